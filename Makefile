@@ -1,0 +1,48 @@
+# Everything runs inside .venv; `make demo` and `make test` create it when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup demo test lint typecheck model eval-nlp eval-matching bench clean
+
+$(BIN)/claimbot: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first, pinned to the CPU build, so nothing later can pull the CUDA build
+	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.[postgres,discord,slack,digest,dev]'
+	touch $(BIN)/claimbot
+
+setup: $(BIN)/claimbot
+
+demo: $(BIN)/claimbot
+	$(BIN)/claimbot check examples/article-harbour-bridge.txt --db sqlite:///.demo/claimbot.db --reset
+	$(BIN)/claimbot check examples/article-harbour-bridge-followup.txt --db sqlite:///.demo/claimbot.db
+
+test: $(BIN)/claimbot
+	$(BIN)/ruff check .
+	$(BIN)/mypy bot storage adapters
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/claimbot
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/claimbot
+	$(BIN)/mypy bot storage adapters
+
+model: $(BIN)/claimbot
+	$(BIN)/python -m scripts.train_pipeline --data $(SHARED)/data --out models/claimbot_en
+
+eval-nlp: $(BIN)/claimbot
+	$(BIN)/python -m scripts.eval_attribution --data $(SHARED)/data
+
+eval-matching: $(BIN)/claimbot
+	$(BIN)/python -m scripts.eval_matching --data $(SHARED)/data
+
+clean:
+	rm -rf $(VENV) .demo build *.egg-info

@@ -1,0 +1,31 @@
+"""Errors the core raises. ``BadInput`` is the user's to fix; everything else is ours."""
+
+from __future__ import annotations
+
+
+class ClaimbotError(Exception):
+    """Base class for every error raised on purpose by claimbot."""
+
+
+class BadInput(ClaimbotError):
+    """Input we refuse, with a one-line reason a user can act on (CLI exit code 2)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LinkRefused(BadInput):
+    """A URL the fetcher will not (or could not) read: private address, too big, wrong type..."""
+
+
+class NotEnglish(BadInput):
+    """The text is not English; we say so rather than invent claims."""
+
+
+class StorageUnavailable(ClaimbotError):
+    """The database cannot be reached; nothing was stored and the request can be retried."""
+
+
+class QueueFull(ClaimbotError):
+    """The check queue is at capacity; the caller should tell the user to retry shortly."""

@@ -1,0 +1,195 @@
+"""Domain types shared by the core, storage and adapters.
+
+Plain frozen dataclasses: no ORM, no chat objects. Character offsets are always into
+the article text *as read* (after decoding, before any cleaning).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class ClaimKind(StrEnum):
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+    UNATTRIBUTED = "unattributed"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    REPEAT = "repeat"
+    CHANGED = "changed"
+
+
+class Verdict(StrEnum):
+    """Outcome of comparing two statements (``claimbot compare``)."""
+
+    REPEAT = "repeat"
+    CHANGED = "changed"
+    DIFFERENT = "different"
+
+
+class SpeakerKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    GROUP = "group"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedClaim:
+    """One statement found in one article, before it is compared with the store."""
+
+    text: str  # the proposition, quote marks stripped, whitespace normalised
+    kind: ClaimKind
+    content: Span
+    cue: Span | None = None
+    speaker_mention: Span | None = None
+    speaker: str | None = None  # resolved within the article ("Wallace" -> "Ben Wallace")
+    speaker_kind: SpeakerKind = SpeakerKind.UNKNOWN
+    # further restatements of the same claim inside the same article (content spans)
+    restatements: tuple[Span, ...] = ()
+    # other names the article uses for the speaker ("the prime minister", "Johnson")
+    speaker_aliases: tuple[str, ...] = ()
+
+    @property
+    def mentions(self) -> int:
+        return 1 + len(self.restatements)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an article came from in chat (all optional: the CLI has none)."""
+
+    platform: str  # "discord", "slack", "console"
+    channel_id: str | None = None
+    message_id: str | None = None
+    permalink: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    id: str
+    tenant: str
+    title: str | None
+    url: str | None
+    published: date | None
+    content_hash: str
+    created_at: datetime
+    duplicate_of: str | None = None
+    permalink: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    id: str
+    tenant: str
+    name: str
+    kind: SpeakerKind
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    id: str
+    tenant: str
+    text: str
+    speaker: str | None
+    speaker_id: str | None
+    kind: ClaimKind
+    first_seen: datetime
+    source: str | None  # article URL or chat permalink where it was first seen
+    external_id: str | None = None
+    article_id: str | None = None
+    mentions: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored claim returned by the index for a query embedding."""
+
+    claim: StoredClaim
+    cosine: float
+    lexical: float = 0.0  # full-text / token-overlap evidence in [0, 1], 0 when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    similarity: float
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    claim: StoredClaim
+    similarity: float
+    same_speaker: bool
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedClaim:
+    claim: ExtractedClaim
+    status: Status
+    id: str | None = None  # stored claim id (None on --dry-run for new claims)
+    match: Match | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSummary:
+    claims: int
+    new: int
+    repeat: int
+    changed: int
+    speakers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    article: ArticleRecord
+    claims: tuple[CheckedClaim, ...]
+    summary: CheckSummary
+    notes: tuple[str, ...] = ()  # things the user should know ("nothing check-worthy found")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    claim: StoredClaim
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class KnownClaim:
+    """One line of a fact-check archive for ``claimbot import``."""
+
+    external_id: str
+    text: str
+    speaker: str | None = None
+    date: date | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    imported: int
+    skipped_duplicates: int
+    errors: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,176 @@
+"""Ports: what the core needs from the outside world, as Protocols.
+
+Storage implements ``ClaimStore``; the NLP package implements ``ClaimExtractor``;
+``bot.matching.encoder`` implements ``Encoder``; ``bot.links`` implements ``Fetcher``.
+Unit tests use small fakes of these (see ``tests/fakes.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.models import (
+    ArticleInput,
+    ArticleRecord,
+    Candidate,
+    ClaimKind,
+    ExtractedClaim,
+    KnownClaim,
+    Speaker,
+    SpeakerKind,
+    StoredClaim,
+)
+
+Vector = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Sentence embeddings; rows are L2-normalised so a dot product is a cosine."""
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+class ClaimExtractor(Protocol):
+    def extract(self, text: str) -> list[ExtractedClaim]: ...
+
+    def extract_many(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    url: str  # final URL after redirects
+    text: str  # main text, extracted
+    title: str | None
+    published: date | None
+
+
+class Fetcher(Protocol):
+    def fetch(self, url: str) -> FetchedPage: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewClaim:
+    """A claim to store with its article: either a fresh claim or a new mention of a stored one."""
+
+    extracted: ExtractedClaim
+    embedding: Vector
+    existing_claim_id: str | None  # set for repeats: add a mention, do not create a claim
+    speaker_name: str | None  # canonical name after cross-article resolution
+    speaker_kind: SpeakerKind
+    speaker_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SavedArticle:
+    article: ArticleRecord
+    claim_ids: tuple[str, ...]  # one per NewClaim, in order
+
+
+class ClaimStore(Protocol):
+    """Persistence of articles, speakers, claims and mentions, per tenant.
+
+    Every method is keyword-only past ``self`` and raises ``StorageUnavailable`` when
+    the database cannot be reached.
+    """
+
+    def find_duplicate_article(
+        self, *, tenant: str, url: str | None, content_hash: str
+    ) -> ArticleRecord | None: ...
+
+    def nearest_claims(
+        self, *, tenant: str, embedding: Vector, k: int, speaker_id: str | None = None
+    ) -> list[Candidate]: ...
+
+    def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]: ...
+
+    def speakers(self, *, tenant: str) -> list[Speaker]: ...
+
+    def save_article(
+        self, *, tenant: str, article: ArticleInput, content_hash: str, claims: Sequence[NewClaim]
+    ) -> SavedArticle:
+        """Stores the article, its speakers, claims and mentions in ONE transaction."""
+        ...
+
+    def import_claims(
+        self, *, tenant: str, claims: Sequence[tuple[KnownClaim, Vector]]
+    ) -> tuple[int, int]:
+        """Returns (imported, skipped as already imported by external_id)."""
+        ...
+
+    def speaker_timeline(
+        self, *, tenant: str, speaker_id: str, limit: int = 100
+    ) -> list[StoredClaim]: ...
+
+    def iter_claims(self, *, tenant: str) -> Iterable[StoredClaim]: ...
+
+    def claims_between(
+        self, *, tenant: str, start: datetime, end: datetime
+    ) -> list[tuple[StoredClaim, int]]:
+        """Claims mentioned in [start, end) with their mention count in that period."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSchedule:
+    tenant: str
+    platform: str
+    channel_id: str
+    weekday: int  # 0 = Monday
+    hour: int
+    timezone: str  # IANA name
+    enabled: bool = True
+
+
+class TenantConfigStore(Protocol):
+    """Per-tenant chat configuration and delivery bookkeeping (durable, multi-process safe)."""
+
+    def set_watch(self, *, tenant: str, channel_id: str, enabled: bool) -> None: ...
+
+    def is_watched(self, *, tenant: str, channel_id: str) -> bool: ...
+
+    def first_delivery(self, *, tenant: str, key: str) -> bool:
+        """Records ``key`` (an event id, a message id) and says whether this is its first time.
+
+        Atomic across processes (a unique row), so retries and gateway replays are answered once.
+        """
+        ...
+
+    def set_digest(self, *, schedule: DigestSchedule) -> None: ...
+
+    def get_digest(self, *, tenant: str) -> DigestSchedule | None: ...
+
+    def digest_schedules(self) -> list[DigestSchedule]: ...
+
+    def claim_digest_period(self, *, tenant: str, period_key: str, owner: str) -> bool:
+        """Takes the right to post the digest of ``period_key`` (e.g. "2026-W48"); False if taken."""
+        ...
+
+    def mark_digest_posted(self, *, tenant: str, period_key: str, message_ref: str | None) -> None: ...
+
+    def release_digest_period(self, *, tenant: str, period_key: str, owner: str) -> None:
+        """Gives the period back after a failed post so a later attempt can retry."""
+        ...
+
+
+__all__ = [
+    "DigestSchedule",
+    "TenantConfigStore",
+    "ClaimExtractor",
+    "ClaimKind",
+    "ClaimStore",
+    "Encoder",
+    "FetchedPage",
+    "Fetcher",
+    "NewClaim",
+    "SavedArticle",
+    "Vector",
+]
