@@ -1,0 +1,353 @@
+"""ClaimService: the use cases every adapter calls (check, search, compare, import...).
+
+It orchestrates the ports; all NLP and scoring logic lives in pure functions elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+import numpy as np
+
+from bot.errors import BadInput
+from bot.matching.compare import MatchThresholds, compare_statements, judge_pair
+from bot.matching.retrieval import normalise_query, rerank
+from bot.models import (
+    ArticleInput,
+    ArticleRecord,
+    Candidate,
+    CheckedClaim,
+    CheckReport,
+    CheckSummary,
+    Comparison,
+    ExtractedClaim,
+    ImportReport,
+    KnownClaim,
+    Match,
+    SearchHit,
+    Speaker,
+    SpeakerKind,
+    Status,
+    StoredClaim,
+    Verdict,
+)
+from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim
+from bot.speakers import normalise_name, resolve_speaker
+from bot.text import content_hash, prepare_text
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLimits:
+    max_text_chars: int = 1_000_000
+    max_sentence_chars: int = 5_000
+    candidates_k: int = 20
+    search_pool: int = 50
+    import_batch: int = 256
+
+
+class ClaimService:
+    def __init__(
+        self,
+        *,
+        store: ClaimStore,
+        extractor: ClaimExtractor,
+        encoder: Encoder,
+        fetcher: Fetcher,
+        thresholds: MatchThresholds | None = None,
+        limits: ServiceLimits | None = None,
+    ) -> None:
+        self.store = store
+        self.extractor = extractor
+        self.encoder = encoder
+        self.fetcher = fetcher
+        self.thresholds = thresholds or MatchThresholds()
+        self.limits = limits or ServiceLimits()
+
+    # ------------------------------------------------------------------ reading input
+    def read_source(
+        self,
+        source: str,
+        *,
+        title: str | None = None,
+        published: date | None = None,
+        origin: ArticleInput | None = None,
+    ) -> ArticleInput:
+        """A pasted text or an http(s) link → an ``ArticleInput`` (fetching the link)."""
+        from bot.links import is_url
+
+        stripped = source.strip()
+        if is_url(stripped):
+            page = self.fetcher.fetch(stripped)
+            return ArticleInput(
+                text=page.text,
+                title=title or page.title,
+                url=page.url,
+                published=published or page.published,
+                origin=origin.origin if origin else None,
+            )
+        return ArticleInput(
+            text=source,
+            title=title,
+            published=published,
+            origin=origin.origin if origin else None,
+        )
+
+    # ------------------------------------------------------------------ check
+    def check(self, *, tenant: str, article: ArticleInput, dry_run: bool = False) -> CheckReport:
+        """Extracts the article's claims, compares each with the tenant's store, stores them.
+
+        Raises ``BadInput`` for text we refuse (nothing is stored) and
+        ``StorageUnavailable`` when the database is down (nothing is stored either).
+        """
+        prepared = prepare_text(
+            article.text,
+            max_chars=self.limits.max_text_chars,
+            max_sentence_chars=self.limits.max_sentence_chars,
+        )
+        article = replace(article, text=prepared.text, title=article.title or prepared.title)
+        digest = content_hash(prepared.text)
+        duplicate = self.store.find_duplicate_article(tenant=tenant, url=article.url, content_hash=digest)
+
+        extracted = self.extractor.extract(prepared.text)
+        notes = list(prepared.notes)
+        if not extracted:
+            notes.append("No attributed statements or check-worthy claims were found in this text.")
+        vectors = self._encode([c.text for c in extracted])
+        known_speakers = self.store.speakers(tenant=tenant)
+
+        checked: list[CheckedClaim] = []
+        to_store: list[NewClaim] = []
+        for claim, vector in zip(extracted, vectors, strict=True):
+            resolved = None
+            if claim.speaker:
+                resolved = resolve_speaker(
+                    claim.speaker, claim.speaker_kind, claim.speaker_aliases, known_speakers
+                )
+                claim = replace(claim, speaker=resolved.name)
+            status, match = self._classify(
+                tenant=tenant, claim=claim, vector=vector, exclude_article=duplicate
+            )
+            checked.append(CheckedClaim(claim=claim, status=status, match=match))
+            to_store.append(
+                NewClaim(
+                    extracted=claim,
+                    embedding=vector,
+                    existing_claim_id=match.claim.id if status is Status.REPEAT and match else None,
+                    speaker_name=resolved.name if resolved else None,
+                    speaker_kind=resolved.kind if resolved else claim.speaker_kind,
+                    speaker_aliases=resolved.aliases if resolved else (),
+                )
+            )
+
+        if duplicate is not None:
+            notes.append(
+                f"This article was already checked on {duplicate.created_at:%Y-%m-%d}; "
+                "nothing was counted again."
+            )
+            record = replace(duplicate, duplicate_of=duplicate.id)
+            checked = [self._as_duplicate(c, tenant=tenant) for c in checked]
+        elif dry_run:
+            record = ArticleRecord(
+                id="dry-run",
+                tenant=tenant,
+                title=article.title,
+                url=article.url,
+                published=article.published,
+                content_hash=digest,
+                created_at=datetime.now(UTC),
+                permalink=article.origin.permalink if article.origin else None,
+            )
+        else:
+            saved = self.store.save_article(
+                tenant=tenant, article=article, content_hash=digest, claims=to_store
+            )
+            record = saved.article
+            checked = [
+                replace(c, id=claim_id) for c, claim_id in zip(checked, saved.claim_ids, strict=True)
+            ]
+        return CheckReport(
+            article=record, claims=tuple(checked), summary=summarise(checked), notes=tuple(notes)
+        )
+
+    def _as_duplicate(self, checked: CheckedClaim, *, tenant: str) -> CheckedClaim:
+        """For a re-posted article, point each claim at its stored twin without counting it again."""
+        if checked.match is not None and checked.status is Status.REPEAT:
+            return replace(checked, id=checked.match.claim.id)
+        return checked
+
+    def _classify(
+        self,
+        *,
+        tenant: str,
+        claim: ExtractedClaim,
+        vector: np.ndarray,
+        exclude_article: ArticleRecord | None,
+    ) -> tuple[Status, Match | None]:
+        candidates = self.store.nearest_claims(tenant=tenant, embedding=vector, k=self.limits.candidates_k)
+        best_repeat: Match | None = None
+        best_changed: Match | None = None
+        for candidate in candidates:
+            stored = candidate.claim
+            same_speaker = _same_speaker(claim.speaker, stored.speaker)
+            verdict = judge_pair(claim.text, stored.text, candidate.cosine, thresholds=self.thresholds)
+            match = Match(
+                claim=stored,
+                similarity=round(float(verdict.similarity), 4),
+                same_speaker=same_speaker,
+                reasons=verdict.reasons,
+            )
+            if verdict.verdict is Verdict.REPEAT:
+                if best_repeat is None or _rank(match) > _rank(best_repeat):
+                    best_repeat = match
+            elif verdict.verdict is Verdict.CHANGED and (
+                # a different speaker giving a different number is a disagreement, not a change
+                same_speaker or claim.speaker is None or stored.speaker is None
+            ):
+                if best_changed is None or _rank(match) > _rank(best_changed):
+                    best_changed = match
+        if best_repeat is not None:
+            return Status.REPEAT, best_repeat
+        if best_changed is not None:
+            return Status.CHANGED, best_changed
+        return Status.NEW, None
+
+    # ------------------------------------------------------------------ search
+    def search(
+        self, *, tenant: str, query: str, top_k: int = 5, speaker: str | None = None
+    ) -> list[SearchHit]:
+        return self.search_many(tenant=tenant, queries=[query], top_k=top_k, speaker=speaker)[0]
+
+    def search_many(
+        self, *, tenant: str, queries: Sequence[str], top_k: int = 5, speaker: str | None = None
+    ) -> list[list[SearchHit]]:
+        if top_k < 1:
+            raise BadInput("--top must be at least 1")
+        cleaned = [normalise_query(q) for q in queries]
+        for original, query in zip(queries, cleaned, strict=True):
+            if not query.strip():
+                raise BadInput(f"empty search query: {original!r}")
+        speaker_id: str | None = None
+        if speaker:
+            found = self.find_speaker(tenant=tenant, name=speaker)
+            if found is None:
+                return [[] for _ in queries]
+            speaker_id = found.id
+        vectors = self._encode(cleaned)
+        pool = max(self.limits.search_pool, top_k * 3)
+        results: list[list[SearchHit]] = []
+        for query, vector in zip(cleaned, vectors, strict=True):
+            merged: dict[str, Candidate] = {}
+            for cand in self.store.nearest_claims(
+                tenant=tenant, embedding=vector, k=pool, speaker_id=speaker_id
+            ):
+                merged[cand.claim.id] = cand
+            for cand in self.store.text_search(tenant=tenant, query=query, k=pool, speaker_id=speaker_id):
+                if cand.claim.id in merged:
+                    merged[cand.claim.id] = replace(merged[cand.claim.id], lexical=cand.lexical)
+                else:
+                    # a lexical-only hit still needs its cosine for a fair re-rank
+                    cosine = float(np.dot(vector, self._encode([cand.claim.text])[0]))
+                    merged[cand.claim.id] = replace(cand, cosine=cosine)
+            ranked = rerank(query, vector, list(merged.values()))
+            results.append([SearchHit(claim=c.claim, score=round(float(s), 4)) for c, s in ranked[:top_k]])
+        return results
+
+    # ------------------------------------------------------------------ compare
+    def compare(self, a: str, b: str) -> Comparison:
+        for label, text in (("first", a), ("second", b)):
+            if not text.strip():
+                raise BadInput(f"the {label} statement is empty")
+        return compare_statements(a, b, encoder=self.encoder, thresholds=self.thresholds)
+
+    # ------------------------------------------------------------------ import
+    def import_claims(
+        self,
+        *,
+        tenant: str,
+        claims: Iterable[KnownClaim],
+        progress: ProgressCallback | None = None,
+        total: int | None = None,
+    ) -> ImportReport:
+        imported = skipped = done = 0
+        for batch in _batched(claims, self.limits.import_batch):
+            vectors = self._encode([c.text for c in batch])
+            added, dupes = self.store.import_claims(
+                tenant=tenant, claims=list(zip(batch, vectors, strict=True))
+            )
+            imported += added
+            skipped += dupes
+            done += len(batch)
+            if progress:
+                progress(done, total or done)
+        return ImportReport(imported=imported, skipped_duplicates=skipped)
+
+    # ------------------------------------------------------------------ speakers & export
+    def speakers(self, *, tenant: str) -> list[Speaker]:
+        return self.store.speakers(tenant=tenant)
+
+    def find_speaker(self, *, tenant: str, name: str) -> Speaker | None:
+        known = self.store.speakers(tenant=tenant)
+        key = normalise_name(name)
+        for speaker in known:
+            if key in {normalise_name(speaker.name), *(normalise_name(a) for a in speaker.aliases)}:
+                return speaker
+        resolved = resolve_speaker(name, SpeakerKind.UNKNOWN, (), known)
+        if resolved.known_id:
+            return next(s for s in known if s.id == resolved.known_id)
+        return None
+
+    def speaker_timeline(
+        self, *, tenant: str, name: str, limit: int = 100
+    ) -> tuple[Speaker, list[StoredClaim]] | None:
+        speaker = self.find_speaker(tenant=tenant, name=name)
+        if speaker is None:
+            return None
+        return speaker, self.store.speaker_timeline(tenant=tenant, speaker_id=speaker.id, limit=limit)
+
+    def export(self, *, tenant: str) -> Iterator[StoredClaim]:
+        yield from self.store.iter_claims(tenant=tenant)
+
+    # ------------------------------------------------------------------ helpers
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            # no need to load the model just to learn its width
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.asarray(self.encoder.encode(list(texts)), dtype=np.float32)
+
+
+def summarise(checked: Sequence[CheckedClaim]) -> CheckSummary:
+    speakers = tuple(dict.fromkeys(c.claim.speaker for c in checked if c.claim.speaker))
+    return CheckSummary(
+        claims=len(checked),
+        new=sum(c.status is Status.NEW for c in checked),
+        repeat=sum(c.status is Status.REPEAT for c in checked),
+        changed=sum(c.status is Status.CHANGED for c in checked),
+        speakers=speakers,
+    )
+
+
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    return bool(a and b and normalise_name(a) == normalise_name(b))
+
+
+def _rank(match: Match) -> tuple[bool, float]:
+    # a repeat by the same speaker is the more useful link; then the closer wording
+    return match.same_speaker, match.similarity
+
+
+def _batched(items: Iterable[KnownClaim], size: int) -> Iterator[list[KnownClaim]]:
+    batch: list[KnownClaim] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,106 @@
+"""Cross-article speaker canonicalisation: one speaker per person per tenant.
+
+"Putin", "Vladimir Putin" and "Russian President Vladimir Putin" must land on the same
+stored speaker. In-article resolution (pronouns, roles) happens in ``bot.nlp.speakers``;
+this module only reconciles a resolved name with the tenant's known speakers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.models import Speaker, SpeakerKind
+
+_TITLE_WORDS = frozenset(
+    """mr mrs ms miss dr prof sir dame lord lady president prime minister secretary senator
+    sen rep representative governor gov chancellor king queen prince princess general gen
+    defense defence foreign chief minister's spokesman spokeswoman spokesperson mayor judge
+    justice the former acting deputy vice us u.s. uk british russian ukrainian american
+    french german chinese""".split()
+)
+
+
+def normalise_name(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for a speaker name."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("’", "'")
+    text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"[^\w\s-]", " ", text)
+    return " ".join(text.split())
+
+
+def _core_tokens(name: str) -> list[str]:
+    """Name tokens with leading titles/roles removed ("russian president vladimir putin" -> [vladimir, putin])."""
+    tokens = normalise_name(name).split()
+    while len(tokens) > 1 and tokens[0] in _TITLE_WORDS:
+        tokens.pop(0)
+    return tokens
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSpeaker:
+    name: str
+    kind: SpeakerKind
+    aliases: tuple[str, ...]
+    known_id: str | None  # the stored speaker it matched, if any
+
+
+def resolve_speaker(
+    name: str,
+    kind: SpeakerKind,
+    aliases: Sequence[str],
+    known: Iterable[Speaker],
+) -> ResolvedSpeaker:
+    """Maps an article's speaker onto a stored speaker of the tenant, or keeps it as new.
+
+    Matching order: exact name or alias; then the person's full name (title-stripped);
+    then a surname against a unique known person with that surname (and the reverse,
+    a known surname-only speaker upgraded to the full name). Ambiguous surnames stay apart:
+    two Johnsons are not merged on "Johnson" alone.
+    """
+    known = list(known)
+    forms = [name, *aliases]
+    keys = {normalise_name(f) for f in forms if f.strip()}
+    for speaker in known:
+        speaker_keys = {normalise_name(speaker.name), *(normalise_name(a) for a in speaker.aliases)}
+        if keys & speaker_keys:
+            return _merge(speaker, name, aliases)
+
+    core = _core_tokens(name)
+    if not core:
+        return ResolvedSpeaker(name, kind, tuple(aliases), None)
+    core_key = " ".join(core)
+    for speaker in known:
+        if " ".join(_core_tokens(speaker.name)) == core_key:
+            return _merge(speaker, name, aliases)
+
+    if kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN):
+        people = [s for s in known if s.kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN)]
+        if len(core) == 1:
+            same_surname = [s for s in people if _core_tokens(s.name)[-1:] == core]
+            if len(same_surname) == 1:
+                return _merge(same_surname[0], name, aliases)
+        else:
+            upgraded = [s for s in people if _core_tokens(s.name) == core[-1:]]
+            if len(upgraded) == 1:
+                return ResolvedSpeaker(
+                    name,
+                    kind,
+                    tuple(dict.fromkeys([*aliases, upgraded[0].name])),
+                    upgraded[0].id,
+                )
+    return ResolvedSpeaker(name, kind, tuple(aliases), None)
+
+
+def _merge(speaker: Speaker, name: str, aliases: Sequence[str]) -> ResolvedSpeaker:
+    new_aliases = [a for a in (name, *aliases) if normalise_name(a) != normalise_name(speaker.name)]
+    return ResolvedSpeaker(
+        speaker.name,
+        speaker.kind,
+        tuple(dict.fromkeys([*speaker.aliases, *new_aliases])),
+        speaker.id,
+    )

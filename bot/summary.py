@@ -1,0 +1,221 @@
+"""Platform-neutral views of results: what every adapter shows, before its own formatting.
+
+Adapters turn a ``ReportView`` into Block Kit, embeds or a rich table; the wording of
+statuses, links and reasons is decided here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.models import CheckReport, ClaimKind, Comparison, SearchHit, Status, StoredClaim
+
+STATUS_ORDER = (Status.CHANGED, Status.REPEAT, Status.NEW)
+STATUS_HEADINGS = {
+    Status.CHANGED: "Changed",
+    Status.REPEAT: "Repeated",
+    Status.NEW: "New",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryItem:
+    status: Status
+    speaker: str | None
+    text: str
+    kind: ClaimKind
+    mentions: int
+    similarity: float | None = None
+    match_text: str | None = None
+    match_speaker: str | None = None
+    same_speaker: bool = False
+    first_seen: datetime | None = None
+    link: str | None = None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def who(self) -> str:
+        return self.speaker or "(the article)"
+
+    def quoted(self) -> str:
+        return f"“{self.text}”" if self.kind is ClaimKind.DIRECT else self.text
+
+    def context_line(self) -> str | None:
+        """"repeats X (first seen 2026-11-20)" / "changed: numbers differ: ..." or None for new."""
+        if self.status is Status.NEW or self.match_text is None:
+            return None
+        when = f"first seen {self.first_seen:%Y-%m-%d}" if self.first_seen else "seen before"
+        who = self.match_speaker or "an unattributed source"
+        if self.status is Status.REPEAT:
+            by = "the same speaker" if self.same_speaker else who
+            return f"repeats {by} ({when}): {self.match_text}"
+        why = "; ".join(self.reasons) if self.reasons else "differs"
+        return f"changed from {who} ({when}): {self.match_text} — {why}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    title: str
+    counts_line: str
+    items: tuple[SummaryItem, ...]  # changed first, then repeats, then new
+    notes: tuple[str, ...]
+    article_link: str | None
+    duplicate_of: str | None
+
+    def by_status(self, status: Status) -> list[SummaryItem]:
+        return [i for i in self.items if i.status is status]
+
+
+def build_report_view(report: CheckReport) -> ReportView:
+    items = []
+    for checked in report.claims:
+        claim, match = checked.claim, checked.match
+        items.append(
+            SummaryItem(
+                status=checked.status,
+                speaker=claim.speaker,
+                text=claim.text,
+                kind=claim.kind,
+                mentions=claim.mentions,
+                similarity=match.similarity if match else None,
+                match_text=match.claim.text if match else None,
+                match_speaker=match.claim.speaker if match else None,
+                same_speaker=match.same_speaker if match else False,
+                first_seen=match.claim.first_seen if match else None,
+                link=match.claim.source if match else None,
+                reasons=match.reasons if match else (),
+            )
+        )
+    items.sort(key=lambda i: STATUS_ORDER.index(i.status))
+    s = report.summary
+    title = report.article.title or _first_words(report.claims[0].claim.text if report.claims else "")
+    counts = (
+        f"{_plural(s.claims, 'statement')}: {s.new} new, {s.repeat} repeated, {s.changed} changed"
+        + (f" · {_plural(len(s.speakers), 'speaker')}" if s.speakers else "")
+    )
+    return ReportView(
+        title=title or "Article",
+        counts_line=counts,
+        items=tuple(items),
+        notes=report.notes,
+        article_link=report.article.url or report.article.permalink,
+        duplicate_of=report.article.duplicate_of,
+    )
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cuts ``text`` to at most ``limit`` characters, on a word boundary when possible."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def _first_words(text: str, n: int = 8) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------- JSON
+def report_to_dict(report: CheckReport) -> dict[str, Any]:
+    """The documented ``claimbot check --json`` object."""
+    a = report.article
+    return {
+        "article": {
+            "id": a.id,
+            "title": a.title,
+            "url": a.url,
+            "published": a.published.isoformat() if a.published else None,
+            "tenant": a.tenant,
+            "duplicate_of": a.duplicate_of,
+        },
+        "claims": [
+            {
+                "id": c.id,
+                "text": c.claim.text,
+                "kind": c.claim.kind.value,
+                "speaker": c.claim.speaker,
+                "speaker_mention": _span(c.claim.speaker_mention),
+                "cue": _span(c.claim.cue),
+                "content": {"start": c.claim.content.start, "end": c.claim.content.end},
+                "mentions": c.claim.mentions,
+                "status": c.status.value,
+                "match": None
+                if c.match is None
+                else {
+                    "claim_id": c.match.claim.id,
+                    "text": c.match.claim.text,
+                    "speaker": c.match.claim.speaker,
+                    "similarity": round(c.match.similarity, 4),
+                    "same_speaker": c.match.same_speaker,
+                    "first_seen": c.match.claim.first_seen.isoformat(),
+                    "source": c.match.claim.source,
+                    "reasons": list(c.match.reasons),
+                },
+            }
+            for c in report.claims
+        ],
+        "summary": {
+            "claims": report.summary.claims,
+            "new": report.summary.new,
+            "repeat": report.summary.repeat,
+            "changed": report.summary.changed,
+            "speakers": list(report.summary.speakers),
+        },
+        "notes": list(report.notes),
+    }
+
+
+def _span(span: Any) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {"text": span.text, "start": span.start, "end": span.end}
+
+
+def stored_claim_to_dict(claim: StoredClaim) -> dict[str, Any]:
+    return {
+        "claim_id": claim.id,
+        "external_id": claim.external_id,
+        "text": claim.text,
+        "speaker": claim.speaker,
+        "kind": claim.kind.value,
+        "first_seen": claim.first_seen.isoformat(),
+        "source": claim.source,
+        "mentions": claim.mentions,
+    }
+
+
+def search_hits_to_dict(hits: list[SearchHit]) -> dict[str, Any]:
+    return {
+        "results": [
+            {
+                "claim_id": h.claim.id,
+                "external_id": h.claim.external_id,
+                "text": h.claim.text,
+                "speaker": h.claim.speaker,
+                "score": round(h.score, 4),
+                "first_seen": h.claim.first_seen.isoformat(),
+                "source": h.claim.source,
+            }
+            for h in hits
+        ]
+    }
+
+
+def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "similarity": round(comparison.similarity, 4),
+        "verdict": comparison.verdict.value,
+        "reasons": list(comparison.reasons),
+    }

@@ -1,0 +1,294 @@
+"""Fakes of OUR ports (never of SQLite/PostgreSQL/Slack/Discord), for fast unit tests.
+
+``HashingEncoder`` and ``SaidThatExtractor`` are deterministic and model-free, so adapter
+and service tests run in milliseconds; the real pipeline has its own tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.links import is_url
+from bot.models import (
+    ArticleInput,
+    ArticleRecord,
+    Candidate,
+    ClaimKind,
+    ExtractedClaim,
+    KnownClaim,
+    Span,
+    Speaker,
+    SpeakerKind,
+    StoredClaim,
+)
+from bot.ports import DigestSchedule, FetchedPage, NewClaim, SavedArticle, Vector
+from bot.errors import LinkRefused
+from bot.speakers import normalise_name
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class HashingEncoder:
+    """Bag-of-words hashed into 64 dims: reworded sentences sharing words land close."""
+
+    dim = 64
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                bucket = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim
+                out[row, bucket] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+
+_SAID = re.compile(r"^(?P<speaker>[A-Z][\w.]*(?: [A-Z][\w.]*)*) said(?: that)? (?P<content>[^.]+)\.", re.M)
+
+
+class SaidThatExtractor:
+    """Finds only "Name said (that) X." sentences; enough to drive the service and adapters."""
+
+    def extract(self, text: str) -> list[ExtractedClaim]:
+        claims = []
+        for m in _SAID.finditer(text):
+            claims.append(
+                ExtractedClaim(
+                    text=m.group("content").strip(),
+                    kind=ClaimKind.INDIRECT,
+                    content=Span(m.start("content"), m.end("content"), m.group("content")),
+                    cue=Span(m.end("speaker") + 1, m.end("speaker") + 5, "said"),
+                    speaker_mention=Span(m.start("speaker"), m.end("speaker"), m.group("speaker")),
+                    speaker=m.group("speaker"),
+                    speaker_kind=SpeakerKind.PERSON,
+                )
+            )
+        return claims
+
+    def extract_many(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]:
+        return [self.extract(t) for t in texts]
+
+
+class PagesFetcher:
+    """Serves canned pages by URL; any other URL is refused like the real fetcher would."""
+
+    def __init__(self, pages: dict[str, str] | None = None) -> None:
+        self.pages = dict(pages or {})
+
+    def fetch(self, url: str) -> FetchedPage:
+        if not is_url(url) or url not in self.pages:
+            raise LinkRefused(f"could not fetch {url}")
+        return FetchedPage(url=url, text=self.pages[url], title=None, published=None)
+
+
+class InMemoryStore:
+    """ClaimStore + TenantConfigStore in dicts, with a brute-force 'index' (fine for tests)."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self.articles: dict[str, ArticleRecord] = {}
+        self.speakers_by_id: dict[str, Speaker] = {}
+        self.claims: dict[str, StoredClaim] = {}
+        self.vectors: dict[str, Vector] = {}
+        self.watch: set[tuple[str, str]] = set()
+        self.deliveries: set[tuple[str, str]] = set()
+        self.digests: dict[str, DigestSchedule] = {}
+        self.digest_periods: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
+        self._lock = threading.Lock()
+        self.fail_next_save = False
+
+    def _next(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids)}"
+
+    # ClaimStore ---------------------------------------------------------------------
+    def find_duplicate_article(
+        self, *, tenant: str, url: str | None, content_hash: str
+    ) -> ArticleRecord | None:
+        for article in self.articles.values():
+            if article.tenant == tenant and (
+                article.content_hash == content_hash or (url and article.url == url)
+            ):
+                return article
+        return None
+
+    def nearest_claims(
+        self, *, tenant: str, embedding: Vector, k: int, speaker_id: str | None = None
+    ) -> list[Candidate]:
+        scored = [
+            Candidate(claim=c, cosine=float(np.dot(self.vectors[c.id], embedding)))
+            for c in self.claims.values()
+            if c.tenant == tenant and (speaker_id is None or c.speaker_id == speaker_id)
+        ]
+        return sorted(scored, key=lambda cand: -cand.cosine)[:k]
+
+    def text_search(
+        self, *, tenant: str, query: str, k: int, speaker_id: str | None = None
+    ) -> list[Candidate]:
+        words = set(_WORD.findall(query.lower()))
+        hits = []
+        for c in self.claims.values():
+            if c.tenant != tenant or (speaker_id and c.speaker_id != speaker_id):
+                continue
+            overlap = len(words & set(_WORD.findall(c.text.lower())))
+            if overlap:
+                hits.append(Candidate(claim=c, cosine=0.0, lexical=overlap / max(len(words), 1)))
+        return sorted(hits, key=lambda cand: -cand.lexical)[:k]
+
+    def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]:
+        return [self.claims[i] for i in ids if i in self.claims and self.claims[i].tenant == tenant]
+
+    def speakers(self, *, tenant: str) -> list[Speaker]:
+        return [s for s in self.speakers_by_id.values() if s.tenant == tenant]
+
+    def _speaker(self, tenant: str, claim: NewClaim) -> Speaker | None:
+        if not claim.speaker_name:
+            return None
+        keys = {normalise_name(claim.speaker_name), *(normalise_name(a) for a in claim.speaker_aliases)}
+        for s in self.speakers(tenant=tenant):
+            if keys & {normalise_name(s.name), *(normalise_name(a) for a in s.aliases)}:
+                merged = tuple(dict.fromkeys([*s.aliases, *claim.speaker_aliases]))
+                self.speakers_by_id[s.id] = replace(s, aliases=merged)
+                return self.speakers_by_id[s.id]
+        speaker = Speaker(
+            id=self._next("s"),
+            tenant=tenant,
+            name=claim.speaker_name,
+            kind=claim.speaker_kind,
+            aliases=claim.speaker_aliases,
+        )
+        self.speakers_by_id[speaker.id] = speaker
+        return speaker
+
+    def save_article(
+        self, *, tenant: str, article: ArticleInput, content_hash: str, claims: Sequence[NewClaim]
+    ) -> SavedArticle:
+        if self.fail_next_save:
+            self.fail_next_save = False
+            raise RuntimeError("injected failure")
+        now = datetime.now(UTC)
+        record = ArticleRecord(
+            id=self._next("a"),
+            tenant=tenant,
+            title=article.title,
+            url=article.url,
+            published=article.published,
+            content_hash=content_hash,
+            created_at=now,
+            permalink=article.origin.permalink if article.origin else None,
+        )
+        ids = []
+        for new in claims:
+            if new.existing_claim_id and new.existing_claim_id in self.claims:
+                stored = self.claims[new.existing_claim_id]
+                self.claims[stored.id] = replace(stored, mentions=stored.mentions + new.extracted.mentions)
+                ids.append(stored.id)
+                continue
+            speaker = self._speaker(tenant, new)
+            claim = StoredClaim(
+                id=self._next("c"),
+                tenant=tenant,
+                text=new.extracted.text,
+                speaker=speaker.name if speaker else None,
+                speaker_id=speaker.id if speaker else None,
+                kind=new.extracted.kind,
+                first_seen=now,
+                source=article.url or record.permalink,
+                article_id=record.id,
+                mentions=new.extracted.mentions,
+            )
+            self.claims[claim.id] = claim
+            self.vectors[claim.id] = np.asarray(new.embedding, dtype=np.float32)
+            ids.append(claim.id)
+        self.articles[record.id] = record
+        return SavedArticle(article=record, claim_ids=tuple(ids))
+
+    def import_claims(self, *, tenant: str, claims: Sequence[tuple[KnownClaim, Vector]]) -> tuple[int, int]:
+        known = {c.external_id for c in self.claims.values() if c.tenant == tenant}
+        added = skipped = 0
+        for item, vector in claims:
+            if item.external_id in known:
+                skipped += 1
+                continue
+            claim = StoredClaim(
+                id=self._next("c"),
+                tenant=tenant,
+                text=item.text,
+                speaker=item.speaker,
+                speaker_id=None,
+                kind=ClaimKind.UNATTRIBUTED,
+                first_seen=datetime.now(UTC),
+                source=item.source,
+                external_id=item.external_id,
+            )
+            self.claims[claim.id] = claim
+            self.vectors[claim.id] = np.asarray(vector, dtype=np.float32)
+            known.add(item.external_id)
+            added += 1
+        return added, skipped
+
+    def speaker_timeline(self, *, tenant: str, speaker_id: str, limit: int = 100) -> list[StoredClaim]:
+        own = [c for c in self.claims.values() if c.tenant == tenant and c.speaker_id == speaker_id]
+        return sorted(own, key=lambda c: c.first_seen)[:limit]
+
+    def iter_claims(self, *, tenant: str) -> Iterable[StoredClaim]:
+        return [c for c in self.claims.values() if c.tenant == tenant]
+
+    def claims_between(
+        self, *, tenant: str, start: datetime, end: datetime
+    ) -> list[tuple[StoredClaim, int]]:
+        return [
+            (c, c.mentions)
+            for c in self.claims.values()
+            if c.tenant == tenant and start <= c.first_seen < end
+        ]
+
+    # TenantConfigStore ----------------------------------------------------------------
+    def set_watch(self, *, tenant: str, channel_id: str, enabled: bool) -> None:
+        (self.watch.add if enabled else self.watch.discard)((tenant, channel_id))
+
+    def is_watched(self, *, tenant: str, channel_id: str) -> bool:
+        return (tenant, channel_id) in self.watch
+
+    def first_delivery(self, *, tenant: str, key: str) -> bool:
+        with self._lock:
+            if (tenant, key) in self.deliveries:
+                return False
+            self.deliveries.add((tenant, key))
+            return True
+
+    def set_digest(self, *, schedule: DigestSchedule) -> None:
+        self.digests[schedule.tenant] = schedule
+
+    def get_digest(self, *, tenant: str) -> DigestSchedule | None:
+        return self.digests.get(tenant)
+
+    def digest_schedules(self) -> list[DigestSchedule]:
+        return [s for s in self.digests.values() if s.enabled]
+
+    def claim_digest_period(self, *, tenant: str, period_key: str, owner: str) -> bool:
+        with self._lock:
+            if (tenant, period_key) in self.digest_periods:
+                return False
+            self.digest_periods[(tenant, period_key)] = (owner, None, False)
+            return True
+
+    def mark_digest_posted(self, *, tenant: str, period_key: str, message_ref: str | None) -> None:
+        owner, _, _ = self.digest_periods[(tenant, period_key)]
+        self.digest_periods[(tenant, period_key)] = (owner, message_ref, True)
+
+    def release_digest_period(self, *, tenant: str, period_key: str, owner: str) -> None:
+        with self._lock:
+            current = self.digest_periods.get((tenant, period_key))
+            if current and current[0] == owner and not current[2]:
+                del self.digest_periods[(tenant, period_key)]
