@@ -193,3 +193,53 @@ class ImportReport:
     imported: int
     skipped_duplicates: int
     errors: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------- digests
+@dataclass(frozen=True, slots=True)
+class SpeakerActivity:
+    speaker: str
+    new_claims: int
+    mentions: int
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedStatement:
+    claim: StoredClaim
+    times: int  # mentions inside the digest period
+    first_seen: datetime
+    link: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedStatement:
+    speaker: str | None
+    before: StoredClaim
+    after: StoredClaim
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCount:
+    day: date
+    speaker: str
+    claims: int
+    repeats: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    tenant: str
+    start: datetime  # inclusive, aware
+    end: datetime  # exclusive, aware
+    articles: int
+    claims: int
+    new_claims: int
+    by_speaker: tuple[SpeakerActivity, ...]
+    repeated: tuple[RepeatedStatement, ...]
+    changed: tuple[ChangedStatement, ...]
+    daily: tuple[DailyCount, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.claims == 0 and self.articles == 0

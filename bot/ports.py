@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from bot.models import (
     ArticleInput,
+    Digest,
     ArticleRecord,
     Candidate,
     ClaimKind,
@@ -67,6 +68,7 @@ class NewClaim:
     speaker_name: str | None  # canonical name after cross-article resolution
     speaker_kind: SpeakerKind
     speaker_aliases: tuple[str, ...] = ()
+    changed_from_claim_id: str | None = None  # set for "changed": the earlier statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,18 @@ class TenantConfigStore(Protocol):
         ...
 
 
+class DigestPoster(Protocol):
+    """Implemented by each chat adapter: posts a rendered digest with its chart attached."""
+
+    platform: str
+
+    async def post_digest(self, *, schedule: DigestSchedule, digest: Digest, chart_png: bytes | None) -> str:
+        """Posts to ``schedule.channel_id``; returns a reference (message id/permalink)."""
+        ...
+
+
 __all__ = [
+    "DigestPoster",
     "DigestSchedule",
     "TenantConfigStore",
     "ClaimExtractor",

@@ -143,6 +143,7 @@ class ClaimService:
                     speaker_name=resolved.name if resolved else None,
                     speaker_kind=resolved.kind if resolved else claim.speaker_kind,
                     speaker_aliases=resolved.aliases if resolved else (),
+                    changed_from_claim_id=match.claim.id if status is Status.CHANGED and match else None,
                 )
             )
 
