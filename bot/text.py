@@ -1,0 +1,450 @@
+"""Input preparation: decode, refuse what we cannot read, extract HTML, check the language.
+
+Everything here is a pure function. The article text that comes out (``PreparedText.text``)
+is the text every character offset refers to:
+
+* plain text is returned exactly as decoded (only a leading byte-order mark, which is part
+  of the encoding, is dropped), so offsets are into the text as the user wrote it;
+* HTML pasted as text is replaced by its extracted main text, and offsets are into that.
+
+Refusals raise ``BadInput`` (``NotEnglish`` for the language check) with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from bot.errors import BadInput, NotEnglish
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ExtractedHtml",
+    "PreparedText",
+    "content_hash",
+    "decode_bytes",
+    "detect_language",
+    "extract_html",
+    "looks_like_html",
+    "prepare_text",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedText:
+    text: str  # the text the article is analysed as; claim offsets point into it
+    was_html: bool
+    title: str | None = None
+    notes: tuple[str, ...] = ()  # things worth telling the user, never reasons to refuse
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedHtml:
+    text: str
+    title: str | None
+    published: date | None
+
+
+# --------------------------------------------------------------------------- decoding
+
+# Control characters that do not occur in text (tab, newlines, form feed and escape excepted).
+_TEXT_CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
+_MAX_CONTROL_RATIO = 0.01  # a text file with more than 1 % control bytes is not a text file
+_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+
+
+def decode_bytes(raw: bytes) -> str:
+    """Decodes bytes as UTF-8 (BOM aware; UTF-16 with a BOM too), else cp1252/latin-1.
+
+    The legacy fallback is used only when the bytes look like text; anything else is
+    refused as binary.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BadInput("this looks like a binary file, not text") from exc
+    if b"\x00" in raw:
+        raise BadInput("this looks like a binary file, not text (it contains NUL bytes)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    sample = raw[:65536]
+    control = sum(1 for byte in sample if byte in _TEXT_CONTROL_BYTES)
+    if control > _MAX_CONTROL_RATIO * len(sample):
+        raise BadInput("this looks like a binary file, not text")
+    # Text in a legacy Western encoding: cp1252 is what Windows editors write; latin-1
+    # covers the five bytes cp1252 leaves undefined.
+    if any(byte in _CP1252_UNDEFINED for byte in raw):
+        return raw.decode("latin-1")
+    return raw.decode("cp1252")
+
+
+def _check_printable(text: str) -> None:
+    if "\x00" in text:
+        raise BadInput("this looks like a binary file, not text (it contains NUL bytes)")
+    sample = text[:65536]
+    odd = sum(
+        1
+        for char in sample
+        if unicodedata.category(char) in {"Cc", "Co", "Cs", "Cn"} and char not in "\t\n\r\f\x1b"
+    )
+    # U+FFFD marks bytes that could not be decoded somewhere upstream
+    odd += sample.count("\ufffd")
+    if odd > _MAX_CONTROL_RATIO * len(sample) + 2:
+        raise BadInput("this looks like binary data, not text (too many unprintable characters)")
+
+
+# --------------------------------------------------------------------------- HTML
+
+_HTML_DOC_RE = re.compile(
+    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
+)
+_HTML_TAG_RE = re.compile(
+    r"</?(?:p|div|span|a|br|hr|b|i|em|strong|ul|ol|li|table|tr|td|th|h[1-6]|article|section|"
+    r"header|footer|nav|main|aside|figure|figcaption|img|script|style|meta|link|blockquote|"
+    r"title|body|head|html|time|iframe|form|input|button|label|noscript|picture|source)"
+    r"(?:\s[^<>]*)?/?>",
+    re.I,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """True for an HTML document or fragment pasted as text.
+
+    A whole document (``<!doctype html>``, ``<html>``) is HTML. A fragment is HTML when it
+    has several known tags including a closing one; an English article that mentions one
+    ``<p>`` tag in passing is not.
+    """
+    head = text[:4096]
+    if _HTML_DOC_RE.match(head):
+        return True
+    tags = _HTML_TAG_RE.findall(text[:200_000])
+    if len(tags) < 2:
+        return False
+    has_closing = any(tag.startswith("</") or tag.endswith("/>") for tag in tags)
+    markup_chars = sum(len(tag) for tag in tags)
+    return has_closing and markup_chars >= 0.01 * min(len(text), 200_000)
+
+
+_DROP_ELEMENTS_RE = re.compile(
+    r"<(script|style|noscript|template|head)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.I | re.S
+)
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|tr|table|h[1-6]|article|section|header|footer|blockquote|"
+    r"figure|figcaption|main|aside|nav|title)\b[^>]*>",
+    re.I,
+)
+_ANY_TAG_RE = re.compile(r"<[^<>]*>")
+_TITLE_RE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+
+
+def _strip_tags(markup: str) -> str:
+    """Plain tag-stripping fallback: keeps block boundaries as line breaks."""
+    body = _DROP_ELEMENTS_RE.sub(" ", markup)
+    body = _BLOCK_TAG_RE.sub("\n", body)
+    body = _ANY_TAG_RE.sub("", body)
+    body = html_lib.unescape(body)
+    lines = (" ".join(line.split()) for line in body.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _parse_date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def extract_html(markup: str | bytes, url: str | None = None) -> ExtractedHtml:
+    """Main text, title and date of an HTML page (trafilatura; a tag-strip when it finds nothing).
+
+    Never raises on broken markup: trafilatura's failures fall back to the tag-strip.
+    """
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    text = ""
+    title: str | None = None
+    published: date | None = None
+    try:
+        document = trafilatura.bare_extraction(
+            markup, url=url, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception:  # trafilatura/lxml may raise on pathological markup; the fallback copes
+        logger.debug("trafilatura failed; falling back to tag stripping", exc_info=True)
+        document = None
+    if document is not None:
+        text = (getattr(document, "text", None) or "").strip()
+        title = getattr(document, "title", None) or None
+        published = _parse_date(getattr(document, "date", None))
+    if not text or title is None:
+        markup_text = markup if isinstance(markup, str) else markup.decode("utf-8", errors="replace")
+        if not text:
+            text = _strip_tags(markup_text)
+        if title is None:
+            found = _TITLE_RE.search(markup_text)
+            if found:
+                title = " ".join(html_lib.unescape(found.group(1)).split()) or None
+    return ExtractedHtml(text=text, title=title, published=published)
+
+
+# --------------------------------------------------------------------------- language
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def _words(listing: str) -> frozenset[str]:
+    return frozenset(listing.split())
+
+
+# Frequent function words per language. English is what we accept; the others exist so
+# a French text is called French (and a short English text with few function words is
+# not refused just for having few: it must lose to another language to be refused).
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "English": _words(
+        """the of and to a in is that for it was on with as he she his her by at be this
+        are from or have has had an they not but which were their been would will there
+        we you i its who said also more than after about into over when can could should
+        what all one up out if no so do does did them these those our my your him me us
+        says while because before under between against during without most other some such
+        only new just first two how where why then now being may might must any each
+        """
+    ),
+    "French": _words(
+        """le la les de des du un une et est en que qui dans pour pas sur au aux avec ce
+        cette ces il elle ils elles nous vous je sont été être ont mais ou où par plus se
+        sa son ses leur leurs lui y ne même aussi tout très fait comme était selon après
+        """
+    ),
+    "German": _words(
+        """der die das und ist nicht ein eine einen dem den des zu mit sich auf für von im
+        auch es an sie er wir ihr wie als bei noch nach aus wird werden wurde hat haben
+        sind war dass oder aber nur über vor so kein keine um einem einer durch
+        """
+    ),
+    "Spanish": _words(
+        """el la los las de del y en que un una es por con para no se su sus al lo como
+        más pero fue ha son está están era ser este esta estos sobre entre también muy
+        cuando donde porque sin hay ya o ni le les nos desde según
+        """
+    ),
+    "Italian": _words(
+        """il lo la gli le di del della dei delle e è un una che per con non si sono nel
+        nella al alla da dal ma anche come più questo questa essere stato ha hanno
+        """
+    ),
+    "Portuguese": _words(
+        """o a os as de do da dos das e é um uma que em no na nos nas por para com não se
+        seu sua ao mais como mas foi são está ele ela também pelo pela
+        """
+    ),
+    "Dutch": _words(
+        """de het een en van in is dat op te zijn met voor niet aan er die maar om ook als
+        bij door was worden wordt werd naar uit heeft hebben zij wij ze hij
+        """
+    ),
+}
+
+_SCRIPT_NAMES = {
+    "CYRILLIC": "Russian or another language in Cyrillic script",
+    "GREEK": "Greek",
+    "ARABIC": "Arabic script",
+    "HEBREW": "Hebrew",
+    "CJK": "Chinese or Japanese",
+    "HIRAGANA": "Japanese",
+    "KATAKANA": "Japanese",
+    "HANGUL": "Korean",
+    "DEVANAGARI": "Hindi or another language in Devanagari script",
+    "THAI": "Thai",
+    "ARMENIAN": "Armenian",
+    "GEORGIAN": "Georgian",
+}
+
+_MIN_WORDS_FOR_LANGUAGE = 6  # below this we cannot tell and do not refuse
+_MIN_FOREIGN_HITS = 3  # another language must show at least this many of its function words
+_MIN_FOREIGN_RATIO = 0.12  # ... and make up this share of the words (prose runs at 30-50 %)
+
+
+def _dominant_script(sample: str) -> str | None:
+    """The non-Latin script most letters are written in, or None when Latin dominates."""
+    counts: dict[str, int] = {}
+    letters = 0
+    for char in sample:
+        if not char.isalpha():
+            continue
+        letters += 1
+        if char.isascii():
+            continue
+        name = unicodedata.name(char, "")
+        script = name.split(" ", 1)[0]
+        if script in _SCRIPT_NAMES:
+            counts[script] = counts.get(script, 0) + 1
+    if not counts or letters == 0:
+        return None
+    script, count = max(counts.items(), key=lambda item: item[1])
+    return script if count > 0.5 * letters else None
+
+
+def detect_language(text: str, *, sample_chars: int = 20_000) -> str | None:
+    """The language a text is written in: "English", another name, or None when too short to tell.
+
+    A dependency-free test: the dominant script first, then which language's function
+    words are most frequent. It names only languages it knows and says "English" unless
+    another language clearly wins.
+    """
+    sample = text[:sample_chars]
+    script = _dominant_script(sample)
+    if script is not None:
+        return _SCRIPT_NAMES[script]
+    words = [word.casefold().replace("’", "'") for word in _WORD_RE.findall(sample)]
+    if len(words) < _MIN_WORDS_FOR_LANGUAGE:
+        return None
+    # Single letters ("a", "e", "o", "y") are initials and list markers as often as words.
+    counted = [word for word in words if len(word) > 1]
+    hits = {
+        language: sum(1 for word in counted if word in stopwords)
+        for language, stopwords in _STOPWORDS.items()
+    }
+    english = hits.pop("English")
+    best_other, best_hits = max(hits.items(), key=lambda item: item[1])
+    if (
+        best_hits >= _MIN_FOREIGN_HITS
+        and best_hits > english
+        and best_hits >= _MIN_FOREIGN_RATIO * len(words)
+    ):
+        return best_other
+    return "English"
+
+
+# --------------------------------------------------------------------------- sentences
+
+# A "sentence" for the length limit: a run of text without a sentence end or a line break.
+_SENTENCE_RUN_RE = re.compile(r"[^.!?…。\n\r]+")
+
+
+def _longest_sentence(text: str) -> tuple[int, int]:
+    """(start, length) of the longest run without a sentence end or line break."""
+    best_start, best_length = 0, 0
+    for run in _SENTENCE_RUN_RE.finditer(text):
+        length = run.end() - run.start()
+        if length > best_length:
+            best_start, best_length = run.start(), length
+    return best_start, best_length
+
+
+# --------------------------------------------------------------------------- quotes
+
+_OPENING_CURLY = "“"
+_CLOSING_CURLY = "”"
+
+
+def _quote_note(text: str) -> str | None:
+    """A note when quote marks do not pair up; extraction still runs, less precisely."""
+    straight = text.count('"')
+    opening, closing = text.count(_OPENING_CURLY), text.count(_CLOSING_CURLY)
+    if straight % 2 == 0 and opening == closing:
+        return None
+    return (
+        "the quote marks in this text do not pair up "
+        f'({straight} straight ", {opening} “ and {closing} ”); quotes may be cut imprecisely'
+    )
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def prepare_text(
+    raw: bytes | str, *, max_chars: int = 1_000_000, max_sentence_chars: int = 5_000
+) -> PreparedText:
+    """Turns what the user gave us into the text we analyse, or refuses it with a reason.
+
+    Order of checks: decode (binary refused), size, emptiness, HTML extraction, size of
+    the longest sentence, language.
+
+    A sentence longer than ``max_sentence_chars`` (a run of text with no sentence end and
+    no line break, e.g. a 50,000-character sentence) is REFUSED, not split: splitting
+    would invent sentence boundaries the author never wrote and attribute the pieces
+    wrongly, and such text is almost always a paste of data or minified markup rather
+    than prose. The message says where the run starts so the user can fix it.
+    """
+    if isinstance(raw, bytes):
+        # Cheap size check before decoding: no encoding needs more than 4 bytes a character.
+        if len(raw) > 4 * max_chars:
+            raise BadInput(f"text is {len(raw):,} bytes; the limit is {max_chars:,} characters — split it")
+        text = decode_bytes(raw)
+    else:
+        text = raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if len(text) > max_chars:
+        raise BadInput(f"text is {len(text):,} characters; the limit is {max_chars:,} — split it")
+    if not text.strip():
+        raise BadInput("the text is empty")
+    _check_printable(text)
+
+    was_html = looks_like_html(text)
+    title: str | None = None
+    notes: list[str] = []
+    if was_html:
+        extracted = extract_html(text)
+        if not extracted.text.strip():
+            raise BadInput("this HTML has no readable text in it")
+        text, title = extracted.text, extracted.title
+        notes.append("the text was HTML; claims point into its extracted main text")
+
+    start, length = _longest_sentence(text)
+    if length > max_sentence_chars:
+        raise BadInput(
+            f"a sentence of {length:,} characters starts at character {start:,}; "
+            f"the limit is {max_sentence_chars:,} — this does not look like prose"
+        )
+
+    language = detect_language(text)
+    if language is not None and language != "English":
+        raise NotEnglish(f"this text looks like {language}, not English; claimbot reads English only")
+
+    quote_note = _quote_note(text)
+    if quote_note:
+        notes.append(quote_note)
+    return PreparedText(text=text, was_html=was_html, title=title, notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------- duplicates
+
+_QUOTE_TRANSLATION = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "`": "'",
+        "´": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+    }
+)
+
+
+def content_hash(text: str) -> str:
+    """sha256 (hex) of the normalised text, to recognise the same article posted twice.
+
+    Normalisation: Unicode NFKC, casefold, one kind of quote mark, whitespace collapsed.
+    """
+    normalised = unicodedata.normalize("NFKC", text).translate(_QUOTE_TRANSLATION).casefold()
+    normalised = " ".join(normalised.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

@@ -1,0 +1,262 @@
+"""Input preparation: decoding, refusals, HTML extraction, language, duplicate hashing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import BadInput, NotEnglish
+from bot.text import content_hash, decode_bytes, detect_language, looks_like_html, prepare_text
+
+ENGLISH_ARTICLE = (
+    "Defence Secretary Ben Wallace said on Saturday that Russia had massed about 100,000 troops "
+    "near the border. “We will not stand by,” he told reporters in London.\n\n"
+    "The Kremlin denied the claims and accused Western governments of stoking tension. "
+    "Prices rose by 5% in November, the statistics office said."
+)
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason_part"),
+    [
+        ("", "empty"),
+        ("   \n\t  \r\n", "empty"),
+        (b"", "empty"),
+        (b"\xef\xbb\xbf  \n", "empty"),
+        (b"%PDF-1.7\n\x00\x01\x02binary", "binary"),
+        (bytes(range(256)) * 4, "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("text with a \x00 NUL inside it " * 3, "binary"),
+        ("".join(chr(c) for c in range(1, 31) if c not in (9, 10, 12, 13, 27)) * 20, "binary"),
+        ("<html><body><script>var x = 1;</script></body></html>", "no readable text"),
+    ],
+)
+def test_refuses_unreadable_input_with_a_reason(raw: bytes | str, reason_part: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        prepare_text(raw)
+    assert reason_part in caught.value.reason
+    assert "\n" not in caught.value.reason
+
+
+def test_refuses_text_over_the_limit_and_says_the_numbers() -> None:
+    text = "Word " * 250_000 + "end."  # 1,250,004 characters
+    with pytest.raises(BadInput) as caught:
+        prepare_text(text)
+    assert caught.value.reason == "text is 1,250,004 characters; the limit is 1,000,000 — split it"
+
+
+def test_refuses_huge_bytes_before_decoding() -> None:
+    with pytest.raises(BadInput, match="bytes; the limit is 100 characters"):
+        prepare_text(b"a" * 401, max_chars=100)
+
+
+def test_a_text_at_the_limit_is_accepted() -> None:
+    text = ("The minister said the army has 70,000 troops.\n" * 40)[:1000]
+    assert prepare_text(text, max_chars=1000).text == text
+
+
+def test_a_50000_character_sentence_is_refused_with_its_position() -> None:
+    sentence = "and the minister said " * 2300  # ~50,600 characters, no sentence end
+    text = "A short opening sentence. " + sentence + "."
+    with pytest.raises(BadInput) as caught:
+        prepare_text(text)
+    assert caught.value.reason.startswith(f"a sentence of {len(sentence) + 1:,} characters")
+    assert "starts at character 25" in caught.value.reason
+    assert "the limit is 5,000" in caught.value.reason
+
+
+def test_long_text_made_of_normal_sentences_is_accepted() -> None:
+    text = "The minister said the army has 70,000 troops at the border. " * 2000
+    assert prepare_text(text).text == text
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ENGLISH_ARTICLE,
+        "  leading spaces and\r\nwindows line endings, said the minister.\r\n",
+        "Tabs\tand  double  spaces are kept as they are, he said, “quoted”.",
+        "He said that <p> tags are used for paragraphs in HTML, and that is all.",
+    ],
+)
+def test_plain_text_is_returned_unchanged_so_offsets_hold(text: str) -> None:
+    prepared = prepare_text(text)
+    assert prepared.text == text
+    assert prepared.was_html is False
+    assert prepared.title is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Le café “fermé”, he said.".encode(), "Le café “fermé”, he said."),
+        (b"\xef\xbb\xbfThe minister said so.", "The minister said so."),
+        ("The minister said so.".encode("utf-16"), "The minister said so."),
+        ("The caf\u00e9 \u201cclosed\u201d, he said.".encode("cp1252"), "The café “closed”, he said."),
+        (b"na\xefve r\xe9sum\xe9 \x81", "naïve résumé \x81"),  # latin-1 where cp1252 has holes
+    ],
+)
+def test_decode_bytes(raw: bytes, expected: str) -> None:
+    assert decode_bytes(raw) == expected
+
+
+def test_a_leading_bom_in_a_string_is_dropped() -> None:
+    assert prepare_text("\ufeff" + ENGLISH_ARTICLE).text == ENGLISH_ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("text", "has_note"),
+    [
+        ('He said "we will win" and left.', False),
+        ("He said “we will win” and left.", False),
+        ('He said "we will win and left. Nobody knew what came next after that.', True),
+        ("He said “we will win and left. Nobody knew what came next after that.", True),
+    ],
+)
+def test_unbalanced_quotes_are_noted_not_refused(text: str, has_note: bool) -> None:
+    prepared = prepare_text(text)
+    assert prepared.text == text
+    assert any("quote marks" in note for note in prepared.notes) is has_note
+
+
+# --------------------------------------------------------------------------- HTML
+
+HTML_PAGE = """<!DOCTYPE html>
+<html><head><title>Troops at the border | The Daily</title>
+<script>window.tracking = {"a": 1};</script><style>p { color: red }</style></head>
+<body><nav><a href="/">Home</a> | <a href="/news">News</a></nav>
+<article><h1>Troops at the border</h1>
+<p>Defence Secretary Ben Wallace said on Saturday that Russia had massed about 100,000 troops
+near the border with Ukraine, in what he called a serious escalation.</p>
+<p>The Kremlin denied the claims and accused Western governments of stoking tension in the
+region. Officials in Kyiv said talks would continue next week.</p>
+</article><footer>Copyright 2021 The Daily</footer></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (HTML_PAGE, True),
+        ("<html><body><p>The minister said so.</p></body></html>", True),
+        ("<p>The minister said so.</p><p>He added that it was true.</p>", True),
+        ("<div>Officials said <b>100,000</b> troops were there.</div>", True),
+        (ENGLISH_ARTICLE, False),
+        ("He said that <p> tags are used for paragraphs, and that is all there is to it.", False),
+        ("The result was 3 < 5 and 7 > 2, the minister said.", False),
+    ],
+)
+def test_looks_like_html(text: str, expected: bool) -> None:
+    assert looks_like_html(text) is expected
+
+
+def test_html_page_is_extracted_to_its_main_text() -> None:
+    prepared = prepare_text(HTML_PAGE)
+    assert prepared.was_html is True
+    assert "Russia had massed about 100,000 troops" in prepared.text
+    assert "talks would continue next week" in prepared.text
+    for boilerplate in ("<p>", "window.tracking", "color: red", "Home"):
+        assert boilerplate not in prepared.text
+    assert prepared.title is not None
+    assert "Troops at the border" in prepared.title
+    assert any("HTML" in note for note in prepared.notes)
+
+
+@pytest.mark.parametrize(
+    ("markup", "must_contain"),
+    [
+        ("<p>The minister said the army has 70,000 troops.</p><p>He added more.</p>", "70,000 troops"),
+        ("<div><p>Broken <b>markup <i>where the minister said so</p></div></span></td>", "minister said so"),
+        ("<html><body><p>Unclosed paragraph about the minister who said it<div><p>And more", "minister"),
+        ("<p>Entities &amp; such: the minister said &ldquo;yes&rdquo; today.</p><br/>", "& such"),
+    ],
+)
+def test_short_and_broken_html_does_not_crash_and_keeps_the_text(markup: str, must_contain: str) -> None:
+    prepared = prepare_text(markup)
+    assert prepared.was_html is True
+    assert must_contain in prepared.text
+    assert "<" not in prepared.text
+
+
+# --------------------------------------------------------------------------- language
+
+NOT_ENGLISH = [
+    (
+        "French",
+        "Le ministre de la Défense a déclaré samedi que la Russie avait massé environ 100 000 "
+        "soldats près de la frontière. Le Kremlin a démenti ces affirmations.",
+    ),
+    ("French", "Le président a dit que la guerre est finie."),
+    (
+        "German",
+        "Der Verteidigungsminister sagte am Samstag, Russland habe etwa 100.000 Soldaten an der "
+        "Grenze zusammengezogen. Der Kreml wies die Vorwürfe zurück.",
+    ),
+    ("German", "Die Regierung hat gesagt, dass es keine neuen Steuern geben wird."),
+    (
+        "Spanish",
+        "El ministro de Defensa dijo el sábado que Rusia había concentrado unos 100.000 soldados "
+        "en la frontera. El Kremlin negó las acusaciones.",
+    ),
+    ("Spanish", "El gobierno dijo que no habrá nuevos impuestos este año."),
+    (
+        "Italian",
+        "Il ministro della Difesa ha detto sabato che la Russia ha ammassato circa 100.000 soldati "
+        "al confine con l'Ucraina.",
+    ),
+    (
+        "Russian",
+        "Министр обороны заявил в субботу, что Россия сосредоточила около 100 000 военнослужащих "
+        "у границы. Кремль отверг эти обвинения.",
+    ),
+    ("Russian", "Кремль отверг обвинения."),
+    ("Chinese", "国防部长周六表示，俄罗斯在边境集结了约十万名士兵。"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), NOT_ENGLISH)
+def test_non_english_is_refused_and_named(language: str, text: str) -> None:
+    with pytest.raises(NotEnglish) as caught:
+        prepare_text(text)
+    assert language in caught.value.reason
+    assert "not English" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prices rose 5% in March.",
+        "Ukraine is not part of NATO, he said.",
+        "NATO won't expand, Putin claims.",
+        "Wallace: troops massing at border",
+        "A la carte menus are on offer at the café, a spokesman for the hotel said.",
+        "Emmanuel Macron met Olaf Scholz and Pedro Sánchez in Paris on Tuesday.",
+        "The Kremlin denied it.",
+        "Biden, Putin to hold video call",
+        ENGLISH_ARTICLE,
+    ],
+)
+def test_short_and_tricky_english_is_accepted(text: str) -> None:
+    assert prepare_text(text).text == text
+    assert detect_language(text) in {"English", None}
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("He said “yes”.", 'he said "YES".', True),
+        ("It’s  true,\n\nhe said.", "It's true, he said.", True),
+        ("The army has 70,000 troops.", "The army has 70,000 troops. ", True),
+        ("The army has 70,000 troops.", "The army has 100,000 troops.", False),
+        ("He said yes.", "He said no.", False),
+    ],
+)
+def test_content_hash_ignores_case_spacing_and_quote_style(a: str, b: str, same: bool) -> None:
+    assert (content_hash(a) == content_hash(b)) is same
+    assert len(content_hash(a)) == 64
