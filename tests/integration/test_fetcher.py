@@ -1,0 +1,183 @@
+"""SafeFetcher against a real HTTP server on 127.0.0.1 (threaded http.server, ephemeral port)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bot.errors import LinkRefused
+from bot.links import SafeFetcher
+
+ARTICLE_HTML = """<!DOCTYPE html>
+<html><head><title>Troops massing at the border</title>
+<meta property="article:published_time" content="2021-12-18T09:00:00Z">
+<script>var tracking = "do not extract me";</script></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Troops massing at the border</h1>
+<p>Defence Secretary Ben Wallace said on Saturday that Russia had massed about 100,000 troops
+near the border with Ukraine, and warned of severe consequences for any invasion.</p>
+<p>The Kremlin denied the claims and accused Western governments of stoking tension. Officials
+in Kyiv said that talks with European partners would continue next week in Brussels.</p>
+</article><footer>Copyright The Daily. All rights reserved.</footer></body></html>"""
+
+PLAIN_TEXT = "The minister said the army has 70,000 troops at the border.\nHe added that talks would go on.\n"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        return
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self._send(302, b"", "text/plain", {"Location": location})
+
+    def do_GET(self) -> None:
+        self.server.seen_hosts.append(self.headers.get("Host", ""))
+        port = self.server.server_address[1]
+        path = self.path
+        if path == "/article":
+            self._send(200, ARTICLE_HTML.encode(), "text/html; charset=utf-8")
+        elif path == "/plain":
+            self._send(200, PLAIN_TEXT.encode("cp1252"), "text/plain")
+        elif path == "/redirect-to-article":
+            self._redirect("/article")
+        elif path == "/redirect-to-localhost":
+            self._redirect(f"http://localhost:{port}/article")
+        elif path == "/redirect-to-metadata":
+            self._redirect("http://169.254.169.254/latest/meta-data/")
+        elif path == "/redirect-to-ftp":
+            self._redirect("ftp://example.org/file")
+        elif path == "/loop":
+            self._redirect("/loop")
+        elif path.startswith("/chain/"):
+            hops = int(path.rsplit("/", 1)[1])
+            self._redirect(f"/chain/{hops - 1}" if hops > 0 else "/article")
+        elif path == "/big-declared":
+            self._send(200, b"x" * 5000, "text/html")
+        elif path == "/big-streamed":
+            # no Content-Length: the fetcher must count while reading
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            for _ in range(50):
+                self.wfile.write(b"The minister said so. " * 50)
+        elif path == "/slow":
+            time.sleep(3)
+            self._send(200, ARTICLE_HTML.encode(), "text/html")
+        elif path == "/pdf":
+            self._send(200, b"%PDF-1.7 fake", "application/pdf")
+        elif path == "/no-type":
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+        elif path == "/empty-page":
+            self._send(200, b"<html><body><script>x()</script></body></html>", "text/html")
+        else:
+            self._send(404, b"not here", "text/plain")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    seen_hosts: list[str]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[_Server]:
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd.seen_hosts = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def base(server: _Server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def fetcher() -> SafeFetcher:
+    return SafeFetcher(allow_hosts=["127.0.0.1"], timeout_s=5.0, max_bytes=2000, max_redirects=3)
+
+
+def test_article_page_is_extracted(fetcher: SafeFetcher, base: str, server: _Server) -> None:
+    page = fetcher.fetch(f"{base}/article")
+    assert page.url == f"{base}/article"
+    assert "Russia had massed about 100,000 troops" in page.text.replace("\n", " ")
+    assert "talks with European partners would continue" in page.text.replace("\n", " ")
+    assert "do not extract me" not in page.text
+    assert "Home" not in page.text
+    assert page.title == "Troops massing at the border"
+    assert page.published == date(2021, 12, 18)
+    # connected to the checked IP, but the Host header kept the URL's host
+    assert server.seen_hosts[-1] == f"127.0.0.1:{server.server_address[1]}"
+
+
+def test_plain_text_page_is_decoded(fetcher: SafeFetcher, base: str) -> None:
+    page = fetcher.fetch(f"{base}/plain")
+    assert page.text == PLAIN_TEXT
+    assert page.title is None
+
+
+def test_redirect_inside_the_allowed_host_is_followed(fetcher: SafeFetcher, base: str) -> None:
+    page = fetcher.fetch(f"{base}/chain/2")
+    assert page.url == f"{base}/article"
+    assert "100,000 troops" in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/redirect-to-localhost", "refused: localhost is a loopback address"),
+        ("/redirect-to-metadata", "refused: 169.254.169.254 is a cloud metadata address"),
+        ("/redirect-to-ftp", "refused: only http and https links are read, not ftp"),
+        ("/loop", "refused: more than 3 redirects"),
+        ("/chain/4", "refused: more than 3 redirects"),
+        ("/big-declared", "refused: the page is larger than 2,000 bytes"),
+        ("/big-streamed", "refused: the page is larger than 2,000 bytes"),
+        ("/pdf", "refused: content type application/pdf is not an article"),
+        ("/no-type", "refused: content type (none given) is not an article"),
+        ("/empty-page", "refused: found no article text at"),
+        ("/missing", "the server answered 404 Not Found"),
+    ],
+)
+def test_refusals_give_a_reason(fetcher: SafeFetcher, base: str, path: str, reason: str) -> None:
+    with pytest.raises(LinkRefused) as caught:
+        fetcher.fetch(f"{base}{path}")
+    assert reason in caught.value.reason
+
+
+def test_slow_server_hits_the_timeout(base: str) -> None:
+    fetcher = SafeFetcher(allow_hosts=["127.0.0.1"], timeout_s=1.0)
+    with pytest.raises(LinkRefused) as caught:
+        fetcher.fetch(f"{base}/slow")
+    assert caught.value.reason == "could not reach 127.0.0.1: timed out after 1 s"
+
+
+def test_closed_port_is_reported(fetcher: SafeFetcher) -> None:
+    with pytest.raises(LinkRefused, match="could not reach 127.0.0.1: the connection was refused"):
+        fetcher.fetch("http://127.0.0.1:9/")  # discard port: nothing listens there
+
+
+def test_without_the_allow_list_the_local_server_is_refused(base: str) -> None:
+    with pytest.raises(LinkRefused) as caught:
+        SafeFetcher().fetch(f"{base}/article")
+    assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"

@@ -1,0 +1,162 @@
+"""Link policy: which addresses and URLs the fetcher refuses, and finding links in chat text.
+
+The fetch() cases below never touch the network: every host is an IP literal (in some
+encoding) or a name the resolver answers locally, and all are refused before connecting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from bot.errors import LinkRefused
+from bot.links import SafeFetcher, address_refusal, find_urls, host_refusal, is_url
+from bot.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("127.0.0.1", "a loopback address"),
+        ("127.255.0.9", "a loopback address"),
+        ("10.0.0.5", "a private address"),
+        ("172.16.3.4", "a private address"),
+        ("192.168.1.1", "a private address"),
+        ("100.64.0.1", "not a public address"),  # carrier-grade NAT
+        ("169.254.1.1", "a link-local address"),
+        ("169.254.169.254", "a cloud metadata address"),
+        ("169.254.170.2", "a cloud metadata address"),
+        ("100.100.100.200", "a cloud metadata address"),
+        ("0.0.0.0", "an unspecified address"),
+        ("224.0.0.1", "a multicast address"),
+        ("240.0.0.1", "a reserved address"),
+        ("255.255.255.255", "a reserved address"),
+        ("::1", "a loopback address"),
+        ("::", "an unspecified address"),
+        ("fe80::1", "a link-local address"),
+        ("fc00::1", "a private address"),
+        ("fd12:3456::1", "a private address"),
+        ("fd00:ec2::254", "a cloud metadata address"),
+        ("ff02::1", "a multicast address"),
+        ("::ffff:127.0.0.1", "a loopback address (127.0.0.1 inside IPv6)"),
+        ("::ffff:10.1.2.3", "a private address (10.1.2.3 inside IPv6)"),
+        ("::ffff:169.254.169.254", "a cloud metadata address (169.254.169.254 inside IPv6)"),
+        ("64:ff9b::a00:1", "a private address (10.0.0.1 inside IPv6)"),
+        ("2002:7f00:1::1", "a loopback address (127.0.0.1 inside IPv6)"),
+        ("2001:db8::1", "a private address"),  # documentation range
+    ],
+)
+def test_address_refusal(address: str, reason: str) -> None:
+    assert address_refusal(ipaddress.ip_address(address)) == reason
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.215.14", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
+)
+def test_public_addresses_are_allowed(address: str) -> None:
+    assert address_refusal(ipaddress.ip_address(address)) is None
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("localhost", "a loopback address"),
+        ("LOCALHOST.", "a loopback address"),
+        ("api.localhost", "a loopback address"),
+        ("metadata.google.internal", "a cloud metadata address"),
+        ("metadata", "a cloud metadata address"),
+        ("example.org", None),
+        ("localhost.example.org", None),
+    ],
+)
+def test_host_refusal(host: str, expected: str | None) -> None:
+    assert host_refusal(host) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1/", "refused: 127.0.0.1 is a loopback address"),
+        ("http://2130706433/", "refused: 2130706433 (127.0.0.1) is a loopback address"),
+        ("http://0x7f000001/", "refused: 0x7f000001 (127.0.0.1) is a loopback address"),
+        ("http://0177.0.0.1/", "refused: http://0177.0.0.1/ is not a valid link"),  # httpx rejects octal
+        ("http://127.1/", "refused: 127.1 (127.0.0.1) is a loopback address"),
+        ("http://167772165/", "refused: 167772165 (10.0.0.5) is a private address"),
+        ("http://10.0.0.5:8080/admin", "refused: 10.0.0.5 is a private address"),
+        ("http://[::1]/", "refused: ::1 is a loopback address"),
+        (
+            "http://[::ffff:127.0.0.1]/",
+            "::ffff:127.0.0.1 (::ffff:7f00:1) is a loopback address (127.0.0.1 inside IPv6)",
+        ),
+        ("http://[fd00:ec2::254]/latest/", "refused: fd00:ec2::254 is a cloud metadata address"),
+        ("http://169.254.169.254/latest/meta-data/", "refused: 169.254.169.254 is a cloud metadata address"),
+        ("http://metadata.google.internal/computeMetadata/v1/", "is a cloud metadata address"),
+        ("http://localhost:8000/", "refused: localhost is a loopback address"),
+        ("https://user:pw@localhost/", "refused: localhost is a loopback address"),
+        ("ftp://example.org/file.txt", "refused: only http and https links are read, not ftp"),
+        ("file:///etc/passwd", "refused: only http and https links are read, not file"),
+        ("javascript:alert(1)", "refused: only http and https links are read, not javascript"),
+        ("http:///nohost", "has no host"),
+    ],
+)
+def test_fetch_refuses_before_connecting(url: str, reason: str) -> None:
+    fetcher = SafeFetcher(timeout_s=2.0)
+    with pytest.raises(LinkRefused) as caught:
+        fetcher.fetch(url)
+    assert reason in caught.value.reason
+
+
+def test_allow_list_matches_the_url_host_as_written_only() -> None:
+    fetcher = SafeFetcher(allow_hosts=["127.0.0.1"])
+    # "localhost" resolves to the allowed IP but is not itself on the list
+    with pytest.raises(LinkRefused, match="localhost is a loopback address"):
+        fetcher.fetch("http://localhost:9/")
+    with pytest.raises(LinkRefused, match=r"2130706433 \(127\.0\.0\.1\) is a loopback address"):
+        fetcher.fetch("http://2130706433:9/")
+
+
+def test_from_settings_takes_every_limit() -> None:
+    settings = Settings(
+        fetch_timeout_s=3.5, fetch_max_bytes=1234, fetch_max_redirects=2, fetch_allow_hosts=["LocalHost"]
+    )
+    fetcher = SafeFetcher.from_settings(settings)
+    assert (fetcher.timeout_s, fetcher.max_bytes, fetcher.max_redirects) == (3.5, 1234, 2)
+    assert fetcher.allow_hosts == frozenset({"localhost"})
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("look at https://example.org/a/b?c=1 please", ["https://example.org/a/b?c=1"]),
+        ("Two: http://a.example/x, and https://b.example/y.", ["http://a.example/x", "https://b.example/y"]),
+        ("slack <https://example.org/news|Example> wrapper", ["https://example.org/news"]),
+        ("discord <https://example.org/news> no embed", ["https://example.org/news"]),
+        ("(see https://example.org/page)", ["https://example.org/page"]),
+        ("wiki https://en.wikipedia.org/wiki/Foo_(bar) here", ["https://en.wikipedia.org/wiki/Foo_(bar)"]),
+        ("same https://example.org/x twice https://example.org/x", ["https://example.org/x"]),
+        ("HTTPS://EXAMPLE.ORG/Up", ["HTTPS://EXAMPLE.ORG/Up"]),
+        ("“https://example.org/quoted”", ["https://example.org/quoted"]),
+        ("no links here, just example.org and ftp://example.org", []),
+        ("broken http:// and https://", []),
+    ],
+)
+def test_find_urls(message: str, expected: list[str]) -> None:
+    assert find_urls(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://example.org/article", True),
+        ("  http://example.org  \n", True),
+        ("<https://example.org/a|label>", True),
+        ("https://example.org/a and more words", False),
+        ("example.org", False),
+        ("ftp://example.org/", False),
+        ("https://", False),
+        ("", False),
+    ],
+)
+def test_is_url(text: str, expected: bool) -> None:
+    assert is_url(text) is expected
