@@ -170,9 +170,7 @@ class ClaimService:
                 tenant=tenant, article=article, content_hash=digest, claims=to_store
             )
             record = saved.article
-            checked = [
-                replace(c, id=claim_id) for c, claim_id in zip(checked, saved.claim_ids, strict=True)
-            ]
+            checked = [replace(c, id=claim_id) for c, claim_id in zip(checked, saved.claim_ids, strict=True)]
         return CheckReport(
             article=record, claims=tuple(checked), summary=summarise(checked), notes=tuple(notes)
         )
@@ -207,12 +205,13 @@ class ClaimService:
             if verdict.verdict is Verdict.REPEAT:
                 if best_repeat is None or _rank(match) > _rank(best_repeat):
                     best_repeat = match
-            elif verdict.verdict is Verdict.CHANGED and (
+            elif (
+                verdict.verdict is Verdict.CHANGED
                 # a different speaker giving a different number is a disagreement, not a change
-                same_speaker or claim.speaker is None or stored.speaker is None
+                and (same_speaker or claim.speaker is None or stored.speaker is None)
+                and (best_changed is None or _rank(match) > _rank(best_changed))
             ):
-                if best_changed is None or _rank(match) > _rank(best_changed):
-                    best_changed = match
+                best_changed = match
         if best_repeat is not None:
             return Status.REPEAT, best_repeat
         if best_changed is not None:

@@ -15,11 +15,61 @@ from dataclasses import dataclass
 from bot.models import Speaker, SpeakerKind
 
 _TITLE_WORDS = frozenset(
-    """mr mrs ms miss dr prof sir dame lord lady president prime minister secretary senator
-    sen rep representative governor gov chancellor king queen prince princess general gen
-    defense defence foreign chief minister's spokesman spokeswoman spokesperson mayor judge
-    justice the former acting deputy vice us u.s. uk british russian ukrainian american
-    french german chinese""".split()
+    (
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "president",
+        "prime",
+        "minister",
+        "secretary",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "governor",
+        "gov",
+        "chancellor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "general",
+        "gen",
+        "defense",
+        "defence",
+        "foreign",
+        "chief",
+        "minister's",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "mayor",
+        "judge",
+        "justice",
+        "the",
+        "former",
+        "acting",
+        "deputy",
+        "vice",
+        "us",
+        "u.s.",
+        "uk",
+        "british",
+        "russian",
+        "ukrainian",
+        "american",
+        "french",
+        "german",
+        "chinese",
+    )
 )
 
 
@@ -34,7 +84,7 @@ def normalise_name(name: str) -> str:
 
 
 def _core_tokens(name: str) -> list[str]:
-    """Name tokens with leading titles/roles removed ("russian president vladimir putin" -> [vladimir, putin])."""
+    """Name tokens without leading titles ("russian president vladimir putin" -> [vladimir, putin])."""
     tokens = normalise_name(name).split()
     while len(tokens) > 1 and tokens[0] in _TITLE_WORDS:
         tokens.pop(0)

@@ -43,7 +43,7 @@ class SummaryItem:
         return f"“{self.text}”" if self.kind is ClaimKind.DIRECT else self.text
 
     def context_line(self) -> str | None:
-        """"repeats X (first seen 2026-11-20)" / "changed: numbers differ: ..." or None for new."""
+        """ "repeats X (first seen 2026-11-20)" / "changed: numbers differ: ..." or None for new."""
         if self.status is Status.NEW or self.match_text is None:
             return None
         when = f"first seen {self.first_seen:%Y-%m-%d}" if self.first_seen else "seen before"
@@ -91,9 +91,8 @@ def build_report_view(report: CheckReport) -> ReportView:
     items.sort(key=lambda i: STATUS_ORDER.index(i.status))
     s = report.summary
     title = report.article.title or _first_words(report.claims[0].claim.text if report.claims else "")
-    counts = (
-        f"{_plural(s.claims, 'statement')}: {s.new} new, {s.repeat} repeated, {s.changed} changed"
-        + (f" · {_plural(len(s.speakers), 'speaker')}" if s.speakers else "")
+    counts = f"{_plural(s.claims, 'statement')}: {s.new} new, {s.repeat} repeated, {s.changed} changed" + (
+        f" · {_plural(len(s.speakers), 'speaker')}" if s.speakers else ""
     )
     return ReportView(
         title=title or "Article",

@@ -11,12 +11,13 @@ import itertools
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.errors import LinkRefused
 from bot.links import is_url
 from bot.models import (
     ArticleInput,
@@ -30,8 +31,15 @@ from bot.models import (
     SpeakerKind,
     StoredClaim,
 )
-from bot.ports import DigestSchedule, FetchedPage, NewClaim, SavedArticle, Vector
-from bot.errors import LinkRefused
+from bot.ports import (
+    DigestPostState,
+    DigestSchedule,
+    FetchedPage,
+    MentionRecord,
+    NewClaim,
+    SavedArticle,
+    Vector,
+)
 from bot.speakers import normalise_name
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -92,6 +100,14 @@ class PagesFetcher:
         return FetchedPage(url=url, text=self.pages[url], title=None, published=None)
 
 
+@dataclass
+class _DigestPostMeta:
+    claimed_at: datetime
+    sending_at: datetime | None = None
+    posted_at: datetime | None = None
+    attempts: int = 1
+
+
 class InMemoryStore:
     """ClaimStore + TenantConfigStore in dicts, with a brute-force 'index' (fine for tests)."""
 
@@ -105,6 +121,11 @@ class InMemoryStore:
         self.deliveries: set[tuple[str, str]] = set()
         self.digests: dict[str, DigestSchedule] = {}
         self.digest_periods: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
+        # digests (issue 6): per-mention history, what a changed claim changed from, and the
+        # crash-safety columns of the period claim (claimed_at, sending_at, posted_at, attempts)
+        self.mentions: list[tuple[str, str, datetime, bool]] = []  # claim id, article id, at, restatement
+        self.changed_from: dict[str, str] = {}
+        self.digest_post_meta: dict[tuple[str, str], _DigestPostMeta] = {}
         self._lock = threading.Lock()
         self.fail_next_save = False
 
@@ -193,6 +214,7 @@ class InMemoryStore:
                 stored = self.claims[new.existing_claim_id]
                 self.claims[stored.id] = replace(stored, mentions=stored.mentions + new.extracted.mentions)
                 ids.append(stored.id)
+                self._add_mentions(stored.id, record.id, now, new.extracted.mentions)
                 continue
             speaker = self._speaker(tenant, new)
             claim = StoredClaim(
@@ -210,8 +232,15 @@ class InMemoryStore:
             self.claims[claim.id] = claim
             self.vectors[claim.id] = np.asarray(new.embedding, dtype=np.float32)
             ids.append(claim.id)
+            self._add_mentions(claim.id, record.id, now, new.extracted.mentions)
+            if new.changed_from_claim_id:
+                self.changed_from[claim.id] = new.changed_from_claim_id
         self.articles[record.id] = record
         return SavedArticle(article=record, claim_ids=tuple(ids))
+
+    def _add_mentions(self, claim_id: str, article_id: str, at: datetime, count: int) -> None:
+        for n in range(count):
+            self.mentions.append((claim_id, article_id, at, n > 0))
 
     def import_claims(self, *, tenant: str, claims: Sequence[tuple[KnownClaim, Vector]]) -> tuple[int, int]:
         known = {c.external_id for c in self.claims.values() if c.tenant == tenant}
@@ -244,14 +273,34 @@ class InMemoryStore:
     def iter_claims(self, *, tenant: str) -> Iterable[StoredClaim]:
         return [c for c in self.claims.values() if c.tenant == tenant]
 
-    def claims_between(
-        self, *, tenant: str, start: datetime, end: datetime
-    ) -> list[tuple[StoredClaim, int]]:
+    def claims_between(self, *, tenant: str, start: datetime, end: datetime) -> list[tuple[StoredClaim, int]]:
         return [
             (c, c.mentions)
             for c in self.claims.values()
             if c.tenant == tenant and start <= c.first_seen < end
         ]
+
+    def mentions_between(self, *, tenant: str, start: datetime, end: datetime) -> list[MentionRecord]:
+        return [
+            MentionRecord(claim=self.claims[cid], article_id=aid, at=at, restatement=rest)
+            for cid, aid, at, rest in sorted(self.mentions, key=lambda m: m[2])
+            if self.claims[cid].tenant == tenant and start <= at < end
+        ]
+
+    def count_articles_between(self, *, tenant: str, start: datetime, end: datetime) -> int:
+        return sum(a.tenant == tenant and start <= a.created_at < end for a in self.articles.values())
+
+    def changed_between(
+        self, *, tenant: str, start: datetime, end: datetime
+    ) -> list[tuple[StoredClaim, StoredClaim]]:
+        pairs = [
+            (self.claims[before], self.claims[after])
+            for after, before in self.changed_from.items()
+            if self.claims[after].tenant == tenant
+            and start <= self.claims[after].first_seen < end
+            and before in self.claims
+        ]
+        return sorted(pairs, key=lambda pair: pair[1].first_seen)
 
     # TenantConfigStore ----------------------------------------------------------------
     def set_watch(self, *, tenant: str, channel_id: str, enabled: bool) -> None:
@@ -281,14 +330,58 @@ class InMemoryStore:
             if (tenant, period_key) in self.digest_periods:
                 return False
             self.digest_periods[(tenant, period_key)] = (owner, None, False)
+            self.digest_post_meta[(tenant, period_key)] = _DigestPostMeta(claimed_at=datetime.now(UTC))
             return True
 
     def mark_digest_posted(self, *, tenant: str, period_key: str, message_ref: str | None) -> None:
         owner, _, _ = self.digest_periods[(tenant, period_key)]
         self.digest_periods[(tenant, period_key)] = (owner, message_ref, True)
+        if (tenant, period_key) in self.digest_post_meta:
+            self.digest_post_meta[(tenant, period_key)].posted_at = datetime.now(UTC)
 
     def release_digest_period(self, *, tenant: str, period_key: str, owner: str) -> None:
         with self._lock:
             current = self.digest_periods.get((tenant, period_key))
             if current and current[0] == owner and not current[2]:
                 del self.digest_periods[(tenant, period_key)]
+                self.digest_post_meta.pop((tenant, period_key), None)
+
+    def mark_digest_sending(self, *, tenant: str, period_key: str, owner: str) -> bool:
+        with self._lock:
+            current = self.digest_periods.get((tenant, period_key))
+            meta = self.digest_post_meta.get((tenant, period_key))
+            if not current or current[0] != owner or current[2] or meta is None or meta.sending_at:
+                return False
+            meta.sending_at = datetime.now(UTC)
+            return True
+
+    def reclaim_stale_digest_period(
+        self, *, tenant: str, period_key: str, owner: str, claimed_before: datetime
+    ) -> bool:
+        with self._lock:
+            current = self.digest_periods.get((tenant, period_key))
+            meta = self.digest_post_meta.get((tenant, period_key))
+            if not current or current[2] or meta is None or meta.sending_at is not None:
+                return False
+            if meta.claimed_at >= claimed_before:
+                return False
+            self.digest_periods[(tenant, period_key)] = (owner, None, False)
+            meta.claimed_at = datetime.now(UTC)
+            meta.attempts += 1
+            return True
+
+    def digest_post_state(self, *, tenant: str, period_key: str) -> DigestPostState | None:
+        current = self.digest_periods.get((tenant, period_key))
+        meta = self.digest_post_meta.get((tenant, period_key))
+        if current is None or meta is None:
+            return None
+        return DigestPostState(
+            tenant=tenant,
+            period_key=period_key,
+            owner=current[0],
+            claimed_at=meta.claimed_at,
+            sending_at=meta.sending_at,
+            posted_at=meta.posted_at,
+            message_ref=current[1],
+            attempts=meta.attempts,
+        )

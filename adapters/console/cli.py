@@ -1,0 +1,449 @@
+"""``claimbot``: the console adapter. Check articles, search, compare, import and export.
+
+Exit codes: 0 ok, 2 bad input (one-line reason on stderr), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from adapters.bootstrap import App, bootstrap
+from adapters.console import render
+from bot.errors import BadInput, ClaimbotError, StorageUnavailable
+from bot.models import ArticleInput, KnownClaim, Origin
+from bot.settings import Settings, load_settings
+from bot.summary import comparison_to_dict, report_to_dict, search_hits_to_dict, stored_claim_to_dict
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+# Reading a file far larger than the text limit only to refuse it wastes memory.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Track who said what: check articles against every statement stored before.",
+)
+nlp_cli = typer.Typer(no_args_is_help=True, help="Train and evaluate the NLP pipeline.")
+discord_cli = typer.Typer(no_args_is_help=True, help="Discord maintenance commands.")
+cli.add_typer(discord_cli, name="discord")
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="database URL (default: CLAIMBOT_DATABASE_URL or the SQLite file)"),
+]
+TenantOption = Annotated[str, typer.Option("--tenant", help="whose store: a server, a workspace, or local")]
+JsonOption = Annotated[bool, typer.Option("--json", help="machine-readable output, one JSON object per line")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handles_errors(fn: F) -> F:
+    """Turns our exceptions into the documented exit codes and one-line messages."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BadInput as exc:
+            err.print(f"claimbot: {exc.reason}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except StorageUnavailable as exc:
+            err.print(f"claimbot: database unavailable: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INTERNAL) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            log.exception("internal error in %s", fn.__name__)
+            err.print(
+                f"claimbot: internal error ({type(exc).__name__}: {exc}); run with -v for details",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(db: str | None) -> Settings:
+    return load_settings(**({"database_url": db} if db else {}))
+
+
+def _app(db: str | None) -> App:
+    return bootstrap(_settings(db))
+
+
+@cli.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log progress and tracebacks")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{option} must be a date like 2026-11-24, not {value!r}") from None
+
+
+def _read_source(app: App, source: str, *, title: str | None, published: date | None) -> ArticleInput:
+    from bot.links import is_url
+    from bot.text import prepare_text
+
+    if is_url(source):
+        return app.service.read_source(source, title=title, published=published)
+    if source == "-":
+        raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        where = "standard input"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise BadInput(
+                f"{source}: no such file (give a text or HTML file, an http(s) URL, or - for stdin)"
+            )
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise BadInput(
+                f"{source} is {path.stat().st_size:,} bytes; the limit is about "
+                f"{app.settings.max_text_chars:,} characters of text — split it"
+            )
+        raw = path.read_bytes()
+        where = source
+    if len(raw) > MAX_FILE_BYTES:
+        raise BadInput(f"{where} is larger than {MAX_FILE_BYTES:,} bytes — split it")
+    prepared = prepare_text(
+        raw, max_chars=app.settings.max_text_chars, max_sentence_chars=app.settings.max_sentence_chars
+    )
+    return ArticleInput(
+        text=prepared.text,
+        title=title or prepared.title,
+        published=published,
+        origin=Origin(platform="console"),
+    )
+
+
+@cli.command()
+@_handles_errors
+def check(
+    sources: Annotated[list[str], typer.Argument(help="text or HTML files, http(s) URLs, or - for stdin")],
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="compare only; store nothing")] = False,
+    title: Annotated[str | None, typer.Option("--title", help="article title")] = None,
+    published: Annotated[str | None, typer.Option("--published", help="YYYY-MM-DD")] = None,
+) -> None:
+    """Find who said what in each SOURCE and say what is new, repeated or changed."""
+    published_on = _parse_date(published, "--published")
+    app = _app(db)
+    failed = 0
+    try:
+        for source in sources:
+            try:
+                article = _read_source(app, source, title=title, published=published_on)
+                report = app.service.check(tenant=tenant, article=article, dry_run=dry_run)
+            except BadInput as exc:
+                failed += 1
+                err.print(f"claimbot: {source}: {exc.reason}", markup=False, highlight=False)
+                continue
+            if json_out:
+                print(json.dumps(report_to_dict(report), ensure_ascii=False), flush=True)
+            else:
+                render.print_report(out, report, source=source)
+    finally:
+        app.close()
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Reads every line first: one bad line refuses the whole file, so nothing half-imports."""
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                problems.append(f"line {number}: not UTF-8")
+                continue
+            if not line:
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"line {number}: not JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"line {number}: expected a JSON object")
+                continue
+            missing = [k for k in required if not isinstance(row.get(k), str) or not row[k].strip()]
+            if missing:
+                problems.append(f"line {number}: missing or empty {', '.join(missing)}")
+                continue
+            rows.append(row)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise BadInput(f"{path}: {len(problems)} bad line(s), nothing imported — {shown}")
+    if not rows:
+        raise BadInput(f"{path}: no lines to read")
+    return rows
+
+
+@cli.command("import")
+@_handles_errors
+def import_(
+    file: Annotated[Path, typer.Argument(help='JSON lines: {"id", "text", "speaker"?, "date"?, "source"?}')],
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Load known claims (a fact-check archive) so later checks and searches find them."""
+    rows = _read_jsonl(file, ("id", "text"))
+    claims = []
+    for number, row in enumerate(rows, start=1):
+        when = row.get("date")
+        claims.append(
+            KnownClaim(
+                external_id=str(row["id"]),
+                text=row["text"].strip(),
+                speaker=(row.get("speaker") or None),
+                date=_parse_date(when, f"line {number} date") if when else None,
+                source=(row.get("source") or None),
+            )
+        )
+    app = _app(db)
+    try:
+        with Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("import", total=len(claims))
+            report = app.service.import_claims(
+                tenant=tenant,
+                claims=claims,
+                total=len(claims),
+                progress=lambda done, total: progress.update(task, completed=done),
+            )
+    finally:
+        app.close()
+    err.print(
+        f"imported {report.imported:,} claims"
+        + (f", skipped {report.skipped_duplicates:,} already imported" if report.skipped_duplicates else ""),
+        highlight=False,
+    )
+
+
+def _lines(path: Path) -> Iterator[str]:
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            yield line.rstrip("\n")
+
+
+@cli.command()
+@_handles_errors
+def search(
+    query: Annotated[str | None, typer.Argument(help="what to look for")] = None,
+    top: Annotated[int, typer.Option("--top", help="how many results")] = 5,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="only this speaker's claims")] = None,
+    queries: Annotated[Path | None, typer.Option("--queries", help="a file with one query per line")] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Search stored claims by meaning and wording, best first."""
+    if (query is None) == (queries is None):
+        raise BadInput("give either a QUERY or --queries FILE")
+    texts = [query] if query is not None else [q for q in _lines(queries) if q.strip()]  # type: ignore[arg-type]
+    if not texts:
+        raise BadInput(f"{queries}: no queries in the file")
+    app = _app(db)
+    try:
+        results = app.service.search_many(tenant=tenant, queries=texts, top_k=top, speaker=speaker)
+    finally:
+        app.close()
+    for text, hits in zip(texts, results, strict=True):
+        if json_out:
+            print(json.dumps(search_hits_to_dict(hits), ensure_ascii=False), flush=True)
+        else:
+            render.print_search(out, text, hits)
+
+
+@cli.command()
+@_handles_errors
+def compare(
+    text_a: Annotated[str | None, typer.Argument(help="first statement")] = None,
+    text_b: Annotated[str | None, typer.Argument(help="second statement")] = None,
+    pairs: Annotated[Path | None, typer.Option("--pairs", help='JSON lines {"a": ..., "b": ...}')] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Say whether two statements are a repeat, a change (number, negation, stance) or different."""
+    if pairs is not None:
+        if text_a is not None or text_b is not None:
+            raise BadInput("give either TEXT_A TEXT_B or --pairs FILE, not both")
+        items = [(r["a"], r["b"]) for r in _read_jsonl(pairs, ("a", "b"))]
+    elif text_a is not None and text_b is not None:
+        items = [(text_a, text_b)]
+    else:
+        raise BadInput("give two statements, or --pairs FILE")
+    # compare needs only the encoder: no database is opened
+    from adapters.bootstrap import LazyEncoder, _default_encoder
+    from bot.matching.compare import MatchThresholds, compare_statements
+
+    settings = load_settings()
+    encoder = LazyEncoder(lambda: _default_encoder(settings))
+    thresholds = MatchThresholds.from_settings(settings)
+    for a, b in items:
+        for label, text in (("first", a), ("second", b)):
+            if not text.strip():
+                raise BadInput(f"the {label} statement is empty")
+        result = compare_statements(a, b, encoder=encoder, thresholds=thresholds)
+        if json_out:
+            print(json.dumps(comparison_to_dict(result), ensure_ascii=False), flush=True)
+        else:
+            render.print_comparison(out, result)
+
+
+@cli.command()
+@_handles_errors
+def speakers(db: DbOption = None, tenant: TenantOption = "local", json_out: JsonOption = False) -> None:
+    """List the speakers stored for a tenant, with the other names they go by."""
+    app = _app(db)
+    try:
+        found = app.service.speakers(tenant=tenant)
+    finally:
+        app.close()
+    if json_out:
+        payload = [
+            {"id": s.id, "name": s.name, "kind": s.kind.value, "aliases": list(s.aliases)} for s in found
+        ]
+        print(json.dumps({"speakers": payload}, ensure_ascii=False))
+    else:
+        render.print_speakers(out, found)
+
+
+@cli.command()
+@_handles_errors
+def timeline(
+    name: Annotated[str, typer.Argument(help="speaker name or alias")],
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+    json_out: JsonOption = False,
+) -> None:
+    """A speaker's statements in the order they were first seen."""
+    app = _app(db)
+    try:
+        found = app.service.speaker_timeline(tenant=tenant, name=name)
+    finally:
+        app.close()
+    if found is None:
+        raise BadInput(f"no speaker called {name!r} in this store (see `claimbot speakers`)")
+    speaker, claims = found
+    if json_out:
+        print(json.dumps({"speaker": speaker.name, "claims": [stored_claim_to_dict(c) for c in claims]}))
+    else:
+        render.print_timeline(out, speaker, claims)
+
+
+EXPORT_FIELDS = ("claim_id", "external_id", "text", "speaker", "kind", "first_seen", "source", "mentions")
+
+
+@cli.command()
+@_handles_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Export every stored claim (CSV, or JSON lines)."""
+    if fmt not in ("csv", "json"):
+        raise BadInput(f"--format must be csv or json, not {fmt!r}")
+    app = _app(db)
+    fh = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "csv":
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            for claim in app.service.export(tenant=tenant):
+                writer.writerow(stored_claim_to_dict(claim))
+        else:
+            for claim in app.service.export(tenant=tenant):
+                fh.write(json.dumps(stored_claim_to_dict(claim), ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            fh.close()
+        app.close()
+
+
+@cli.command()
+@_handles_errors
+def run(
+    platform: Annotated[str, typer.Argument(help="slack or discord")],
+    db: DbOption = None,
+) -> None:
+    """Run the chat bot (tokens from the environment or .env)."""
+    settings = _settings(db)
+    if platform == "slack":
+        from adapters.slack.runner import run as run_slack
+
+        run_slack(settings)
+    elif platform == "discord":
+        from adapters.discord.runner import run as run_discord
+
+        run_discord(settings)
+    else:
+        raise BadInput(f"unknown platform {platform!r}: use slack or discord")
+
+
+@discord_cli.command("sync")
+@_handles_errors
+def discord_sync(db: DbOption = None) -> None:
+    """Register the /claims commands with Discord (per guild in DISCORD_GUILD_IDS, else globally)."""
+    from adapters.discord.runner import sync
+
+    sync(_settings(db))
+
+
+def main() -> None:
+    try:
+        cli()
+    except ClaimbotError as exc:  # pragma: no cover - commands handle their own
+        err.print(f"claimbot: {exc}", markup=False)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

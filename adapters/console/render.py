@@ -1,0 +1,103 @@
+"""Rich rendering of core results for the terminal (the console adapter's only output code)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
+from bot.summary import build_report_view
+
+STATUS_STYLE = {Status.NEW: "green", Status.REPEAT: "yellow", Status.CHANGED: "bold red"}
+VERDICT_STYLE = {Verdict.REPEAT: "yellow", Verdict.CHANGED: "bold red", Verdict.DIFFERENT: "green"}
+
+
+def print_report(console: Console, report: CheckReport, *, source: str) -> None:
+    view = build_report_view(report)
+    subtitle = escape(view.article_link or source)
+    console.print(
+        Panel(
+            f"[bold]{escape(view.counts_line)}[/bold]",
+            title=escape(view.title),
+            subtitle=subtitle,
+            expand=False,
+        )
+    )
+    for note in view.notes:
+        console.print(f"[dim]note:[/dim] {escape(note)}")
+    if not view.items:
+        return
+    table = Table(show_lines=True, expand=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("speaker", ratio=1)
+    table.add_column("statement", ratio=3)
+    table.add_column("seen before", ratio=2)
+    for item in view.items:
+        before = item.context_line() or ""
+        if item.link:
+            before += f"\n[link={escape(item.link)}]{escape(item.link)}[/link]"
+        mentions = f" [dim](×{item.mentions})[/dim]" if item.mentions > 1 else ""
+        table.add_row(
+            f"[{STATUS_STYLE[item.status]}]{item.status.value}[/]",
+            escape(item.who),
+            escape(item.quoted()) + mentions,
+            escape(before) if not item.link else before,
+        )
+    console.print(table)
+
+
+def print_search(console: Console, query: str, hits: Sequence[SearchHit]) -> None:
+    if not hits:
+        console.print(f"No stored claim matches “{escape(query)}”.")
+        return
+    table = Table(title=f"Claims like “{escape(query)}”", expand=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("speaker", ratio=1)
+    table.add_column("statement", ratio=4)
+    table.add_column("first seen", no_wrap=True)
+    table.add_column("source", ratio=2)
+    for hit in hits:
+        c = hit.claim
+        table.add_row(
+            f"{hit.score:.2f}",
+            escape(c.speaker or "—"),
+            escape(c.text),
+            f"{c.first_seen:%Y-%m-%d}",
+            escape(c.source or c.external_id or ""),
+        )
+    console.print(table)
+
+
+def print_comparison(console: Console, comparison: Comparison) -> None:
+    style = VERDICT_STYLE[comparison.verdict]
+    console.print(f"[{style}]{comparison.verdict.value}[/] (similarity {comparison.similarity:.2f})")
+    for reason in comparison.reasons:
+        console.print(f"  • {escape(reason)}")
+
+
+def print_speakers(console: Console, speakers: Sequence[Speaker]) -> None:
+    if not speakers:
+        console.print("No speakers stored yet.")
+        return
+    table = Table(title="Speakers")
+    table.add_column("name")
+    table.add_column("kind")
+    table.add_column("also called")
+    for s in sorted(speakers, key=lambda s: s.name.casefold()):
+        table.add_row(escape(s.name), s.kind.value, escape(", ".join(s.aliases)))
+    console.print(table)
+
+
+def print_timeline(console: Console, speaker: Speaker, claims: Sequence[StoredClaim]) -> None:
+    table = Table(title=f"{escape(speaker.name)}: {len(claims)} statements", expand=True)
+    table.add_column("first seen", no_wrap=True)
+    table.add_column("statement", ratio=4)
+    table.add_column("×", justify="right")
+    table.add_column("source", ratio=2)
+    for c in claims:
+        table.add_row(f"{c.first_seen:%Y-%m-%d}", escape(c.text), str(c.mentions), escape(c.source or ""))
+    console.print(table)

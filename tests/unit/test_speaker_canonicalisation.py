@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.models import Speaker, SpeakerKind
+from bot.speakers import normalise_name, resolve_speaker
+
+P = SpeakerKind.PERSON
+
+
+def _known(*specs: tuple[str, str, tuple[str, ...]]) -> list[Speaker]:
+    return [Speaker(id=i, tenant="t", name=n, kind=P, aliases=a) for i, n, a in specs]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Vladimir  Putin", "vladimir putin"),
+        ("Putin's", "putin"),
+        ("Olexi Réznikov", "olexi reznikov"),
+        ("U.S. Intelligence Officials", "u s intelligence officials"),
+    ],
+)
+def test_normalise_name(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "aliases", "known", "expected_name", "expected_id"),
+    [
+        # same person, three ways of naming him
+        ("Putin", (), _known(("1", "Vladimir Putin", ())), "Vladimir Putin", "1"),
+        ("Russian President Vladimir Putin", (), _known(("1", "Vladimir Putin", ())), "Vladimir Putin", "1"),
+        ("Vladimir Putin", (), _known(("1", "Vladimir Putin", ("Putin",))), "Vladimir Putin", "1"),
+        # an alias recorded earlier ("the prime minister" in one article) matches later
+        ("Boris Johnson", ("the prime minister",), _known(("7", "Boris Johnson", ())), "Boris Johnson", "7"),
+        # an ambiguous surname stays apart
+        ("Johnson", (), _known(("1", "Boris Johnson", ()), ("2", "Lyndon Johnson", ())), "Johnson", None),
+        # nobody known: a new speaker
+        ("Ben Wallace", (), _known(("1", "Vladimir Putin", ())), "Ben Wallace", None),
+    ],
+)
+def test_resolve_speaker(
+    name: str, aliases: tuple[str, ...], known: list[Speaker], expected_name: str, expected_id: str | None
+) -> None:
+    resolved = resolve_speaker(name, P, aliases, known)
+    assert (resolved.name, resolved.known_id) == (expected_name, expected_id)
+
+
+def test_resolving_keeps_the_new_form_as_an_alias() -> None:
+    resolved = resolve_speaker("Putin", P, ("the Russian president",), _known(("1", "Vladimir Putin", ())))
+    assert "Putin" in resolved.aliases
+    assert "the Russian president" in resolved.aliases
+
+
+def test_full_name_upgrades_a_surname_only_speaker() -> None:
+    resolved = resolve_speaker("Ben Wallace", P, (), _known(("3", "Wallace", ())))
+    assert resolved.known_id == "3"
+    assert "Wallace" in resolved.aliases
