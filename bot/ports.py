@@ -17,10 +17,10 @@ import numpy.typing as npt
 
 from bot.models import (
     ArticleInput,
-    Digest,
     ArticleRecord,
     Candidate,
     ClaimKind,
+    Digest,
     ExtractedClaim,
     KnownClaim,
     Speaker,
@@ -69,6 +69,35 @@ class NewClaim:
     speaker_kind: SpeakerKind
     speaker_aliases: tuple[str, ...] = ()
     changed_from_claim_id: str | None = None  # set for "changed": the earlier statement
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRecord:
+    """One mention of a stored claim: when it was seen and in which article."""
+
+    claim: StoredClaim
+    article_id: str
+    at: datetime  # when the article carrying this mention was checked
+    restatement: bool = False  # a further restatement inside the same article
+
+    @property
+    def is_repeat(self) -> bool:
+        """Said again in a later article (not the article the claim was first seen in)."""
+        return self.claim.article_id is not None and self.article_id != self.claim.article_id
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPostState:
+    """The bookkeeping row of one tenant's digest period (see ``TenantConfigStore``)."""
+
+    tenant: str
+    period_key: str
+    owner: str
+    claimed_at: datetime
+    sending_at: datetime | None  # set just before the post goes out
+    posted_at: datetime | None
+    message_ref: str | None
+    attempts: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +155,21 @@ class ClaimStore(Protocol):
         """Claims mentioned in [start, end) with their mention count in that period."""
         ...
 
+    # --- digests (added for issue 6; all periods are [start, end), aware datetimes) ---
+    def mentions_between(self, *, tenant: str, start: datetime, end: datetime) -> list[MentionRecord]:
+        """Every mention stored in [start, end) (by its article's check time), oldest first."""
+        ...
+
+    def count_articles_between(self, *, tenant: str, start: datetime, end: datetime) -> int:
+        """Articles checked (stored, duplicates excluded) in [start, end)."""
+        ...
+
+    def changed_between(
+        self, *, tenant: str, start: datetime, end: datetime
+    ) -> list[tuple[StoredClaim, StoredClaim]]:
+        """(earlier, later) pairs for claims first seen in [start, end) that changed an earlier one."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class DigestSchedule:
@@ -168,6 +212,26 @@ class TenantConfigStore(Protocol):
         """Gives the period back after a failed post so a later attempt can retry."""
         ...
 
+    # --- added for issue 6: crash safety of the digest period claim ------------------
+    def mark_digest_sending(self, *, tenant: str, period_key: str, owner: str) -> bool:
+        """Records that ``owner`` is about to post; False (do not post!) if it no longer owns the row.
+
+        After this mark a crashed owner's row is never taken over: the post may have gone out.
+        """
+        ...
+
+    def reclaim_stale_digest_period(
+        self, *, tenant: str, period_key: str, owner: str, claimed_before: datetime
+    ) -> bool:
+        """Takes over a row claimed before ``claimed_before`` that is neither sending nor posted.
+
+        Atomic (one conditional UPDATE); bumps ``attempts``. For owners that crashed while
+        building or rendering, before anything was sent.
+        """
+        ...
+
+    def digest_post_state(self, *, tenant: str, period_key: str) -> DigestPostState | None: ...
+
 
 class DigestPoster(Protocol):
     """Implemented by each chat adapter: posts a rendered digest with its chart attached."""
@@ -180,16 +244,18 @@ class DigestPoster(Protocol):
 
 
 __all__ = [
-    "DigestPoster",
-    "DigestSchedule",
-    "TenantConfigStore",
     "ClaimExtractor",
     "ClaimKind",
     "ClaimStore",
+    "DigestPostState",
+    "DigestPoster",
+    "DigestSchedule",
     "Encoder",
     "FetchedPage",
     "Fetcher",
+    "MentionRecord",
     "NewClaim",
     "SavedArticle",
+    "TenantConfigStore",
     "Vector",
 ]
