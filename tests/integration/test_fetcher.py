@@ -173,7 +173,7 @@ def test_slow_server_hits_the_timeout(base: str) -> None:
 
 
 def test_closed_port_is_reported(fetcher: SafeFetcher) -> None:
-    with pytest.raises(LinkRefused, match="could not reach 127.0.0.1: the connection was refused"):
+    with pytest.raises(LinkRefused, match=r"could not reach 127\.0\.0\.1: the connection was refused"):
         fetcher.fetch("http://127.0.0.1:9/")  # discard port: nothing listens there
 
 
