@@ -19,9 +19,11 @@ $(BIN)/claimbot: pyproject.toml constraints.txt
 
 setup: $(BIN)/claimbot
 
+# A fresh store each time: the first article is all new, the follow-up shows repeats and changes.
 demo: $(BIN)/claimbot
-	$(BIN)/claimbot check examples/article-harbour-bridge.txt --db sqlite:///.demo/claimbot.db --reset
-	$(BIN)/claimbot check examples/article-harbour-bridge-followup.txt --db sqlite:///.demo/claimbot.db
+	rm -rf .demo && mkdir -p .demo
+	CLAIMBOT_DATA_DIR=.demo $(BIN)/claimbot check examples/article-harbour-bridge.txt
+	CLAIMBOT_DATA_DIR=.demo $(BIN)/claimbot check examples/article-harbour-bridge-followup.txt
 
 test: $(BIN)/claimbot
 	$(BIN)/ruff check .
