@@ -120,6 +120,7 @@ class StoredClaim:
     external_id: str | None = None
     article_id: str | None = None
     mentions: int = 1
+    changed_from: str | None = None  # id of the earlier claim this one changed (digests)
 
 
 @dataclass(frozen=True, slots=True)
