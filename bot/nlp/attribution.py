@@ -1,0 +1,638 @@
+"""Who said what: pure functions from a parsed ``Doc`` to attributions.
+
+Candidate generation is syntactic and lexical, decisions are learned:
+
+* cues are verbs (plus "according to") whose word form has a cue prior at or above a
+  threshold; the priors are learned from PolNeAR train (``models/attribution/
+  cue_lexicon.json``, see ``scripts/train_attribution.py``) and the threshold is tuned
+  on PolNeAR dev;
+* the source is the cue's grammatical subject when the parser gives a plausible one,
+  else the noun phrase next to the cue (before it, or after it in "…, said Wallace"),
+  else, for participles and coordinated cues (", warning that …", "… and accused …"),
+  the subject of the clause they hang from;
+* the content is the complement after the cue (skipping "that", a colon and the
+  addressee of "told"), or the sentence part before a trailing cue ("…, he said."),
+  extended to whole quotes so quotes spanning sentences and split quotes
+  (“X,” he said, “Y.”) stay one statement;
+* quoted paragraphs with no cue of their own continue the previous speaker.
+
+Everything here works on token tags (PTB) and a few dependency relations whose names
+are mapped from either the UD or the ClearNLP scheme, so any English spaCy pipeline
+with a tagger and a parser works.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span, Token
+
+from bot.models import ClaimKind
+from bot.nlp.quotes import Quote, find_quotes
+
+logger = logging.getLogger(__name__)
+
+LEXICON_PATH = Path(__file__).resolve().parents[2] / "models" / "attribution" / "cue_lexicon.json"
+DEFAULT_THRESHOLD = 0.5
+
+Fragment = tuple[int, int]
+
+# Cues that work even without the learned lexicon (and are never filtered out by it).
+SEED_CUES = frozenset(
+    {
+        "say", "said", "says", "saying", "tell", "told", "tells", "telling", "add", "added",
+        "adds", "adding", "warn", "warned", "warns", "warning", "claim", "claimed", "claims",
+        "claiming", "deny", "denied", "denies", "denying", "accuse", "accused", "accuses",
+        "accusing", "insist", "insisted", "insists", "insisting", "state", "stated", "states",
+        "announce", "announced", "announces", "argue", "argued", "argues", "arguing", "note",
+        "noted", "notes", "noting", "explain", "explained", "explains", "assert", "asserted",
+        "declare", "declared", "wrote", "writes", "write", "tweeted", "report", "reported",
+        "reports", "suggest", "suggested", "suggests", "stress", "stressed", "confirm",
+        "confirmed", "confirms", "admit", "admitted", "admits", "predicted", "promised",
+        "vowed", "urged", "acknowledged", "estimated", "estimates", "expressing", "expressed",
+        "reiterated", "reaffirming", "reaffirmed", "conceded", "replied", "responded",
+        "emphasised", "emphasized", "maintained", "maintains", "believes", "believe",
+    }
+)
+# Verbs whose first object is the addressee, not the content ("told Putin that ...").
+ADDRESSEE_VERBS = frozenset(
+    {"tell", "told", "tells", "telling", "warn", "warned", "warns", "warning", "assured",
+     "assure", "reminded", "remind", "informed", "inform", "urged", "urge", "promised",
+     "asked", "ask"}
+)
+# Cues whose "subject" is rarely the speaker when nothing precedes them ("When asked if …").
+SUBJECTLESS_FORMS = frozenset({"asked", "told", "quoted", "reported", "expected", "cited"})
+NP_TAGS = frozenset(
+    {"NNP", "NNPS", "NN", "NNS", "JJ", "JJR", "JJS", "DT", "PRP", "PRP$", "POS", "CD", "HYPH",
+     "NFP", "FW", "PDT"}
+)
+NP_WORDS = frozenset({"of", "and", "&", "for", "at", "from", "'s", "'"})
+SKIP_BEFORE_CUE = frozenset(
+    {"also", "has", "have", "had", "will", "would", "then", "later", "previously", "again",
+     "repeatedly", "once", "recently", "did", "does", "do", "may", "might", "could", "can",
+     "further", "reportedly", "publicly", "privately", "often", "never", "just", "shall",
+     "should", "must", "already", "first", "separately", "too", "subsequently"}
+)
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "csubj"})
+CONTENT_STARTERS = frozenset({"that", ":", ","})
+CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "because", "as", "for"})
+
+
+@dataclass(frozen=True, slots=True)
+class CueLexicon:
+    priors: dict[str, float]
+    threshold: float
+
+    def prior(self, form: str) -> float:
+        lower = form.lower()
+        if lower in SEED_CUES:
+            return max(self.priors.get(lower, 0.0), 0.75)
+        return self.priors.get(lower, 0.0)
+
+    def is_cue(self, form: str) -> bool:
+        return self.prior(form) >= self.threshold
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH, threshold: float | None = None) -> CueLexicon:
+    """Loads the learned cue priors; with no file, only the seed cues count."""
+    if not path.exists():
+        logger.warning("no cue lexicon at %s; using the seed cue list only", path)
+        return CueLexicon({}, threshold if threshold is not None else DEFAULT_THRESHOLD)
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    chosen = threshold if threshold is not None else float(payload.get("threshold", DEFAULT_THRESHOLD))
+    return CueLexicon(dict(payload["priors"]), chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """One statement found in a Doc. Offsets are character offsets into ``doc.text``."""
+
+    kind: ClaimKind
+    content: tuple[Fragment, ...]
+    cue: Fragment | None
+    source: Fragment | None  # the mention as written ("Flynn, a top Trump surrogate,")
+    source_head: Fragment | None = None  # the naming part of it ("Flynn")
+    inherited: bool = False  # source taken from a previous statement (pronoun-less)
+
+    @property
+    def start(self) -> int:
+        return self.content[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.content[-1][1]
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A sentence, cut at paragraph breaks (no statement runs across a blank line)."""
+
+    start: int  # token index
+    end: int
+    paragraph: int
+
+
+@dataclass(slots=True)
+class _Context:
+    doc: Doc
+    quotes: list[Quote]
+    units: list[_Unit]
+    lexicon: CueLexicon
+    token_unit: list[int] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- units
+
+
+def sentence_units(doc: Doc) -> list[_Unit]:
+    """Sentences from the pipeline, split again at newlines (captions, bylines, paragraphs)."""
+    units: list[_Unit] = []
+    paragraph = 0
+    for sent in doc.sents:
+        start = sent.start
+        for token in sent:
+            if "\n" in token.text_with_ws[len(token.text):] or "\n" in token.text:
+                end = token.i + 1
+                if any(not t.is_space for t in doc[start:end]):
+                    units.append(_Unit(start, end, paragraph))
+                start = end
+                if token.text_with_ws.count("\n") >= 1:
+                    paragraph += 1
+        if start < sent.end and any(not t.is_space for t in doc[start : sent.end]):
+            units.append(_Unit(start, sent.end, paragraph))
+    return _merge_false_breaks(doc, units)
+
+
+_FINAL = (".", "!", "?", ":", ";", '"', "”", "'", "’", ")", "…")
+
+
+def _merge_false_breaks(doc: Doc, units: list[_Unit]) -> list[_Unit]:
+    """Joins sentences the parser split where no sentence can end (after "Wallace" in
+    "Wallace and Rezhnikov issued ..."): a break needs final punctuation or a newline."""
+    merged: list[_Unit] = []
+    for unit in units:
+        if merged:
+            last = merged[-1]
+            tokens = [t for t in doc[last.start : last.end] if not t.is_space]
+            gap = doc[last.end - 1].text_with_ws + "".join(t.text_with_ws for t in doc[last.end : unit.start])
+            if (
+                last.end == unit.start
+                and tokens
+                and not tokens[-1].text.endswith(_FINAL)
+                and "\n" not in gap
+                and not doc[last.end - 1].is_space
+            ):
+                merged[-1] = _Unit(last.start, unit.end, last.paragraph)
+                continue
+        merged.append(unit)
+    return merged
+
+
+def _char_span(doc: Doc, start: int, end: int) -> Fragment | None:
+    """Character extent of tokens [start, end) without surrounding spaces/punctuation."""
+    while start < end and (doc[start].is_space or doc[start].text in {",", ";", "-", "—", "–"}):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {",", ";", "-", "—", "–", ":"}):
+        end -= 1
+    if start >= end:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _tag(token: Token) -> str:
+    return token.tag_ or token.pos_
+
+
+def _is_verb(token: Token) -> bool:
+    tag = _tag(token)
+    return tag.startswith("VB") or token.pos_ in {"VERB", "AUX"}
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _np_left(doc: Doc, end: int, floor: int) -> tuple[int, int] | None:
+    """The noun phrase ending just before token ``end`` (exclusive), not before ``floor``."""
+    i = end - 1
+    while i >= floor and (doc[i].lower_ in SKIP_BEFORE_CUE or _tag(doc[i]) in {"RB", "MD"}):
+        i -= 1
+    last = i
+    if i < floor or doc[i].lower_ in {"and", "or", "but", "of", "for", "at", "from", "&", "to"}:
+        return None  # "... and accused": a coordinated cue, no subject of its own
+    while i >= floor:
+        token = doc[i]
+        if token.is_space:
+            break
+        if _tag(token) in NP_TAGS or token.lower_ in NP_WORDS or token.text in {".", "-"} and (
+            i > floor and _tag(doc[i - 1]) == "NNP"
+        ):
+            if token.lower_ in {"and", "of", "for", "at", "from", "&"} and (
+                i == floor or _tag(doc[i - 1]) not in NP_TAGS
+            ):
+                break
+            i -= 1
+            continue
+        break
+    first = i + 1
+    while first <= last and doc[first].lower_ in {"and", "of", "for", "at", "from", "&", "'s"}:
+        first += 1
+    if first > last:
+        return None
+    if not any(_tag(t) in {"NNP", "NNPS", "NN", "NNS", "PRP", "CD"} for t in doc[first : last + 1]):
+        return None
+    return first, last + 1
+
+
+def _np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
+    """The noun phrase starting at token ``start`` (speaker after an inverted cue)."""
+    i = start
+    while i < ceiling:
+        token = doc[i]
+        if token.is_space:
+            break
+        if _tag(token) in NP_TAGS or token.lower_ in {"of", "and", "&", "'s"}:
+            i += 1
+            continue
+        break
+    while i > start and doc[i - 1].lower_ in {"of", "and", "&"}:
+        i -= 1
+    if i == start or not any(
+        _tag(t) in {"NNP", "NNPS", "NN", "NNS", "PRP", "CD"} for t in doc[start:i]
+    ):
+        return None
+    return start, i
+
+
+def _appositive_before(doc: Doc, comma: int, floor: int) -> tuple[int, int] | None:
+    """For "Flynn, a top Trump surrogate, said": the NP before the appositive and its extent."""
+    j = comma - 1
+    while j > floor and doc[j].text != "," and not doc[j].is_space and j > comma - 15:
+        j -= 1
+    if j <= floor or doc[j].text != ",":
+        return None
+    inner_first = doc[j + 1]
+    if not (inner_first.lower_ in {"a", "an", "the", "who", "which", "whose"} or _tag(inner_first) in NP_TAGS):
+        return None
+    head = _np_left(doc, j, floor)
+    if head is None or not any(_tag(t) in {"NNP", "NNPS", "PRP"} for t in doc[head[0] : head[1]]):
+        return None
+    return head
+
+
+def _head_name(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
+    """The naming core of a mention: the last run of proper nouns, or the last noun."""
+    start, end = span
+    tokens = list(range(start, end))
+    # cut an appositive or relative clause after the first comma
+    for i in tokens:
+        if doc[i].text == "," and i > start:
+            end = i
+            break
+    propn = [i for i in range(start, end) if _tag(doc[i]) in {"NNP", "NNPS"} and doc[i].text[:1].isupper()]
+    if propn:
+        last = propn[-1]
+        first = last
+        while first - 1 >= start and (
+            _tag(doc[first - 1]) in {"NNP", "NNPS"} or doc[first - 1].text in {"-", "."}
+        ):
+            first -= 1
+        return first, last + 1
+    return start, end
+
+
+def _subject_of(token: Token, unit: _Unit) -> tuple[int, int] | None:
+    """The parser's subject of ``token`` as a token range, when it is a plausible speaker."""
+    for child in token.children:
+        if child.dep_ in SUBJECT_DEPS and unit.start <= child.i < unit.end:
+            left = min(t.i for t in child.subtree)
+            right = max(t.i for t in child.subtree) + 1
+            left = max(left, unit.start)
+            right = min(right, token.i)
+            if right <= left or right - left > 25:
+                return None
+            if any(t.text in {'"', "“", "”"} for t in child.doc[left:right]):
+                return None
+            if _tag(child) in {"NNP", "NNPS", "NN", "NNS", "PRP"}:
+                doc = child.doc
+                # the parser may attach only the last conjunct: take the whole noun phrase
+                linear = _np_left(doc, token.i, unit.start)
+                if linear is not None and linear[0] < left and linear[1] >= right - 1:
+                    left = linear[0]
+                while left < right and doc[left].lower_ in {"and", "or", ","}:
+                    left += 1
+                return (left, right) if left < right else None
+    return None
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
+    """Token indices of cue heads in a unit (verbs with a cue prior, and "according")."""
+    doc = ctx.doc
+    cues: list[int] = []
+    for i in range(unit.start, unit.end):
+        token = doc[i]
+        if token.lower_ == "according" and i + 1 < unit.end and doc[i + 1].lower_ == "to":
+            cues.append(i)
+            continue
+        if not ctx.lexicon.is_cue(token.text):
+            continue
+        tag = _tag(token)
+        if not (tag.startswith("VB") or token.pos_ == "VERB"):
+            continue
+        if tag == "VBN" and i > unit.start and doc[i - 1].lower_ in {"is", "was", "be", "been", "are", "were"}:
+            # passive "was told", "is expected": the subject is not the speaker
+            if doc[i].lower_ not in {"quoted"}:
+                continue
+        cues.append(i)
+    return cues
+
+
+def _quote_covering(ctx: _Context, char: int) -> Quote | None:
+    for quote in ctx.quotes:
+        if quote.start <= char < quote.end:
+            return quote
+    return None
+
+
+def _extend_to_quotes(ctx: _Context, frag: Fragment) -> Fragment:
+    """Grows a content fragment to whole quotes it cuts (quotes spanning sentences)."""
+    start, end = frag
+    for quote in ctx.quotes:
+        if quote.start < end and start < quote.end:
+            start = min(start, quote.start)
+            end = max(end, quote.end)
+    return start, end
+
+
+def _unit_end_char(doc: Doc, unit: _Unit) -> int:
+    span = _char_span(doc, unit.start, unit.end)
+    return span[1] if span else doc[unit.end - 1].idx
+
+
+def _trim_final_punct(doc: Doc, start: int, end: int) -> int:
+    """End token index without the sentence-final period (keeps closing quote marks)."""
+    while end > start and doc[end - 1].text in {".", "!", "?"} and not any(
+        q in doc[end - 1].text for q in ('"', "”")
+    ):
+        end -= 1
+    return end
+
+
+def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int, int] | None:
+    """Token range of the complement after a cue, up to ``stop`` (exclusive)."""
+    doc = ctx.doc
+    i = cue + 1
+    if doc[cue].lower_ == "according":
+        return None
+    if doc[cue].lower_ in ADDRESSEE_VERBS and i < stop and doc[i].lower_ not in {"that", ":"}:
+        # told Putin that ... / warned Moscow against ...
+        j = i
+        while j < stop and j < i + 10 and doc[j].lower_ != "that" and doc[j].text not in {":", '"', "“"}:
+            j += 1
+        if j < stop and doc[j].lower_ == "that":
+            i = j
+    while i < stop and (doc[i].lower_ in CONTENT_STARTERS or doc[i].is_space):
+        i += 1
+    end = _trim_final_punct(doc, i, stop)
+    if end - i < 2:
+        return None
+    if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS:
+        return None  # "spoke by phone with ...": a circumstance, not what was said
+    return i, end
+
+
+def _coordinated_cue_cut(ctx: _Context, cues: list[int], index: int, unit: _Unit) -> int:
+    """Where the content of cue ``index`` stops: before a following cue sharing its subject."""
+    doc = ctx.doc
+    for nxt in cues[index + 1 :]:
+        k = nxt - 1
+        while k > cues[index] and (doc[k].lower_ in SKIP_BEFORE_CUE or _tag(doc[k]) in {"RB"}):
+            k -= 1
+        if doc[k].lower_ in {"and", "but", ","} or doc[k].text == ",":
+            while k > cues[index] and (doc[k - 1].text == "," or doc[k - 1].lower_ in {"and", "but"}):
+                k -= 1
+            return k
+    return unit.end
+
+
+@dataclass(slots=True)
+class _Found:
+    cue: int
+    cue_end: int
+    source: tuple[int, int] | None
+    content: list[Fragment]
+    inherited: bool = False
+
+
+def _clause_subject(ctx: _Context, unit: _Unit, cue: int) -> tuple[int, int] | None:
+    """Subject of the clause a participle/coordinated cue hangs from."""
+    token = ctx.doc[cue]
+    seen = 0
+    head = token.head
+    while head is not None and head.i != token.i and seen < 6 and unit.start <= head.i < unit.end:
+        subject = _subject_of(head, unit)
+        if subject is not None:
+            return subject
+        if head.head.i == head.i:
+            break
+        head = head.head
+        seen += 1
+    # parser gave nothing usable: the first noun phrase that starts the clause
+    i = unit.start
+    while i < cue and (ctx.doc[i].is_space or _tag(ctx.doc[i]) in {"CC", "RB", ","}):
+        i += 1
+    span = _np_right(ctx.doc, i, cue)
+    return span
+
+
+def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_Found]:
+    doc = ctx.doc
+    cues = _cue_tokens(ctx, unit)
+    found: list[_Found] = []
+    consumed_until = unit.start  # tokens already inside an earlier content (univocal)
+    for index, cue in enumerate(cues):
+        if cue < consumed_until:
+            continue
+        token = doc[cue]
+        lower = token.lower_
+        cue_end = cue + 2 if lower == "according" else cue + 1
+        if lower == "according":
+            after = _np_right(doc, cue_end, unit.end)
+            if after is None:
+                continue
+            source = after
+            # content: the rest of the sentence on the other side of "according to X"
+            before = _char_span(doc, unit.start, cue)
+            if before is not None and cue - unit.start >= 3:
+                content = [before]
+            else:
+                rest_start = after[1]
+                while rest_start < unit.end and doc[rest_start].text in {",", ":"}:
+                    rest_start += 1
+                rest = _char_span(doc, rest_start, _trim_final_punct(doc, rest_start, unit.end))
+                if rest is None:
+                    continue
+                content = [rest]
+            found.append(_Found(cue, cue_end, source, content))
+            continue
+
+        stop = _coordinated_cue_cut(ctx, cues, index, unit)
+        source = _subject_of(token, unit)
+        left = _np_left(doc, cue, unit.start) if source is None else None
+        if source is None and left is not None:
+            source = left
+        if source is None and cue > unit.start and doc[cue - 1].text == ",":
+            source = _appositive_before(doc, cue - 1, unit.start)
+            if source is not None:
+                source = (source[0], cue - 1)
+        inverted = False
+        if source is None:
+            # "…,” said Wallace." / "…, said the minister."
+            prev = doc[cue - 1] if cue > unit.start else None
+            if (
+                prev is not None
+                and _tag(token) in {"VBD", "VBZ", "VBP"}
+                and (prev.text in {",", '"', "”"} or prev.text.endswith(('"', "”")))
+            ):
+                right = _np_right(doc, cue + 1, unit.end)
+                if right is not None:
+                    source, inverted = right, True
+        inherited = False
+        if source is None:
+            prev_tok = doc[cue - 1] if cue > unit.start else None
+            coordinated = prev_tok is not None and (prev_tok.text == "," or prev_tok.lower_ in {"and", "but"})
+            if coordinated and found and found[-1].source is not None:
+                source, inherited = found[-1].source, True
+            elif _tag(token) == "VBG" and lower not in SUBJECTLESS_FORMS:
+                # participial cue: ", warning that ..." / "... expressing concerns about ..."
+                source = _clause_subject(ctx, unit, cue)
+            if source is None:
+                continue
+
+        source_start = source[0]
+        # Trailing cue: "<content>, he said." / "“<quote>,” said Wallace."
+        trailing = source_start > unit.start and (
+            inverted or source_start - 1 >= unit.start and doc[source_start - 1].text in {",", '"', "”"}
+            or doc[source_start - 1].text.endswith(('"', "”"))
+        )
+        content: list[Fragment] = []
+        after_range = _content_after(ctx, unit, cue_end - 1, stop) if not inverted else None
+        if after_range is not None and trailing and not inherited:
+            # "When asked ..., Wallace said: “...”": the content follows the cue unless the
+            # part before ends in a closing quote (a split quote “X,” he said, “Y.”)
+            before_end = source_start - 1
+            while before_end > unit.start and doc[before_end].text == ",":
+                before_end -= 1
+            closes_quote = doc[before_end].text.endswith(('"', "”")) or (
+                before_end + 1 < unit.end and doc[before_end + 1].text.startswith(('"', "”"))
+            )
+            after_quote = _quote_covering(ctx, doc[after_range[0]].idx)
+            if not (closes_quote and after_quote is not None):
+                trailing = False
+        if trailing and not inherited:
+            left_end = source_start if not inverted else cue
+            frag = _char_span(doc, unit.start, left_end)
+            if frag is not None and left_end - unit.start >= 3:
+                frag = _extend_to_quotes(ctx, frag)
+                content.append(frag)
+                # split quote: “X,” he said, “Y.”
+                tail_start = (source[1] if not inverted else source[1])
+                tail_start = max(tail_start, cue_end)
+                while tail_start < unit.end and (doc[tail_start].text in {",", ":"} or doc[tail_start].is_space):
+                    tail_start += 1
+                if tail_start < unit.end:
+                    quote = _quote_covering(ctx, doc[tail_start].idx)
+                    if quote is not None and quote.start >= doc[tail_start].idx - 1:
+                        content.append((quote.start, quote.end))
+        if not content:
+            after = after_range if after_range is not None else _content_after(ctx, unit, cue_end - 1, stop)
+            if after is None:
+                # "the statement added" with the statement before it in the same sentence
+                continue
+            frag = _char_span(doc, after[0], after[1])
+            if frag is None:
+                continue
+            frag = _extend_to_quotes(ctx, frag)
+            content.append(frag)
+        if not content:
+            continue
+        consumed_until = max(consumed_until, _token_at_or_after(doc, content[-1][1], unit.end))
+        found.append(_Found(cue, cue_end, source, content, inherited))
+    return found
+
+
+def _token_at_or_after(doc: Doc, char: int, limit: int) -> int:
+    for token in doc:
+        if token.idx >= char:
+            return token.i
+    return limit
+
+
+def _is_direct(doc_text: str, content: tuple[Fragment, ...], quotes: list[Quote]) -> bool:
+    """Direct when quoted text covers nearly all of the content."""
+    total = sum(e - s for s, e in content)
+    if total == 0:
+        return False
+    covered = 0
+    for s, e in content:
+        for quote in quotes:
+            lo, hi = max(s, quote.start), min(e, quote.end)
+            if hi > lo:
+                covered += hi - lo
+    return covered >= 0.8 * total
+
+
+def find_attributions(doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: str | None = None) -> list[Attribution]:
+    """All direct and indirect statements of ``doc``, in text order.
+
+    ``raw_text`` is the text before quote normalisation (curly marks tell quote direction);
+    it must have the same length as ``doc.text``.
+    """
+    text = raw_text if raw_text is not None else doc.text
+    if len(text) != len(doc.text):
+        raise ValueError("raw_text must be the length-preserving original of doc.text")
+    ctx = _Context(doc=doc, quotes=find_quotes(text), units=sentence_units(doc), lexicon=lexicon or load_lexicon())
+    results: list[Attribution] = []
+    previous: _Found | None = None
+    previous_unit_paragraph = -1
+    covered_until = -1
+    for unit in ctx.units:
+        unit_start_char = doc[unit.start].idx
+        if unit_start_char < covered_until:
+            # the unit lies inside a quote already attributed (a quote spanning sentences)
+            continue
+        found = _find_in_unit(ctx, unit, previous)
+        if not found and previous is not None and previous.source is not None:
+            # a quoted paragraph/sentence with no cue continues the previous speaker
+            frag = _char_span(doc, unit.start, unit.end)
+            if frag is not None:
+                quote = _quote_covering(ctx, frag[0]) or _quote_covering(ctx, frag[0] + 1)
+                if (
+                    quote is not None
+                    and quote.start <= frag[0] + 1
+                    and quote.end >= frag[1] - 1
+                    and unit.paragraph - previous_unit_paragraph <= 2
+                ):
+                    found = [_Found(-1, -1, previous.source, [(quote.start, quote.end)], True)]
+        for item in found:
+            content = tuple(sorted(item.content))
+            source = item.source
+            source_frag = _char_span(doc, source[0], source[1]) if source else None
+            head_frag = _char_span(doc, *_head_name(doc, source)) if source else None
+            cue_frag = _char_span(doc, item.cue, item.cue_end) if item.cue >= 0 else None
+            kind = ClaimKind.DIRECT if _is_direct(text, content, ctx.quotes) else ClaimKind.INDIRECT
+            results.append(
+                Attribution(kind, content, cue_frag, source_frag, head_frag, inherited=item.inherited)
+            )
+            covered_until = max(covered_until, content[-1][1])
+            previous = item
+            previous_unit_paragraph = unit.paragraph
+    return results

@@ -1,0 +1,394 @@
+"""``ClaimExtractor`` on a spaCy pipeline: text in, typed claims out.
+
+Steps for one article (all pure once the Doc is parsed):
+
+1. normalise quote marks and odd spaces one character for one character, so every
+   offset into the parsed text is an offset into the input text;
+2. find direct and indirect statements (``bot.nlp.attribution``);
+3. pick the unattributed sentences the article itself asserts, leaving out captions,
+   credit lines, bylines, datelines, questions and boilerplate; first-person sentences
+   outside quotes are lost quotes and go to the neighbouring speaker;
+4. resolve speakers within the article (``bot.nlp.speakers``);
+5. fold restatements (the same statement twice in different words) into one claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
+from bot.nlp.attribution import Attribution, CueLexicon, find_attributions, load_lexicon, sentence_units
+from bot.nlp.quotes import normalise_text
+from bot.nlp.speakers import SpeakerResolver
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Scorer = Callable[[Sequence[str]], list[float]]
+
+CHECKWORTHY_THRESHOLD = 0.5
+RESTATEMENT_OVERLAP = 0.6
+MIN_UNATTRIBUTED_WORDS = 6
+_QUOTE_CHARS = "\"'“”‘’«»„"
+_SPACES = re.compile(r"\s+")
+_BOILERPLATE = re.compile(
+    r"(click here|sign up|subscribe|newsletter|all rights reserved|copyright|follow us|"
+    r"read more|contributed to this report|for more information|advertisement|cookie|"
+    r"terms of (use|service)|privacy policy|share this|related:|photo:|image:|pictured)",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
+_BYLINE = re.compile(r"^(by|from|written by|reporting by|edited by)\s+[A-Z]", re.IGNORECASE)
+_CREDIT_TAIL = re.compile(r"\([^()]{1,80}\)\s*$")
+_FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|us|my|My|I'm|we're|We're|I've|we've)\b")
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|percent|per cent|half|dozen)\b", re.IGNORECASE)
+_CAUSAL = re.compile(r"\b(because|due to|led to|caused|causes|as a result|resulted in|since|after|so that|thanks to)\b", re.IGNORECASE)
+_STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been
+    being that this these those it its it's he she they we i you his her their our my your
+    not no do does did doing have has had having will would can could shall should may might
+    must so than then there here what which who whom whose when where why how all any both
+    each few more most other some such only own same too very just also into about against
+    between through during before after above below up down out off over under again further
+    once n't 's 're 've 'll 'd""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    kind: ClaimKind
+    content: tuple[tuple[int, int], ...]
+    cue: tuple[int, int] | None
+    source: tuple[int, int] | None
+    source_head: tuple[int, int] | None
+    continues: str | None = None  # "previous"/"next": a lost quote taking a neighbour's speaker
+
+
+def _span(text: str, frag: tuple[int, int] | None) -> Span | None:
+    if frag is None:
+        return None
+    return Span(frag[0], frag[1], text[frag[0] : frag[1]])
+
+
+def claim_text(text: str, content: Sequence[tuple[int, int]]) -> str:
+    """The proposition: fragments joined, quote marks stripped, whitespace normalised."""
+    parts = []
+    for start, end in content:
+        part = text[start:end].strip().strip(_QUOTE_CHARS).strip()
+        part = part.rstrip(",;:").strip().strip(_QUOTE_CHARS).strip()
+        if part:
+            parts.append(part)
+    joined = _SPACES.sub(" ", " ".join(parts)).strip()
+    if joined.lower().startswith("that "):
+        joined = joined[5:]
+    return joined
+
+
+def content_words(text: str) -> frozenset[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+    return frozenset(w for w in words if w not in _STOPWORDS and len(w) > 1)
+
+
+def restatement_similarity(a: str, b: str) -> float:
+    """Content-word overlap of two statements, relative to the shorter one."""
+    wa, wb = content_words(a), content_words(b)
+    if len(wa) < 4 or len(wb) < 4:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def _has_finite_verb(doc: Doc, start: int, end: int) -> bool:
+    return any(
+        (t.tag_ in {"VBD", "VBZ", "VBP", "MD"}) or (t.pos_ in {"VERB", "AUX"} and t.tag_ == "")
+        for t in doc[start:end]
+    )
+
+
+def structural_checkworthiness(sentence: str) -> float:
+    """Fallback score while no learned check-worthiness model is available."""
+    score = 0.3
+    if _NUMBER.search(sentence):
+        score += 0.3
+    if _CAUSAL.search(sentence):
+        score += 0.2
+    if re.search(r"\b[A-Z][a-z]+", sentence[1:]):
+        score += 0.1
+    return min(score, 1.0)
+
+
+def _load_checkworthiness() -> Scorer | None:
+    try:
+        from bot.nlp.checkworthy import CheckworthinessModel
+    except ImportError:
+        logger.info("no check-worthiness model module; using the structural heuristic")
+        return None
+    try:
+        model = CheckworthinessModel.load()
+    except Exception as error:  # a missing artefact must not stop extraction
+        logger.warning("check-worthiness model unavailable (%s); using the structural heuristic", error)
+        return None
+    return model.score
+
+
+class SpacyClaimExtractor:
+    """Extracts claims with a spaCy pipeline (the shipped one or any English pipeline)."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        lexicon: CueLexicon | None = None,
+        checkworthiness: Scorer | None | bool = True,
+        include_unattributed: bool = True,
+        merge_restatements: bool = True,
+        batch_size: int = 16,
+    ) -> None:
+        self.nlp = nlp
+        self.lexicon = lexicon or load_lexicon()
+        self.include_unattributed = include_unattributed
+        self.merge_restatements = merge_restatements
+        self.batch_size = batch_size
+        self._scorer_choice = checkworthiness
+        self._scorer: Scorer | None = None
+        self._scorer_loaded = False
+        self.person_labels, self.org_labels = _entity_labels(nlp)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SpacyClaimExtractor:
+        from bot.nlp.pipeline import load_pipeline
+
+        return cls(load_pipeline(settings.spacy_model))
+
+    # ------------------------------------------------------------------ public API
+
+    def extract(self, text: str) -> list[ExtractedClaim]:
+        return self.extract_many([text])[0]
+
+    def extract_many(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]:
+        normalised = [normalise_text(t) for t in texts]
+        docs = self.nlp.pipe(normalised, batch_size=self.batch_size)
+        return [self.claims_from_doc(doc, raw) for doc, raw in zip(docs, texts, strict=True)]
+
+    def parse(self, text: str) -> Doc:
+        return self.nlp(normalise_text(text))
+
+    # ------------------------------------------------------------------ steps
+
+    @property
+    def scorer(self) -> Scorer:
+        if not self._scorer_loaded:
+            self._scorer_loaded = True
+            if callable(self._scorer_choice):
+                self._scorer = self._scorer_choice
+            elif self._scorer_choice:
+                self._scorer = _load_checkworthiness()
+        if self._scorer is None:
+            return lambda texts: [structural_checkworthiness(t) for t in texts]
+        return self._scorer
+
+    def attributions(self, doc: Doc, raw_text: str) -> list[Attribution]:
+        return find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
+
+    def claims_from_doc(self, doc: Doc, raw_text: str) -> list[ExtractedClaim]:
+        """All claims of one parsed article; ``raw_text`` is the text as given."""
+        drafts = [
+            _Draft(a.kind, a.content, a.cue, a.source, a.source_head) for a in self.attributions(doc, raw_text)
+        ]
+        if self.include_unattributed:
+            drafts.extend(self._unattributed(doc, raw_text, drafts))
+        drafts.sort(key=lambda d: d.content[0][0])
+        claims = self._resolve(doc, raw_text, drafts)
+        if self.merge_restatements:
+            claims = merge_restatements(claims)
+        return claims
+
+    def _unattributed(self, doc: Doc, raw: str, drafts: list[_Draft]) -> list[_Draft]:
+        taken = bytearray(len(raw) + 1)
+        for draft in drafts:
+            for start, end in (*draft.content, *(x for x in (draft.cue, draft.source) if x)):
+                taken[start:end] = b"\x01" * (end - start)
+        candidates: list[tuple[int, int]] = []
+        for unit in sentence_units(doc):
+            tokens = [t for t in doc[unit.start : unit.end] if not t.is_space]
+            if not tokens:
+                continue
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            if any(taken[start:end]):
+                continue
+            if not self._asserts_something(doc, raw, unit.start, unit.end, start, end):
+                continue
+            match = _DATELINE.match(raw[start:end])
+            if match:
+                start += match.end()
+            candidates.append((start, end))
+        if not candidates:
+            return []
+        # first-person sentences outside quotes are lost quotes of a neighbouring speaker
+        result: list[_Draft] = []
+        plain: list[tuple[int, int]] = []
+        for start, end in candidates:
+            if _FIRST_PERSON.search(raw[start:end]):
+                result.append(_Draft(ClaimKind.DIRECT, ((start, end),), None, None, None, continues="near"))
+            else:
+                plain.append((start, end))
+        scores = self.scorer([raw[s:e] for s, e in plain]) if plain else []
+        for (start, end), score in zip(plain, scores, strict=True):
+            if score >= CHECKWORTHY_THRESHOLD:
+                result.append(_Draft(ClaimKind.UNATTRIBUTED, ((start, end),), None, None, None))
+        return result
+
+    @staticmethod
+    def _asserts_something(doc: Doc, raw: str, tok_start: int, tok_end: int, start: int, end: int) -> bool:
+        sentence = raw[start:end]
+        paragraph_start = raw.rfind("\n", 0, start) + 1
+        paragraph_end = raw.find("\n", end)
+        paragraph = raw[paragraph_start : paragraph_end if paragraph_end >= 0 else len(raw)].strip()
+        if not paragraph or paragraph[-1] not in ".!\"”'’" or paragraph.endswith("?"):
+            return False  # headline, caption, byline, credit line, dateline-only line
+        if paragraph.startswith("(") and paragraph.rstrip(".").endswith(")"):
+            return False  # "(PA wire)"
+        if _CREDIT_TAIL.search(paragraph.rstrip(".")) and "/" in paragraph[paragraph.rfind("(") :]:
+            return False  # "... on Monday (Frank Augstein/PA)."
+        if sentence.rstrip(_QUOTE_CHARS).endswith("?"):
+            return False
+        if len(sentence.split()) < MIN_UNATTRIBUTED_WORDS:
+            return False
+        if _BOILERPLATE.search(sentence) or _BYLINE.match(sentence):
+            return False
+        return _has_finite_verb(doc, tok_start, tok_end)
+
+    def _resolve(self, doc: Doc, raw: str, drafts: list[_Draft]) -> list[ExtractedClaim]:
+        resolver = SpeakerResolver(doc, person_labels=self.person_labels, org_labels=self.org_labels)
+        claims: list[ExtractedClaim | None] = []
+        pending: list[int] = []
+        for draft in drafts:
+            content = draft.content
+            speaker = None
+            kind_of_speaker = SpeakerKind.UNKNOWN
+            aliases: tuple[str, ...] = ()
+            if draft.source is not None:
+                resolved = resolver.resolve(draft.source[0], draft.source[1], draft.source_head)
+                speaker, kind_of_speaker = resolved.name, resolved.kind
+            elif draft.continues:
+                pending.append(len(claims))
+            claims.append(
+                ExtractedClaim(
+                    text=claim_text(raw, content),
+                    kind=draft.kind,
+                    content=Span(content[0][0], content[-1][1], raw[content[0][0] : content[-1][1]]),
+                    cue=_span(raw, draft.cue),
+                    speaker_mention=_span(raw, draft.source),
+                    speaker=speaker,
+                    speaker_kind=kind_of_speaker,
+                    speaker_aliases=aliases,
+                )
+            )
+        # lost quotes: the speaker of the next statement when it "adds", else the previous one
+        final: list[ExtractedClaim] = []
+        for index, claim in enumerate(claims):
+            assert claim is not None
+            if index in pending:
+                claim = _adopt_neighbour(claims, index)
+            final.append(claim)
+        # aliases are only complete once the whole article is read
+        by_name = {e.canonical: e for e in resolver.entities}
+        out = []
+        for claim in final:
+            if claim.speaker is None:
+                out.append(claim)
+                continue
+            entity = by_name.get(claim.speaker)
+            aliases = tuple(a for a in entity.aliases if a != claim.speaker) if entity else ()
+            out.append(_replace(claim, speaker_aliases=aliases, speaker_kind=entity.kind if entity else claim.speaker_kind))
+        return [c for c in out if c is not None and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue)]
+
+
+def _adopt_neighbour(claims: Sequence[ExtractedClaim | None], index: int) -> ExtractedClaim:
+    claim = claims[index]
+    assert claim is not None
+    nxt = claims[index + 1] if index + 1 < len(claims) else None
+    prev = claims[index - 1] if index > 0 else None
+    chosen = None
+    if nxt is not None and nxt.speaker and nxt.cue and nxt.cue.text.lower().startswith(("add", "continu")):
+        chosen = nxt
+    elif prev is not None and prev.speaker and claim.content.start - prev.content.end < 600:
+        chosen = prev
+    elif nxt is not None and nxt.speaker and nxt.content.start - claim.content.end < 300:
+        chosen = nxt
+    if chosen is None:
+        # nobody to give it to: the article asserts it (first person of the writer)
+        return _replace(claim, kind=ClaimKind.UNATTRIBUTED)
+    return _replace(
+        claim,
+        speaker=chosen.speaker,
+        speaker_kind=chosen.speaker_kind,
+        speaker_mention=None,
+    )
+
+
+def _replace(claim: ExtractedClaim, **changes: object) -> ExtractedClaim:
+    from dataclasses import replace
+
+    return replace(claim, **changes)  # type: ignore[arg-type]
+
+
+def merge_restatements(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+    """Folds statements made twice in one article into one claim (``mentions == 2``).
+
+    The kept occurrence is the best attributed one: with a cue over without, with a speaker
+    over without, direct over indirect, then the earlier.
+    """
+    def rank(claim: ExtractedClaim) -> tuple[int, int, int, int]:
+        return (
+            0 if claim.cue else 1,
+            0 if claim.speaker else 1,
+            0 if claim.kind is ClaimKind.DIRECT else 1,
+            claim.content.start,
+        )
+
+    groups: list[list[int]] = []
+    assigned: dict[int, int] = {}
+    for i, claim in enumerate(claims):
+        for j in range(i):
+            other = claims[j]
+            if claim.speaker and other.speaker and claim.speaker != other.speaker and claim.cue and other.cue:
+                continue
+            if restatement_similarity(claim.text, other.text) >= RESTATEMENT_OVERLAP:
+                group = assigned[j]
+                groups[group].append(i)
+                assigned[i] = group
+                break
+        else:
+            assigned[i] = len(groups)
+            groups.append([i])
+    merged: list[ExtractedClaim] = []
+    for group in groups:
+        members = sorted((claims[i] for i in group), key=rank)
+        primary, others = members[0], members[1:]
+        if others:
+            primary = _replace(
+                primary, restatements=tuple(sorted((o.content for o in others), key=lambda s: s.start))
+            )
+        merged.append(primary)
+    merged.sort(key=lambda c: c.content.start)
+    return merged
+
+
+def _entity_labels(nlp: Language) -> tuple[frozenset[str], frozenset[str]]:
+    try:
+        from bot.nlp.pipeline import entity_label_map
+    except ImportError:
+        return frozenset({"PER", "PERSON"}), frozenset({"ORG", "NORP"})
+    mapping = entity_label_map(nlp)
+    persons = frozenset(label for label, kind in mapping.items() if kind == "PER") or frozenset({"PER"})
+    orgs = frozenset(label for label, kind in mapping.items() if kind == "ORG") or frozenset({"ORG"})
+    return persons, orgs

@@ -1,0 +1,123 @@
+"""Quote marks: length-preserving normalisation and conservative quote pairing.
+
+No parser needed. Pairing works on the raw text, paragraph by paragraph:
+
+* curly marks say which way they face; a straight ``"`` opens when it follows a space,
+  the start of a paragraph or an opening bracket/dash, and closes otherwise;
+* a quote may span sentences but not paragraphs, except for the newspaper convention
+  where a quote that runs on to the next paragraph leaves the first one unclosed and
+  reopens the next one (“... \\n\\n“... ”);
+* anything unbalanced is dropped: we never invent a quote running to the end of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# One character in, one character out: offsets into the normalised text are offsets into
+# the input text. Curly apostrophes become straight ones so "doesn’t" tokenizes as "does n't".
+_NORMALISE = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
+
+OPENING_MARKS = frozenset("“„‟«")
+CLOSING_MARKS = frozenset("”»")
+STRAIGHT_MARKS = frozenset('"″')
+_OPEN_CONTEXT = frozenset(" \t\n([{—–-/:")
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def normalise_text(text: str) -> str:
+    """Length-preserving normalisation of quote marks, apostrophes and odd spaces."""
+    normalised = text.translate(_NORMALISE)
+    assert len(normalised) == len(text)
+    return normalised
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quoted passage: ``start``/``end`` include the marks, ``inner_*`` exclude them."""
+
+    start: int
+    end: int
+    inner_start: int
+    inner_end: int
+    closed: bool  # False for a paragraph-continued quote (closed by the next paragraph)
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+
+def _faces_open(text: str, i: int, par_start: int) -> bool | None:
+    mark = text[i]
+    if mark in OPENING_MARKS:
+        return True
+    if mark in CLOSING_MARKS:
+        return False
+    before = text[i - 1] if i > par_start else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before in _OPEN_CONTEXT and not after.isspace():
+        return True
+    if not before.isspace() and (after.isspace() or not after.isalnum()):
+        return False
+    return None  # ambiguous (e.g. `a"b`): let the pairing state decide
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Returns the balanced double-quoted passages of ``text`` in order."""
+    paragraphs = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text) if m.group().strip()]
+    quotes: list[Quote] = []
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        open_at: int | None = None
+        for i in range(p_start, p_end):
+            ch = text[i]
+            if ch not in OPENING_MARKS and ch not in CLOSING_MARKS and ch not in STRAIGHT_MARKS:
+                continue
+            if ch == "″" and i > p_start and text[i - 1].isdigit():
+                continue  # inches/seconds, not a quote
+            faces = _faces_open(text, i, p_start)
+            if open_at is None:
+                if faces is not False:
+                    open_at = i
+                continue
+            if faces is True and ch in OPENING_MARKS:
+                open_at = i  # two opening curly marks: the first one was stray
+                continue
+            if i - open_at > 1:
+                quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
+            open_at = None
+        if open_at is not None and index + 1 < len(paragraphs):
+            next_start = paragraphs[index + 1][0]
+            first = text[next_start:paragraphs[index + 1][1]].lstrip()
+            if first[:1] in OPENING_MARKS or first[:1] in STRAIGHT_MARKS:
+                end = p_end
+                while end > open_at and text[end - 1].isspace():
+                    end -= 1
+                if end - open_at > 1:
+                    quotes.append(Quote(open_at, end, open_at + 1, end, False))
+    return quotes
+
+
+def quote_at(quotes: list[Quote], offset: int) -> Quote | None:
+    for quote in quotes:
+        if quote.start <= offset < quote.end:
+            return quote
+        if quote.start > offset:
+            break
+    return None

@@ -1,0 +1,328 @@
+"""Speaker resolution inside one article.
+
+Walks the statements in text order and keeps a small list of speakers (entities) with
+everything the article called them. A new mention is resolved, in this order, as:
+
+* a joint speaker ("Wallace and Rezhnikov") -> a group whose members are resolved too;
+* a pronoun -> the last compatible speaker ("he"/"she" -> a person, "they" -> a group,
+  an organisation or a joint speaker, "it" -> an organisation);
+* a document noun ("the statement", "the joint statement") -> whoever issued the last
+  statement the article mentions, else the previous speaker;
+* a role ("the prime minister", "the minister") -> the speaker the article gave that title;
+* a name -> an existing speaker sharing the surname/name, else a new one, with titles
+  stripped from the canonical name ("Russian Defense Minister Ben Wallace" -> "Ben Wallace").
+
+Pure: the resolver only reads the Doc and the mentions it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from bot.models import SpeakerKind
+
+logger = logging.getLogger(__name__)
+
+TITLE_WORDS = frozenset(
+    """minister president prime secretary chancellor senator sen. rep. representative gov.
+    governor general gen. mayor chairman chairwoman chair director spokesman spokeswoman
+    spokesperson ceo dr. mr. mrs. ms. miss lt. col. colonel judge king queen prince princess
+    pope ambassador commissioner leader officer chief speaker attorney candidate nominee
+    justice sheriff commander admiral adm. sgt. sergeant captain capt. major maj. premier
+    deputy vice foreign defense defence home interior finance health state treasury first
+    lady former then-president executive press national security adviser advisor envoy
+    founder head manager professor prof. rev. reverend sir dame lord baroness baron
+    congressman congresswoman councillor councilman councilwoman""".split()
+)
+ORG_WORDS = frozenset(
+    """kremlin ministry department government agency party campaign committee office house
+    council court police army navy parliament congress senate commission company inc. corp.
+    corporation bank union association institute university foundation service bureau
+    administration cabinet embassy organisation organization nato un eu times post journal
+    news network group authority authorities board fund federation league""".split()
+)
+GROUP_HEADS = frozenset(
+    """officials sources officers experts analysts critics residents people supporters
+    voters lawmakers leaders diplomats aides advisers advisors officials, democrats
+    republicans activists investigators prosecutors police authorities members analysts
+    economists scientists researchers doctors witnesses protesters observers""".split()
+)
+DOCUMENT_NOUNS = frozenset(
+    {"statement", "communique", "communiqué", "declaration", "letter", "report", "release",
+     "memo", "document", "filing", "note", "post", "tweet", "announcement", "readout"}
+)
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i"})
+GROUP_PRONOUNS = frozenset({"they", "we", "them"})
+THING_PRONOUNS = frozenset({"it"})
+DETERMINERS = frozenset({"the", "a", "an", "this", "that", "its", "their", "his", "her"})
+DEMONYM = re.compile(r"^(?:[A-Z][a-z]+(?:ian|ese|ish|ch|an|i)|U\.S\.|US|UK|U\.K\.|EU|American|British|French|Greek|Thai|Dutch|Swiss)$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class SpeakerEntity:
+    canonical: str
+    kind: SpeakerKind
+    aliases: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)  # lower-cased title words ("prime minister")
+    members: tuple[SpeakerEntity, ...] = ()
+
+    def add_alias(self, alias: str) -> None:
+        alias = _SPACES.sub(" ", alias).strip(" ,")
+        if alias and alias != self.canonical and alias not in self.aliases:
+            self.aliases.append(alias)
+
+    @property
+    def surname(self) -> str:
+        return self.canonical.split()[-1].lower() if self.canonical else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSpeaker:
+    name: str
+    kind: SpeakerKind
+    aliases: tuple[str, ...]
+    entity: SpeakerEntity
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _SPACES.split(text.strip(" ,;:")) if w]
+
+
+def split_title(words: list[str]) -> tuple[list[str], list[str]]:
+    """("Russian Defense Minister Ben Wallace") -> (["Russian", "Defense", "Minister"], ["Ben", "Wallace"])."""
+    last_title = -1
+    for i, word in enumerate(words):
+        if word.lower() in TITLE_WORDS or (DEMONYM.match(word) and i + 1 < len(words)):
+            # a title word only counts while a name can still follow it
+            if i + 1 < len(words):
+                last_title = i
+    if last_title >= 0 and any(w.lower() in TITLE_WORDS for w in words[: last_title + 1]):
+        return words[: last_title + 1], words[last_title + 1 :]
+    return [], words
+
+
+class SpeakerResolver:
+    """Resolves speaker mentions of one article, in text order."""
+
+    def __init__(self, doc: Doc, *, person_labels: frozenset[str] = frozenset({"PER", "PERSON"}),
+                 org_labels: frozenset[str] = frozenset({"ORG", "NORP", "GPE"})) -> None:
+        self.doc = doc
+        self.person_labels = person_labels
+        self.org_labels = org_labels
+        self.entities: list[SpeakerEntity] = []
+        self.history: list[SpeakerEntity] = []  # resolved speakers, most recent last
+
+    # ---------------------------------------------------------------- helpers
+
+    def _entity_label(self, start: int, end: int) -> str | None:
+        for ent in self.doc.ents:
+            if ent.start_char < end and start < ent.end_char:
+                return str(ent.label_)
+        return None
+
+    def _find_by_surname(self, name_words: list[str]) -> SpeakerEntity | None:
+        if not name_words:
+            return None
+        wanted = name_words[-1].lower()
+        full = " ".join(name_words).lower()
+        for entity in reversed(self.entities):
+            if entity.members:
+                continue
+            if entity.canonical.lower() == full or (
+                entity.kind in {SpeakerKind.PERSON, SpeakerKind.UNKNOWN} and entity.surname == wanted
+            ):
+                return entity
+        return None
+
+    def _find_by_role(self, role_words: list[str]) -> SpeakerEntity | None:
+        role = " ".join(w.lower() for w in role_words if w.lower() not in DETERMINERS)
+        if not role:
+            return None
+        for entity in reversed(self.entities):
+            if any(role == t or t.endswith(" " + role) or role in t.split() for t in entity.titles):
+                return entity
+        return None
+
+    def _title_of_person_in_text(self, role: str, before: int) -> str | None:
+        """Looks for "<Role> <Name>" in the article before ``before`` ("Prime Minister Boris Johnson")."""
+        pattern = re.compile(
+            r"\b" + r"\s+".join(re.escape(w) for w in role.split()) + r"\s+((?:[A-Z][\w'.-]+\s?){1,3})",
+            re.IGNORECASE,
+        )
+        best: str | None = None
+        for match in pattern.finditer(self.doc.text, 0, before):
+            name = match.group(1).strip()
+            if name and name[0].isupper():
+                best = name
+        return best
+
+    def _last(self, kinds: set[SpeakerKind]) -> SpeakerEntity | None:
+        for entity in reversed(self.history):
+            if entity.kind in kinds:
+                return entity
+        return None
+
+    def _remember(self, entity: SpeakerEntity) -> ResolvedSpeaker:
+        if entity not in self.entities:
+            self.entities.append(entity)
+        self.history.append(entity)
+        return ResolvedSpeaker(entity.canonical, entity.kind, tuple(entity.aliases), entity)
+
+    def _issuer_of_document(self, noun: str, before: int) -> SpeakerEntity | None:
+        """"the statement added" -> who "issued a (joint) statement" earlier in the article."""
+        for sent in reversed([s for s in self.doc.sents if s.end_char <= before + 1]):
+            for token in sent:
+                if token.lower_ != noun:
+                    continue
+                verb = token.head
+                subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+                if subjects:
+                    subject = subjects[0]
+                    left = min(t.i for t in subject.subtree)
+                    right = max(t.i for t in subject.subtree) + 1
+                    span = self.doc[left:right]
+                    return self._resolve_name_mention(span.text, span.start_char, span.end_char, register=False)
+                # unparsed: the words before the verb that introduced it, if they hold names
+                prefix = self.doc.text[sent.start_char : verb.idx if verb.i < token.i else token.idx]
+                names = re.findall(r"[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+)*(?:\s+and\s+[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+)*)?", prefix)
+                if names:
+                    chosen = max(names, key=len)
+                    start = sent.start_char + prefix.find(chosen)
+                    return self._resolve_name_mention(chosen, start, start + len(chosen), register=False)
+        return None
+
+    # ---------------------------------------------------------------- resolution
+
+    def _resolve_name_mention(self, text: str, start: int, end: int, *, register: bool = True) -> SpeakerEntity:
+        text = text.strip(" ,")
+        if re.search(r"\s(?:and|&)\s", text):
+            parts = [p.strip(" ,") for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", text) if p.strip(" ,")]
+            capitalised = [p for p in parts if p[:1].isupper()]
+            if len(parts) >= 2 and len(capitalised) == len(parts):
+                members = []
+                offset = start
+                for part in parts:
+                    at = self.doc.text.find(part, offset, end + 1)
+                    at = at if at >= 0 else start
+                    members.append(self._resolve_name_mention(part, at, at + len(part)))
+                    offset = at + len(part)
+                canonical = " and ".join(m.canonical for m in members)
+                for entity in self.entities:
+                    if entity.canonical == canonical:
+                        return entity
+                joint = SpeakerEntity(canonical, SpeakerKind.GROUP, members=tuple(members))
+                joint.add_alias(text)
+                self.entities.append(joint)
+                return joint
+        words = _words(text)
+        while words and words[0].lower() in DETERMINERS:
+            words = words[1:]
+        # cut appositions / relative clauses: "Flynn, a top Trump surrogate"
+        if "," in text:
+            head = text.split(",")[0]
+            if head.strip():
+                words = _words(head)
+                while words and words[0].lower() in DETERMINERS:
+                    words = words[1:]
+        titles, name = split_title(words)
+        label = self._entity_label(start, end)
+        lower_words = [w.lower() for w in words]
+        is_org = bool(label and label in self.org_labels and label not in self.person_labels) or any(
+            w in ORG_WORDS for w in lower_words
+        )
+        is_group = bool(lower_words) and lower_words[-1] in GROUP_HEADS
+        proper = [w for w in name if w[:1].isupper()]
+        if is_group and not proper[-1:] == name[-1:]:
+            kind = SpeakerKind.GROUP
+        elif is_group:
+            kind = SpeakerKind.GROUP
+        elif is_org and not (label in self.person_labels):
+            kind = SpeakerKind.ORGANISATION
+        elif label in self.person_labels or (proper and len(proper) == len(name) and not titles == words):
+            kind = SpeakerKind.PERSON if proper else SpeakerKind.UNKNOWN
+        else:
+            kind = SpeakerKind.UNKNOWN
+        if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
+            canonical = " ".join(words)
+            existing = next((e for e in self.entities if e.canonical.lower() == canonical.lower()), None)
+            if existing is not None:
+                existing.add_alias(text)
+                return existing
+            entity = SpeakerEntity(canonical, kind)
+            entity.add_alias(text)
+            self.entities.append(entity)
+            return entity
+        if not name or not proper:
+            # a role with no name: "the prime minister", "the minister"
+            role_words = words
+            entity_or_none = self._find_by_role(role_words)
+            if entity_or_none is None and role_words:
+                named = self._title_of_person_in_text(" ".join(role_words), start)
+                if named:
+                    entity_or_none = self._resolve_name_mention(
+                        " ".join(role_words) + " " + named, start, end
+                    )
+            if entity_or_none is not None:
+                entity_or_none.add_alias(text)
+                return entity_or_none
+            canonical = " ".join(words) or text
+            entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
+            self.entities.append(entity)
+            return entity
+        existing = self._find_by_surname(name)
+        if existing is not None:
+            if len(" ".join(name)) > len(existing.canonical) and name[-1].lower() == existing.surname:
+                existing.add_alias(existing.canonical)
+                existing.canonical = " ".join(name)
+            existing.add_alias(text)
+            if titles:
+                existing.titles.append(" ".join(t.lower() for t in titles))
+            return existing
+        entity = SpeakerEntity(" ".join(name), SpeakerKind.PERSON if kind != SpeakerKind.UNKNOWN else kind)
+        entity.add_alias(text)
+        if titles:
+            entity.titles.append(" ".join(t.lower() for t in titles))
+        self.entities.append(entity)
+        return entity
+
+    def observe(self, start: int, end: int) -> None:
+        """Registers a name the article uses outside any statement (so roles can find it)."""
+        self._resolve_name_mention(self.doc.text[start:end], start, end)
+
+    def resolve(self, start: int, end: int, head: tuple[int, int] | None = None) -> ResolvedSpeaker:
+        """Resolves the speaker mention ``doc.text[start:end]``."""
+        text = self.doc.text[start:end]
+        lower = text.strip().lower()
+        if lower in PERSON_PRONOUNS:
+            entity = self._last({SpeakerKind.PERSON})
+            if entity is None:
+                entity = self._nearest_named_person(start)
+            if entity is not None:
+                return self._remember(entity)
+        elif lower in GROUP_PRONOUNS or lower in THING_PRONOUNS:
+            kinds = {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}
+            entity = self._last(kinds)
+            if entity is not None:
+                return self._remember(entity)
+        words = [w.lower() for w in _words(text)]
+        nouns = [w for w in words if w not in DETERMINERS and w not in {"joint", "new", "official", "written"}]
+        if nouns and nouns[-1] in DOCUMENT_NOUNS and not any(w[:1].isupper() for w in _words(text)[1:]):
+            issuer = self._issuer_of_document(nouns[-1], start)
+            if issuer is None:
+                issuer = self.history[-1] if self.history else None
+            if issuer is not None:
+                issuer.add_alias(text)
+                return self._remember(issuer)
+        entity = self._resolve_name_mention(text, start, end)
+        return self._remember(entity)
+
+    def _nearest_named_person(self, before: int) -> SpeakerEntity | None:
+        for ent in reversed(self.doc.ents):
+            if ent.end_char <= before and ent.label_ in self.person_labels:
+                return self._resolve_name_mention(ent.text, ent.start_char, ent.end_char)
+        return None

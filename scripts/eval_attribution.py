@@ -1,0 +1,284 @@
+"""Evaluates who-said-what extraction on PolNeAR (dev by default).
+
+    python -m scripts.eval_attribution --data ../shared/data [--split dev] [--model NAME]
+        [--limit N] [--tune] [--out build/eval_attribution.json]
+
+* content P/R/F1: a predicted statement matches a gold attribution when their content
+  spans overlap by at least half of the longer one, in word tokens; matching is one-to-one
+  (greedy by overlap). Reported overall and separately for direct (gold content starts or
+  ends with a quote mark) and indirect statements; for the split scores a prediction counts
+  against the kind of the gold item it matched, or its own kind when unmatched.
+* speaker accuracy on matched pairs: the predicted speaker mention overlaps the gold
+  Source span, or the resolved speaker (or one of its aliases) names the gold source.
+* speed: seconds to extract a ~1,000-word article, warm, median of several runs.
+
+Unattributed sentences are not scored (PolNeAR annotates attributions only) and
+restatement merging is off, so every predicted attribution is scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.models import ClaimKind, ExtractedClaim
+from bot.nlp.attribution import load_lexicon
+from bot.nlp.polnear import GoldAttribution, PolnearArticle, find_compartment, read_compartment
+
+logger = logging.getLogger(__name__)
+
+WORD = re.compile(r"\w+|[^\w\s]")
+QUOTE_MARKS = "\"“”"
+
+
+def token_set(text: str, fragments: Sequence[tuple[int, int]], offsets: list[int]) -> frozenset[int]:
+    """Indices of word tokens (by start offset) that fall inside the fragments."""
+    import bisect
+
+    result: set[int] = set()
+    for start, end in fragments:
+        lo = bisect.bisect_left(offsets, start)
+        hi = bisect.bisect_left(offsets, end)
+        result.update(range(lo, hi))
+    return frozenset(result)
+
+
+def gold_is_direct(text: str, gold: GoldAttribution) -> bool:
+    content = " ".join(text[s:e] for s, e in gold.content).strip()
+    return bool(content) and (content[0] in QUOTE_MARKS or content[-1] in QUOTE_MARKS)
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    speaker_ok: int = 0
+
+    def as_dict(self) -> dict[str, float | int]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        acc = self.speaker_ok / self.tp if self.tp else 0.0
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+            "speaker_accuracy": round(acc, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
+
+
+@dataclass
+class Scores:
+    overall: Counts = field(default_factory=Counts)
+    direct: Counts = field(default_factory=Counts)
+    indirect: Counts = field(default_factory=Counts)
+
+    def bucket(self, direct: bool) -> Counts:
+        return self.direct if direct else self.indirect
+
+
+def _names_gold_source(claim: ExtractedClaim, source_text: str) -> bool:
+    if not claim.speaker or not source_text.strip():
+        return False
+    names = [claim.speaker, *claim.speaker_aliases]
+    capitalised = [w.strip(",.'’s") for w in source_text.split() if w[:1].isupper()]
+    if not capitalised:
+        return False
+    key = capitalised[-1].lower()
+    return any(key and key in re.findall(r"\w+", name.lower()) for name in names)
+
+
+def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores: Scores) -> None:
+    text = article.text
+    offsets = [m.start() for m in WORD.finditer(text)]
+    golds = list(article.attributions)
+    gold_tokens = [token_set(text, g.content, offsets) for g in golds]
+    pred_frags = [
+        [(claim.content.start, claim.content.end), *((r.start, r.end) for r in claim.restatements)]
+        for claim in claims
+    ]
+    pred_tokens = [token_set(text, frags[:1], offsets) for frags in pred_frags]
+    pairs: list[tuple[float, int, int]] = []
+    for pi, ptoks in enumerate(pred_tokens):
+        if not ptoks:
+            continue
+        for gi, gtoks in enumerate(gold_tokens):
+            overlap = len(ptoks & gtoks)
+            if overlap and overlap >= 0.5 * max(len(ptoks), len(gtoks)):
+                pairs.append((overlap / max(len(ptoks), len(gtoks)), pi, gi))
+    pairs.sort(reverse=True)
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    for _, pi, gi in pairs:
+        if pi in used_p or gi in used_g:
+            continue
+        used_p.add(pi)
+        used_g.add(gi)
+        gold = golds[gi]
+        claim = claims[pi]
+        direct = gold_is_direct(text, gold)
+        ok = False
+        if claim.speaker_mention is not None and gold.source:
+            m = claim.speaker_mention
+            ok = any(m.start < e and s < m.end for s, e in gold.source)
+        if not ok and gold.source:
+            ok = _names_gold_source(claim, " ".join(text[s:e] for s, e in gold.source))
+        if not ok and not gold.source and claim.speaker is None:
+            ok = True  # both agree there is no named source
+        for counts in (scores.overall, scores.bucket(direct)):
+            counts.tp += 1
+            counts.speaker_ok += int(ok)
+    for pi, claim in enumerate(claims):
+        if pi not in used_p:
+            for counts in (scores.overall, scores.bucket(claim.kind is ClaimKind.DIRECT)):
+                counts.fp += 1
+    for gi, gold in enumerate(golds):
+        if gi not in used_g:
+            for counts in (scores.overall, scores.bucket(gold_is_direct(text, gold))):
+                counts.fn += 1
+
+
+def _progress(done: int, total: int, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    bar = "#" * int(30 * done / total)
+    sys.stderr.write(f"\r[{bar:<30}] {done}/{total} articles  {elapsed:6.1f}s")
+    sys.stderr.flush()
+    if done == total:
+        sys.stderr.write("\n")
+
+
+def evaluate(extractor, articles: list[PolnearArticle], *, show_progress: bool = True) -> tuple[Scores, float, int]:
+    scores = Scores()
+    started = time.perf_counter()
+    words = 0
+    texts = [a.text for a in articles]
+    docs = extractor.nlp.pipe([_normalise(t) for t in texts], batch_size=8)
+    for index, (article, doc) in enumerate(zip(articles, docs, strict=True)):
+        claims = extractor.claims_from_doc(doc, article.text)
+        score_article(article, claims, scores)
+        words += len(article.text.split())
+        if show_progress:
+            _progress(index + 1, len(articles), started)
+    return scores, time.perf_counter() - started, words
+
+
+def _normalise(text: str) -> str:
+    from bot.nlp.quotes import normalise_text
+
+    return normalise_text(text)
+
+
+def measure_speed(extractor, articles: list[PolnearArticle], runs: int = 7) -> dict[str, float]:
+    """Builds a ~1,000-word article from dev paragraphs and times extract() warm."""
+    paragraphs: list[str] = []
+    count = 0
+    for article in articles:
+        for paragraph in article.text.split("\n"):
+            if paragraph.strip():
+                paragraphs.append(paragraph)
+                count += len(paragraph.split())
+            if count >= 1000:
+                break
+        if count >= 1000:
+            break
+    text = "\n\n".join(paragraphs)
+    n_words = len(text.split())
+    extractor.include_unattributed = True
+    extractor.merge_restatements = True
+    extractor.extract(text)  # warm-up
+    timings = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        extractor.extract(text)
+        timings.append(time.perf_counter() - t0)
+    median = statistics.median(timings)
+    return {"words": n_words, "median_s": round(median, 4), "words_per_s": round(n_words / median, 1),
+            "runs": runs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="PolNeAR attribution evaluation")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--model", default=None, help="spaCy pipeline name or path (default: shipped)")
+    parser.add_argument("--limit", type=int, default=0, help="evaluate the first N articles only")
+    parser.add_argument("--tune", action="store_true", help="sweep the cue threshold and save the best")
+    parser.add_argument("--out", type=Path, default=Path("build/eval_attribution.json"))
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    import spacy
+
+    from bot.nlp.extractor import SpacyClaimExtractor
+    from bot.nlp.pipeline import load_pipeline
+
+    model = args.model
+    nlp = spacy.load(model) if model and Path(model).is_dir() else load_pipeline(model)
+    articles = list(read_compartment(find_compartment(args.data, args.split)))
+    if args.limit:
+        articles = articles[: args.limit]
+    logger.info("%d %s articles, %d gold attributions", len(articles), args.split,
+                sum(len(a.attributions) for a in articles))
+    extractor = SpacyClaimExtractor(nlp, checkworthiness=False, include_unattributed=False,
+                                    merge_restatements=False)
+    result: dict[str, object] = {"split": args.split, "model": model or "claimbot_en",
+                                 "articles": len(articles)}
+    if args.tune:
+        # parse once, sweep the cue-prior threshold on the cached docs
+        docs = list(nlp.pipe([_normalise(a.text) for a in articles], batch_size=8))
+        sweep = {}
+        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+            extractor.lexicon = load_lexicon(threshold=threshold)
+            scores = Scores()
+            for article, doc in zip(articles, docs, strict=True):
+                score_article(article, extractor.claims_from_doc(doc, article.text), scores)
+            sweep[threshold] = scores.overall.as_dict()
+            logger.info("threshold %.2f: %s", threshold, sweep[threshold])
+        best = max(sweep, key=lambda t: sweep[t]["f1"])
+        result["threshold_sweep"] = {str(k): v for k, v in sweep.items()}
+        lexicon_path = Path(__file__).resolve().parents[1] / "models" / "attribution" / "cue_lexicon.json"
+        payload = json.loads(lexicon_path.read_text())
+        payload["threshold"] = best
+        lexicon_path.write_text(json.dumps(payload, indent=0, ensure_ascii=False) + "\n")
+        logger.info("best threshold %.2f saved to %s", best, lexicon_path)
+        load_lexicon.cache_clear()
+        extractor.lexicon = load_lexicon()
+    scores, seconds, words = evaluate(extractor, articles)
+    result.update(
+        {
+            "overall": scores.overall.as_dict(),
+            "direct": scores.direct.as_dict(),
+            "indirect": scores.indirect.as_dict(),
+            "cue_threshold": extractor.lexicon.threshold,
+            "corpus_words": words,
+            "corpus_seconds": round(seconds, 2),
+            "corpus_words_per_s": round(words / seconds, 1) if seconds else None,
+        }
+    )
+    if not args.no_speed:
+        result["speed_1000_words"] = measure_speed(extractor, articles)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    for key in ("overall", "direct", "indirect"):
+        logger.info("%-8s %s", key, result[key])
+    if "speed_1000_words" in result:
+        logger.info("speed    %s", result["speed_1000_words"])
+    logger.info("wrote %s", args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
