@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     discord_guild_ids: list[int] = Field(
         default_factory=list, validation_alias=_env("DISCORD_GUILD_IDS")
     )
+    # only tests change this (a local fake Discord); the gateway URL comes from GET /gateway/bot
+    discord_api_base_url: str = Field(
+        default="https://discord.com/api/v10", validation_alias=_env("DISCORD_API_BASE_URL")
+    )
 
     # --- digests ---------------------------------------------------------------------
     digest_weekday: int = 0  # Monday
