@@ -1,0 +1,1 @@
+"""NLP: pipeline loading, who-said-what extraction, in-article speaker resolution."""
