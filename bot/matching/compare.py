@@ -1,0 +1,147 @@
+"""Pair verdicts: is statement B a repeat of A, a changed version of it, or something different?
+
+``judge_pair`` is pure (it takes the cosine of the two embeddings); ``compare_statements`` encodes
+first. The similarity is a logistic combination of the MiniLM cosine with lexical overlap, fitted on
+MRPC train by ``scripts/tune_matching.py`` (the weights below are its output). Explicit checks then
+decide between "repeat" and "changed": a different number, a negation only one side has, opposite
+wording ("supports"/"opposes") or different names turn a close pair into "changed".
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.matching.features import (
+    char_ngram_similarity,
+    content_stems,
+    entity_mismatch,
+    jaccard,
+    tokens,
+)
+from bot.matching.negation import compare_negation, compare_stance
+from bot.matching.numbers import compare_numbers
+from bot.models import Comparison, Verdict
+from bot.ports import Encoder
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PAIR_FEATURES = (
+    "cosine",
+    "content_jaccard",
+    "char3_dice",
+    "length_ratio",
+    "numbers_one_sided",
+    "names_one_sided",
+)
+
+# Fitted by scripts/tune_matching.py on all of MRPC train (logistic regression, standardisation folded in).
+DEFAULT_PAIR_WEIGHTS: dict[str, float] = {
+    "bias": -9.0,
+    "cosine": 10.0,
+    "content_jaccard": 2.0,
+    "char3_dice": 2.0,
+    "length_ratio": 0.5,
+    "numbers_one_sided": -0.5,
+    "names_one_sided": -0.3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchThresholds:
+    """``repeat``: combined similarity at or above which a pair is the same statement.
+    ``changed``: MiniLM cosine at or above which a pair with an explicit difference (number,
+    negation, stance, names) is the same topic, hence "changed" rather than "different".
+    """
+
+    repeat: float = 0.5
+    changed: float = 0.6
+    check_names: bool = True
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PAIR_WEIGHTS))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MatchThresholds:
+        return cls(repeat=settings.repeat_threshold, changed=settings.changed_threshold)
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    features: dict[str, float]
+    differences: tuple[str, ...]  # reasons that make a close pair "changed"
+    notes: tuple[str, ...]  # softer observations, shown as reasons too
+    same_wording: bool
+
+
+def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) -> PairEvidence:
+    """Features for the similarity model plus the explicit differences between ``a`` and ``b``."""
+    ca, cb = content_stems(a), content_stems(b)
+    numbers = compare_numbers(a, b)
+    negation = compare_negation(a, b)
+    stance = compare_stance(a, b)
+    names_a, names_b = entity_mismatch(a, b) if check_names else (set(), set())
+    differences: list[str] = []
+    notes: list[str] = []
+    if numbers.conflict:
+        differences.append(numbers.reason() or "numbers differ")
+    if negation.mismatch:
+        differences.append(negation.reason or "negation differs")
+    if stance.mismatch and not negation.mismatch:
+        differences.append(stance.reason or "opposite wording")
+    if names_a and names_b:
+        differences.append(f"names differ: {', '.join(sorted(names_a))} vs {', '.join(sorted(names_b))}")
+    if numbers.one_sided:
+        notes.append(numbers.reason() or "only one mentions a number")
+    same_wording = tokens(a) == tokens(b)
+    la, lb = len(set(ca)), len(set(cb))
+    features = {
+        "cosine": float(cosine),
+        "content_jaccard": jaccard(ca, cb),
+        "char3_dice": char_ngram_similarity(a, b),
+        "length_ratio": min(la, lb) / max(la, lb) if max(la, lb) else 1.0,
+        "numbers_one_sided": 1.0 if numbers.one_sided else 0.0,
+        "names_one_sided": 1.0 if bool(names_a) != bool(names_b) else 0.0,
+    }
+    return PairEvidence(features, tuple(differences), tuple(notes), same_wording)
+
+
+def pair_score(features: dict[str, float], weights: dict[str, float]) -> float:
+    z = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def judge_pair(a: str, b: str, cosine: float, *, thresholds: MatchThresholds | None = None) -> Comparison:
+    """Verdict for two statements given the cosine of their embeddings (no encoder needed)."""
+    t = thresholds or MatchThresholds()
+    ev = pair_evidence(a, b, cosine, check_names=t.check_names)
+    if ev.same_wording:
+        return Comparison(1.0, Verdict.REPEAT, ("same wording",))
+    score = round(pair_score(ev.features, t.weights), 4)
+    if ev.differences and (cosine >= t.changed or score >= t.repeat):
+        return Comparison(score, Verdict.CHANGED, ev.differences + ev.notes)
+    if score >= t.repeat and not ev.differences:
+        reasons = [f"same meaning (similarity {score:.2f})"]
+        if ev.features["content_jaccard"] >= 0.6:
+            reasons.append("mostly the same words")
+        else:
+            reasons.append("reworded")
+        return Comparison(score, Verdict.REPEAT, (*reasons, *ev.notes))
+    reasons = [f"different statements (similarity {score:.2f})"]
+    if cosine >= t.changed:
+        reasons.append("same topic, different proposition")
+    return Comparison(score, Verdict.DIFFERENT, (*reasons, *ev.differences))
+
+
+def compare_statements(
+    a: str, b: str, *, encoder: Encoder, thresholds: MatchThresholds | None = None
+) -> Comparison:
+    """Encodes both statements and judges the pair."""
+    vectors = encoder.encode([a, b])
+    cosine = float(np.clip(np.dot(vectors[0], vectors[1]), -1.0, 1.0))
+    return judge_pair(a, b, cosine, thresholds=thresholds)

@@ -1,0 +1,137 @@
+"""Lexical evidence for matching: tokens, content words, character n-grams, name-like entities.
+
+Pure functions, no model: fast enough to run on every candidate of every query.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-separated words: word lists read better as text blocks than as literals."""
+    return text.split()
+
+
+STOPWORDS = frozenset(
+    words(
+        """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself now of off on once only or other our ours ourselves
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves said says say
+    saying told tells according s t re ve ll d m mr mrs ms dr one us via amp rt just get got
+    gets like
+    """
+    )
+)
+
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_CAP_SEQ_RE = re.compile(
+    r"\b(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,})(?:\s+(?:[A-Z][a-zA-Z'’.-]*[a-zA-Z]|[A-Z]{2,}))*"
+)
+_SUFFIXES = ("ingly", "edly", "ing", "ies", "ied", "ed", "es", "s", "ly")
+
+# Capitalised words that start sentences or are titles more often than names.
+ENTITY_STOP = frozenset(
+    words(
+        """
+    the a an this that these those it he she they we i you his her their our my in on at for of
+    and but or if when while after before as by with from to not no yes breaking update watch
+    photo video president senator sen rep gov governor mr mrs ms dr former new said says says:
+    just monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december
+    """
+    )
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A deliberately crude suffix stripper: enough to meet "supports"/"supported"/"support"."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("n't"):
+        return w
+    w = w.split("'")[0]
+    for suffix in _SUFFIXES:
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            if suffix in {"ies", "ied"}:
+                w += "y"
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":  # "stopped" -> "stopp" -> "stop"
+        w = w[:-1]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry the proposition (stopwords and 1-letter tokens dropped)."""
+    return [
+        stem(t)
+        for t in tokens(text)
+        if t not in STOPWORDS and len(t) > 1 and t.split("'")[0] not in STOPWORDS
+    ]
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    sa, sb = set(a), set(b)
+    if not sa and not sb:
+        return 1.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def containment(a: Iterable[str], b: Iterable[str]) -> float:
+    """Share of ``a``'s items that also occur in ``b`` (query-side coverage)."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa) if sa else 0.0
+
+
+def char_ngrams(text: str, n: int = 3) -> set[str]:
+    squashed = " " + " ".join(tokens(text)) + " "
+    return {squashed[i : i + n] for i in range(max(0, len(squashed) - n + 1))}
+
+
+def char_ngram_similarity(a: str, b: str, n: int = 3) -> float:
+    """Dice coefficient on character n-grams: robust to inflection and small spelling changes."""
+    ga, gb = char_ngrams(a, n), char_ngrams(b, n)
+    if not ga or not gb:
+        return 0.0
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
+
+
+def entities(text: str) -> set[str]:
+    """Lower-cased name-like words (capitalised, not sentence-initial function words, or acronyms).
+
+    A heuristic, not NER: it only has to say whether two statements name different things. A
+    capitalised first word counts too ("Biden won"); a common word there ("Prices rose") is harmless
+    because ``entity_mismatch`` ignores names the other side uses in any case.
+    """
+    found: set[str] = set()
+    for m in _CAP_SEQ_RE.finditer(text):
+        for word in m.group(0).split():
+            w = word.strip(".'’-").lower()
+            if len(w) < 2 or w in ENTITY_STOP or w in STOPWORDS:
+                continue
+            found.add(w.removesuffix("'s"))
+    return found
+
+
+def entity_mismatch(a: str, b: str) -> tuple[set[str], set[str]]:
+    """Names only one side uses (after ignoring names the other side mentions in lower case)."""
+    ea, eb = entities(a), entities(b)
+    la, lb = {stem(t) for t in tokens(a)}, {stem(t) for t in tokens(b)}
+    only_a = {e for e in ea - eb if stem(e) not in lb}
+    only_b = {e for e in eb - ea if stem(e) not in la}
+    return only_a, only_b

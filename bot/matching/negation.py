@@ -1,0 +1,148 @@
+"""Negation and stance reversal: "will send" vs "will not send", "supports" vs "opposes".
+
+Pure functions over tokens. A statement and its negation are close in embedding space, so
+these explicit checks are what turns a false "repeat" into "changed".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.matching.features import stem, tokens, words
+
+logger = logging.getLogger(__name__)
+
+NEGATION_WORDS = frozenset(
+    words(
+        """
+    not no never none nobody nothing neither nor cannot without nowhere deny denies denied
+    denying refuse refuses refused refusing
+    """
+    )
+)
+
+# Pairs of opposite words; each side lists surface forms, matched through ``stem``.
+ANTONYM_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("support", "supports", "supported", "supporting", "backs", "backed", "favour", "favor", "favors"),
+        ("oppose", "opposes", "opposed", "opposing", "against", "rejects", "rejected"),
+    ),
+    (
+        (
+            "increase",
+            "increased",
+            "increases",
+            "increasing",
+            "raise",
+            "raised",
+            "raises",
+            "grow",
+            "grew",
+            "grows",
+            "growing",
+            "gain",
+            "gains",
+            "gained",
+        ),
+        (
+            "decrease",
+            "decreased",
+            "decreases",
+            "decreasing",
+            "cut",
+            "cuts",
+            "lower",
+            "lowered",
+            "shrink",
+            "shrank",
+            "shrinks",
+            "lose",
+            "loses",
+            "lost",
+        ),
+    ),
+    (
+        ("rise", "rises", "rose", "risen", "rising", "up", "higher", "more"),
+        ("fall", "falls", "fell", "fallen", "falling", "down", "lower", "less", "fewer"),
+    ),
+    (("win", "wins", "won", "winning"), ("lose", "loses", "lost", "losing")),
+    (("likely", "probable"), ("unlikely", "improbable")),
+    (("legal", "lawful"), ("illegal", "unlawful")),
+    (("true", "correct", "accurate"), ("false", "incorrect", "inaccurate", "fake")),
+    (
+        ("approve", "approved", "approves", "accept", "accepted", "accepts"),
+        ("reject", "rejected", "rejects", "veto", "vetoed", "vetoes"),
+    ),
+    (("agree", "agrees", "agreed"), ("disagree", "disagrees", "disagreed")),
+    (
+        ("allow", "allows", "allowed", "permit", "permits", "permitted", "lift", "lifted"),
+        ("ban", "bans", "banned", "forbid", "forbids", "forbade", "prohibit", "prohibits", "prohibited"),
+    ),
+    (("guilty",), ("innocent",)),
+    (("safe", "safer"), ("dangerous", "unsafe")),
+    (("success", "successful", "succeeded"), ("failure", "failed", "fails", "unsuccessful")),
+    (("strong", "stronger", "strengthen"), ("weak", "weaker", "weaken")),
+    (("best",), ("worst",)),
+    (("always",), ("never",)),
+    (("before",), ("after",)),
+    (
+        ("start", "started", "starts", "begin", "began", "begins"),
+        ("end", "ended", "ends", "stop", "stopped", "stops"),
+    ),
+    (("open", "opened", "opens"), ("close", "closed", "closes", "shut")),
+    (("join", "joined", "joins", "enter", "entered"), ("leave", "left", "leaves", "quit", "exit", "exited")),
+)
+
+_STEM_SIDE: dict[str, tuple[int, int]] = {}
+for _i, (_left, _right) in enumerate(ANTONYM_PAIRS):
+    for _side, _words in enumerate((_left, _right)):
+        for _w in _words:
+            _STEM_SIDE.setdefault(stem(_w), (_i, _side))
+
+
+def negation_cues(text: str) -> list[str]:
+    """Negating words in order ("not", "n't" forms, "never", "deny"...)."""
+    cues: list[str] = []
+    for tok in tokens(text):
+        if tok.endswith("n't") or tok in NEGATION_WORDS:
+            cues.append(tok)
+    return cues
+
+
+@dataclass(frozen=True, slots=True)
+class Polarity:
+    mismatch: bool
+    reason: str | None
+
+
+def compare_negation(a: str, b: str) -> Polarity:
+    """A mismatch when exactly one statement is negated (odd vs even number of negations)."""
+    ca, cb = negation_cues(a), negation_cues(b)
+    if len(ca) % 2 == len(cb) % 2:
+        return Polarity(False, None)
+    cue = (ca or cb)[0] if bool(ca) != bool(cb) else (ca[-1] if len(ca) > len(cb) else cb[-1])
+    return Polarity(True, f"negation: only one says '{cue}'")
+
+
+def compare_stance(a: str, b: str) -> Polarity:
+    """Opposite words on the two sides ("supports" vs "opposes") not shared by both."""
+    sa = {stem(t): t for t in tokens(a)}
+    sb = {stem(t): t for t in tokens(b)}
+    sides_a: dict[int, dict[int, str]] = {}
+    sides_b: dict[int, dict[int, str]] = {}
+    for st, word in sa.items():
+        if st in _STEM_SIDE and st not in sb:
+            pair, side = _STEM_SIDE[st]
+            sides_a.setdefault(pair, {})[side] = word
+    for st, word in sb.items():
+        if st in _STEM_SIDE and st not in sa:
+            pair, side = _STEM_SIDE[st]
+            sides_b.setdefault(pair, {})[side] = word
+    for pair, a_sides in sides_a.items():
+        b_sides = sides_b.get(pair, {})
+        for side, word in a_sides.items():
+            other = b_sides.get(1 - side)
+            if other is not None:
+                return Polarity(True, f"opposite wording: '{word}' vs '{other}'")
+    return Polarity(False, None)

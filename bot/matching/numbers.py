@@ -1,0 +1,202 @@
+"""Numbers in a statement: digits with separators, "70k", "1.5 million", spelled-out numbers,
+percentages, money and years, normalised to values so that "70,000" == "70 thousand".
+
+Pure functions; no model. Used to tell a repeated statement from a changed one
+("about 70,000 troops" -> "about 100,000 troops").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+SCALES = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}  # fmt: skip
+SUFFIX_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
+EXTRA_WORDS = {"dozen": 12, "a dozen": 12, "half": 0.5}
+CURRENCY_SYMBOLS = {"$": "$", "€": "€", "£": "£", "¥": "¥"}
+CURRENCY_WORDS = {
+    "dollar": "$", "dollars": "$", "usd": "$", "euro": "€", "euros": "€", "eur": "€",
+    "pound": "£", "pounds": "£", "gbp": "£", "yen": "¥",
+}  # fmt: skip
+PERCENT_WORDS = ("%", "percent", "per cent", "pct", "percentage points")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+
+_WORD_NUMBER = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
+_SCALE = "|".join(SCALES)
+_NUMBER_RE = re.compile(
+    r"""
+    (?P<cur>[$€£¥])?\s?
+    (?:
+        (?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
+        (?:\s?(?P<suffix>k|m|mn|bn|b)\b)?
+      |
+        (?P<words>(?:(?:"""
+    + _WORD_NUMBER
+    + r"""|"""
+    + _SCALE
+    + r""")(?:[\s-]+(?:and\s+)?)?)+)
+    )
+    (?:\s?(?P<scale>"""
+    + _SCALE
+    + r"""))?
+    (?P<pct>\s?(?:%|percent\b|per\s?cent\b|pct\b))?
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_WORD_TOKEN_RE = re.compile(r"[a-z]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: float
+    kind: str  # "number", "percent", "money", "year"
+    text: str  # as written
+    currency: str = ""
+
+    def same_as(self, other: Quantity) -> bool:
+        if self.kind != other.kind and {self.kind, other.kind} != {"number", "year"}:
+            # "70,000 troops" vs "$70,000": a different thing, not the same number
+            return False
+        if self.currency and other.currency and self.currency != other.currency:
+            return False
+        return abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value), abs(other.value))
+
+    def display(self) -> str:
+        return self.text.strip()
+
+
+def words_to_number(words: str) -> float | None:
+    """ "seventy thousand" -> 70000; "two hundred and five" -> 205; None when not a number."""
+    tokens = [t.lower() for t in _WORD_TOKEN_RE.findall(words) if t.lower() != "and"]
+    if not tokens:
+        return None
+    total = 0.0
+    current = 0.0
+    seen = False
+    for tok in tokens:
+        if tok in UNITS:
+            current += UNITS[tok]
+        elif tok in TENS:
+            current += TENS[tok]
+        elif tok in SCALES:
+            scale = SCALES[tok]
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * scale
+                current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def extract_numbers(text: str) -> list[Quantity]:
+    """Every quantity mentioned in ``text``, in order of appearance."""
+    found: list[Quantity] = []
+    for m in _NUMBER_RE.finditer(text):
+        raw = m.group(0)
+        if not raw.strip() or not (m.group("digits") or m.group("words")):
+            continue
+        end = m.end()
+        start = m.start("cur") if m.group("cur") else m.start("digits" if m.group("digits") else "words")
+        # Inside a word or an identifier ("COVID-19", "F-35", "G7", "B2B"): not a quantity.
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_/") and not m.group("cur"):
+            continue
+        if end < len(text) and text[end - 1].isdigit() and (text[end].isalpha() or text[end] == "_"):
+            continue
+        scale = 1.0
+        if m.group("suffix"):
+            scale = SUFFIX_SCALES[m.group("suffix").lower()]
+        if m.group("scale"):
+            scale *= SCALES[m.group("scale").lower()]
+        if m.group("digits"):
+            value = float(m.group("digits").replace(",", "")) * scale
+        else:
+            words = m.group("words").strip(" -")
+            # "one" is as often a pronoun as a number ("one of them"); keep it only with a scale or unit.
+            if words.lower() in {"one", "zero"} and scale == 1 and not m.group("pct") and not m.group("cur"):
+                continue
+            parsed = words_to_number(words)
+            if parsed is None:
+                continue
+            value = parsed * scale
+        currency = CURRENCY_SYMBOLS.get(m.group("cur") or "", "")
+        tail = text[end : end + 12].lower()
+        if not currency:
+            word = re.match(r"\s*([a-z]+)", tail)
+            if word and word.group(1) in CURRENCY_WORDS:
+                currency = CURRENCY_WORDS[word.group(1)]
+        if m.group("pct"):
+            kind = "percent"
+        elif currency:
+            kind = "money"
+        elif m.group("digits") and re.fullmatch(r"(1[6-9]|20)\d\d", m.group("digits")) and scale == 1:
+            kind = "year"
+        else:
+            kind = "number"
+        found.append(Quantity(value=value, kind=kind, text=text[start:end].strip(), currency=currency))
+    return found
+
+
+def _unmatched(left: list[Quantity], right: list[Quantity]) -> list[Quantity]:
+    pool = list(right)
+    rest: list[Quantity] = []
+    for q in left:
+        hit = next((i for i, r in enumerate(pool) if q.same_as(r)), None)
+        if hit is None:
+            rest.append(q)
+        else:
+            pool.pop(hit)
+    return rest
+
+
+@dataclass(frozen=True, slots=True)
+class NumberCheck:
+    only_a: tuple[Quantity, ...]
+    only_b: tuple[Quantity, ...]
+    shared: int
+
+    @property
+    def conflict(self) -> bool:
+        """Both sides state a quantity the other does not: "70,000" vs "100,000"."""
+        return bool(self.only_a) and bool(self.only_b)
+
+    @property
+    def one_sided(self) -> bool:
+        return bool(self.only_a) != bool(self.only_b)
+
+    def reason(self) -> str | None:
+        if self.conflict:
+            a = ", ".join(q.display() for q in self.only_a)
+            b = ", ".join(q.display() for q in self.only_b)
+            return f"numbers differ: {a} vs {b}"
+        if self.one_sided:
+            extra = self.only_a or self.only_b
+            return "only one mentions " + ", ".join(q.display() for q in extra)
+        return None
+
+
+def compare_numbers(a: str, b: str) -> NumberCheck:
+    qa, qb = extract_numbers(a), extract_numbers(b)
+    only_a = _unmatched(qa, qb)
+    only_b = _unmatched(qb, qa)
+    return NumberCheck(tuple(only_a), tuple(only_b), len(qa) - len(only_a))

@@ -1,0 +1,321 @@
+"""Evaluate (and fit) statement matching on MRPC train and CheckThat 2020 task 2.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/eval_matching.py --data ../shared/data
+
+* MRPC (train only): 5-fold CV of the ``repeat`` verdict vs the paraphrase label. In each fold the
+  pair weights (logistic regression) and the repeat threshold are fitted on 4 folds and tested on the
+  5th; the baseline is plain MiniLM cosine with a threshold tuned the same way.
+* CheckThat 2020 task 2: MAP@5 retrieving from ALL verified claims, for train and dev. Re-ranker
+  weights are fitted on train only; dev is held out. Baseline: plain cosine on the raw tweet.
+
+Embeddings are cached under ``build/matching/`` keyed by text hash. Results go to
+``build/eval_matching.json``; ``--print-weights`` prints the weights fitted on all training data
+(what ``bot/matching/compare.py`` and ``retrieval.py`` ship).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from matching_data import CheckThat, EmbeddingCache, MrpcPair, load_checkthat, load_mrpc
+
+from bot.matching.compare import (
+    DEFAULT_PAIR_WEIGHTS,
+    PAIR_FEATURES,
+    MatchThresholds,
+    judge_pair,
+    pair_evidence,
+)
+from bot.matching.encoder import MiniLMEncoder
+from bot.matching.features import content_stems
+from bot.matching.retrieval import RERANK_FEATURES, normalise_query, rerank, rerank_features
+from bot.models import Candidate, ClaimKind, StoredClaim, Verdict
+
+logger = logging.getLogger("eval_matching")
+EPOCH = __import__("datetime").datetime(2020, 1, 1)
+
+
+# ----------------------------------------------------------------------------- MRPC
+def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    tp = float(np.sum(pred & gold))
+    p = tp / max(1.0, float(np.sum(pred)))
+    r = tp / max(1.0, float(np.sum(gold)))
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"f1": f, "precision": p, "recall": r, "accuracy": float(np.mean(pred == gold))}
+
+
+def best_threshold(
+    scores: np.ndarray, gold: np.ndarray, blocked: np.ndarray | None = None, min_precision: float = 0.0
+) -> float:
+    """Threshold maximising F1 (among those meeting ``min_precision`` when any does)."""
+    best, best_f, best_any, best_any_f = 0.5, -1.0, 0.5, -1.0
+    for t in np.unique(np.round(scores, 3)):
+        pred = scores >= t
+        if blocked is not None:
+            pred &= ~blocked
+        m = prf(pred, gold)
+        if m["f1"] > best_any_f:
+            best_any, best_any_f = float(t), m["f1"]
+        if m["precision"] >= min_precision and m["f1"] > best_f:
+            best, best_f = float(t), m["f1"]
+    return best if best_f >= 0 else best_any
+
+
+def fit_pair_weights(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    weights = {"bias": float(lr.intercept_[0])}
+    weights.update({name: float(c) for name, c in zip(PAIR_FEATURES, lr.coef_[0], strict=True)})
+    return weights
+
+
+def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_precision: float) -> dict:
+    va = cache.encode([p.a for p in pairs], "mrpc a")
+    vb = cache.encode([p.b for p in pairs], "mrpc b")
+    cos = np.sum(va * vb, axis=1)
+    gold = np.array([p.label == 1 for p in pairs])
+    evidence = [
+        pair_evidence(p.a, p.b, float(c))
+        for p, c in tqdm(zip(pairs, cos, strict=True), total=len(pairs), desc="mrpc features")
+    ]
+    x = np.array([[ev.features[f] for f in PAIR_FEATURES] for ev in evidence])
+    blocked = np.array([bool(ev.differences) for ev in evidence])
+    rng = np.random.default_rng(13)
+    fold_of = rng.permutation(len(pairs)) % folds
+    base_m, ours_m, thresholds = [], [], []
+    for k in range(folds):
+        tr, te = fold_of != k, fold_of == k
+        t_base = best_threshold(cos[tr], gold[tr])
+        base_m.append(prf(cos[te] >= t_base, gold[te]))
+        weights = fit_pair_weights(x[tr], gold[tr])
+        th = MatchThresholds(weights=weights)
+        train_scores = np.array(
+            [
+                judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=th).similarity
+                for i in np.flatnonzero(tr)
+            ]
+        )
+        t_ours = best_threshold(train_scores, gold[tr], blocked[tr], min_precision)
+        th = MatchThresholds(repeat=t_ours, weights=weights)
+        pred = np.array(
+            [
+                judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=th).verdict == Verdict.REPEAT
+                for i in np.flatnonzero(te)
+            ]
+        )
+        ours_m.append(prf(pred, gold[te]))
+        thresholds.append({"cosine_baseline": t_base, "repeat": t_ours})
+
+    def mean(ms: list[dict[str, float]]) -> dict[str, float]:
+        return {k: round(float(np.mean([m[k] for m in ms])), 4) for k in ms[0]}
+
+    full_weights = fit_pair_weights(x, gold)
+    th = MatchThresholds(weights=full_weights)
+    scores = np.array(
+        [judge_pair(p.a, p.b, float(c), thresholds=th).similarity for p, c in zip(pairs, cos, strict=True)]
+    )
+    full_t = best_threshold(scores, gold, blocked, min_precision)
+    return {
+        "pairs": len(pairs),
+        "positives": int(gold.sum()),
+        "folds": folds,
+        "baseline_cosine": mean(base_m),
+        "ours_repeat_verdict": mean(ours_m),
+        "fold_thresholds": thresholds,
+        "pairs_with_explicit_difference": int(blocked.sum()),
+        "positives_with_explicit_difference": int((blocked & gold).sum()),
+        "fitted_on_all_train": {
+            "weights": full_weights,
+            "repeat_threshold": full_t,
+            "cosine_baseline_threshold": best_threshold(cos, gold),
+        },
+    }
+
+
+# ----------------------------------------------------------------------------- CheckThat
+class BM25:
+    """Plain Okapi BM25 over content-word stems: stands in for storage's full-text search."""
+
+    def __init__(self, docs: list[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.docs = [Counter(content_stems(d)) for d in docs]
+        self.lengths = np.array([sum(d.values()) for d in self.docs], dtype=float)
+        self.avg = float(self.lengths.mean())
+        df: Counter[str] = Counter()
+        self.postings: dict[str, list[int]] = {}
+        for i, d in enumerate(self.docs):
+            for w in d:
+                df[w] += 1
+                self.postings.setdefault(w, []).append(i)
+        n = len(docs)
+        self.idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+
+    def scores(self, query: str) -> np.ndarray:
+        out = np.zeros(len(self.docs))
+        for w in set(content_stems(query)):
+            for i in self.postings.get(w, ()):
+                tf = self.docs[i][w]
+                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
+                out[i] += self.idf[w] * tf * (self.k1 + 1) / norm
+        return out
+
+
+def average_precision(ranked: list[str], gold: set[str], k: int = 5) -> float:
+    hits, total = 0, 0.0
+    for i, doc in enumerate(ranked[:k]):
+        if doc in gold:
+            hits += 1
+            total += hits / (i + 1)
+    return total / len(gold) if gold else 0.0
+
+
+def candidate_sets(
+    ct: CheckThat,
+    split: str,
+    qvecs: np.ndarray,
+    cvecs: np.ndarray,
+    bm25: BM25,
+    queries: list[str],
+    k_vec: int,
+    k_text: int,
+) -> list[list[Candidate]]:
+    claims = [
+        StoredClaim(
+            id=cid,
+            tenant="eval",
+            text=t,
+            speaker=None,
+            speaker_id=None,
+            kind=ClaimKind.UNATTRIBUTED,
+            first_seen=EPOCH,
+            source=None,
+            external_id=cid,
+        )
+        for cid, t in zip(ct.claim_ids, ct.claims, strict=True)
+    ]
+    sets: list[list[Candidate]] = []
+    sims = qvecs @ cvecs.T
+    for qi, q in enumerate(tqdm(queries, desc=f"candidates {split}")):
+        top_vec = np.argsort(-sims[qi])[:k_vec]
+        chosen = list(top_vec)
+        lex = np.zeros(len(claims))
+        if k_text:
+            bs = bm25.scores(q)
+            top_text = [i for i in np.argsort(-bs)[:k_text] if bs[i] > 0]
+            if top_text:
+                lex = bs / bs[top_text[0]]
+            chosen += [i for i in top_text if i not in set(top_vec)]
+        sets.append([Candidate(claims[i], float(sims[qi, i]), float(lex[i])) for i in chosen])
+    return sets
+
+
+def eval_checkthat(ct: CheckThat, cache: EmbeddingCache, k_vec: int, k_text: int) -> dict:
+    cvecs = cache.encode(ct.claims, "claims")
+    bm25 = BM25(ct.claims)
+    result: dict = {"claims": len(ct.claims), "k_vec": k_vec, "k_text": k_text}
+    prepared: dict[str, tuple[list[str], list[set[str]], list[list[Candidate]], np.ndarray]] = {}
+    for split in ("train", "dev"):
+        qids = [q for q in ct.queries[split] if q in ct.qrels[split]]
+        raw = [ct.queries[split][q] for q in qids]
+        norm = [normalise_query(t) for t in raw]
+        gold = [ct.qrels[split][q] for q in qids]
+        raw_vecs = cache.encode(raw, f"tweets {split}")
+        norm_vecs = cache.encode(norm, f"normalised {split}")
+        ids = np.array(ct.claim_ids)
+        base = [
+            average_precision(list(ids[np.argsort(-(v @ cvecs.T))[:5]]), g)
+            for v, g in zip(raw_vecs, gold, strict=True)
+        ]
+        normed = [
+            average_precision(list(ids[np.argsort(-(v @ cvecs.T))[:5]]), g)
+            for v, g in zip(norm_vecs, gold, strict=True)
+        ]
+        bm = [
+            average_precision(list(ids[np.argsort(-bm25.scores(q))[:5]]), g)
+            for q, g in zip(norm, gold, strict=True)
+        ]
+        cands = candidate_sets(ct, split, norm_vecs, cvecs, bm25, norm, k_vec, k_text)
+        recall = float(
+            np.mean([bool(g & {c.claim.id for c in cs}) for g, cs in zip(gold, cands, strict=True)])
+        )
+        result[split] = {
+            "queries": len(qids),
+            "map5_baseline_cosine_raw": round(float(np.mean(base)), 4),
+            "map5_cosine_normalised": round(float(np.mean(normed)), 4),
+            "map5_bm25_normalised": round(float(np.mean(bm)), 4),
+            "candidate_recall": round(recall, 4),
+        }
+        prepared[split] = (raw, gold, cands, norm_vecs)
+
+    # Fit the re-ranker on train candidate sets only.
+    raw_tr, gold_tr, cands_tr, _ = prepared["train"]
+    xs, ys = [], []
+    for q, g, cs in zip(raw_tr, gold_tr, cands_tr, strict=True):
+        for c, f in zip(cs, rerank_features(normalise_query(q), cs), strict=True):
+            xs.append([f[n] for n in RERANK_FEATURES])
+            ys.append(c.claim.id in g)
+    lr = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(np.array(xs), np.array(ys))
+    weights = {"bias": float(lr.intercept_[0])}
+    weights.update({n: float(c) for n, c in zip(RERANK_FEATURES, lr.coef_[0], strict=True)})
+    result["rerank_weights_fitted_on_train"] = weights
+    for split in ("train", "dev"):
+        raw, gold, cands, _ = prepared[split]
+        t0 = time.perf_counter()
+        aps_fit = [
+            average_precision([c.claim.id for c, _ in rerank(q, None, cs, weights=weights)], g)
+            for q, g, cs in zip(raw, gold, cands, strict=True)
+        ]
+        per_query_ms = 1000 * (time.perf_counter() - t0) / max(1, len(raw))
+        aps_shipped = [
+            average_precision([c.claim.id for c, _ in rerank(q, None, cs)], g)
+            for q, g, cs in zip(raw, gold, cands, strict=True)
+        ]
+        result[split]["map5_rerank_fitted"] = round(float(np.mean(aps_fit)), 4)
+        result[split]["map5_rerank_shipped_weights"] = round(float(np.mean(aps_shipped)), 4)
+        result[split]["rerank_ms_per_query"] = round(per_query_ms, 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--out", type=Path, default=Path("build/eval_matching.json"))
+    parser.add_argument("--cache", type=Path, default=Path("build/matching/emb_cache.npz"))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--min-precision", type=float, default=0.80)
+    parser.add_argument("--k-vec", type=int, default=30)
+    parser.add_argument("--k-text", type=int, default=20)
+    parser.add_argument("--only", choices=["mrpc", "checkthat"], default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    cache = EmbeddingCache(args.cache, MiniLMEncoder(batch_size=64, num_threads=args.threads))
+    report: dict = {"default_pair_weights": DEFAULT_PAIR_WEIGHTS}
+    if args.only in (None, "mrpc"):
+        report["mrpc"] = eval_mrpc(load_mrpc(args.data), cache, args.folds, args.min_precision)
+        print(json.dumps(report["mrpc"], indent=1))
+    if args.only in (None, "checkthat"):
+        report["checkthat"] = eval_checkthat(load_checkthat(args.data), cache, args.k_vec, args.k_text)
+        print(json.dumps(report["checkthat"], indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Number parsing and comparison tables for ``bot.matching.numbers``."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.numbers import compare_numbers, extract_numbers, words_to_number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("about 70,000 troops", [(70_000, "number")]),
+        ("70k troops", [(70_000, "number")]),
+        ("1.5 million people", [(1_500_000, "number")]),
+        ("seventy thousand soldiers", [(70_000, "number")]),
+        ("twenty-five people died", [(25, "number")]),
+        ("two hundred and five votes", [(205, "number")]),
+        ("12% of voters", [(12, "percent")]),
+        ("12 per cent of voters", [(12, "percent")]),
+        ("forty percent", [(40, "percent")]),
+        ("$2.5 billion in 1998", [(2_500_000_000, "money"), (1998, "year")]),
+        ("3.5bn euros", [(3_500_000_000, "money")]),
+        ("£40 million", [(40_000_000, "money")]),
+        ("on January 2, 2020", [(2, "number"), (2020, "year")]),
+        ("COVID-19 and the F-35", []),
+        ("one of them said so", []),
+        ("no numbers at all", []),
+    ],
+)
+def test_extract_numbers(text: str, expected: list[tuple[float, str]]) -> None:
+    assert [(q.value, q.kind) for q in extract_numbers(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("seventy", 70),
+        ("seventy thousand", 70_000),
+        ("one hundred and one", 101),
+        ("three million", 3_000_000),
+        ("nonsense", None),
+    ],
+)
+def test_words_to_number(words: str, value: float | None) -> None:
+    assert words_to_number(words) == value
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict", "reason"),
+    [
+        ("about 70,000 troops", "about 100,000 troops", True, "numbers differ: 70,000 vs 100,000"),
+        ("about 70,000 troops", "seventy thousand troops", False, None),
+        ("70k troops", "70,000 troops", False, None),
+        ("$2.5 billion", "2.5 billion dollars", False, None),
+        ("in 2019", "in 2020", True, "numbers differ: 2019 vs 2020"),
+        ("40% of people", "40 people", True, "numbers differ: 40% vs 40"),
+        ("1,000 jobs were cut", "jobs were cut", False, "only one mentions 1,000"),
+    ],
+)
+def test_compare_numbers(a: str, b: str, conflict: bool, reason: str | None) -> None:
+    check = compare_numbers(a, b)
+    assert check.conflict is conflict
+    assert check.reason() == reason

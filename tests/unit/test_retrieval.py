@@ -1,0 +1,107 @@
+"""Query normalisation and re-ranking order (``bot.matching.retrieval``) on hand-built candidates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from bot.matching.retrieval import normalise_query, rerank, rerank_features
+from bot.models import Candidate, ClaimKind, StoredClaim
+
+
+def claim(cid: str, text: str) -> StoredClaim:
+    return StoredClaim(
+        id=cid,
+        tenant="t",
+        text=text,
+        speaker=None,
+        speaker_id=None,
+        kind=ClaimKind.UNATTRIBUTED,
+        first_seen=datetime(2024, 1, 1),
+        source=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "Hurricane Dorian washed up bricks of cocaine pic.twitter.com/ApEtNvR7tb — NowThis (@nowthisnews) "
+            "September 10, 2019",
+            "Hurricane Dorian washed up bricks of cocaine (NowThis)",
+        ),
+        ("Big news https://t.co/abc123 for @someone today", "Big news for today"),
+        ("Stop the #AustralianFires now", "Stop the Australian Fires now"),
+        ("Tom &amp; Jerry &quot;won&quot;", 'Tom & Jerry "won"'),
+        ("What did he say?#ImpeachTrump", "What did he say? Impeach Trump"),
+        ("BREAKING: Senate passes the bill via @AP", "Senate passes the bill"),
+        ('"Quoted ""field"" from a TSV"', 'Quoted "field" from a TSV'),
+        ("plain sentence", "plain sentence"),
+    ],
+)
+def test_normalise_query(raw: str, expected: str) -> None:
+    assert normalise_query(raw) == expected
+
+
+def test_rerank_prefers_lexical_and_number_agreement_when_cosines_tie() -> None:
+    query = "Biden said 70,000 troops are at the Ukrainian border"
+    candidates = [
+        Candidate(claim("a", "Putin said the weather in Moscow is cold"), cosine=0.55),
+        Candidate(claim("b", "Biden says 70,000 troops are massed at Ukraine's border"), cosine=0.55),
+        Candidate(claim("c", "Biden says 100,000 troops are massed at Ukraine's border"), cosine=0.55),
+    ]
+    ranked = [c.claim.id for c, _ in rerank(query, None, candidates)]
+    assert ranked == ["b", "c", "a"]
+
+
+def test_rerank_keeps_a_clear_cosine_winner_first() -> None:
+    query = "Vaccines cause autism, a new study shows"
+    candidates = [
+        Candidate(claim("weak", "A study shows new cars cause pollution"), cosine=0.35),
+        Candidate(claim("strong", "Vaccines have been shown to cause autism"), cosine=0.85),
+    ]
+    ranked = rerank(query, None, candidates)
+    assert [c.claim.id for c, _ in ranked] == ["strong", "weak"]
+    assert ranked[0][1] > ranked[1][1]
+    assert all(0.0 < s < 1.0 for _, s in ranked)
+
+
+def test_rerank_merges_duplicates_from_both_sources() -> None:
+    text = "The moon landing was staged"
+    candidates = [
+        Candidate(claim("x", text), cosine=0.7, lexical=0.0),
+        Candidate(claim("x", text), cosine=0.0, lexical=0.9),
+        Candidate(claim("y", "Mars has two moons"), cosine=0.3),
+    ]
+    ranked = rerank("moon landing staged", None, candidates)
+    assert [c.claim.id for c, _ in ranked] == ["x", "y"]
+    assert ranked[0][0].cosine == 0.7
+    assert ranked[0][0].lexical == 0.9
+
+
+def test_rerank_recomputes_cosine_from_vectors() -> None:
+    candidates = [
+        Candidate(claim("p", "alpha beta"), cosine=0.0),
+        Candidate(claim("q", "alpha beta"), cosine=0.0),
+    ]
+    query_vec = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.1, 0.995], [0.99, 0.14]], dtype=np.float32)
+    ranked = rerank("alpha beta", query_vec, candidates, candidate_vectors=vectors)
+    assert [c.claim.id for c, _ in ranked] == ["q", "p"]
+
+
+def test_rerank_of_nothing_is_empty() -> None:
+    assert rerank("anything", None, []) == []
+
+
+def test_rerank_features_rarity_weighting() -> None:
+    candidates = [
+        Candidate(claim("1", "Senate vote on the border wall"), cosine=0.5),
+        Candidate(claim("2", "Senate vote on the tax bill"), cosine=0.5),
+        Candidate(claim("3", "Senate vote on the farm bill"), cosine=0.5),
+    ]
+    feats = rerank_features("border wall senate vote", candidates)
+    assert feats[0]["query_coverage"] > feats[1]["query_coverage"]
+    assert feats[0]["cosine_gap"] == 0.0
