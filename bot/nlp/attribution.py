@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +81,7 @@ SKIP_BEFORE_CUE = frozenset(
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "csubj"})
 CONTENT_STARTERS = frozenset({"that", ":", ","})
+QUOTE_TOKENS = frozenset({'"', "''", "”", "“", "``", "'"})
 CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "because", "as", "for"})
 
 
@@ -150,48 +152,69 @@ class _Context:
 # --------------------------------------------------------------------------- units
 
 
-def sentence_units(doc: Doc) -> list[_Unit]:
-    """Sentences from the pipeline, split again at newlines (captions, bylines, paragraphs)."""
+ABBREVIATIONS = frozenset(
+    """mr. mrs. ms. dr. prof. gen. lt. col. sen. rep. gov. st. jr. sr. inc. corp. co. ltd. no.
+    vs. v. u.s. u.k. u.n. e.u. jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.
+    capt. sgt. adm. maj. rev. ft. mt. d.c. a.m. p.m. e.g. i.e. etc. al. approx. dept. est.""".split()
+)
+_CLOSERS = frozenset({'"', "'", "”", "’", "''", ")", "]"})
+
+
+def sentence_units(doc: Doc, quotes: list[Quote] | None = None) -> list[_Unit]:
+    """Sentences by punctuation and line breaks, not by the parser.
+
+    News sentences end at ".", "!" or "?" (after any closing quote or bracket) followed by
+    a capitalised word, a digit or an opening quote; abbreviations ("Mr.", "U.S.") do not end
+    one. Rule-based on purpose: parser sentence boundaries trained on web text are much less
+    reliable on news than this, and every content extent depends on them.
+    """
     units: list[_Unit] = []
     paragraph = 0
-    for sent in doc.sents:
-        start = sent.start
-        for token in sent:
-            if "\n" in token.text_with_ws[len(token.text):] or "\n" in token.text:
-                end = token.i + 1
-                if any(not t.is_space for t in doc[start:end]):
-                    units.append(_Unit(start, end, paragraph))
-                start = end
-                if token.text_with_ws.count("\n") >= 1:
-                    paragraph += 1
-        if start < sent.end and any(not t.is_space for t in doc[start : sent.end]):
-            units.append(_Unit(start, sent.end, paragraph))
-    return _merge_false_breaks(doc, units)
+    start = 0
+    n = len(doc)
+    quote_ends = {q.end for q in quotes} if quotes is not None else None
 
-
-_FINAL = (".", "!", "?", ":", ";", '"', "”", "'", "’", ")", "…")
-
-
-def _merge_false_breaks(doc: Doc, units: list[_Unit]) -> list[_Unit]:
-    """Joins sentences the parser split where no sentence can end (after "Wallace" in
-    "Wallace and Rezhnikov issued ..."): a break needs final punctuation or a newline."""
-    merged: list[_Unit] = []
-    for unit in units:
-        if merged:
-            last = merged[-1]
-            tokens = [t for t in doc[last.start : last.end] if not t.is_space]
-            gap = doc[last.end - 1].text_with_ws + "".join(t.text_with_ws for t in doc[last.end : unit.start])
-            if (
-                last.end == unit.start
-                and tokens
-                and not tokens[-1].text.endswith(_FINAL)
-                and "\n" not in gap
-                and not doc[last.end - 1].is_space
+    def closes(tok: Token) -> bool:
+        if tok.text in {")", "]"}:
+            return True
+        if tok.text not in _CLOSERS:
+            return False
+        if quote_ends is not None:
+            return tok.idx + len(tok.text) in quote_ends
+        return not (tok.i > 0 and doc[tok.i - 1].whitespace_)
+    i = 0
+    while i < n:
+        token = doc[i]
+        boundary_after: int | None = None
+        if token.is_space or "\n" in token.text_with_ws[len(token.text) :]:
+            if "\n" in token.text_with_ws:
+                boundary_after = i + 1
+        elif token.text in {".", "!", "?", "...", "…"} or (
+            token.text.endswith((".", "!", "?")) and len(token.text) > 1
+            and token.lower_ not in ABBREVIATIONS and not re.fullmatch(r"(?:[A-Za-z]\.)+", token.text)
+        ):
+            j = i + 1
+            while j < n and (closes(doc[j]) or doc[j].text in {".", "!", "?"}):
+                j += 1
+            nxt = doc[j] if j < n else None
+            if nxt is None or nxt.is_space or nxt.text[:1].isupper() or nxt.text[:1].isdigit() or (
+                nxt.text[:1] in {'"', "“", "'", "‘", "(", "`"}
             ):
-                merged[-1] = _Unit(last.start, unit.end, last.paragraph)
-                continue
-        merged.append(unit)
-    return merged
+                if not (token.text == "." and i > 0 and doc[i - 1].lower_ + "." in ABBREVIATIONS
+                        and not doc[i - 1].whitespace_):
+                    boundary_after = j
+        if boundary_after is not None:
+            if any(not t.is_space for t in doc[start:boundary_after]):
+                units.append(_Unit(start, boundary_after, paragraph))
+            if "\n" in doc[boundary_after - 1].text_with_ws or doc[boundary_after - 1].is_space:
+                paragraph += 1
+            start = boundary_after
+            i = boundary_after
+            continue
+        i += 1
+    if start < n and any(not t.is_space for t in doc[start:n]):
+        units.append(_Unit(start, n, paragraph))
+    return units
 
 
 def _char_span(doc: Doc, start: int, end: int) -> Fragment | None:
@@ -256,7 +279,10 @@ def _np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
         token = doc[i]
         if token.is_space:
             break
-        if _tag(token) in NP_TAGS or token.lower_ in {"of", "and", "&", "'s"}:
+        if _tag(token) in NP_TAGS or token.lower_ in {"of", "and", "&", "'s"} or (
+            token.text in {"-", "."} and i > start and not doc[i - 1].whitespace_ and i + 1 < ceiling
+            and _tag(doc[i + 1]) in {"NNP", "NNPS"}
+        ):
             i += 1
             continue
         break
@@ -344,6 +370,8 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
             continue
         if not ctx.lexicon.is_cue(token.text):
             continue
+        if _quote_covering(ctx, token.idx) is not None:
+            continue  # "What I would also say is ...": speech inside a quote is the quote's content
         tag = _tag(token)
         if not (tag.startswith("VB") or token.pos_ == "VERB"):
             continue
@@ -445,12 +473,18 @@ def _clause_subject(ctx: _Context, unit: _Unit, cue: int) -> tuple[int, int] | N
             break
         head = head.head
         seen += 1
-    # parser gave nothing usable: the first noun phrase that starts the clause
+    # parser gave nothing usable: a noun phrase opening the sentence and followed by a verb
+    doc = ctx.doc
     i = unit.start
-    while i < cue and (ctx.doc[i].is_space or _tag(ctx.doc[i]) in {"CC", "RB", ","}):
+    while i < cue and (doc[i].is_space or _tag(doc[i]) in {"CC", "RB", ","}):
         i += 1
-    span = _np_right(ctx.doc, i, cue)
-    return span
+    span = _np_right(doc, i, cue)
+    if span is None or span[1] >= cue:
+        return None
+    k = span[1]
+    while k < cue and _tag(doc[k]) in {"RB", "MD"}:
+        k += 1
+    return span if k < cue and _is_verb(doc[k]) else None
 
 
 def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_Found]:
@@ -458,6 +492,10 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
     cues = _cue_tokens(ctx, unit)
     found: list[_Found] = []
     consumed_until = unit.start  # tokens already inside an earlier content (univocal)
+    colon = _colon_attribution(ctx, unit)
+    if colon is not None:
+        found.append(colon)
+        consumed_until = unit.end
     for index, cue in enumerate(cues):
         if cue < consumed_until:
             continue
@@ -500,7 +538,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             if (
                 prev is not None
                 and _tag(token) in {"VBD", "VBZ", "VBP"}
-                and (prev.text in {",", '"', "”"} or prev.text.endswith(('"', "”")))
+                and (prev.text == "," or prev.text in QUOTE_TOKENS)
             ):
                 right = _np_right(doc, cue + 1, unit.end)
                 if right is not None:
@@ -520,8 +558,9 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
         source_start = source[0]
         # Trailing cue: "<content>, he said." / "“<quote>,” said Wallace."
         trailing = source_start > unit.start and (
-            inverted or source_start - 1 >= unit.start and doc[source_start - 1].text in {",", '"', "”"}
-            or doc[source_start - 1].text.endswith(('"', "”"))
+            inverted
+            or source_start - 1 >= unit.start
+            and (doc[source_start - 1].text == "," or doc[source_start - 1].text in QUOTE_TOKENS)
         )
         content: list[Fragment] = []
         after_range = _content_after(ctx, unit, cue_end - 1, stop) if not inverted else None
@@ -531,8 +570,8 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             before_end = source_start - 1
             while before_end > unit.start and doc[before_end].text == ",":
                 before_end -= 1
-            closes_quote = doc[before_end].text.endswith(('"', "”")) or (
-                before_end + 1 < unit.end and doc[before_end + 1].text.startswith(('"', "”"))
+            closes_quote = doc[before_end].text in QUOTE_TOKENS or (
+                before_end + 1 < unit.end and doc[before_end + 1].text in QUOTE_TOKENS
             )
             after_quote = _quote_covering(ctx, doc[after_range[0]].idx)
             if not (closes_quote and after_quote is not None):
@@ -569,6 +608,27 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
     return found
 
 
+def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
+    """A short proper name opening a line, then a colon: "Pence: ...", "WALLACE: ..."."""
+    doc = ctx.doc
+    i = unit.start
+    while i < unit.end and doc[i].is_space:
+        i += 1
+    j = i
+    while j < unit.end and j - i < 5 and (
+        _tag(doc[j]) in {"NNP", "NNPS"} or doc[j].text[:1].isupper() and doc[j].is_alpha
+    ):
+        j += 1
+    if j == i or j >= unit.end or doc[j].text != ":" or unit.end - j < 4:
+        return None
+    if i > 0 and "\n" not in doc[i - 1].text_with_ws and not doc[i - 1].is_space:
+        return None
+    content = _char_span(doc, j + 1, _trim_final_punct(doc, j + 1, unit.end))
+    if content is None:
+        return None
+    return _Found(j, j + 1, (i, j), [_extend_to_quotes(ctx, content)])
+
+
 def _token_at_or_after(doc: Doc, char: int, limit: int) -> int:
     for token in doc:
         if token.idx >= char:
@@ -599,29 +659,21 @@ def find_attributions(doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: 
     text = raw_text if raw_text is not None else doc.text
     if len(text) != len(doc.text):
         raise ValueError("raw_text must be the length-preserving original of doc.text")
-    ctx = _Context(doc=doc, quotes=find_quotes(text), units=sentence_units(doc), lexicon=lexicon or load_lexicon())
+    quotes = find_quotes(text)
+    ctx = _Context(doc=doc, quotes=quotes, units=sentence_units(doc, quotes), lexicon=lexicon or load_lexicon())
     results: list[Attribution] = []
     previous: _Found | None = None
     previous_unit_paragraph = -1
     covered_until = -1
+    orphans: list[tuple[_Unit, _Found | None, int]] = []
     for unit in ctx.units:
         unit_start_char = doc[unit.start].idx
         if unit_start_char < covered_until:
             # the unit lies inside a quote already attributed (a quote spanning sentences)
             continue
         found = _find_in_unit(ctx, unit, previous)
-        if not found and previous is not None and previous.source is not None:
-            # a quoted paragraph/sentence with no cue continues the previous speaker
-            frag = _char_span(doc, unit.start, unit.end)
-            if frag is not None:
-                quote = _quote_covering(ctx, frag[0]) or _quote_covering(ctx, frag[0] + 1)
-                if (
-                    quote is not None
-                    and quote.start <= frag[0] + 1
-                    and quote.end >= frag[1] - 1
-                    and unit.paragraph - previous_unit_paragraph <= 2
-                ):
-                    found = [_Found(-1, -1, previous.source, [(quote.start, quote.end)], True)]
+        if not found:
+            orphans.append((unit, previous, previous_unit_paragraph))
         for item in found:
             content = tuple(sorted(item.content))
             source = item.source
@@ -635,4 +687,53 @@ def find_attributions(doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: 
             covered_until = max(covered_until, content[-1][1])
             previous = item
             previous_unit_paragraph = unit.paragraph
+    results.extend(_continued_quotes(ctx, orphans, results, text))
+    results.sort(key=lambda a: a.start)
+    return results
+
+
+def _continued_quotes(
+    ctx: _Context,
+    orphans: list[tuple[_Unit, _Found | None, int]],
+    found: list[Attribution],
+    text: str,
+) -> list[Attribution]:
+    """A sentence that is all quote, with no cue, continues the previous speaker
+    (a quote paragraph after "Wallace said:"), unless a later cue already took it."""
+    doc = ctx.doc
+    taken = [(a.start, a.end) for a in found]
+    results: list[Attribution] = []
+    for unit, previous, previous_paragraph in orphans:
+        if previous is None or previous.source is None or unit.paragraph - previous_paragraph > 2:
+            continue
+        frag = _char_span(doc, unit.start, _trim_final_punct(doc, unit.start, unit.end))
+        if frag is None:
+            continue
+        quote = _quote_covering(ctx, frag[0]) or _quote_covering(ctx, frag[0] + 1)
+        if quote is None or quote.start > frag[0] + 1 or quote.end < frag[1] - 1:
+            continue
+        if any(s < quote.end and quote.start < e for s, e in taken):
+            continue
+        # same paragraph: the quote goes on after the cue ("“X,” he said. “Y.”") -> one statement
+        before = [a for a in found if a.end <= quote.start]
+        last = max(before, key=lambda a: a.end) if before else None
+        if (
+            last is not None
+            and last.source is not None
+            and "\n" not in text[last.end : quote.start]
+            and quote.start - last.end < 250
+        ):
+            index = found.index(last)
+            found[index] = Attribution(
+                last.kind, (*last.content, (quote.start, quote.end)), last.cue, last.source,
+                last.source_head, last.inherited,
+            )
+            taken.append((quote.start, quote.end))
+            continue
+        source = previous.source
+        source_frag = _char_span(doc, source[0], source[1])
+        head_frag = _char_span(doc, *_head_name(doc, source))
+        content = ((quote.start, quote.end),)
+        results.append(Attribution(ClaimKind.DIRECT, content, None, source_frag, head_frag, inherited=True))
+        taken.append((quote.start, quote.end))
     return results

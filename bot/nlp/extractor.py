@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
 from bot.nlp.attribution import Attribution, CueLexicon, find_attributions, load_lexicon, sentence_units
-from bot.nlp.quotes import normalise_text
+from bot.nlp.quotes import find_quotes, normalise_text
 from bot.nlp.speakers import SpeakerResolver
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ class SpacyClaimExtractor:
             for start, end in (*draft.content, *(x for x in (draft.cue, draft.source) if x)):
                 taken[start:end] = b"\x01" * (end - start)
         candidates: list[tuple[int, int]] = []
-        for unit in sentence_units(doc):
+        for unit in sentence_units(doc, find_quotes(raw)):
             tokens = [t for t in doc[unit.start : unit.end] if not t.is_space]
             if not tokens:
                 continue

@@ -39,6 +39,7 @@ _NORMALISE = str.maketrans(
 OPENING_MARKS = frozenset("“„‟«")
 CLOSING_MARKS = frozenset("”»")
 STRAIGHT_MARKS = frozenset('"″')
+DOUBLED_MARKS = frozenset({"''", "``", "’’", "‘‘"})  # typewriter-style double quotes (NYT archive)
 _OPEN_CONTEXT = frozenset(" \t\n([{—–-/:")
 _PARAGRAPH = re.compile(r"[^\n]+")
 
@@ -64,14 +65,15 @@ class Quote:
         return self.start <= offset < self.end
 
 
-def _faces_open(text: str, i: int, par_start: int) -> bool | None:
-    mark = text[i]
-    if mark in OPENING_MARKS:
+def _faces_open(text: str, i: int, par_start: int, width: int = 1) -> bool | None:
+    mark = text[i : i + width]
+    if mark in OPENING_MARKS or mark == "``":
         return True
-    if mark in CLOSING_MARKS:
-        return False
     before = text[i - 1] if i > par_start else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + width] if i + width < len(text) else " "
+    if mark in CLOSING_MARKS:
+        # a closing mark used to open (”Mr. Trump ...): after a space and before a word
+        return before in _OPEN_CONTEXT and after.isalnum()
     if before in _OPEN_CONTEXT and not after.isspace():
         return True
     if not before.isspace() and (after.isspace() or not after.isalnum()):
@@ -85,22 +87,28 @@ def find_quotes(text: str) -> list[Quote]:
     quotes: list[Quote] = []
     for index, (p_start, p_end) in enumerate(paragraphs):
         open_at: int | None = None
-        for i in range(p_start, p_end):
+        open_width = 1
+        i = p_start
+        while i < p_end:
             ch = text[i]
-            if ch not in OPENING_MARKS and ch not in CLOSING_MARKS and ch not in STRAIGHT_MARKS:
+            pair = text[i : i + 2]
+            width = 2 if pair in DOUBLED_MARKS else 1
+            i += width
+            at = i - width
+            if width == 1 and ch not in OPENING_MARKS and ch not in CLOSING_MARKS and ch not in STRAIGHT_MARKS:
                 continue
-            if ch == "″" and i > p_start and text[i - 1].isdigit():
+            if ch == "″" and at > p_start and text[at - 1].isdigit():
                 continue  # inches/seconds, not a quote
-            faces = _faces_open(text, i, p_start)
+            faces = _faces_open(text, at, p_start, width)
             if open_at is None:
                 if faces is not False:
-                    open_at = i
+                    open_at, open_width = at, width
                 continue
-            if faces is True and ch in OPENING_MARKS:
-                open_at = i  # two opening curly marks: the first one was stray
+            if faces is True and (ch in OPENING_MARKS or pair == "``"):
+                open_at, open_width = at, width  # two opening marks: the first one was stray
                 continue
-            if i - open_at > 1:
-                quotes.append(Quote(open_at, i + 1, open_at + 1, i, True))
+            if at - (open_at + open_width) > 0:
+                quotes.append(Quote(open_at, at + width, open_at + open_width, at, True))
             open_at = None
         if open_at is not None and index + 1 < len(paragraphs):
             next_start = paragraphs[index + 1][0]
