@@ -1,0 +1,265 @@
+"""Weekly digest: which period a schedule covers, whether it is due, and what it says.
+
+Pure apart from reading the store: no chat library, no clock (``now`` is always passed in),
+so the scheduler, the CLI and the tests drive it with whatever time they like.
+
+Periods. A schedule names a weekday, an hour and an IANA timezone. Its *slot* in an ISO
+week is that weekday at that hour, local time. The digest posted at a slot covers the
+seven local days before it, ``[previous slot, slot)`` (167 or 169 hours across a DST
+change), and is keyed by the ISO week of the slot's local date ("2026-W48"): one digest
+per tenant per key. A slot missed while the bot was down is still *due* until the end of
+that same local ISO week (Sunday 24:00), then it is skipped rather than posted late.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.matching.compare import pair_evidence
+from bot.models import (
+    ChangedStatement,
+    DailyCount,
+    Digest,
+    RepeatedStatement,
+    SpeakerActivity,
+    StoredClaim,
+)
+from bot.ports import ClaimStore, DigestSchedule
+
+log = logging.getLogger(__name__)
+
+UNATTRIBUTED = "(unattributed)"
+DEFAULT_TOP = 10
+
+
+class DigestPeriod(NamedTuple):
+    start: datetime  # inclusive, aware, in the schedule's timezone
+    end: datetime  # exclusive
+    key: str  # ISO week of the slot's local date, "2026-W48"
+
+
+# ---------------------------------------------------------------------------- periods
+def schedule_zone(schedule: DigestSchedule) -> ZoneInfo:
+    """The schedule's timezone; an unknown name falls back to UTC (logged, never fatal)."""
+    try:
+        return ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown timezone %r for tenant %s; using UTC", schedule.timezone, schedule.tenant)
+        return ZoneInfo("UTC")
+
+
+def iso_week_key(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _local_slot(day: date, hour: int, zone: tzinfo) -> datetime:
+    """``hour`` o'clock on ``day`` in ``zone``; a time skipped by DST lands on the real instant after."""
+    naive = datetime.combine(day, time(hour=hour))
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def _slot_in_week_of(day: date, schedule: DigestSchedule, zone: tzinfo) -> datetime:
+    monday = day - timedelta(days=day.weekday())
+    return _local_slot(monday + timedelta(days=schedule.weekday), schedule.hour, zone)
+
+
+def _check(now: datetime, schedule: DigestSchedule) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not 0 <= schedule.weekday <= 6 or not 0 <= schedule.hour <= 23:
+        raise ValueError(f"bad digest schedule: weekday {schedule.weekday}, hour {schedule.hour}")
+
+
+def digest_period(now: datetime, schedule: DigestSchedule) -> DigestPeriod:
+    """The period of the latest slot at or before ``now``: ``[slot - 1 week, slot)`` and its key."""
+    _check(now, schedule)
+    zone = schedule_zone(schedule)
+    local_now = now.astimezone(zone)
+    end = _slot_in_week_of(local_now.date(), schedule, zone)
+    if end > local_now:
+        end = _slot_in_week_of(local_now.date() - timedelta(days=7), schedule, zone)
+    start = _local_slot(end.date() - timedelta(days=7), schedule.hour, zone)
+    return DigestPeriod(start=start, end=end, key=iso_week_key(end.date()))
+
+
+def due_period(now: datetime, schedule: DigestSchedule) -> DigestPeriod | None:
+    """The period to post now, or None: disabled, or the latest slot's ISO week is over."""
+    if not schedule.enabled:
+        return None
+    period = digest_period(now, schedule)
+    local_now = now.astimezone(schedule_zone(schedule))
+    if iso_week_key(local_now.date()) != period.key:
+        return None  # missed for longer than its own week: skipped, the next slot will come
+    return period
+
+
+def next_slot(now: datetime, schedule: DigestSchedule) -> datetime:
+    """The first slot strictly after ``now`` (aware, in the schedule's timezone)."""
+    _check(now, schedule)
+    zone = schedule_zone(schedule)
+    local_now = now.astimezone(zone)
+    slot = _slot_in_week_of(local_now.date(), schedule, zone)
+    if slot <= local_now:
+        slot = _slot_in_week_of(local_now.date() + timedelta(days=7), schedule, zone)
+    return slot
+
+
+def rolling_period(now: datetime, zone: tzinfo, *, since: date | None = None, days: int = 7) -> DigestPeriod:
+    """An ad-hoc period ending now (``/claims digest now``, ``claimbot digest [--since]``)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local_now = now.astimezone(zone)
+    if since is not None:
+        start = _local_slot(since, 0, zone)
+    else:
+        start = _local_slot(local_now.date() - timedelta(days=days), local_now.hour, zone)
+        start = start.replace(minute=local_now.minute, second=local_now.second, microsecond=0)
+    if start >= local_now:
+        raise ValueError(f"the period starts {start:%Y-%m-%d %H:%M}, which is not before now")
+    return DigestPeriod(start=start, end=local_now, key=f"adhoc-{local_now:%Y%m%dT%H%M%S}")
+
+
+# ---------------------------------------------------------------------------- content
+def change_reasons(before: str, after: str) -> tuple[str, ...]:
+    """Why ``after`` changes ``before`` (numbers, negation, stance, names), recomputed cheaply.
+
+    The cosine is not stored; 1.0 is passed because only the explicit differences are read.
+    """
+    evidence = pair_evidence(before, after, 1.0)
+    return evidence.differences + evidence.notes
+
+
+def _speaker(claim: StoredClaim) -> str:
+    return claim.speaker or UNATTRIBUTED
+
+
+def build_digest(
+    store: ClaimStore,
+    *,
+    tenant: str,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    top: int = DEFAULT_TOP,
+) -> Digest:
+    """The digest of ``tenant`` for ``[start, end)``; a period not over yet stops at ``now``.
+
+    Days in ``daily`` are local days in ``start``'s timezone (pass the tenant's).
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("digest periods are timezone-aware")
+    if now is not None and now < end:
+        end = now.astimezone(end.tzinfo)
+    if end <= start:
+        raise ValueError("a digest period must end after it starts")
+    zone = start.tzinfo
+
+    mentions = store.mentions_between(tenant=tenant, start=start, end=end)
+    articles = store.count_articles_between(tenant=tenant, start=start, end=end)
+    changed_pairs = store.changed_between(tenant=tenant, start=start, end=end)
+
+    claims: dict[str, StoredClaim] = {}
+    times: Counter[str] = Counter()
+    repeated_ids: set[str] = set()
+    daily_claims: Counter[tuple[date, str]] = Counter()
+    daily_repeats: Counter[tuple[date, str]] = Counter()
+    speaker_mentions: Counter[str] = Counter()
+    for mention in mentions:
+        claim = mention.claim
+        claims[claim.id] = claim
+        times[claim.id] += 1
+        who = _speaker(claim)
+        speaker_mentions[who] += 1
+        day = mention.at.astimezone(zone).date()
+        daily_claims[(day, who)] += 1
+        if mention.is_repeat:
+            repeated_ids.add(claim.id)
+            daily_repeats[(day, who)] += 1
+
+    new_ids = {cid for cid, c in claims.items() if start <= c.first_seen < end}
+    new_by_speaker: Counter[str] = Counter(_speaker(claims[cid]) for cid in new_ids)
+    by_speaker = sorted(
+        (
+            SpeakerActivity(speaker=who, new_claims=new_by_speaker[who], mentions=count)
+            for who, count in speaker_mentions.items()
+        ),
+        key=lambda a: (-a.new_claims, -a.mentions, a.speaker == UNATTRIBUTED, a.speaker.casefold()),
+    )
+    repeated = sorted(
+        (
+            RepeatedStatement(
+                claim=claims[cid],
+                times=times[cid],
+                first_seen=claims[cid].first_seen,
+                link=claims[cid].source,
+            )
+            for cid in repeated_ids
+        ),
+        key=lambda r: (-r.times, r.first_seen, r.claim.id),
+    )
+    changed = [
+        ChangedStatement(
+            speaker=after.speaker or before.speaker,
+            before=before,
+            after=after,
+            reasons=change_reasons(before.text, after.text),
+        )
+        for before, after in changed_pairs
+    ]
+    daily = sorted(
+        (
+            DailyCount(day=day, speaker=who, claims=count, repeats=daily_repeats[(day, who)])
+            for (day, who), count in daily_claims.items()
+        ),
+        key=lambda d: (d.day, d.speaker.casefold()),
+    )
+    return Digest(
+        tenant=tenant,
+        start=start,
+        end=end,
+        articles=articles,
+        claims=len(claims),
+        new_claims=len(new_ids),
+        by_speaker=tuple(by_speaker),
+        repeated=tuple(repeated[:top]),
+        changed=tuple(changed[:top]),
+        daily=tuple(daily),
+    )
+
+
+def period_days(digest: Digest) -> list[date]:
+    """Every local day the period touches, in order (the chart's x axis)."""
+    zone = digest.start.tzinfo
+    first = digest.start.date()
+    last = (digest.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def top_speakers(digest: Digest, limit: int) -> list[str]:
+    """Speakers with the most mentions in the period (ties: more new claims, then by name)."""
+    totals: defaultdict[str, int] = defaultdict(int)
+    for row in digest.daily:
+        totals[row.speaker] += row.claims
+    return sorted(totals, key=lambda s: (-totals[s], s == UNATTRIBUTED, s.casefold()))[:limit]
+
+
+__all__ = [
+    "DEFAULT_TOP",
+    "UNATTRIBUTED",
+    "DigestPeriod",
+    "build_digest",
+    "change_reasons",
+    "digest_period",
+    "due_period",
+    "iso_week_key",
+    "next_slot",
+    "period_days",
+    "rolling_period",
+    "schedule_zone",
+    "top_speakers",
+]
