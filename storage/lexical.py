@@ -1,0 +1,72 @@
+"""Query building for full-text search, and the lexical score handed back with each hit.
+
+The database ranks (FTS5 ``bm25`` / PostgreSQL ``ts_rank_cd``) but those scores are not
+comparable across queries or backends, so ``lexical`` is our own absolute measure: the
+share of the query's content words found in the claim (after a light stemming), in [0, 1].
+It means the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_TERMS = 32
+
+_STOPWORDS_TEXT = """
+a about above after again against all am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is
+it its itself just me more most my myself now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we
+were what when where which while who whom why will with would you your yours yourself
+yourselves said says say told tells
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def _stem(word: str) -> str:
+    """A deliberately light suffix strip (close enough to Porter for overlap counting)."""
+    for suffix in ("ies", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words without stopwords, in order, unique (letters, digits, underscore)."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(text.casefold()):
+        word = match.group(0).strip("_")
+        if word and word not in STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def coverage(query: str, text: str) -> float:
+    """Share of the query's content words (stemmed) present in ``text``; 0 for an empty query."""
+    wanted = {_stem(w) for w in content_words(query)}
+    if not wanted:
+        return 0.0
+    present = {_stem(w) for w in content_words(text)}
+    return len(wanted & present) / len(wanted)
+
+
+def fts5_query(query: str) -> str | None:
+    """An FTS5 MATCH expression: any of the content words, each quoted (no operators leak in)."""
+    words = content_words(query)[:MAX_QUERY_TERMS]
+    if not words:
+        return None
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def tsquery(query: str) -> str | None:
+    """A ``to_tsquery('english', ...)`` expression: any of the content words."""
+    words = [w for w in content_words(query) if w.isalnum()][:MAX_QUERY_TERMS]
+    if not words:
+        return None
+    return " | ".join(words)
+
+
+__all__ = ["content_words", "coverage", "fts5_query", "tsquery"]

@@ -1,0 +1,1146 @@
+"""``SqlStore``: the ClaimStore and TenantConfigStore ports on SQLite or PostgreSQL.
+
+The database is the source of truth. The per-tenant vector index (:mod:`storage.vector_index`)
+is a cache: before each query it is brought up to date from the claims whose id is above
+its watermark, and it is rebuilt from the stored float16 embeddings when its file is
+missing, unreadable or disagrees with the database.
+
+Why the watermark is exact: claims are only ever inserted while holding the tenant's
+write lock (``SELECT ... FOR UPDATE`` on the tenant row in PostgreSQL; ``BEGIN IMMEDIATE``
+in SQLite), so within one tenant ids become visible in increasing order and a reader that
+has seen id N has seen every smaller id too, whichever process wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from bot.errors import StorageUnavailable
+from bot.models import (
+    ArticleInput,
+    ArticleRecord,
+    Candidate,
+    ClaimKind,
+    KnownClaim,
+    Speaker,
+    SpeakerKind,
+    StoredClaim,
+)
+from bot.ports import DigestSchedule, NewClaim, SavedArticle, Vector
+from bot.speakers import normalise_name
+from storage import ids, lexical
+from storage.db import SQLITE_BEGIN, create_db_engine, normalise_url, unavailable_as_error
+from storage.tables import (
+    Article,
+    ChannelWatch,
+    Claim,
+    Delivery,
+    DigestPost,
+    DigestScheduleRow,
+    Mention,
+    SpeakerAlias,
+    SpeakerRow,
+    Tenant,
+    utcnow,
+)
+from storage.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
+
+T_TENANTS = Tenant.__table__  # type: ignore[attr-defined]
+T_ARTICLES = Article.__table__  # type: ignore[attr-defined]
+T_SPEAKERS = SpeakerRow.__table__  # type: ignore[attr-defined]
+T_ALIASES = SpeakerAlias.__table__  # type: ignore[attr-defined]
+T_CLAIMS = Claim.__table__  # type: ignore[attr-defined]
+T_MENTIONS = Mention.__table__  # type: ignore[attr-defined]
+T_WATCH = ChannelWatch.__table__  # type: ignore[attr-defined]
+T_DELIVERIES = Delivery.__table__  # type: ignore[attr-defined]
+T_SCHEDULES = DigestScheduleRow.__table__  # type: ignore[attr-defined]
+T_POSTS = DigestPost.__table__  # type: ignore[attr-defined]
+
+SYNC_BATCH = 20_000  # rows read per query when catching the index up
+IMPORT_CHUNK = 1_000  # rows per multi-row INSERT
+SPEAKER_FILTER_OVERFETCH = 10  # nearest_claims(speaker_id=...) asks the index for k x this
+SPEAKER_EXACT_LIMIT = 50_000  # beyond this a speaker's claims are not scanned exactly
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
+
+
+def normalise_article_url(url: str | None) -> str | None:
+    """Lookup key for "the same URL": scheme/host case, fragment, tracking params, trailing slash."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith(_TRACKING_PARAMS)
+        )
+    )
+    path = parts.path.rstrip("/") or "/"
+    # http and https of the same page are the same article
+    return urlunsplit(("", host, path, query, ""))[:2000]
+
+
+def _embedding_bytes(vector: Vector, dim: int) -> bytes:
+    """float16 little-endian bytes of a 1-D finite vector of ``dim`` values, or ValueError."""
+    arr = np.asarray(vector, dtype=np.float32)
+    if arr.ndim != 1 or arr.shape[0] != dim:
+        raise ValueError(f"embedding must be a vector of {dim} values, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError("embedding contains NaN or infinite values")
+    return arr.astype("<f2").tobytes()
+
+
+def _vectors(blobs: Sequence[bytes], dim: int) -> npt.NDArray[np.float32]:
+    return np.frombuffer(b"".join(blobs), dtype="<f2").reshape(len(blobs), dim).astype(np.float32)
+
+
+def _as_datetime(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=UTC) if day else None
+
+
+@dataclass(frozen=True, slots=True)
+class _TenantRef:
+    id: int
+    identity: str  # survives nothing but this database: names the index file
+
+
+class SqlStore:
+    """One object implementing ``ClaimStore`` and ``TenantConfigStore`` (see :func:`open_store`)."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        data_dir: Path,
+        embedding_dim: int | None = None,
+        persist_every: int = 5_000,
+        digest_claim_ttl: timedelta = timedelta(minutes=15),
+    ) -> None:
+        self.url = normalise_url(url)
+        self.engine = create_db_engine(self.url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.index_dir = Path(data_dir).expanduser() / "index"
+        self.embedding_dim = embedding_dim
+        self.persist_every = persist_every
+        self.digest_claim_ttl = digest_claim_ttl
+        self._tenants: dict[str, _TenantRef] = {}
+        self._dims: dict[int, int] = {}
+        self._indexes: dict[str, VectorIndex] = {}
+        self._index_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # =============================================================== plumbing
+    def close(self) -> None:
+        """Saves index files with unsaved additions and closes the connection pool."""
+        for tenant, index in list(self._indexes.items()):
+            with self._index_lock(tenant):
+                if index.unsaved:
+                    try:
+                        index.save()
+                    except OSError as exc:
+                        log.warning("could not save the vector index of %s: %s", tenant, exc)
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with unavailable_as_error(self.url), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with unavailable_as_error(self.url), self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+
+    def _insert(self, table: sa.Table) -> Any:
+        """INSERT that supports ``on_conflict_do_nothing`` on both backends."""
+        return (sqlite_dialect.insert if self.is_sqlite else pg_dialect.insert)(table)
+
+    def _tenant(self, tenant: str, *, create: bool) -> _TenantRef | None:
+        """The tenant's row (created in its own committed transaction when asked)."""
+        ref = self._tenants.get(tenant)
+        if ref is not None:
+            return ref
+        query = sa.select(T_TENANTS.c.id, T_TENANTS.c.created_at).where(T_TENANTS.c.key == tenant)
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            if not create:
+                return None
+            with self._write() as conn:
+                conn.execute(
+                    self._insert(T_TENANTS)
+                    .values(key=tenant, settings_json="{}", created_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=["key"])
+                )
+                row = conn.execute(query).one()
+        ref = _TenantRef(id=row.id, identity=f"{tenant}|{row.id}|{row.created_at.isoformat()}")
+        self._tenants[tenant] = ref
+        return ref
+
+    def _lock_tenant(self, conn: Connection, tenant_id: int) -> None:
+        """Serialises claim writers of one tenant so claim ids commit in increasing order."""
+        if not self.is_sqlite:  # SQLite: BEGIN IMMEDIATE already holds the database write lock
+            conn.execute(sa.select(T_TENANTS.c.id).where(T_TENANTS.c.id == tenant_id).with_for_update())
+
+    def _tenant_dim(self, conn: Connection, tenant_id: int, fallback: int) -> int:
+        """Embedding width for this tenant: configured, else what is stored, else ``fallback``."""
+        if self.embedding_dim:
+            return self.embedding_dim
+        if tenant_id not in self._dims:
+            blob = conn.execute(
+                sa.select(T_CLAIMS.c.embedding).where(T_CLAIMS.c.tenant_id == tenant_id).limit(1)
+            ).scalar()
+            if blob is None:
+                return fallback
+            self._dims[tenant_id] = len(blob) // 2
+        return self._dims[tenant_id]
+
+    # =============================================================== speakers
+    def _resolve_speaker(
+        self,
+        conn: Connection,
+        tenant_id: int,
+        name: str | None,
+        kind: SpeakerKind,
+        aliases: Sequence[str],
+        cache: dict[str, int],
+    ) -> int | None:
+        """The speaker known by ``name`` (canonical name or alias), created when new; records aliases."""
+        if not name or not name.strip():
+            return None
+        key = normalise_name(name)
+        if not key:
+            return None
+        speaker_id = cache.get(key)
+        if speaker_id is None:
+            speaker_id = conn.execute(
+                sa.select(T_ALIASES.c.speaker_id).where(
+                    T_ALIASES.c.tenant_id == tenant_id, T_ALIASES.c.alias_norm == key
+                )
+            ).scalar()
+            if speaker_id is None:
+                speaker_id = conn.execute(
+                    sa.insert(T_SPEAKERS)
+                    .values(
+                        tenant_id=tenant_id, name=" ".join(name.split()), kind=str(kind), created_at=utcnow()
+                    )
+                    .returning(T_SPEAKERS.c.id)
+                ).scalar_one()
+                conn.execute(
+                    sa.insert(T_ALIASES).values(
+                        tenant_id=tenant_id,
+                        speaker_id=speaker_id,
+                        alias=" ".join(name.split()),
+                        alias_norm=key,
+                    )
+                )
+            elif kind is not SpeakerKind.UNKNOWN:
+                conn.execute(
+                    sa.update(T_SPEAKERS)
+                    .where(T_SPEAKERS.c.id == speaker_id, T_SPEAKERS.c.kind == str(SpeakerKind.UNKNOWN))
+                    .values(kind=str(kind))
+                )
+            cache[key] = speaker_id
+        new_aliases = {}
+        for alias in aliases:
+            alias_key = normalise_name(alias)
+            if alias_key and alias_key != key and alias_key not in cache:
+                new_aliases[alias_key] = " ".join(alias.split())
+        if new_aliases:
+            # an alias already taken by another speaker stays with its first owner
+            conn.execute(
+                self._insert(T_ALIASES).on_conflict_do_nothing(index_elements=["tenant_id", "alias_norm"]),
+                [
+                    {"tenant_id": tenant_id, "speaker_id": speaker_id, "alias": alias, "alias_norm": akey}
+                    for akey, alias in new_aliases.items()
+                ],
+            )
+        return speaker_id
+
+    def speakers(self, *, tenant: str) -> list[Speaker]:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(T_SPEAKERS.c.id, T_SPEAKERS.c.name, T_SPEAKERS.c.kind)
+                .where(T_SPEAKERS.c.tenant_id == ref.id)
+                .order_by(T_SPEAKERS.c.name, T_SPEAKERS.c.id)
+            ).all()
+            alias_rows = conn.execute(
+                sa.select(T_ALIASES.c.speaker_id, T_ALIASES.c.alias)
+                .where(T_ALIASES.c.tenant_id == ref.id)
+                .order_by(T_ALIASES.c.id)
+            ).all()
+        aliases: dict[int, list[str]] = {}
+        for speaker_id, alias in alias_rows:
+            aliases.setdefault(speaker_id, []).append(alias)
+        return [
+            Speaker(
+                id=ids.public_id(ids.SPEAKER, row.id),
+                tenant=tenant,
+                name=row.name,
+                kind=SpeakerKind(row.kind),
+                aliases=tuple(
+                    a for a in aliases.get(row.id, ()) if normalise_name(a) != normalise_name(row.name)
+                ),
+            )
+            for row in rows
+        ]
+
+    # =============================================================== articles
+    def _article_record(self, tenant: str, row: Row[Any]) -> ArticleRecord:
+        return ArticleRecord(
+            id=ids.public_id(ids.ARTICLE, row.id),
+            tenant=tenant,
+            title=row.title,
+            url=row.url,
+            published=row.published,
+            content_hash=row.content_hash,
+            created_at=row.created_at,
+            permalink=row.permalink,
+        )
+
+    def find_duplicate_article(
+        self, *, tenant: str, url: str | None, content_hash: str
+    ) -> ArticleRecord | None:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return None
+        a = T_ARTICLES.c
+        cols = [a.id, a.title, a.url, a.published, a.content_hash, a.created_at, a.permalink]
+        same = a.content_hash == content_hash
+        url_norm = normalise_article_url(url)
+        if url_norm:
+            same = sa.or_(same, a.url_norm == url_norm)
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(*cols).where(a.tenant_id == ref.id, same).order_by(a.id).limit(1)
+            ).first()
+        return self._article_record(tenant, row) if row else None
+
+    def save_article(
+        self, *, tenant: str, article: ArticleInput, content_hash: str, claims: Sequence[NewClaim]
+    ) -> SavedArticle:
+        """Stores the article, its speakers, claims and mentions in ONE transaction.
+
+        A claim with ``existing_claim_id`` adds a mention to that claim (and bumps its count)
+        instead of creating one. Raises ``ValueError`` for a malformed claim (nothing stored).
+        """
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        origin = article.origin
+        now = utcnow()
+        try:
+            with self._write() as conn:
+                self._lock_tenant(conn, ref.id)
+                article_id = conn.execute(
+                    sa.insert(T_ARTICLES)
+                    .values(
+                        tenant_id=ref.id,
+                        title=article.title,
+                        url=article.url,
+                        url_norm=normalise_article_url(article.url),
+                        published=article.published,
+                        content_hash=content_hash,
+                        text=article.text,
+                        origin_platform=origin.platform if origin else None,
+                        origin_channel_id=origin.channel_id if origin else None,
+                        origin_message_id=origin.message_id if origin else None,
+                        permalink=origin.permalink if origin else None,
+                        created_at=now,
+                    )
+                    .returning(T_ARTICLES.c.id)
+                ).scalar_one()
+                claim_ids = self._save_claims(conn, ref.id, article_id, article, claims, now)
+        except IntegrityError as exc:
+            if "content_hash" in str(exc.orig) or "uq_articles_tenant_hash" in str(exc.orig):
+                raise StorageUnavailable(
+                    "the same article was being stored by another request at the same moment; "
+                    "try again (it will be reported as a duplicate)"
+                ) from exc
+            raise
+        record = ArticleRecord(
+            id=ids.public_id(ids.ARTICLE, article_id),
+            tenant=tenant,
+            title=article.title,
+            url=article.url,
+            published=article.published,
+            content_hash=content_hash,
+            created_at=now,
+            permalink=origin.permalink if origin else None,
+        )
+        return SavedArticle(article=record, claim_ids=tuple(claim_ids))
+
+    def _save_claims(
+        self,
+        conn: Connection,
+        tenant_id: int,
+        article_id: int,
+        article: ArticleInput,
+        claims: Sequence[NewClaim],
+        now: datetime,
+    ) -> list[str]:
+        speaker_cache: dict[str, int] = {}
+        permalink = article.origin.permalink if article.origin else None
+        claim_ids: list[str] = []
+        mentions: list[dict[str, Any]] = []
+        for new in claims:
+            extracted = new.extracted
+            speaker_id = self._resolve_speaker(
+                conn, tenant_id, new.speaker_name, new.speaker_kind, new.speaker_aliases, speaker_cache
+            )
+            claim_pk = self._existing_claim(conn, tenant_id, new.existing_claim_id)
+            if claim_pk is not None:
+                conn.execute(
+                    sa.update(T_CLAIMS)
+                    .where(T_CLAIMS.c.id == claim_pk)
+                    .values(mentions=T_CLAIMS.c.mentions + extracted.mentions)
+                )
+            else:
+                first = np.asarray(new.embedding).reshape(-1).shape[0]
+                dim = self._tenant_dim(conn, tenant_id, fallback=first)
+                changed_from = self._existing_claim(conn, tenant_id, new.changed_from_claim_id)
+                claim_pk = conn.execute(
+                    sa.insert(T_CLAIMS)
+                    .values(
+                        tenant_id=tenant_id,
+                        text=extracted.text,
+                        kind=str(extracted.kind),
+                        embedding=_embedding_bytes(new.embedding, dim),
+                        speaker_id=speaker_id,
+                        article_id=article_id,
+                        changed_from_id=changed_from,
+                        source_url=article.url,
+                        source_permalink=permalink,
+                        mentions=extracted.mentions,
+                        first_seen=now,
+                    )
+                    .returning(T_CLAIMS.c.id)
+                ).scalar_one()
+            claim_ids.append(ids.public_id(ids.CLAIM, claim_pk))
+            base = {
+                "tenant_id": tenant_id,
+                "claim_id": claim_pk,
+                "article_id": article_id,
+                "speaker_id": speaker_id,
+                "created_at": now,
+            }
+            cue, who = extracted.cue, extracted.speaker_mention
+            mentions.append(
+                base
+                | {
+                    "content_start": extracted.content.start,
+                    "content_end": extracted.content.end,
+                    "cue_start": cue.start if cue else None,
+                    "cue_end": cue.end if cue else None,
+                    "speaker_start": who.start if who else None,
+                    "speaker_end": who.end if who else None,
+                    "restatement": False,
+                }
+            )
+            for span in extracted.restatements:
+                mentions.append(
+                    base
+                    | {
+                        "content_start": span.start,
+                        "content_end": span.end,
+                        "cue_start": None,
+                        "cue_end": None,
+                        "speaker_start": None,
+                        "speaker_end": None,
+                        "restatement": True,
+                    }
+                )
+        if mentions:
+            conn.execute(sa.insert(T_MENTIONS), mentions)
+        return claim_ids
+
+    def _existing_claim(self, conn: Connection, tenant_id: int, claim_id: str | None) -> int | None:
+        pk = ids.parse_id(ids.CLAIM, claim_id)
+        if pk is None:
+            if claim_id:
+                log.warning("ignoring malformed claim id %r", claim_id)
+            return None
+        found = conn.execute(
+            sa.select(T_CLAIMS.c.id).where(T_CLAIMS.c.id == pk, T_CLAIMS.c.tenant_id == tenant_id)
+        ).scalar()
+        if found is None:
+            log.warning("claim %s is not in this tenant; storing the statement as a new claim", claim_id)
+        return found
+
+    def articles_between(self, *, tenant: str, start: datetime, end: datetime) -> int:
+        """How many articles were stored in [start, end) (for digests)."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return 0
+        a = T_ARTICLES.c
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(T_ARTICLES)
+                    .where(a.tenant_id == ref.id, a.created_at >= start, a.created_at < end)
+                ).scalar_one()
+            )
+
+    # =============================================================== claims: import
+    def import_claims(self, *, tenant: str, claims: Sequence[tuple[KnownClaim, Vector]]) -> tuple[int, int]:
+        """Stores known claims in one transaction; skips external ids already stored (or repeated)."""
+        if not claims:
+            return 0, 0
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        now = utcnow()
+        imported = skipped = 0
+        with self._write() as conn:
+            self._lock_tenant(conn, ref.id)
+            first = np.asarray(claims[0][1]).reshape(-1).shape[0]
+            dim = self._tenant_dim(conn, ref.id, fallback=first)
+            wanted = sorted({k.external_id.strip() for k, _ in claims if k.external_id.strip()})
+            known: set[str] = set()
+            for start in range(0, len(wanted), 500):
+                known.update(
+                    conn.execute(
+                        sa.select(T_CLAIMS.c.external_id).where(
+                            T_CLAIMS.c.tenant_id == ref.id,
+                            T_CLAIMS.c.external_id.in_(wanted[start : start + 500]),
+                        )
+                    ).scalars()
+                )
+            speaker_cache: dict[str, int] = {}
+            rows: list[dict[str, Any]] = []
+            for item, vector in claims:
+                external_id = item.external_id.strip() or None
+                if external_id is not None:
+                    if external_id in known:
+                        skipped += 1
+                        continue
+                    known.add(external_id)
+                speaker_id = self._resolve_speaker(
+                    conn, ref.id, item.speaker, SpeakerKind.UNKNOWN, (), speaker_cache
+                )
+                source = item.source.strip() if item.source else None
+                rows.append(
+                    {
+                        "tenant_id": ref.id,
+                        "text": item.text,
+                        "kind": str(ClaimKind.UNATTRIBUTED),
+                        "embedding": _embedding_bytes(vector, dim),
+                        "speaker_id": speaker_id,
+                        "external_id": external_id,
+                        "source_url": source,
+                        "mentions": 1,
+                        "first_seen": _as_datetime(item.date) or now,
+                    }
+                )
+                if len(rows) >= IMPORT_CHUNK:
+                    conn.execute(sa.insert(T_CLAIMS), rows)
+                    imported += len(rows)
+                    rows = []
+            if rows:
+                conn.execute(sa.insert(T_CLAIMS), rows)
+                imported += len(rows)
+        return imported, skipped
+
+    # =============================================================== claims: reading
+    def _claim_columns(self) -> list[Any]:
+        c = T_CLAIMS.c
+        return [
+            c.id,
+            c.text,
+            c.kind,
+            c.first_seen,
+            c.source_url,
+            c.source_permalink,
+            c.external_id,
+            c.article_id,
+            c.mentions,
+            c.speaker_id,
+            c.changed_from_id,
+            T_SPEAKERS.c.name.label("speaker_name"),
+        ]
+
+    def _claim_select(self, *extra: Any) -> sa.Select[Any]:
+        return sa.select(*self._claim_columns(), *extra).select_from(
+            T_CLAIMS.outerjoin(T_SPEAKERS, T_SPEAKERS.c.id == T_CLAIMS.c.speaker_id)
+        )
+
+    @staticmethod
+    def _stored(tenant: str, row: Any) -> StoredClaim:
+        return StoredClaim(
+            id=ids.public_id(ids.CLAIM, row.id),
+            tenant=tenant,
+            text=row.text,
+            speaker=row.speaker_name,
+            speaker_id=ids.public_id(ids.SPEAKER, row.speaker_id) if row.speaker_id else None,
+            kind=ClaimKind(row.kind),
+            first_seen=row.first_seen,
+            source=row.source_url or row.source_permalink,
+            external_id=row.external_id,
+            article_id=ids.public_id(ids.ARTICLE, row.article_id) if row.article_id else None,
+            mentions=row.mentions,
+            changed_from=ids.public_id(ids.CLAIM, row.changed_from_id) if row.changed_from_id else None,
+        )
+
+    def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]:
+        """The claims with these ids in the order asked; unknown ids and other tenants' are left out."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return []
+        wanted = [pk for pk in (_parse_claim(i) for i in ids) if pk is not None]
+        if not wanted:
+            return []
+        found: dict[int, StoredClaim] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for row in conn.execute(
+                    self._claim_select().where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(chunk))
+                ):
+                    found[row.id] = self._stored(tenant, row)
+        return [found[pk] for pk in wanted if pk in found]
+
+    def count_claims(self, *, tenant: str) -> int:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return 0
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(T_CLAIMS).where(T_CLAIMS.c.tenant_id == ref.id)
+                ).scalar_one()
+            )
+
+    def speaker_timeline(self, *, tenant: str, speaker_id: str, limit: int = 100) -> list[StoredClaim]:
+        """The speaker's most recent ``limit`` claims (own, or repeated by them), oldest first."""
+        ref = self._tenant(tenant, create=False)
+        pk = ids.parse_id(ids.SPEAKER, speaker_id)
+        if ref is None or pk is None or limit <= 0:
+            return []
+        repeated = sa.select(T_MENTIONS.c.claim_id).where(
+            T_MENTIONS.c.tenant_id == ref.id, T_MENTIONS.c.speaker_id == pk
+        )
+        query = (
+            self._claim_select()
+            .where(
+                T_CLAIMS.c.tenant_id == ref.id,
+                sa.or_(T_CLAIMS.c.speaker_id == pk, T_CLAIMS.c.id.in_(repeated)),
+            )
+            .order_by(T_CLAIMS.c.first_seen.desc(), T_CLAIMS.c.id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [self._stored(tenant, row) for row in reversed(rows)]
+
+    def iter_claims(self, *, tenant: str) -> Iterable[StoredClaim]:
+        """Every claim of the tenant by id, streamed in pages (no transaction held between pages)."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return
+        last = 0
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(
+                    self._claim_select()
+                    .where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id > last)
+                    .order_by(T_CLAIMS.c.id)
+                    .limit(1_000)
+                ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield self._stored(tenant, row)
+            last = rows[-1].id
+
+    def claims_between(self, *, tenant: str, start: datetime, end: datetime) -> list[tuple[StoredClaim, int]]:
+        """Claims mentioned in articles stored in [start, end), with their mention count in that period.
+
+        Most mentioned first. Claims only imported from an archive have no mentions and are not listed.
+        """
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return []
+        m = T_MENTIONS.c
+        counts = (
+            sa.select(m.claim_id, sa.func.count().label("period_mentions"))
+            .where(m.tenant_id == ref.id, m.created_at >= start, m.created_at < end)
+            .group_by(m.claim_id)
+            .subquery()
+        )
+        query = (
+            sa.select(*self._claim_columns(), counts.c.period_mentions)
+            .select_from(
+                counts.join(T_CLAIMS, T_CLAIMS.c.id == counts.c.claim_id).outerjoin(
+                    T_SPEAKERS, T_SPEAKERS.c.id == T_CLAIMS.c.speaker_id
+                )
+            )
+            .order_by(counts.c.period_mentions.desc(), T_CLAIMS.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [(self._stored(tenant, row), int(row.period_mentions)) for row in rows]
+
+    # =============================================================== vector search
+    def _index_lock(self, tenant: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._index_locks.setdefault(tenant, threading.Lock())
+
+    def _synced_index(self, tenant: str, ref: _TenantRef, dim: int) -> VectorIndex:
+        """The tenant's index, loaded or rebuilt as needed and caught up with the database.
+
+        Call with the tenant's index lock held.
+        """
+        index = self._indexes.get(tenant)
+        if index is None or index.dim != dim:
+            index = VectorIndex(self.index_dir, tenant, dim, ref.identity)
+            if index.load() and not self._index_matches_database(index, ref):
+                log.warning("vector index of %s disagrees with the database; rebuilding it", tenant)
+                index.reset()
+            self._indexes[tenant] = index
+        rebuilding = index.watermark == 0
+        added = self._catch_up(index, ref, dim)
+        if added and (rebuilding or index.unsaved >= self.persist_every):
+            try:
+                index.save()
+            except OSError as exc:  # a read-only data dir costs a rebuild next start, nothing else
+                log.warning("could not save the vector index of %s: %s", tenant, exc)
+        return index
+
+    def _index_matches_database(self, index: VectorIndex, ref: _TenantRef) -> bool:
+        with self._read() as conn:
+            stored = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(T_CLAIMS)
+                .where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id <= index.watermark)
+            ).scalar_one()
+        return int(stored) == len(index)
+
+    def _catch_up(self, index: VectorIndex, ref: _TenantRef, dim: int) -> int:
+        """Adds the claims above the watermark; returns how many."""
+        added = 0
+        width = dim * 2
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(
+                    sa.select(T_CLAIMS.c.id, T_CLAIMS.c.embedding)
+                    .where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id > index.watermark)
+                    .order_by(T_CLAIMS.c.id)
+                    .limit(SYNC_BATCH)
+                ).all()
+            if not rows:
+                return added
+            usable = [(pk, blob) for pk, blob in rows if len(blob) == width]
+            if len(usable) < len(rows):
+                log.warning(
+                    "%d claims of another embedding width left out of the index", len(rows) - len(usable)
+                )
+            if usable:
+                keys = np.fromiter((pk for pk, _ in usable), dtype=np.int64, count=len(usable))
+                index.add(keys, _vectors([blob for _, blob in usable], dim))
+                added += len(usable)
+            index.watermark = max(index.watermark, int(rows[-1].id))
+            if len(rows) < SYNC_BATCH:
+                return added
+
+    def nearest_claims(
+        self, *, tenant: str, embedding: Vector, k: int, speaker_id: str | None = None
+    ) -> list[Candidate]:
+        """The ``k`` stored claims closest to ``embedding`` (exact cosine on float16), best first."""
+        ref = self._tenant(tenant, create=False)
+        query = np.asarray(embedding, dtype=np.float32).reshape(-1)
+        if ref is None or k <= 0:
+            return []
+        speaker_pk = ids.parse_id(ids.SPEAKER, speaker_id) if speaker_id else None
+        if speaker_id and speaker_pk is None:
+            return []
+        with self._index_lock(tenant):
+            index = self._synced_index(tenant, ref, query.shape[0])
+            fetch = k * SPEAKER_FILTER_OVERFETCH if speaker_pk else k
+            hits = index.search(query, max(fetch, k))
+        keys = [hit.key for hit in hits]
+        candidates = self._score(tenant, ref, keys, query, speaker_pk)
+        if speaker_pk is not None and len(candidates) < k:
+            candidates = self._speaker_exact(tenant, ref, query, speaker_pk)
+        return candidates[:k]
+
+    def _score(
+        self,
+        tenant: str,
+        ref: _TenantRef,
+        keys: Sequence[int],
+        query: npt.NDArray[np.float32],
+        speaker_pk: int | None,
+    ) -> list[Candidate]:
+        """Candidates for these claim ids with exact cosines, best first."""
+        if not keys:
+            return []
+        where = [T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(list(keys))]
+        if speaker_pk is not None:
+            where.append(T_CLAIMS.c.speaker_id == speaker_pk)
+        with self._read() as conn:
+            rows = conn.execute(self._claim_select(T_CLAIMS.c.embedding).where(*where)).all()
+        return self._rank(tenant, rows, query)
+
+    def _speaker_exact(
+        self, tenant: str, ref: _TenantRef, query: npt.NDArray[np.float32], speaker_pk: int
+    ) -> list[Candidate]:
+        """Exact search among one speaker's claims (the index filter found too few)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                self._claim_select(T_CLAIMS.c.embedding)
+                .where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.speaker_id == speaker_pk)
+                .order_by(T_CLAIMS.c.id.desc())
+                .limit(SPEAKER_EXACT_LIMIT)
+            ).all()
+        return self._rank(tenant, rows, query)
+
+    def _rank(self, tenant: str, rows: Sequence[Row[Any]], query: npt.NDArray[np.float32]) -> list[Candidate]:
+        width = query.shape[0] * 2
+        rows = [row for row in rows if len(row.embedding) == width]
+        if not rows:
+            return []
+        vectors = _vectors([row.embedding for row in rows], query.shape[0])
+        norms = np.linalg.norm(vectors, axis=1) * (float(np.linalg.norm(query)) or 1.0)
+        cosines = (vectors @ query) / np.where(norms == 0, 1.0, norms)
+        order = np.argsort(-cosines, kind="stable")
+        return [
+            Candidate(claim=self._stored(tenant, rows[i]), cosine=round(float(cosines[i]), 6)) for i in order
+        ]
+
+    def index_size(self, *, tenant: str) -> int:
+        """Vectors in the tenant's index after syncing it with the database (diagnostics, bench)."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return 0
+        with self._read() as conn:
+            dim = self._tenant_dim(conn, ref.id, fallback=0)
+        if dim == 0:
+            return 0
+        with self._index_lock(tenant):
+            return len(self._synced_index(tenant, ref, dim))
+
+    def rebuild_index(self, *, tenant: str) -> int:
+        """Drops the tenant's index files and rebuilds from the database; returns the vector count."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return 0
+        with self._index_lock(tenant):
+            old = self._indexes.pop(tenant, None)
+            with self._read() as conn:
+                dim = self._tenant_dim(conn, ref.id, fallback=old.dim if old else 0)
+            if dim == 0:
+                return 0
+            index = VectorIndex(self.index_dir, tenant, dim, ref.identity)
+            index.delete_files()
+            self._indexes[tenant] = index
+            self._synced_index(tenant, ref, dim)
+            return len(index)
+
+    # =============================================================== full-text search
+    def text_search(
+        self, *, tenant: str, query: str, k: int, speaker_id: str | None = None
+    ) -> list[Candidate]:
+        """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector), ranked by the database.
+
+        ``lexical`` is the share of the query's content words found in the claim, in [0, 1];
+        ``cosine`` is 0 (unknown here).
+        """
+        ref = self._tenant(tenant, create=False)
+        if ref is None or k <= 0:
+            return []
+        speaker_pk = ids.parse_id(ids.SPEAKER, speaker_id) if speaker_id else None
+        if speaker_id and speaker_pk is None:
+            return []
+        params: dict[str, Any] = {"tenant_id": ref.id, "k": k, "speaker_id": speaker_pk}
+        speaker_sql = " AND c.speaker_id = :speaker_id" if speaker_pk is not None else ""
+        if self.is_sqlite:
+            match = lexical.fts5_query(query)
+            if match is None:
+                return []
+            params["q"] = match
+            sql = (
+                "SELECT c.id FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid "
+                "WHERE claims_fts MATCH :q AND c.tenant_id = :tenant_id" + speaker_sql + " "
+                "ORDER BY bm25(claims_fts), c.id LIMIT :k"
+            )
+        else:
+            terms = lexical.tsquery(query)
+            if terms is None:
+                return []
+            params["q"] = terms
+            sql = (
+                "SELECT c.id FROM claims c, to_tsquery('english', :q) AS q "
+                "WHERE c.tenant_id = :tenant_id AND to_tsvector('english', c.text) @@ q" + speaker_sql + " "
+                "ORDER BY ts_rank_cd(to_tsvector('english', c.text), q) DESC, c.id LIMIT :k"
+            )
+        with self._read() as conn:
+            ranked = [row.id for row in conn.execute(sa.text(sql), params)]
+            if not ranked:
+                return []
+            rows = {
+                row.id: row
+                for row in conn.execute(
+                    self._claim_select().where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(ranked))
+                )
+            }
+        return [
+            Candidate(
+                claim=self._stored(tenant, rows[pk]),
+                cosine=0.0,
+                lexical=round(lexical.coverage(query, rows[pk].text), 6),
+            )
+            for pk in ranked
+            if pk in rows
+        ]
+
+    # =============================================================== tenant settings
+    def tenant_settings(self, *, tenant: str) -> dict[str, Any]:
+        """Per-tenant overrides (e.g. ``{"repeat_threshold": 0.75}``); empty when none."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return {}
+        with self._read() as conn:
+            raw = conn.execute(
+                sa.select(T_TENANTS.c.settings_json).where(T_TENANTS.c.id == ref.id)
+            ).scalar_one()
+        value = json.loads(raw or "{}")
+        return value if isinstance(value, dict) else {}
+
+    def update_tenant_settings(self, *, tenant: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Merges ``values`` into the overrides (a ``None`` value removes a key); returns the result."""
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        with self._write() as conn:
+            raw = conn.execute(
+                sa.select(T_TENANTS.c.settings_json).where(T_TENANTS.c.id == ref.id)
+            ).scalar_one()
+            current = json.loads(raw or "{}")
+            current = current if isinstance(current, dict) else {}
+            for key, value in values.items():
+                if value is None:
+                    current.pop(key, None)
+                else:
+                    current[key] = value
+            conn.execute(
+                sa.update(T_TENANTS).where(T_TENANTS.c.id == ref.id).values(settings_json=json.dumps(current))
+            )
+        return current
+
+    # =============================================================== TenantConfigStore
+    def set_watch(self, *, tenant: str, channel_id: str, enabled: bool) -> None:
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        with self._write() as conn:
+            stmt = self._insert(T_WATCH).values(tenant_id=ref.id, channel_id=channel_id, enabled=enabled)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["tenant_id", "channel_id"], set_={"enabled": stmt.excluded.enabled}
+                )
+            )
+
+    def is_watched(self, *, tenant: str, channel_id: str) -> bool:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return False
+        with self._read() as conn:
+            enabled = conn.execute(
+                sa.select(T_WATCH.c.enabled).where(
+                    T_WATCH.c.tenant_id == ref.id, T_WATCH.c.channel_id == channel_id
+                )
+            ).scalar()
+        return bool(enabled)
+
+    def first_delivery(self, *, tenant: str, key: str) -> bool:
+        """True the first time ``key`` is seen for the tenant (a unique row: atomic across processes)."""
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        with self._write() as conn:
+            # RETURNING rather than rowcount: psycopg reports -1 for an INSERT with RETURNING
+            inserted = conn.execute(
+                self._insert(T_DELIVERIES)
+                .values(tenant_id=ref.id, key=key, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+                .returning(T_DELIVERIES.c.id)
+            ).first()
+        return inserted is not None
+
+    def prune_deliveries(self, *, before: datetime) -> int:
+        """Forgets delivery keys recorded before ``before`` (platforms stop retrying within hours)."""
+        with self._write() as conn:
+            result = conn.execute(sa.delete(T_DELIVERIES).where(T_DELIVERIES.c.created_at < before))
+        return int(result.rowcount or 0)
+
+    def set_digest(self, *, schedule: DigestSchedule) -> None:
+        ref = self._tenant(schedule.tenant, create=True)
+        assert ref is not None
+        values = {
+            "platform": schedule.platform,
+            "channel_id": schedule.channel_id,
+            "weekday": schedule.weekday,
+            "hour": schedule.hour,
+            "timezone": schedule.timezone,
+            "enabled": schedule.enabled,
+            "updated_at": utcnow(),
+        }
+        with self._write() as conn:
+            stmt = self._insert(T_SCHEDULES).values(tenant_id=ref.id, **values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["tenant_id"], set_=values))
+
+    def _schedule_query(self) -> sa.Select[Any]:
+        s = T_SCHEDULES.c
+        return sa.select(
+            T_TENANTS.c.key, s.platform, s.channel_id, s.weekday, s.hour, s.timezone, s.enabled
+        ).select_from(T_SCHEDULES.join(T_TENANTS, T_TENANTS.c.id == s.tenant_id))
+
+    @staticmethod
+    def _schedule(row: Row[Any]) -> DigestSchedule:
+        return DigestSchedule(
+            tenant=row.key,
+            platform=row.platform,
+            channel_id=row.channel_id,
+            weekday=row.weekday,
+            hour=row.hour,
+            timezone=row.timezone,
+            enabled=bool(row.enabled),
+        )
+
+    def get_digest(self, *, tenant: str) -> DigestSchedule | None:
+        with self._read() as conn:
+            row = conn.execute(self._schedule_query().where(T_TENANTS.c.key == tenant)).first()
+        return self._schedule(row) if row else None
+
+    def digest_schedules(self) -> list[DigestSchedule]:
+        """Every enabled schedule (all tenants)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                self._schedule_query().where(T_SCHEDULES.c.enabled.is_(True)).order_by(T_TENANTS.c.key)
+            ).all()
+        return [self._schedule(row) for row in rows]
+
+    def claim_digest_period(self, *, tenant: str, period_key: str, owner: str) -> bool:
+        """Takes the right to post ``period_key``; False when posted or claimed by a live owner.
+
+        A claim that was never posted nor released (its owner crashed) is taken over once it
+        is older than ``digest_claim_ttl``.
+        """
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        now = utcnow()
+        p = T_POSTS.c
+        with self._write() as conn:
+            inserted = conn.execute(
+                self._insert(T_POSTS)
+                .values(tenant_id=ref.id, period_key=period_key, owner=owner, claimed_at=now)
+                .on_conflict_do_nothing(index_elements=["tenant_id", "period_key"])
+                .returning(p.id)
+            ).first()
+            if inserted is not None:
+                return True
+            taken_over = conn.execute(
+                sa.update(T_POSTS)
+                .where(
+                    p.tenant_id == ref.id,
+                    p.period_key == period_key,
+                    p.posted_at.is_(None),
+                    p.claimed_at < now - self.digest_claim_ttl,
+                )
+                .values(owner=owner, claimed_at=now)
+                .returning(p.id)
+            ).first()
+            if taken_over is not None:
+                log.warning("took over the stale digest claim of %s %s", tenant, period_key)
+                return True
+        return False
+
+    def mark_digest_posted(self, *, tenant: str, period_key: str, message_ref: str | None) -> None:
+        ref = self._tenant(tenant, create=True)
+        assert ref is not None
+        p = T_POSTS.c
+        with self._write() as conn:
+            stmt = self._insert(T_POSTS).values(
+                tenant_id=ref.id,
+                period_key=period_key,
+                owner="",
+                claimed_at=utcnow(),
+                posted_at=utcnow(),
+                message_ref=message_ref,
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["tenant_id", "period_key"],
+                    set_={"posted_at": stmt.excluded.posted_at, "message_ref": stmt.excluded.message_ref},
+                    where=p.posted_at.is_(None),
+                )
+            )
+
+    def release_digest_period(self, *, tenant: str, period_key: str, owner: str) -> None:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return
+        p = T_POSTS.c
+        with self._write() as conn:
+            conn.execute(
+                sa.delete(T_POSTS).where(
+                    p.tenant_id == ref.id,
+                    p.period_key == period_key,
+                    p.owner == owner,
+                    p.posted_at.is_(None),
+                )
+            )
+
+    def digest_post(self, *, tenant: str, period_key: str) -> tuple[str, datetime | None, str | None] | None:
+        """(owner, posted_at, message_ref) of a claimed period, or None (for status and tests)."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return None
+        p = T_POSTS.c
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(p.owner, p.posted_at, p.message_ref).where(
+                    p.tenant_id == ref.id, p.period_key == period_key
+                )
+            ).first()
+        return (row.owner, row.posted_at, row.message_ref) if row else None
+
+
+def _parse_claim(value: str) -> int | None:
+    return ids.parse_id(ids.CLAIM, value)
+
+
+__all__ = ["SqlStore", "normalise_article_url"]
