@@ -16,9 +16,9 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any, Literal
 
+from bot import digest_text as words
 from bot.errors import BadInput, QueueFull, StorageUnavailable
 from bot.links import find_urls
 from bot.models import (
@@ -516,64 +516,50 @@ def help_message(problem: str | None = None) -> SlackMessage:
 
 
 # ============================================================================ digest
-def _day(moment: datetime) -> str:
-    return f"{moment:%a %d %b}"
+def digest_message(digest: Digest, *, top_speakers: int = 10) -> SlackMessage:
+    """A weekly digest → Block Kit, using the shared wording of ``bot.digest_text``.
 
-
-def digest_message(digest: Digest, *, top_speakers: int = 10, top_repeats: int = 10) -> SlackMessage:
-    """A weekly digest → Block Kit; an empty week is one line, not silence."""
-    period = f"{digest.start:%d %b} – {digest.end:%d %b %Y}"
-    title = f"Weekly claims digest · {period}"
+    An empty week is one line, not silence.
+    """
+    zone = digest.start.tzinfo
     if digest.empty:
-        line = f"Nothing was checked between {_day(digest.start)} and {_day(digest.end)}."
-        return SlackMessage(
-            blocks=[_section(f"*{title}*\n{line}")], text=_fallback(title, line), response_type="in_channel"
-        )
-    counts = (
-        f"{digest.articles} article{'s' if digest.articles != 1 else ''} · "
-        f"{digest.claims} statement{'s' if digest.claims != 1 else ''} · {digest.new_claims} new · "
-        f"{len(digest.repeated)} repeated · {len(digest.changed)} changed"
-    )
-    blocks: list[Block] = [_header(title), _context(counts)]
+        line = words.empty_line(digest)
+        return SlackMessage(blocks=[_section(escape_mrkdwn(line))], text=line, response_type="in_channel")
+    blocks: list[Block] = [_header(words.title(digest)), _context(escape_mrkdwn(words.counts_line(digest)))]
     budget = _BlockBudget(blocks)
     hidden = 0
     if digest.by_speaker:
-        lines = [
-            f"• *{escape_mrkdwn(s.speaker)}*: {s.new_claims} new, {_plural(s.mentions, 'mention')}"
-            for s in digest.by_speaker[:top_speakers]
-        ]
+        lines = [f"• {escape_mrkdwn(words.speaker_line(a))}" for a in digest.by_speaker[:top_speakers]]
         more = len(digest.by_speaker) - top_speakers
         if more > 0:
             lines.append(f"… and {more} more speakers")
-        blocks.append(_section("*Who said most*\n" + "\n".join(lines)))
-    if digest.repeated and budget.fits(2):
-        blocks.append(_divider())
-        blocks.append(_section("*Most repeated*"))
-        for rep in digest.repeated[:top_repeats]:
+        blocks.append(_section("*New claims by speaker*\n" + "\n".join(lines)))
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "*Most repeated*",
+            [
+                escape_mrkdwn(words.repeat_line(item, zone))
+                + (f" · {_link(item.link, 'first seen')}" if item.link else "")
+                for item in digest.repeated
+            ],
+        ),
+        ("*Changed*", [escape_mrkdwn(words.changed_line(item, zone)) for item in digest.changed]),
+    ]
+    for heading, lines in sections:
+        if not lines:
+            continue
+        if not budget.fits(3):
+            hidden += len(lines)
+            continue
+        blocks += [_divider(), _section(heading)]
+        for i, line in enumerate(lines):
             if not budget.fits(1):
-                hidden += 1
-                continue
-            who = escape_mrkdwn(rep.claim.speaker or "(unattributed)")
-            since = f"{rep.times}× this week, first seen {rep.first_seen:%Y-%m-%d}"
-            tail = f" · {_link(rep.link, 'first seen')}" if rep.link else ""
-            blocks.append(_section(f"*{who}*: {escape_mrkdwn(rep.claim.text)}\n{since}{tail}"))
-        hidden += max(0, len(digest.repeated) - top_repeats)
-    if digest.changed and budget.fits(2):
-        blocks.append(_divider())
-        blocks.append(_section("*Changed*"))
-        for change in digest.changed:
-            if not budget.fits(1):
-                hidden += 1
-                continue
-            who = escape_mrkdwn(change.speaker or "An unattributed source")
-            text = (
-                f"*{who}* said “{escape_mrkdwn(change.before.text)}” on {change.before.first_seen:%Y-%m-%d}, "
-                f"now says “{escape_mrkdwn(change.after.text)}”"
-            )
-            if change.reasons:
-                text += f"\n_{escape_mrkdwn('; '.join(change.reasons))}_"
-            blocks.append(_section(text))
-    elif digest.changed:
-        hidden += len(digest.changed)
+                hidden += len(lines) - i
+                break
+            blocks.append(_section(line))
     budget.close(hidden)
-    return SlackMessage(blocks=blocks, text=_fallback(title, counts), response_type="in_channel")
+    return SlackMessage(
+        blocks=blocks,
+        text=truncate(words.render_plain(digest), MAX_FALLBACK_CHARS),
+        response_type="in_channel",
+    )
