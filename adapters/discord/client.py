@@ -1,0 +1,160 @@
+"""The Discord bot: intents, message-content detection, per-guild command sync.
+
+``ClaimBot`` is an ``AutoShardedBot``: one process runs as many shards as Discord asks
+for (``GET /gateway/bot``); several processes can split shards with ``shard_ids``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.bootstrap import App
+from adapters.discord import translate
+from bot.models import Digest
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# tenant → (the digest of the current week, its chart PNG); injected, never faked here
+DigestBuilder = Callable[[str], Awaitable[tuple[Digest, bytes | None]]]
+
+MESSAGE_CONTENT_SETUP = (
+    "Channel watch is DISABLED: the Message Content intent is not enabled for this application. "
+    "Enable it in the Discord Developer Portal → your application → Bot → Privileged Gateway "
+    "Intents → Message Content Intent, then restart. Slash commands and the 'Check claims' "
+    "message menu keep working."
+)
+
+
+def wanted_intents() -> discord.Intents:
+    """Guild events, guild messages and their content; no members or presences (not needed)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    return intents
+
+
+def message_content_allowed(flags: discord.ApplicationFlags | None) -> bool:
+    """The application's flags say whether the privileged intent is switched on in the portal."""
+    if flags is None:
+        return False
+    return bool(flags.gateway_message_content or flags.gateway_message_content_limited)
+
+
+class ClaimTree(app_commands.CommandTree["ClaimBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[ClaimBot], error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error(
+            "unhandled error in /%s (guild %s, user %s)",
+            command,
+            interaction.guild_id,
+            interaction.user.id,
+            exc_info=original,
+        )
+        await send_error(interaction, original)
+
+
+async def send_error(interaction: discord.Interaction[Any], exc: BaseException) -> None:
+    """Answers an interaction with the ephemeral message ``translate.error_reply`` chose."""
+    reply = translate.error_reply(exc)
+    try:
+        if interaction.response.is_done():
+            # a public "thinking…" placeholder cannot turn ephemeral: remove it, then whisper
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                log.debug("could not delete the deferred response", exc_info=True)
+            await interaction.followup.send(reply.text, ephemeral=True)
+        else:
+            await interaction.response.send_message(reply.text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply to interaction %s", interaction.id, exc_info=True)
+
+
+class ClaimBot(commands.AutoShardedBot):
+    def __init__(
+        self,
+        *,
+        app: App,
+        settings: Settings,
+        digest_builder: DigestBuilder | None = None,
+        sync_on_start: bool = True,
+        warm: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: only app commands
+            help_command=None,
+            intents=wanted_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=ClaimTree,
+            **options,
+        )
+        self.app = app
+        self.settings = settings
+        self.digest_builder = digest_builder
+        self.sync_on_start = sync_on_start
+        self.warm = warm
+        self.watch_available = True
+        self._warm_task: asyncio.Task[None] | None = None
+
+    async def setup_hook(self) -> None:
+        # login() has fetched the application, so its flags are known before IDENTIFY.
+        if not message_content_allowed(self.application_flags):
+            log.error(MESSAGE_CONTENT_SETUP)
+            self.watch_available = False
+            # Identifying with a privileged intent the portal has not granted gets the
+            # connection closed (4014): ask only for what we may have.
+            self._connection._intents.message_content = False
+        from adapters.discord._cog import ClaimsCog
+
+        await self.add_cog(ClaimsCog(self))
+        if self.warm:
+            self._warm_task = asyncio.create_task(self.warm_models())
+        if self.sync_on_start:
+            for guild_id in self.settings.discord_guild_ids:
+                await self.sync_guild(discord.Object(id=guild_id))
+
+    async def sync_guild(self, guild: discord.abc.Snowflake) -> int:
+        """Registers the commands in one guild: instant, unlike a global sync."""
+        self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("synced %d commands to guild %s", len(synced), guild.id)
+        return len(synced)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        try:
+            await self.sync_guild(guild)
+        except discord.HTTPException:
+            log.exception("could not sync commands to new guild %s", guild.id)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (%s guilds, %s shards); channel watch %s",
+            self.user,
+            len(self.guilds),
+            self.shard_count,
+            "available" if self.watch_available else "UNAVAILABLE",
+        )
+
+    async def on_message(self, message: discord.Message) -> None:
+        # No prefix commands: the channel watch lives in the cog's listener.
+        return
+
+    async def warm_models(self) -> None:
+        """Loads the NLP models in a worker thread so the first check is not slow."""
+        try:
+            await asyncio.to_thread(self.app.warm)
+        except Exception:
+            log.exception("could not load the models; checks will retry on first use")

@@ -1,0 +1,441 @@
+"""The one translation module: Discord objects → core calls, core results → embeds.
+
+Everything here is a pure function (no network, no event loop): the cog and the digest
+poster call these, the unit tests call them directly. Discord's embed limits are enforced
+here and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import discord
+
+from bot.errors import BadInput, QueueFull, StorageUnavailable
+from bot.links import find_urls
+from bot.models import (
+    ArticleInput,
+    CheckReport,
+    Comparison,
+    Digest,
+    Origin,
+    SearchHit,
+    Speaker,
+    Status,
+    StoredClaim,
+    Verdict,
+)
+from bot.service import ClaimService
+from bot.summary import STATUS_HEADINGS, SummaryItem, build_report_view, truncate
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+
+# Discord's documented embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+TOTAL_LIMIT = 6000  # all embeds of one message together
+EMBEDS_PER_MESSAGE = 10
+MESSAGE_CONTENT_LIMIT = 2000
+THREAD_NAME_LIMIT = 100
+
+# Below the hard limits on purpose: a 1,024-character claim is unreadable on a phone.
+CLAIM_TEXT_CHARS = 600
+FIELDS_PER_EMBED = 10
+OVERFLOW_RESERVE = 160  # room kept for the "…and N more" pointer
+
+COLOUR_NEW = discord.Colour.green()
+COLOUR_REPEAT = discord.Colour.gold()
+COLOUR_CHANGED = discord.Colour.red()
+COLOUR_NEUTRAL = discord.Colour.blurple()
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
+DATABASE_DOWN = "The database is unavailable, try again shortly."
+WATCH_UNAVAILABLE = (
+    "Channel watch is unavailable: this bot was started without the privileged Message Content "
+    "intent, so it cannot read messages. Enable it in the Developer Portal (Bot → Privileged "
+    "Gateway Intents → Message Content Intent) and restart the bot. `/claims check` and the "
+    "“Check claims” message menu keep working."
+)
+
+
+# ---------------------------------------------------------------------------- core calls
+def tenant_for_guild(guild_id: int) -> str:
+    """Each guild is its own tenant; nothing crosses between them."""
+    return f"{PLATFORM}:{guild_id}"
+
+
+def delivery_key(message_id: int) -> str:
+    """Durable dedupe key of a gateway message (RESUME replays carry the same id)."""
+    return f"{PLATFORM}:message:{message_id}"
+
+
+def message_origin(*, channel_id: int, message_id: int | None, jump_url: str | None) -> Origin:
+    return Origin(
+        platform=PLATFORM,
+        channel_id=str(channel_id),
+        message_id=str(message_id) if message_id is not None else None,
+        permalink=jump_url,
+    )
+
+
+def watch_source(content: str, *, min_chars: int) -> str | None:
+    """What a message in a watched channel asks us to check, or None for chatter.
+
+    A long paste is the article itself; otherwise the first link in the message.
+    """
+    text = content.strip()
+    if len(text) >= min_chars:
+        return text
+    urls = find_urls(text)
+    return urls[0] if urls else None
+
+
+def check_source(*, text: str | None, link: str | None) -> str:
+    """The ``/claims check`` options → the one source to read (exactly one must be given)."""
+    text = (text or "").strip()
+    link = (link or "").strip()
+    if text and link:
+        raise BadInput("give either `text` or `link`, not both")
+    if not text and not link:
+        raise BadInput("give the article text (`text`) or a link to it (`link`)")
+    if link:
+        urls = find_urls(link)
+        if not urls:
+            raise BadInput("that `link` is not an http(s) URL")
+        return urls[0]
+    return text
+
+
+def message_source(content: str, *, min_chars: int) -> str:
+    """The "Check claims" message menu: a short message with a link means the linked article."""
+    text = content.strip()
+    if not text:
+        raise BadInput("that message has no text I can read (embeds and attachments are not checked)")
+    return watch_source(text, min_chars=min_chars) or text
+
+
+def run_check(service: ClaimService, *, tenant: str, source: str, origin: Origin) -> CheckReport:
+    """The whole check, link fetch included: runs in a queue worker, never on the event loop."""
+    article = service.read_source(source, origin=ArticleInput(text="", origin=origin))
+    return service.check(tenant=tenant, article=article)
+
+
+# ---------------------------------------------------------------------------- errors
+@dataclass(frozen=True, slots=True)
+class ErrorReply:
+    text: str
+    internal: bool  # True: log with context; the user gets the apology
+
+
+def error_reply(exc: BaseException) -> ErrorReply:
+    """Maps an exception to what the user sees (always ephemeral)."""
+    if isinstance(exc, BadInput):
+        return ErrorReply(_sentence(exc.reason), internal=False)
+    if isinstance(exc, QueueFull):
+        return ErrorReply(
+            "I'm busy checking other articles right now and my queue is full. "
+            "Nothing was stored; please try again in a minute.",
+            internal=False,
+        )
+    if isinstance(exc, StorageUnavailable):
+        return ErrorReply(DATABASE_DOWN, internal=False)
+    return ErrorReply(APOLOGY, internal=True)
+
+
+def _sentence(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        return "I can't check that."
+    reason = reason[0].upper() + reason[1:]
+    return truncate(reason if reason.endswith((".", "!", "?")) else reason + ".", MESSAGE_CONTENT_LIMIT)
+
+
+# ---------------------------------------------------------------------------- embeds
+def embeds_size(embeds: Sequence[discord.Embed]) -> int:
+    """Characters Discord counts towards the 6,000 limit (titles, descriptions, fields, footers)."""
+    return sum(len(e) for e in embeds)
+
+
+def within_limits(embeds: Sequence[discord.Embed]) -> bool:
+    if not 1 <= len(embeds) <= EMBEDS_PER_MESSAGE or embeds_size(embeds) > TOTAL_LIMIT:
+        return False
+    for e in embeds:
+        if len(e.title or "") > TITLE_LIMIT or len(e.description or "") > DESCRIPTION_LIMIT:
+            return False
+        if len(e.fields) > FIELDS_LIMIT or len(e.footer.text or "") > FOOTER_LIMIT:
+            return False
+        for f in e.fields:
+            if len(f.name or "") > FIELD_NAME_LIMIT or len(f.value or "") > FIELD_VALUE_LIMIT:
+                return False
+    return True
+
+
+def _link(url: str | None) -> str | None:
+    # Only web links become Markdown links; anything else could break the embed.
+    if url and url.startswith(("https://", "http://")) and ")" not in url and " " not in url:
+        return url
+    return None
+
+
+def _escape(text: str) -> str:
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def _day(when: datetime | None) -> str:
+    return f"{when:%Y-%m-%d}" if when else "earlier"
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    value: str
+
+
+class _Packer:
+    """Fills embeds with fields within every limit; what does not fit is counted as overflow."""
+
+    def __init__(self, head: discord.Embed, *, colour: discord.Colour) -> None:
+        self.embeds = [head]
+        self.colour = colour
+        self.overflow = 0
+
+    def add(self, field: _Field) -> None:
+        name = truncate(field.name, FIELD_NAME_LIMIT)
+        value = truncate(field.value, FIELD_VALUE_LIMIT)
+        if self.overflow:
+            self.overflow += 1
+            return
+        current = self.embeds[-1]
+        needs_new = len(current.fields) >= FIELDS_PER_EMBED
+        cost = len(name) + len(value)
+        if embeds_size(self.embeds) + cost > TOTAL_LIMIT - OVERFLOW_RESERVE or (
+            needs_new and len(self.embeds) >= EMBEDS_PER_MESSAGE
+        ):
+            self.overflow += 1
+            return
+        if needs_new:
+            current = discord.Embed(colour=self.colour)
+            self.embeds.append(current)
+        current.add_field(name=name, value=value, inline=False)
+
+    def finish(self, pointer: str) -> list[discord.Embed]:
+        if self.overflow:
+            self.embeds[-1].set_footer(text=truncate(pointer.format(n=self.overflow), FOOTER_LIMIT))
+        return self.embeds
+
+
+def _item_field(item: SummaryItem) -> _Field:
+    heading = STATUS_HEADINGS[item.status]
+    name = f"{heading} · {item.who}"
+    if item.mentions > 1:
+        name += f" (×{item.mentions})"
+    lines = [_escape(truncate(item.quoted(), CLAIM_TEXT_CHARS))]
+    context = item.context_line()
+    if context:
+        lines.append(f"↳ {_escape(truncate(context, CLAIM_TEXT_CHARS))}")
+    link = _link(item.link)
+    if item.status is not Status.NEW:
+        when = f"first seen {_day(item.first_seen)}"
+        lines.append(f"[{when}]({link})" if link else when)
+    return _Field(name=name, value="\n".join(lines))
+
+
+def report_embeds(report: CheckReport) -> list[discord.Embed]:
+    """A check result as embeds: counts first, then changed, repeated and new statements."""
+    view = build_report_view(report)
+    colour = COLOUR_NEW
+    if view.by_status(Status.CHANGED):
+        colour = COLOUR_CHANGED
+    elif view.by_status(Status.REPEAT):
+        colour = COLOUR_REPEAT
+    description = [view.counts_line, *(f"• {_escape(n)}" for n in view.notes)]
+    head = discord.Embed(
+        title=truncate(view.title, TITLE_LIMIT),
+        url=_link(view.article_link),
+        description=truncate("\n".join(description), DESCRIPTION_LIMIT),
+        colour=colour,
+    )
+    packer = _Packer(head, colour=colour)
+    for item in view.items:
+        packer.add(_item_field(item))
+    return packer.finish("…and {n} more statements (stored): look them up with /claims search.")
+
+
+def search_embeds(query: str, hits: Sequence[SearchHit]) -> list[discord.Embed]:
+    head = discord.Embed(
+        title=truncate(f"Search: {query}", TITLE_LIMIT),
+        description=(
+            f"{len(hits)} matching statement{'s' if len(hits) != 1 else ''}"
+            if hits
+            else "No stored statement matches that search in this server."
+        ),
+        colour=COLOUR_NEUTRAL,
+    )
+    packer = _Packer(head, colour=COLOUR_NEUTRAL)
+    for hit in hits:
+        packer.add(_stored_field(hit.claim, extra=f"score {hit.score:.2f}"))
+    return packer.finish("…and {n} more: narrow the search or lower `top`.")
+
+
+def _stored_field(claim: StoredClaim, *, extra: str | None = None) -> _Field:
+    who = claim.speaker or "(unattributed)"
+    name = f"{who} · {_day(claim.first_seen)}" + (f" · {extra}" if extra else "")
+    if claim.mentions > 1:
+        name += f" · seen {claim.mentions}×"
+    value = _escape(truncate(claim.text, CLAIM_TEXT_CHARS))
+    link = _link(claim.source)
+    if link:
+        value += f"\n[first seen here]({link})"
+    return _Field(name=name, value=value)
+
+
+def timeline_embeds(speaker: Speaker, claims: Sequence[StoredClaim]) -> list[discord.Embed]:
+    aliases = f"Also called: {', '.join(speaker.aliases)}\n" if speaker.aliases else ""
+    head = discord.Embed(
+        title=truncate(f"Statements by {speaker.name}", TITLE_LIMIT),
+        description=truncate(
+            aliases + (f"{len(claims)} stored statements, oldest first" if claims else "No statements yet."),
+            DESCRIPTION_LIMIT,
+        ),
+        colour=COLOUR_NEUTRAL,
+    )
+    packer = _Packer(head, colour=COLOUR_NEUTRAL)
+    for claim in sorted(claims, key=lambda c: c.first_seen):
+        packer.add(_stored_field(claim))
+    return packer.finish("…and {n} more: use /claims search with speaker to narrow them down.")
+
+
+def unknown_speaker_embed(name: str, known: Sequence[Speaker]) -> discord.Embed:
+    names = ", ".join(s.name for s in known[:40])
+    return discord.Embed(
+        title=truncate(f"No speaker called {name}", TITLE_LIMIT),
+        description=truncate(
+            f"Known speakers in this server: {names}" if names else "No speakers are stored in this server yet.",
+            DESCRIPTION_LIMIT,
+        ),
+        colour=COLOUR_NEUTRAL,
+    )
+
+
+VERDICT_WORDS = {
+    Verdict.REPEAT: "Same statement (a repeat)",
+    Verdict.CHANGED: "Changed statement",
+    Verdict.DIFFERENT: "Different statements",
+}
+
+
+def compare_embed(first: str, second: str, comparison: Comparison) -> discord.Embed:
+    colour = {Verdict.REPEAT: COLOUR_REPEAT, Verdict.CHANGED: COLOUR_CHANGED}.get(
+        comparison.verdict, COLOUR_NEUTRAL
+    )
+    embed = discord.Embed(
+        title=VERDICT_WORDS[comparison.verdict],
+        description=f"Similarity {comparison.similarity:.2f}",
+        colour=colour,
+    )
+    embed.add_field(name="First", value=_escape(truncate(first, CLAIM_TEXT_CHARS)), inline=False)
+    embed.add_field(name="Second", value=_escape(truncate(second, CLAIM_TEXT_CHARS)), inline=False)
+    if comparison.reasons:
+        embed.add_field(
+            name="Why",
+            value=truncate("\n".join(f"• {r}" for r in comparison.reasons), FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    return embed
+
+
+HELP_TEXT = (
+    "I track who said what in news articles and tell you which statements are **new**, "
+    "**repeated** (also when reworded) or **changed**.\n\n"
+    "`/claims check text|link` — check an article (paste it or give a link)\n"
+    "`/claims search query [speaker] [top]` — find stored statements\n"
+    "`/claims speaker name` — a speaker's statements over time\n"
+    "`/claims compare first second` — is the second a repeat or a change of the first?\n"
+    "`/claims watch on|off [channel]` — check every article or link pasted in a channel "
+    "(Manage Server)\n"
+    "`/claims digest here|off|now` — weekly digest in this channel (Manage Server)\n"
+    "Message menu **Apps → Check claims** — check any message.\n\n"
+    "Each server has its own store: nothing is shared between servers."
+)
+
+
+def help_embed(*, watch_available: bool) -> discord.Embed:
+    text = HELP_TEXT if watch_available else HELP_TEXT + "\n\n⚠️ " + WATCH_UNAVAILABLE
+    return discord.Embed(title="Claim tracker", description=text, colour=COLOUR_NEUTRAL)
+
+
+def thread_name(report: CheckReport) -> str:
+    view = build_report_view(report)
+    return truncate(f"Claims: {view.title}", THREAD_NAME_LIMIT)
+
+
+# ---------------------------------------------------------------------------- digests
+def digest_embeds(digest: Digest, *, image_name: str | None = None) -> list[discord.Embed]:
+    """A weekly digest as embeds; ``image_name`` is the attached chart's file name."""
+    period = f"{digest.start:%Y-%m-%d} – {digest.end:%Y-%m-%d}"
+    if digest.empty:
+        return [
+            discord.Embed(
+                title=f"Weekly digest · {period}",
+                description="A quiet week: no articles were checked and no statements were recorded.",
+                colour=COLOUR_NEUTRAL,
+            )
+        ]
+    head = discord.Embed(
+        title=f"Weekly digest · {period}",
+        description=(
+            f"{digest.articles} article{'s' if digest.articles != 1 else ''} checked · "
+            f"{digest.claims} statement{'s' if digest.claims != 1 else ''} "
+            f"({digest.new_claims} new)"
+        ),
+        colour=COLOUR_NEUTRAL,
+    )
+    if image_name:
+        head.set_image(url=f"attachment://{image_name}")
+    packer = _Packer(head, colour=COLOUR_NEUTRAL)
+    if digest.by_speaker:
+        lines = [
+            f"**{_escape(a.speaker)}** — {a.new_claims} new, {a.mentions} mention{'s' if a.mentions != 1 else ''}"
+            for a in digest.by_speaker
+        ]
+        packer.add(_Field(name="New statements by speaker", value=_lines_within(lines, FIELD_VALUE_LIMIT)))
+    for rep in digest.repeated:
+        link = _link(rep.link)
+        since = f"since {_day(rep.first_seen)}"
+        value = _escape(truncate(rep.claim.text, CLAIM_TEXT_CHARS)) + "\n" + (
+            f"[{since}]({link})" if link else since
+        )
+        packer.add(_Field(name=f"Repeated {rep.times}× · {rep.claim.speaker or '(unattributed)'}", value=value))
+    for ch in digest.changed:
+        who = ch.speaker or "(unattributed)"
+        value = (
+            f"{_escape(who)} said “{_escape(truncate(ch.before.text, 400))}” on {_day(ch.before.first_seen)}, "
+            f"now says “{_escape(truncate(ch.after.text, 400))}”"
+        )
+        if ch.reasons:
+            value += f"\n({'; '.join(ch.reasons)})"
+        packer.add(_Field(name=f"Changed · {who}", value=value))
+    return packer.finish("…and {n} more: use /claims search to explore them.")
+
+
+def _lines_within(lines: Sequence[str], limit: int) -> str:
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        left_after = len(lines) - i - 1
+        reserve = len(f"…and {left_after + 1} more") + 1 if left_after else 0
+        if used + len(line) + 1 + reserve > limit:
+            out.append(f"…and {len(lines) - i} more")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return truncate("\n".join(out), limit)
