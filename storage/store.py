@@ -43,7 +43,7 @@ from bot.models import (
     SpeakerKind,
     StoredClaim,
 )
-from bot.ports import DigestSchedule, NewClaim, SavedArticle, Vector
+from bot.ports import DigestPostState, DigestSchedule, MentionRecord, NewClaim, SavedArticle, Vector
 from bot.speakers import normalise_name
 from storage import ids, lexical
 from storage.db import SQLITE_BEGIN, create_db_engine, normalise_url, unavailable_as_error
@@ -1078,9 +1078,10 @@ class SqlStore:
                     p.tenant_id == ref.id,
                     p.period_key == period_key,
                     p.posted_at.is_(None),
+                    p.sending_at.is_(None),  # the post may have gone out: never taken over
                     p.claimed_at < now - self.digest_claim_ttl,
                 )
-                .values(owner=owner, claimed_at=now)
+                .values(owner=owner, claimed_at=now, attempts=p.attempts + 1)
                 .returning(p.id)
             ).first()
             if taken_over is not None:
@@ -1137,6 +1138,142 @@ class SqlStore:
                 )
             ).first()
         return (row.owner, row.posted_at, row.message_ref) if row else None
+
+    # =============================================================== digests (issue 6)
+    def mentions_between(self, *, tenant: str, start: datetime, end: datetime) -> list[MentionRecord]:
+        """Every mention stored in [start, end), oldest first, with its claim."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return []
+        m = T_MENTIONS.c
+        query = (
+            sa.select(
+                *self._claim_columns(),
+                m.article_id.label("mention_article_id"),
+                m.created_at.label("mention_at"),
+                m.restatement.label("mention_restatement"),
+            )
+            .select_from(
+                T_MENTIONS.join(T_CLAIMS, T_CLAIMS.c.id == m.claim_id).outerjoin(
+                    T_SPEAKERS, T_SPEAKERS.c.id == T_CLAIMS.c.speaker_id
+                )
+            )
+            .where(m.tenant_id == ref.id, m.created_at >= start, m.created_at < end)
+            .order_by(m.created_at, m.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        claims: dict[int, StoredClaim] = {}
+        out = []
+        for row in rows:
+            claim = claims.get(row.id) or claims.setdefault(row.id, self._stored(tenant, row))
+            out.append(
+                MentionRecord(
+                    claim=claim,
+                    article_id=ids.public_id(ids.ARTICLE, row.mention_article_id),
+                    at=row.mention_at,
+                    restatement=bool(row.mention_restatement),
+                )
+            )
+        return out
+
+    def count_articles_between(self, *, tenant: str, start: datetime, end: datetime) -> int:
+        return self.articles_between(tenant=tenant, start=start, end=end)
+
+    def changed_between(
+        self, *, tenant: str, start: datetime, end: datetime
+    ) -> list[tuple[StoredClaim, StoredClaim]]:
+        """(earlier, later) for claims first seen in [start, end) that changed an earlier claim."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return []
+        c = T_CLAIMS.c
+        with self._read() as conn:
+            later = [
+                self._stored(tenant, row)
+                for row in conn.execute(
+                    self._claim_select()
+                    .where(
+                        c.tenant_id == ref.id,
+                        c.changed_from_id.is_not(None),
+                        c.first_seen >= start,
+                        c.first_seen < end,
+                    )
+                    .order_by(c.first_seen, c.id)
+                )
+            ]
+        earlier = {
+            e.id: e for e in self.claims_by_ids(tenant=tenant, ids=[x.changed_from or "" for x in later])
+        }
+        return [(earlier[x.changed_from], x) for x in later if x.changed_from in earlier]
+
+    def mark_digest_sending(self, *, tenant: str, period_key: str, owner: str) -> bool:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return False
+        p = T_POSTS.c
+        with self._write() as conn:
+            marked = conn.execute(
+                sa.update(T_POSTS)
+                .where(
+                    p.tenant_id == ref.id,
+                    p.period_key == period_key,
+                    p.owner == owner,
+                    p.posted_at.is_(None),
+                    p.sending_at.is_(None),
+                )
+                .values(sending_at=utcnow())
+                .returning(p.id)
+            ).first()
+        return marked is not None
+
+    def reclaim_stale_digest_period(
+        self, *, tenant: str, period_key: str, owner: str, claimed_before: datetime
+    ) -> bool:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return False
+        p = T_POSTS.c
+        with self._write() as conn:
+            taken = conn.execute(
+                sa.update(T_POSTS)
+                .where(
+                    p.tenant_id == ref.id,
+                    p.period_key == period_key,
+                    p.posted_at.is_(None),
+                    p.sending_at.is_(None),
+                    p.claimed_at < claimed_before,
+                )
+                .values(owner=owner, claimed_at=utcnow(), attempts=p.attempts + 1)
+                .returning(p.id)
+            ).first()
+        if taken is not None:
+            log.warning("took over the stale digest claim of %s %s", tenant, period_key)
+        return taken is not None
+
+    def digest_post_state(self, *, tenant: str, period_key: str) -> DigestPostState | None:
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return None
+        p = T_POSTS.c
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(p.owner, p.claimed_at, p.sending_at, p.posted_at, p.message_ref, p.attempts).where(
+                    p.tenant_id == ref.id, p.period_key == period_key
+                )
+            ).first()
+        if row is None:
+            return None
+        return DigestPostState(
+            tenant=tenant,
+            period_key=period_key,
+            owner=row.owner,
+            claimed_at=row.claimed_at,
+            sending_at=row.sending_at,
+            posted_at=row.posted_at,
+            message_ref=row.message_ref,
+            attempts=int(row.attempts),
+        )
 
 
 def _parse_claim(value: str) -> int | None:

@@ -230,6 +230,10 @@ class DigestPost(SQLModel, table=True):
     claimed_at: datetime = _ts()
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     message_ref: str | None = Field(default=None, sa_type=sa.Text)
+    # migration 0002 (digests): set just before the post goes out; a row with sending_at and
+    # no posted_at is never taken over (the post may have gone out), see adapters/scheduler.py
+    sending_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 metadata = SQLModel.metadata
