@@ -105,7 +105,7 @@ def store(store_factory: Any) -> Any:
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(MONDAY_SLOT - timedelta(days=3), tick=False) as traveller:
         yield traveller
 
@@ -135,9 +135,7 @@ def scheduler(store: Any, poster: RecordingPoster, **kwargs: Any) -> DigestSched
 
 
 # ---------------------------------------------------------------------------- one week, one post
-async def test_one_digest_per_week_with_the_chart_attached(
-    store: Any, clock: time_machine.Coordinates
-) -> None:
+async def test_one_digest_per_week_with_the_chart_attached(store: Any, clock: time_machine.Traveller) -> None:
     seed_week(store)
     poster = RecordingPoster()
     bot = scheduler(store, poster)
@@ -183,7 +181,7 @@ async def test_one_digest_per_week_with_the_chart_attached(
     assert len(poster.posts) == 2
 
 
-async def test_a_week_with_no_claims_posts_its_one_line(store: Any, clock: time_machine.Coordinates) -> None:
+async def test_a_week_with_no_claims_posts_its_one_line(store: Any, clock: time_machine.Traveller) -> None:
     poster = RecordingPoster()
     clock.move_to(MONDAY_SLOT + timedelta(minutes=1))
     [outcome] = await scheduler(store, poster).run_once()
@@ -199,7 +197,7 @@ async def test_a_week_with_no_claims_posts_its_one_line(store: Any, clock: time_
 
 # ---------------------------------------------------------------------------- restarts
 async def test_a_restart_in_the_middle_of_the_week_does_not_post_again(
-    store_factory: Any, store: Any, clock: time_machine.Coordinates
+    store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -216,7 +214,7 @@ async def test_a_restart_in_the_middle_of_the_week_does_not_post_again(
 
 
 async def test_a_digest_missed_while_down_is_sent_at_start_up_within_the_week(
-    store: Any, clock: time_machine.Coordinates
+    store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -227,9 +225,7 @@ async def test_a_digest_missed_while_down_is_sent_at_start_up_within_the_week(
     assert poster.posts[0].digest.end == MONDAY_SLOT
 
 
-async def test_a_digest_missed_for_a_whole_week_is_skipped(
-    store: Any, clock: time_machine.Coordinates
-) -> None:
+async def test_a_digest_missed_for_a_whole_week_is_skipped(store: Any, clock: time_machine.Traveller) -> None:
     poster = RecordingPoster()
     clock.move_to(MONDAY_SLOT + timedelta(days=7, hours=-2))  # next Monday 07:00: W48 is over
     assert await scheduler(store, poster).run_once() == []
@@ -238,7 +234,7 @@ async def test_a_digest_missed_for_a_whole_week_is_skipped(
 
 # ---------------------------------------------------------------------------- races
 async def test_two_schedulers_racing_for_the_same_week_post_once(
-    store_factory: Any, store: Any, clock: time_machine.Coordinates
+    store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -253,7 +249,7 @@ async def test_two_schedulers_racing_for_the_same_week_post_once(
 
 
 def test_two_schedulers_in_two_threads_post_once(
-    store_factory: Any, store: Any, clock: time_machine.Coordinates
+    store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
     """Each scheduler in its own thread with its own event loop, as two processes would run."""
     seed_week(store)
@@ -278,7 +274,7 @@ def test_two_schedulers_in_two_threads_post_once(
 
 # ---------------------------------------------------------------------------- failures and crashes
 async def test_a_failure_between_rendering_and_posting_is_retried_once(
-    store: Any, clock: time_machine.Coordinates
+    store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -308,7 +304,7 @@ async def test_a_failure_between_rendering_and_posting_is_retried_once(
     assert len(poster.posts) == 1
 
 
-async def test_a_refused_post_is_released_and_retried(store: Any, clock: time_machine.Coordinates) -> None:
+async def test_a_refused_post_is_released_and_retried(store: Any, clock: time_machine.Traveller) -> None:
     poster = RecordingPoster()
     poster.fail_next = 1
     bot = scheduler(store, poster, retry_backoff=timedelta(0))
@@ -319,7 +315,7 @@ async def test_a_refused_post_is_released_and_retried(store: Any, clock: time_ma
 
 
 async def test_a_process_dying_between_rendering_and_posting_is_taken_over_after_the_ttl(
-    store_factory: Any, store: Any, clock: time_machine.Coordinates
+    store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -344,7 +340,7 @@ async def test_a_process_dying_between_rendering_and_posting_is_taken_over_after
 
 
 async def test_a_process_dying_after_posting_never_posts_twice(
-    store_factory: Any, store: Any, clock: time_machine.Coordinates
+    store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -365,7 +361,7 @@ async def test_a_process_dying_after_posting_never_posts_twice(
 
 
 async def test_a_slow_owner_whose_claim_was_taken_over_does_not_post(
-    store_factory: Any, store: Any, clock: time_machine.Coordinates
+    store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
     poster = RecordingPoster()
     rendering = threading.Event()
@@ -391,7 +387,7 @@ async def test_a_slow_owner_whose_claim_was_taken_over_does_not_post(
 
 # ---------------------------------------------------------------------------- scope
 async def test_only_due_enabled_schedules_of_this_processs_platforms(
-    store: Any, clock: time_machine.Coordinates
+    store: Any, clock: time_machine.Traveller
 ) -> None:
     store.set_digest(
         schedule=DigestSchedule(
@@ -421,7 +417,7 @@ async def test_only_due_enabled_schedules_of_this_processs_platforms(
     assert [p.schedule.tenant for p in poster.posts] == [TENANT]
 
 
-async def test_each_tenant_gets_its_own_content(store: Any, clock: time_machine.Coordinates) -> None:
+async def test_each_tenant_gets_its_own_content(store: Any, clock: time_machine.Traveller) -> None:
     other = DigestSchedule(
         tenant="slack:T2", platform="slack", channel_id="C2", weekday=0, hour=9, timezone="UTC"
     )
@@ -443,7 +439,7 @@ async def test_each_tenant_gets_its_own_content(store: Any, clock: time_machine.
 
 # ---------------------------------------------------------------------------- on demand and the loop
 async def test_digest_now_posts_the_last_seven_days_and_keeps_the_weekly_one(
-    store: Any, clock: time_machine.Coordinates
+    store: Any, clock: time_machine.Traveller
 ) -> None:
     seed_week(store)
     poster = RecordingPoster()
@@ -459,7 +455,7 @@ async def test_digest_now_posts_the_last_seven_days_and_keeps_the_weekly_one(
         await bot.post_now("slack:unknown")
 
 
-async def test_the_loop_catches_up_at_start_and_stops(store: Any, clock: time_machine.Coordinates) -> None:
+async def test_the_loop_catches_up_at_start_and_stops(store: Any, clock: time_machine.Traveller) -> None:
     poster = RecordingPoster()
     clock.move_to(MONDAY_SLOT + timedelta(hours=5))
     bot = scheduler(store, poster, poll_interval=timedelta(seconds=0.05))
