@@ -20,6 +20,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from adapters.bootstrap import App, bootstrap
+from adapters.scheduler import DigestScheduler
 from adapters.slack.app import DigestBuilder, SlackClaimsBot, core_digest_builder, create_slack_app
 from bot.settings import Settings
 
@@ -58,6 +59,7 @@ class SlackRuntime:
         core: App | None = None,
         digest_builder: DigestBuilder | None = None,
         warm_models: bool = True,
+        run_scheduler: bool = True,
     ) -> None:
         # refuse to start before anything is opened when a token is missing or a placeholder
         self.token = settings.require_secret("slack_bot_token", "SLACK_BOT_TOKEN")
@@ -81,6 +83,14 @@ class SlackRuntime:
             digest_builder=digest_builder or core_digest_builder(self.core),
         )
         self.warm_models = warm_models
+        # weekly digests of this process's Slack tenants; exactly-once comes from the database
+        self.scheduler: DigestScheduler | None = (
+            DigestScheduler(
+                store=self.core.service.store, config=self.core.config, posters={"slack": self.bot.poster}
+            )
+            if run_scheduler
+            else None
+        )
         self.handler: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -127,11 +137,15 @@ class SlackRuntime:
             self.port,
             HEALTH_PATH,
         )
+        if self.scheduler is not None:
+            self.scheduler.start()
         if self.warm_models:
             # load spaCy and MiniLM now, off the event loop, so the first article is not slow
             self.core.queue.submit(self.core.warm)
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         if self.handler is not None:
             await self.handler.close_async()
             self.handler = None

@@ -451,9 +451,16 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeSlack, settings: Settings, *, core: App, digest_builder: DigestBuilder | None = None
+    fake: FakeSlack,
+    settings: Settings,
+    *,
+    core: App,
+    digest_builder: DigestBuilder | None = None,
+    run_scheduler: bool = False,
 ) -> AsyncIterator[Harness]:
-    runtime = SlackRuntime(settings, core=core, digest_builder=digest_builder, warm_models=False)
+    runtime = SlackRuntime(
+        settings, core=core, digest_builder=digest_builder, warm_models=False, run_scheduler=run_scheduler
+    )
     await runtime.start()
     try:
         async with ClientSession() as session:

@@ -11,6 +11,7 @@ import pytest
 from matplotlib.image import imread
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.scheduler import Outcome
 from adapters.slack.digest import CHART_FILENAME, SlackDigestPoster
 from bot.models import Digest
 from bot.ports import DigestSchedule
@@ -25,6 +26,7 @@ from tests.e2e.fake_slack import (
     running_bot,
 )
 from tests.e2e.test_slack_http import ARTICLE, command, make_core, section_texts, store_of
+from tests.fakes import InMemoryStore
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -128,3 +130,32 @@ async def test_the_poster_used_by_the_scheduler(fake: FakeSlack) -> None:
     assert post.args["text"] == "An empty week: no claims were checked between 16 Nov 2026 and 23 Nov 2026."
     assert fake.calls_to("file_upload") == []
     assert poster.platform == "slack"
+
+
+async def test_the_running_bot_posts_a_due_weekly_digest_once_across_a_restart(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    settings = bot_settings(fake, tmp_path)
+    store = InMemoryStore()
+    today = datetime.now(UTC)
+    # today 00:00 UTC has passed and is in this ISO week: the digest is due at start-up
+    store.set_digest(
+        schedule=DigestSchedule(
+            tenant="slack:T1",
+            platform="slack",
+            channel_id="C5",
+            weekday=today.weekday(),
+            hour=0,
+            timezone="UTC",
+        )
+    )
+    async with running_bot(fake, settings, core=make_core(settings, store=store), run_scheduler=True) as bot:
+        [post] = await fake.wait_for("chat.postMessage")
+        assert post.args["channel"] == "C5"
+        assert post.args["text"].startswith("An empty week: no claims were checked between ")
+        assert bot.runtime.scheduler is not None
+        assert [o.outcome for o in await bot.runtime.scheduler.run_once()] == [Outcome.TAKEN]
+    async with running_bot(fake, settings, core=make_core(settings, store=store), run_scheduler=True) as bot:
+        assert bot.runtime.scheduler is not None
+        assert [o.outcome for o in await bot.runtime.scheduler.run_once()] == [Outcome.TAKEN]
+    assert len(fake.calls_to("chat.postMessage")) == 1
