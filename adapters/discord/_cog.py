@@ -119,7 +119,11 @@ class ClaimsCog(commands.Cog):
             await self._fail(interaction, exc, what="/claims check")
             return
         job = self._check_job(
-            tenant=tenant, source=source, channel_id=interaction.channel_id or 0, message_id=None, jump_url=None
+            tenant=tenant,
+            source=source,
+            channel_id=interaction.channel_id or 0,
+            message_id=None,
+            jump_url=None,
         )
         await self._work(interaction, job, _render_report, what="/claims check")
 
@@ -237,7 +241,9 @@ class ClaimsCog(commands.Cog):
             schedule = DigestSchedule(
                 tenant=tenant,
                 platform=translate.PLATFORM,
-                channel_id=str(interaction.channel_id if action == "here" or current is None else current.channel_id),
+                channel_id=str(
+                    interaction.channel_id if action == "here" or current is None else current.channel_id
+                ),
                 weekday=current.weekday if current else settings.digest_weekday,
                 hour=current.hour if current else settings.digest_hour,
                 timezone=current.timezone if current else settings.digest_timezone,
@@ -284,7 +290,9 @@ class ClaimsCog(commands.Cog):
         tenant = translate.tenant_for_guild(message.guild.id)
         config = self.bot.app.config
         try:
-            if not await asyncio.to_thread(config.is_watched, tenant=tenant, channel_id=str(message.channel.id)):
+            if not await asyncio.to_thread(
+                config.is_watched, tenant=tenant, channel_id=str(message.channel.id)
+            ):
                 return
             first = await asyncio.to_thread(
                 config.first_delivery, tenant=tenant, key=translate.delivery_key(message.id)
@@ -307,7 +315,9 @@ class ClaimsCog(commands.Cog):
         except Exception as exc:
             reply = translate.error_reply(exc)
             if reply.internal:
-                log.exception("channel watch check failed (guild %s, message %s)", message.guild.id, message.id)
+                log.exception(
+                    "channel watch check failed (guild %s, message %s)", message.guild.id, message.id
+                )
             await self._answer_in_thread(message, name="Claims", content=reply.text, embeds=[])
             return
         await self._answer_in_thread(
@@ -320,7 +330,7 @@ class ClaimsCog(commands.Cog):
     async def _answer_in_thread(
         self, message: discord.Message, *, name: str, content: str | None, embeds: list[discord.Embed]
     ) -> None:
-        """A thread on the pasted message keeps the channel readable; a reply where threads are not allowed."""
+        """A thread on the pasted message keeps the channel readable; a reply where threads are refused."""
         target: discord.abc.Messageable
         try:
             target = await message.create_thread(name=name, auto_archive_duration=1440)

@@ -14,36 +14,17 @@ import sys
 import discord
 
 from adapters.bootstrap import App, bootstrap
-from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot, DigestBuilder
+from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot
+from adapters.discord.digest import make_digest_builder
 from bot.errors import BadInput
-from bot.models import Digest
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 
 def configure_api(settings: Settings) -> None:
-    """Points discord.py at ``settings.discord_api_base_url`` (Discord itself unless a test says otherwise)."""
+    """Points discord.py at ``settings.discord_api_base_url`` (Discord itself, unless a test says so)."""
     discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
-
-
-def default_digest_builder(app: App) -> DigestBuilder | None:
-    """``bot.digest.build_digest`` run in the check queue, when that module is installed."""
-    try:
-        from bot import digest as core_digest
-    except ImportError:
-        log.warning("bot.digest is not available: /claims digest now is disabled")
-        return None
-    build = getattr(core_digest, "build_for_tenant", None)
-    if build is None:
-        log.warning("bot.digest has no build_for_tenant(app, tenant): /claims digest now is disabled")
-        return None
-
-    async def builder(tenant: str) -> tuple[Digest, bytes | None]:
-        result: tuple[Digest, bytes | None] = await app.queue.run(build, app, tenant)
-        return result
-
-    return builder
 
 
 def run(settings: Settings) -> None:
@@ -58,7 +39,7 @@ def run(settings: Settings) -> None:
 
 
 async def _serve(app: App, settings: Settings, token: str) -> None:
-    bot = ClaimBot(app=app, settings=settings, digest_builder=default_digest_builder(app), warm=True)
+    bot = ClaimBot(app=app, settings=settings, digest_builder=make_digest_builder(app), warm=True)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import discord
 
+from bot import digest_text
 from bot.errors import BadInput, QueueFull, StorageUnavailable
 from bot.links import find_urls
 from bot.models import (
@@ -319,7 +320,9 @@ def unknown_speaker_embed(name: str, known: Sequence[Speaker]) -> discord.Embed:
     return discord.Embed(
         title=truncate(f"No speaker called {name}", TITLE_LIMIT),
         description=truncate(
-            f"Known speakers in this server: {names}" if names else "No speakers are stored in this server yet.",
+            f"Known speakers in this server: {names}"
+            if names
+            else "No speakers are stored in this server yet.",
             DESCRIPTION_LIMIT,
         ),
         colour=COLOUR_NEUTRAL,
@@ -380,50 +383,32 @@ def thread_name(report: CheckReport) -> str:
 
 # ---------------------------------------------------------------------------- digests
 def digest_embeds(digest: Digest, *, image_name: str | None = None) -> list[discord.Embed]:
-    """A weekly digest as embeds; ``image_name`` is the attached chart's file name."""
-    period = f"{digest.start:%Y-%m-%d} – {digest.end:%Y-%m-%d}"
-    if digest.empty:
-        return [
-            discord.Embed(
-                title=f"Weekly digest · {period}",
-                description="A quiet week: no articles were checked and no statements were recorded.",
-                colour=COLOUR_NEUTRAL,
-            )
-        ]
+    """A weekly digest as embeds (wording from ``bot.digest_text``); ``image_name``: the attached chart."""
+    if digest.empty:  # an empty week says so in one line
+        return [discord.Embed(description=digest_text.empty_line(digest), colour=COLOUR_NEUTRAL)]
+    zone = digest.start.tzinfo
     head = discord.Embed(
-        title=f"Weekly digest · {period}",
-        description=(
-            f"{digest.articles} article{'s' if digest.articles != 1 else ''} checked · "
-            f"{digest.claims} statement{'s' if digest.claims != 1 else ''} "
-            f"({digest.new_claims} new)"
-        ),
+        title=truncate(digest_text.title(digest), TITLE_LIMIT),
+        description=digest_text.counts_line(digest),
         colour=COLOUR_NEUTRAL,
     )
     if image_name:
         head.set_image(url=f"attachment://{image_name}")
     packer = _Packer(head, colour=COLOUR_NEUTRAL)
     if digest.by_speaker:
-        lines = [
-            f"**{_escape(a.speaker)}** — {a.new_claims} new, {a.mentions} mention{'s' if a.mentions != 1 else ''}"
-            for a in digest.by_speaker
-        ]
-        packer.add(_Field(name="New statements by speaker", value=_lines_within(lines, FIELD_VALUE_LIMIT)))
+        lines = [_escape(digest_text.speaker_line(a)) for a in digest.by_speaker]
+        packer.add(_Field(name="New claims by speaker", value=_lines_within(lines, FIELD_VALUE_LIMIT)))
     for rep in digest.repeated:
         link = _link(rep.link)
-        since = f"since {_day(rep.first_seen)}"
-        value = _escape(truncate(rep.claim.text, CLAIM_TEXT_CHARS)) + "\n" + (
-            f"[{since}]({link})" if link else since
-        )
-        packer.add(_Field(name=f"Repeated {rep.times}× · {rep.claim.speaker or '(unattributed)'}", value=value))
+        value = _escape(digest_text.repeat_line(rep, zone)) + (f"\n[first seen]({link})" if link else "")
+        packer.add(_Field(name=f"Repeated · {rep.claim.speaker or 'Unattributed'}", value=value))
     for ch in digest.changed:
-        who = ch.speaker or "(unattributed)"
-        value = (
-            f"{_escape(who)} said “{_escape(truncate(ch.before.text, 400))}” on {_day(ch.before.first_seen)}, "
-            f"now says “{_escape(truncate(ch.after.text, 400))}”"
+        packer.add(
+            _Field(
+                name=f"Changed · {ch.speaker or 'Unattributed'}",
+                value=_escape(digest_text.changed_line(ch, zone)),
+            )
         )
-        if ch.reasons:
-            value += f"\n({'; '.join(ch.reasons)})"
-        packer.add(_Field(name=f"Changed · {who}", value=value))
     return packer.finish("…and {n} more: use /claims search to explore them.")
 
 

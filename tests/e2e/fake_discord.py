@@ -255,7 +255,14 @@ class FakeDiscord:
             "voice_states": [],
             "presences": [],
             "members": [
-                {"user": BOT_USER, "roles": [], "joined_at": now_iso(), "deaf": False, "mute": False, "flags": 0}
+                {
+                    "user": BOT_USER,
+                    "roles": [],
+                    "joined_at": now_iso(),
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
             ],
             "roles": [
                 {
@@ -365,7 +372,8 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """Sends ``/claims <sub> option:value…`` and returns the interaction payload."""
         opts = [
-            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v} for k, v in (options or {}).items()
+            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v}
+            for k, v in (options or {}).items()
         ]
         data = {
             "id": "1",
@@ -373,11 +381,15 @@ class FakeDiscord:
             "type": 1,
             "options": [{"name": sub, "type": 1, "options": opts}],
         }
-        payload = self.interaction(guild_id=guild_id, channel_id=channel_id, data=data, permissions=permissions)
+        payload = self.interaction(
+            guild_id=guild_id, channel_id=channel_id, data=data, permissions=permissions
+        )
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
-    async def message_menu(self, *, guild_id: int, channel_id: int, message: dict[str, Any]) -> dict[str, Any]:
+    async def message_menu(
+        self, *, guild_id: int, channel_id: int, message: dict[str, Any]
+    ) -> dict[str, Any]:
         data = {
             "id": "2",
             "name": "Check claims",
@@ -410,7 +422,9 @@ class FakeDiscord:
             await self._notify()
         if reply is None:
             return web.Response(status=status)
-        return web.Response(status=status, body=json.dumps(reply).encode(), headers={"Content-Type": "application/json"})
+        return web.Response(
+            status=status, body=json.dumps(reply).encode(), headers={"Content-Type": "application/json"}
+        )
 
     def _answer(self, r: Recorded) -> tuple[int, Any]:
         parts = r.path.strip("/").split("/")
@@ -432,7 +446,12 @@ class FakeDiscord:
             return 200, {
                 "url": self.gateway_url,
                 "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
             }
         if r.method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
             guild_id = parts[3] if len(parts) == 5 else None
@@ -487,14 +506,13 @@ class FakeDiscord:
 
     def _echo_message(self, r: Recorded, *, channel_id: int) -> dict[str, Any]:
         body = r.json or {}
-        msg = self.message(
+        return self.message(
             guild_id=self._guild_of_channel(channel_id),
             channel_id=channel_id,
             content=body.get("content") or "",
             author=BOT_USER,
             embeds=body.get("embeds"),
         )
-        return msg
 
     def _guild_of_channel(self, channel_id: int) -> int:
         for g in self.guilds:
@@ -545,7 +563,9 @@ async def running_bot(fake: FakeDiscord, **bot_options: Any) -> AsyncIterator[Bo
     capture = _Errors(level=logging.ERROR)
     logging.getLogger("discord").addHandler(capture)
     loop = asyncio.get_running_loop()
-    loop.set_exception_handler(lambda _loop, ctx: errors.append(ctx.get("exception") or RuntimeError(ctx["message"])))
+    loop.set_exception_handler(
+        lambda _loop, ctx: errors.append(ctx.get("exception") or RuntimeError(ctx["message"]))
+    )
     started = asyncio.create_task(bot.start("fake-token"))
     ready = asyncio.create_task(bot.wait_until_ready())
     try:

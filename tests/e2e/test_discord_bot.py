@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -132,7 +133,9 @@ def assert_within_discord_limits(embeds: Sequence[dict[str, Any]]) -> None:
         assert len(e.get("description", "")) <= 4096
         assert len(e.get("fields", [])) <= 25
         assert len(e.get("footer", {}).get("text", "")) <= 2048
-        total += len(e.get("title", "")) + len(e.get("description", "")) + len(e.get("footer", {}).get("text", ""))
+        total += (
+            len(e.get("title", "")) + len(e.get("description", "")) + len(e.get("footer", {}).get("text", ""))
+        )
         for f in e.get("fields", []):
             assert len(f["name"]) <= 256
             assert len(f["value"]) <= 1024
@@ -205,7 +208,10 @@ async def test_a_refused_link_replaces_the_thinking_message_with_an_ephemeral_re
     fake: FakeDiscord, run: BotRun
 ) -> None:
     interaction = await fake.slash(
-        guild_id=GUILD_A.id, channel_id=UNWATCHED, sub="check", options={"link": "https://elsewhere.example/x"}
+        guild_id=GUILD_A.id,
+        channel_id=UNWATCHED,
+        sub="check",
+        options={"link": "https://elsewhere.example/x"},
     )
     assert (await first_callback(fake, interaction))["type"] == 5
     reply = await followup(fake, interaction)
@@ -250,7 +256,8 @@ async def test_search_speaker_compare_and_help(fake: FakeDiscord, run: BotRun) -
     )
     text = embed_text((await followup(fake, compare)).json["embeds"])
     assert "Changed statement" in text
-    assert "70,000" in text and "100,000" in text
+    assert "70,000" in text
+    assert "100,000" in text
 
     help_ = await fake.slash(guild_id=GUILD_A.id, channel_id=UNWATCHED, sub="help")
     body = await first_callback(fake, help_)
@@ -262,7 +269,10 @@ async def test_search_speaker_compare_and_help(fake: FakeDiscord, run: BotRun) -
 async def test_each_guild_is_its_own_tenant(fake: FakeDiscord, run: BotRun) -> None:
     await check(fake, guild=GUILD_A, text=ARTICLE)
     search = await fake.slash(
-        guild_id=GUILD_B.id, channel_id=GUILD_B.channels[0].id, sub="search", options={"query": "bridge traffic"}
+        guild_id=GUILD_B.id,
+        channel_id=GUILD_B.channels[0].id,
+        sub="search",
+        options={"query": "bridge traffic"},
     )
     text = embed_text((await followup(fake, search)).json["embeds"])
     assert "No stored statement matches" in text
@@ -299,7 +309,8 @@ async def test_a_long_article_stays_within_embed_limits_and_points_to_search(
     assert_within_discord_limits(embeds)
     assert "80 statements: 80 new" in embeds[0]["description"]
     footer = embeds[-1]["footer"]["text"]
-    assert "more statements" in footer and "/claims search" in footer
+    assert "more statements" in footer
+    assert "/claims search" in footer
 
 
 # ---------------------------------------------------------------------------- configuration
@@ -323,12 +334,18 @@ async def test_digest_here_off_and_now_without_a_builder(fake: FakeDiscord, run:
     assert "Monday at 09:00 (UTC)" in body["data"]["content"]
     schedule = run.bot.app.config.get_digest(tenant=tenant)
     assert schedule is not None
-    assert (schedule.channel_id, schedule.weekday, schedule.hour, schedule.enabled) == (str(WATCHED), 0, 9, True)
+    assert (schedule.channel_id, schedule.weekday, schedule.hour, schedule.enabled) == (
+        str(WATCHED),
+        0,
+        9,
+        True,
+    )
 
     off = await fake.slash(guild_id=GUILD_A.id, channel_id=UNWATCHED, sub="digest", options={"action": "off"})
     assert "off" in (await first_callback(fake, off))["data"]["content"]
     schedule = run.bot.app.config.get_digest(tenant=tenant)
-    assert schedule is not None and not schedule.enabled
+    assert schedule is not None
+    assert not schedule.enabled
     assert schedule.channel_id == str(WATCHED)  # turning it off keeps the chosen channel
 
     now = await fake.slash(guild_id=GUILD_A.id, channel_id=WATCHED, sub="digest", options={"action": "now"})
@@ -368,7 +385,9 @@ async def test_watched_channel_gets_a_thread_and_other_messages_are_ignored(
     assert threads[0].path == f"/channels/{WATCHED}/messages/{pasted['id']}/threads"
     assert threads[0].json["name"].startswith("Claims: ")
     assert len(threads[0].json["name"]) <= 100
-    posts = await fake.wait_for(lambda: [r for r in fake.sent("POST", "/messages") if "threads" not in r.path])
+    posts = await fake.wait_for(
+        lambda: [r for r in fake.sent("POST", "/messages") if "threads" not in r.path]
+    )
     assert len(posts) == 1
     assert posts[0].path != f"/channels/{WATCHED}/messages"  # posted inside the new thread
     assert "2 statements: 2 new" in embed_text(posts[0].json["embeds"])
@@ -379,7 +398,11 @@ async def test_watched_channel_gets_a_thread_and_other_messages_are_ignored(
     )
     await fake.wait_request("POST", "/threads", count=2)
     posts = await fake.wait_for(
-        lambda: (p := [r for r in fake.sent("POST", "/messages") if "threads" not in r.path]) and len(p) >= 2 and p
+        lambda: (
+            (p := [r for r in fake.sent("POST", "/messages") if "threads" not in r.path])
+            and len(p) >= 2
+            and p
+        )
     )
     assert "already checked" in embed_text(posts[1].json["embeds"])
     assert len(fake.sent("POST", "/threads")) == 2  # nothing for the four ignored messages
@@ -480,7 +503,7 @@ async def test_heartbeats_keep_flowing_during_a_five_second_check(tmp_path: Path
         await server.stop()
     # the job ran ~5 s: with the event loop free, heartbeats kept their 0.5 s rhythm
     assert len(during) >= 5
-    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(during)]
     assert max(gaps) < interval_ms / 1000 + 1.0, gaps
 
 
