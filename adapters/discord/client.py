@@ -6,8 +6,8 @@ for (``GET /gateway/bot``); several processes can split shards with ``shard_ids`
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -107,7 +107,6 @@ class ClaimBot(commands.AutoShardedBot):
         self.sync_on_start = sync_on_start
         self.warm = warm
         self.watch_available = True
-        self._warm_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         # login() has fetched the application, so its flags are known before IDENTIFY.
@@ -121,7 +120,8 @@ class ClaimBot(commands.AutoShardedBot):
 
         await self.add_cog(ClaimsCog(self))
         if self.warm:
-            self._warm_task = asyncio.create_task(self.warm_models())
+            # a daemon thread, not the executor: shutting down never waits for a model load
+            threading.Thread(target=self._warm_models, name="claimbot-warm", daemon=True).start()
         if self.sync_on_start:
             for guild_id in self.settings.discord_guild_ids:
                 await self.sync_guild(discord.Object(id=guild_id))
@@ -152,9 +152,9 @@ class ClaimBot(commands.AutoShardedBot):
         # No prefix commands: the channel watch lives in the cog's listener.
         return
 
-    async def warm_models(self) -> None:
-        """Loads the NLP models in a worker thread so the first check is not slow."""
+    def _warm_models(self) -> None:
+        """Loads the NLP models now so the first check is not slow."""
         try:
-            await asyncio.to_thread(self.app.warm)
+            self.app.warm()
         except Exception:
             log.exception("could not load the models; checks will retry on first use")
