@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from slack_sdk.errors import SlackApiError
+
 from bot import digest_text as words
 from bot.errors import BadInput, QueueFull, StorageUnavailable
 from bot.links import find_urls
@@ -357,7 +359,12 @@ def error_text(exc: BaseException) -> str | None:
         return "I'm busy checking other articles right now; please try again in a minute."
     if isinstance(exc, StorageUnavailable):
         return "The database is unavailable, try again shortly."
+    if isinstance(exc, SlackApiError) and exc.response.get("error") in _NOT_MEMBER_ERRORS:
+        return "I can't post in this channel: invite me with `/invite @claimbot` and try again."
     return None
+
+
+_NOT_MEMBER_ERRORS = frozenset({"not_in_channel", "channel_not_found"})
 
 
 # ------------------------------------------------------------------------ check report

@@ -79,6 +79,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.usergroups: dict[str, list[str]] = {}
         self.auth_team_id = "T1"
+        self.channels_without_bot: set[str] = set()
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -177,6 +178,8 @@ class FakeSlack:
         if method == "chat.postMessage":
             if not args.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
+            if args["channel"] in self.channels_without_bot:
+                return {"ok": False, "error": "not_in_channel"}
             if not args.get("text") and not args.get("blocks"):
                 return {"ok": False, "error": "no_text"}
             if args.get("blocks") and block_problems(args["blocks"]):

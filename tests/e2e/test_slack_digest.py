@@ -106,6 +106,12 @@ async def test_an_empty_week_is_one_line_and_no_chart(bot: Harness) -> None:
     assert bot.fake.calls_to("file_upload") == []
 
 
+async def test_digest_now_in_a_channel_the_bot_is_not_in_says_how_to_fix_it(bot: Harness) -> None:
+    bot.fake.channels_without_bot.add("C404")
+    answer = await command(bot, "digest now", "not-member", user_id="UADMIN", channel_id="C404")
+    assert answer["text"] == "I can't post in this channel: invite me with `/invite @claimbot` and try again."
+
+
 async def test_the_poster_used_by_the_scheduler(fake: FakeSlack) -> None:
     """``SlackDigestPoster`` posts a ``Digest`` it is given (here an empty one) and returns its reference."""
     poster = SlackDigestPoster(AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url))

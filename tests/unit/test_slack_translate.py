@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate as t
@@ -309,6 +310,11 @@ def test_self_matches_of_an_edited_message_are_dropped() -> None:
         (LinkRefused("private address"), "private address"),
         (QueueFull("busy"), "I'm busy checking other articles right now; please try again in a minute."),
         (StorageUnavailable("down"), "The database is unavailable, try again shortly."),
+        (
+            SlackApiError("no", {"ok": False, "error": "not_in_channel"}),
+            "I can't post in this channel: invite me with `/invite @claimbot` and try again.",
+        ),
+        (SlackApiError("no", {"ok": False, "error": "ratelimited"}), None),
         (RuntimeError("bug"), None),
     ],
 )
