@@ -103,7 +103,7 @@ def _stacked_bars(ax: Axes, digest: Digest, days: list[date], x: list[int]) -> N
             color=colour,
             hatch="//",
             edgecolor="#222222",
-            linewidth=0.8,
+            linewidth=[0.8 if r else 0.0 for r in repeats[who]],  # no stray lines on empty days
             width=0.7,
         )
         bottom = [b + r for b, r in zip(bottom, repeats[who], strict=True)]
