@@ -15,6 +15,7 @@ import pytest
 
 from adapters.bootstrap import App, bootstrap
 from adapters.discord import translate
+from bot.errors import StorageUnavailable
 from bot.models import ExtractedClaim
 from bot.settings import Settings
 from tests.e2e.fake_discord import (
@@ -543,3 +544,53 @@ async def test_without_the_message_content_intent_watch_is_reported_unavailable(
     finally:
         app.close()
         await server.stop()
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected", "logged"),
+    [
+        (StorageUnavailable("connection refused"), "The database is unavailable, try again shortly.", False),
+        (RuntimeError("index corrupted"), "Sorry, something went wrong", True),
+    ],
+)
+async def test_failures_are_ephemeral_and_internal_ones_logged_with_context(
+    fake: FakeDiscord,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    failure: Exception,
+    expected: str,
+    logged: bool,
+) -> None:
+    class FailingStore(InMemoryStore):
+        def speakers(self, *, tenant: str) -> list[Any]:
+            raise failure
+
+    settings = make_settings(tmp_path)
+    store = FailingStore()
+    app = bootstrap(
+        settings,
+        store=store,
+        config=store,
+        extractor=SaidThatExtractor(),
+        encoder=HashingEncoder(),
+        fetcher=PagesFetcher(),
+    )
+    caplog.set_level(logging.INFO, logger="adapters.discord")
+    try:
+        async with running_bot(fake, app=app, settings=settings):
+            interaction = await fake.slash(
+                guild_id=GUILD_A.id, channel_id=UNWATCHED, sub="speaker", options={"name": "Ben Wallace"}
+            )
+            reply = await followup(fake, interaction)
+    finally:
+        app.close()
+    assert reply.json["flags"] & EPHEMERAL
+    assert expected in reply.json["content"]
+    assert "index corrupted" not in reply.json["content"]
+    errors = [
+        r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("adapters.discord")
+    ]
+    assert bool(errors) is logged
+    if logged:
+        assert f"guild {GUILD_A.id}" in errors[0].getMessage()
+        assert errors[0].exc_info is not None
