@@ -36,7 +36,8 @@ def _empty_cache() -> Iterator[None]:
     clear_pipeline_cache()
 
 
-def blank_pipeline(parser_labels: list[str] | None, ner_labels: list[str] = ()) -> Language:  # type: ignore[assignment]
+def blank_pipeline(parser_labels: list[str] | None, ner_labels: tuple[str, ...] = ()) -> Language:
+    """An untrained pipeline whose parser / NER know ``*_labels`` (no initialize(): labels suffice)."""
     nlp = spacy.blank("en")
     if parser_labels is not None:
         parser = nlp.add_pipe("parser")
@@ -46,14 +47,20 @@ def blank_pipeline(parser_labels: list[str] | None, ner_labels: list[str] = ()) 
         ner = nlp.add_pipe("ner")
         for label in ner_labels:
             ner.add_label(label)
-    nlp.initialize()
     return nlp
 
 
-def saved_pipeline(tmp_path: Path, parser_labels: list[str] | None, name: str = "pipe") -> Path:
-    directory = tmp_path / name
-    blank_pipeline(parser_labels).to_disk(directory)
-    return directory
+@pytest.fixture(scope="module")
+def saved_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Pipelines on disk, written once: two UD-parser pipelines and one without a parser."""
+    root = tmp_path_factory.mktemp("pipelines")
+    dirs = {}
+    for name, labels in (("ud", UD_LABELS), ("ud_copy", UD_LABELS), ("no_parser", None)):
+        nlp = blank_pipeline(labels)
+        nlp.initialize()
+        nlp.to_disk(root / name)
+        dirs[name] = root / name
+    return dirs
 
 
 def test_unknown_name_raises_error_naming_the_setting() -> None:
@@ -88,25 +95,23 @@ def test_other_names_go_to_spacy_load_unchanged() -> None:
     assert resolve_pipeline_location("en_core_web_trf") == "en_core_web_trf"
 
 
-def test_pipeline_without_parser_is_refused(tmp_path: Path) -> None:
-    directory = saved_pipeline(tmp_path, parser_labels=None)
+def test_pipeline_without_parser_is_refused(saved_dirs: dict[str, Path]) -> None:
     with pytest.raises(PipelineUnsuitable, match="no dependency parser"):
-        load_pipeline(str(directory))
+        load_pipeline(str(saved_dirs["no_parser"]))
 
 
-def test_loaded_pipeline_is_cached_per_name(tmp_path: Path) -> None:
-    first_dir = saved_pipeline(tmp_path, UD_LABELS, "first")
-    second_dir = saved_pipeline(tmp_path, UD_LABELS, "second")
-    first = load_pipeline(str(first_dir))
-    assert load_pipeline(str(first_dir)) is first
-    assert load_pipeline(str(second_dir)) is not first
+def test_loaded_pipeline_is_cached_per_name(saved_dirs: dict[str, Path]) -> None:
+    first = load_pipeline(str(saved_dirs["ud"]))
+    assert load_pipeline(str(saved_dirs["ud"])) is first
+    assert load_pipeline(str(saved_dirs["ud_copy"])) is not first
     clear_pipeline_cache()
-    assert load_pipeline(str(first_dir)) is not first
+    assert load_pipeline(str(saved_dirs["ud"])) is not first
 
 
-def test_loaded_pipeline_accepts_long_texts(tmp_path: Path) -> None:
-    nlp = load_pipeline(str(saved_pipeline(tmp_path, UD_LABELS)))
+def test_loaded_pipeline_is_ready_for_long_texts_with_ud_labels(saved_dirs: dict[str, Path]) -> None:
+    nlp = load_pipeline(str(saved_dirs["ud"]))
     assert nlp.max_length >= MAX_TEXT_LENGTH >= 1_000_000
+    assert pipeline_label_scheme(nlp) == "ud"
 
 
 @pytest.mark.parametrize(
@@ -122,10 +127,6 @@ def test_label_scheme_detection(labels: list[str], expected: str) -> None:
     assert pipeline_label_scheme(blank_pipeline(labels)) == expected
 
 
-def test_label_scheme_survives_save_and_load(tmp_path: Path) -> None:
-    assert pipeline_label_scheme(load_pipeline(str(saved_pipeline(tmp_path, UD_LABELS)))) == "ud"
-
-
 @pytest.mark.parametrize(
     ("ner_labels", "expected"),
     [
@@ -138,4 +139,4 @@ def test_label_scheme_survives_save_and_load(tmp_path: Path) -> None:
     ],
 )
 def test_entity_label_map(ner_labels: list[str], expected: dict[str, str]) -> None:
-    assert entity_label_map(blank_pipeline(UD_LABELS, ner_labels)) == expected
+    assert entity_label_map(blank_pipeline(UD_LABELS, tuple(ner_labels))) == expected
