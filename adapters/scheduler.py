@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 DEFAULT_CLAIM_TTL = timedelta(minutes=15)
 DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
 DEFAULT_RETRY_BACKOFF = timedelta(minutes=5)
+MAX_RETRY_BACKOFF = timedelta(hours=6)  # a channel that keeps refusing is retried a few times a day
 
 
 class Outcome(StrEnum):
@@ -106,6 +107,7 @@ class DigestScheduler:
         self.poll_interval = poll_interval
         self.retry_backoff = retry_backoff
         self._retry_after: dict[tuple[str, str], datetime] = {}
+        self._failures: dict[tuple[str, str], int] = {}
         self._reported_uncertain: set[tuple[str, str]] = set()
         self._tick_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -166,6 +168,7 @@ class DigestScheduler:
             self.config.mark_digest_posted, tenant=tenant, period_key=key, message_ref=ref
         )
         self._retry_after.pop((tenant, key), None)
+        self._failures.pop((tenant, key), None)
         log.info("posted the %s digest of %s (%s)", key, tenant, ref)
         return DigestOutcome(tenant, key, Outcome.POSTED, message_ref=ref)
 
@@ -206,7 +209,11 @@ class DigestScheduler:
         return DigestOutcome(tenant, key, Outcome.TAKEN)
 
     async def _give_back(self, tenant: str, key: str, now: datetime, exc: Exception) -> DigestOutcome:
-        self._retry_after[(tenant, key)] = now + self.retry_backoff
+        failures = self._failures[(tenant, key)] = self._failures.get((tenant, key), 0) + 1
+        # doubling back-off: a deleted channel or a revoked token is not hammered all week
+        self._retry_after[(tenant, key)] = now + min(
+            self.retry_backoff * 2 ** (failures - 1), MAX_RETRY_BACKOFF
+        )
         try:
             await asyncio.to_thread(
                 self.config.release_digest_period, tenant=tenant, period_key=key, owner=self.owner

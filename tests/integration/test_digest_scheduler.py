@@ -314,6 +314,28 @@ async def test_a_refused_post_is_released_and_retried(store: Any, clock: time_ma
     assert len(poster.posts) == 1
 
 
+async def test_repeated_failures_back_off_doubling(store: Any, clock: time_machine.Traveller) -> None:
+    poster = RecordingPoster()
+    poster.fail_next = 3
+    bot = scheduler(store, poster, retry_backoff=timedelta(minutes=5))
+    clock.move_to(MONDAY_SLOT)
+    seen = []
+    for minutes in (0, 4, 5, 14, 15, 34, 35):  # failures at 0, 5 and 15; then waits 5, 10, 20 minutes
+        clock.move_to(MONDAY_SLOT + timedelta(minutes=minutes))
+        [outcome] = await bot.run_once()
+        seen.append(outcome.outcome)
+    assert seen == [
+        Outcome.FAILED,
+        Outcome.BACKING_OFF,
+        Outcome.FAILED,
+        Outcome.BACKING_OFF,
+        Outcome.FAILED,
+        Outcome.BACKING_OFF,
+        Outcome.POSTED,
+    ]
+    assert len(poster.posts) == 1
+
+
 async def test_a_process_dying_between_rendering_and_posting_is_taken_over_after_the_ttl(
     store_factory: Any, store: Any, clock: time_machine.Traveller
 ) -> None:
