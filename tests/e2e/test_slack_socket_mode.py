@@ -39,7 +39,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 async def connected(fake: FakeSlack, tmp_path: Path, **core_kwargs: object) -> AsyncIterator[Harness]:
     settings = bot_settings(fake, tmp_path, socket_mode=True)
-    async with running_bot(fake, settings, core=make_core(settings, **core_kwargs)) as bot:  # type: ignore[arg-type]
+    async with running_bot(fake, settings, core=make_core(settings, **core_kwargs)) as bot:
         await asyncio.wait_for(fake.socket_connected.wait(), timeout=20)
         yield bot
 
