@@ -239,7 +239,12 @@ class DigestPoster(Protocol):
     platform: str
 
     async def post_digest(self, *, schedule: DigestSchedule, digest: Digest, chart_png: bytes | None) -> str:
-        """Posts to ``schedule.channel_id``; returns a reference (message id/permalink)."""
+        """Posts to ``schedule.channel_id``; returns a reference (message id/permalink).
+
+        Raise only when NOTHING was posted: the scheduler releases the week and posts again
+        later. A failure after the message went out (e.g. the chart upload) must be logged
+        and the reference returned, or the digest is posted twice.
+        """
         ...
 
 
