@@ -36,7 +36,7 @@ from bot.nlp.polnear import GoldAttribution, PolnearArticle, find_compartment, r
 logger = logging.getLogger(__name__)
 
 WORD = re.compile(r"\w+|[^\w\s]")
-QUOTE_MARKS = "\"“”"
+QUOTE_MARKS = '"“”'
 
 
 def token_set(text: str, fragments: Sequence[tuple[int, int]], offsets: list[int]) -> frozenset[int]:
@@ -159,7 +159,9 @@ def _progress(done: int, total: int, started: float) -> None:
         sys.stderr.write("\n")
 
 
-def evaluate(extractor, articles: list[PolnearArticle], *, show_progress: bool = True) -> tuple[Scores, float, int]:
+def evaluate(
+    extractor, articles: list[PolnearArticle], *, show_progress: bool = True
+) -> tuple[Scores, float, int]:
     scores = Scores()
     started = time.perf_counter()
     words = 0
@@ -204,8 +206,12 @@ def measure_speed(extractor, articles: list[PolnearArticle], runs: int = 7) -> d
         extractor.extract(text)
         timings.append(time.perf_counter() - t0)
     median = statistics.median(timings)
-    return {"words": n_words, "median_s": round(median, 4), "words_per_s": round(n_words / median, 1),
-            "runs": runs}
+    return {
+        "words": n_words,
+        "median_s": round(median, 4),
+        "words_per_s": round(n_words / median, 1),
+        "runs": runs,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,17 +236,25 @@ def main(argv: list[str] | None = None) -> int:
     articles = list(read_compartment(find_compartment(args.data, args.split)))
     if args.limit:
         articles = articles[: args.limit]
-    logger.info("%d %s articles, %d gold attributions", len(articles), args.split,
-                sum(len(a.attributions) for a in articles))
-    extractor = SpacyClaimExtractor(nlp, checkworthiness=False, include_unattributed=False,
-                                    merge_restatements=False)
-    result: dict[str, object] = {"split": args.split, "model": model or "claimbot_en",
-                                 "articles": len(articles)}
+    logger.info(
+        "%d %s articles, %d gold attributions",
+        len(articles),
+        args.split,
+        sum(len(a.attributions) for a in articles),
+    )
+    extractor = SpacyClaimExtractor(
+        nlp, checkworthiness=False, include_unattributed=False, merge_restatements=False
+    )
+    result: dict[str, object] = {
+        "split": args.split,
+        "model": model or "claimbot_en",
+        "articles": len(articles),
+    }
     if args.tune:
         # parse once, sweep the cue-prior threshold on the cached docs
         docs = list(nlp.pipe([_normalise(a.text) for a in articles], batch_size=8))
         sweep = {}
-        for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        for threshold in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6):
             extractor.lexicon = load_lexicon(threshold=threshold)
             scores = Scores()
             for article, doc in zip(articles, docs, strict=True):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from bot.models import ClaimKind
 from bot.nlp.quotes import Quote, find_quotes
@@ -45,43 +45,217 @@ Fragment = tuple[int, int]
 # Cues that work even without the learned lexicon (and are never filtered out by it).
 SEED_CUES = frozenset(
     {
-        "say", "said", "says", "saying", "tell", "told", "tells", "telling", "add", "added",
-        "adds", "adding", "warn", "warned", "warns", "warning", "claim", "claimed", "claims",
-        "claiming", "deny", "denied", "denies", "denying", "accuse", "accused", "accuses",
-        "accusing", "insist", "insisted", "insists", "insisting", "state", "stated", "states",
-        "announce", "announced", "announces", "argue", "argued", "argues", "arguing", "note",
-        "noted", "notes", "noting", "explain", "explained", "explains", "assert", "asserted",
-        "declare", "declared", "wrote", "writes", "write", "tweeted", "report", "reported",
-        "reports", "suggest", "suggested", "suggests", "stress", "stressed", "confirm",
-        "confirmed", "confirms", "admit", "admitted", "admits", "predicted", "promised",
-        "vowed", "urged", "acknowledged", "estimated", "estimates", "expressing", "expressed",
-        "reiterated", "reaffirming", "reaffirmed", "conceded", "replied", "responded",
-        "emphasised", "emphasized", "maintained", "maintains", "believes", "believe",
+        "say",
+        "said",
+        "says",
+        "saying",
+        "tell",
+        "told",
+        "tells",
+        "telling",
+        "add",
+        "added",
+        "adds",
+        "adding",
+        "warn",
+        "warned",
+        "warns",
+        "warning",
+        "claim",
+        "claimed",
+        "claims",
+        "claiming",
+        "deny",
+        "denied",
+        "denies",
+        "denying",
+        "accuse",
+        "accused",
+        "accuses",
+        "accusing",
+        "insist",
+        "insisted",
+        "insists",
+        "insisting",
+        "state",
+        "stated",
+        "states",
+        "announce",
+        "announced",
+        "announces",
+        "argue",
+        "argued",
+        "argues",
+        "arguing",
+        "note",
+        "noted",
+        "notes",
+        "noting",
+        "explain",
+        "explained",
+        "explains",
+        "assert",
+        "asserted",
+        "declare",
+        "declared",
+        "wrote",
+        "writes",
+        "write",
+        "tweeted",
+        "report",
+        "reported",
+        "reports",
+        "suggest",
+        "suggested",
+        "suggests",
+        "stress",
+        "stressed",
+        "confirm",
+        "confirmed",
+        "confirms",
+        "admit",
+        "admitted",
+        "admits",
+        "predicted",
+        "promised",
+        "vowed",
+        "urged",
+        "acknowledged",
+        "estimated",
+        "estimates",
+        "expressing",
+        "expressed",
+        "reiterated",
+        "reaffirming",
+        "reaffirmed",
+        "conceded",
+        "replied",
+        "responded",
+        "emphasised",
+        "emphasized",
+        "maintained",
+        "maintains",
+        "believes",
+        "believe",
     }
 )
 # Verbs whose first object is the addressee, not the content ("told Putin that ...").
 ADDRESSEE_VERBS = frozenset(
-    {"tell", "told", "tells", "telling", "warn", "warned", "warns", "warning", "assured",
-     "assure", "reminded", "remind", "informed", "inform", "urged", "urge", "promised",
-     "asked", "ask"}
+    {
+        "tell",
+        "told",
+        "tells",
+        "telling",
+        "warn",
+        "warned",
+        "warns",
+        "warning",
+        "assured",
+        "assure",
+        "reminded",
+        "remind",
+        "informed",
+        "inform",
+        "urged",
+        "urge",
+        "promised",
+        "asked",
+        "ask",
+    }
 )
 # Cues whose "subject" is rarely the speaker when nothing precedes them ("When asked if …").
 SUBJECTLESS_FORMS = frozenset({"asked", "told", "quoted", "reported", "expected", "cited"})
 NP_TAGS = frozenset(
-    {"NNP", "NNPS", "NN", "NNS", "JJ", "JJR", "JJS", "DT", "PRP", "PRP$", "POS", "CD", "HYPH",
-     "NFP", "FW", "PDT"}
+    {
+        "NNP",
+        "NNPS",
+        "NN",
+        "NNS",
+        "JJ",
+        "JJR",
+        "JJS",
+        "DT",
+        "PRP",
+        "PRP$",
+        "POS",
+        "CD",
+        "HYPH",
+        "NFP",
+        "FW",
+        "PDT",
+    }
 )
 NP_WORDS = frozenset({"of", "and", "&", "for", "at", "from", "'s", "'"})
 SKIP_BEFORE_CUE = frozenset(
-    {"also", "has", "have", "had", "will", "would", "then", "later", "previously", "again",
-     "repeatedly", "once", "recently", "did", "does", "do", "may", "might", "could", "can",
-     "further", "reportedly", "publicly", "privately", "often", "never", "just", "shall",
-     "should", "must", "already", "first", "separately", "too", "subsequently"}
+    {
+        "also",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "then",
+        "later",
+        "previously",
+        "again",
+        "repeatedly",
+        "once",
+        "recently",
+        "did",
+        "does",
+        "do",
+        "may",
+        "might",
+        "could",
+        "can",
+        "further",
+        "reportedly",
+        "publicly",
+        "privately",
+        "often",
+        "never",
+        "just",
+        "shall",
+        "should",
+        "must",
+        "already",
+        "first",
+        "separately",
+        "too",
+        "subsequently",
+    }
 )
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "csubj"})
 CONTENT_STARTERS = frozenset({"that", ":", ","})
 QUOTE_TOKENS = frozenset({'"', "''", "”", "“", "``", "'"})
+CUT_ADJUNCTS = False
+ADJUNCT_STARTERS = frozenset(
+    {
+        "in",
+        "during",
+        "on",
+        "at",
+        "after",
+        "before",
+        "since",
+        "when",
+        "while",
+        "with",
+        "from",
+        "by",
+        "because",
+        "but",
+        "amid",
+        "to",
+        "into",
+        "where",
+        "which",
+        "who",
+        "despite",
+        "following",
+    }
+)
 CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "because", "as", "for"})
 
 
@@ -153,9 +327,62 @@ class _Context:
 
 
 ABBREVIATIONS = frozenset(
-    """mr. mrs. ms. dr. prof. gen. lt. col. sen. rep. gov. st. jr. sr. inc. corp. co. ltd. no.
-    vs. v. u.s. u.k. u.n. e.u. jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.
-    capt. sgt. adm. maj. rev. ft. mt. d.c. a.m. p.m. e.g. i.e. etc. al. approx. dept. est.""".split()
+    [
+        "mr.",
+        "mrs.",
+        "ms.",
+        "dr.",
+        "prof.",
+        "gen.",
+        "lt.",
+        "col.",
+        "sen.",
+        "rep.",
+        "gov.",
+        "st.",
+        "jr.",
+        "sr.",
+        "inc.",
+        "corp.",
+        "co.",
+        "ltd.",
+        "no.",
+        "vs.",
+        "v.",
+        "u.s.",
+        "u.k.",
+        "u.n.",
+        "e.u.",
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "sept.",
+        "oct.",
+        "nov.",
+        "dec.",
+        "capt.",
+        "sgt.",
+        "adm.",
+        "maj.",
+        "rev.",
+        "ft.",
+        "mt.",
+        "d.c.",
+        "a.m.",
+        "p.m.",
+        "e.g.",
+        "i.e.",
+        "etc.",
+        "al.",
+        "approx.",
+        "dept.",
+        "est.",
+    ]
 )
 _CLOSERS = frozenset({'"', "'", "”", "’", "''", ")", "]"})
 
@@ -182,6 +409,7 @@ def sentence_units(doc: Doc, quotes: list[Quote] | None = None) -> list[_Unit]:
         if quote_ends is not None:
             return tok.idx + len(tok.text) in quote_ends
         return not (tok.i > 0 and doc[tok.i - 1].whitespace_)
+
     i = 0
     while i < n:
         token = doc[i]
@@ -190,19 +418,30 @@ def sentence_units(doc: Doc, quotes: list[Quote] | None = None) -> list[_Unit]:
             if "\n" in token.text_with_ws:
                 boundary_after = i + 1
         elif token.text in {".", "!", "?", "...", "…"} or (
-            token.text.endswith((".", "!", "?")) and len(token.text) > 1
-            and token.lower_ not in ABBREVIATIONS and not re.fullmatch(r"(?:[A-Za-z]\.)+", token.text)
+            token.text.endswith((".", "!", "?"))
+            and len(token.text) > 1
+            and token.lower_ not in ABBREVIATIONS
+            and not re.fullmatch(r"(?:[A-Za-z]\.)+", token.text)
         ):
             j = i + 1
             while j < n and (closes(doc[j]) or doc[j].text in {".", "!", "?"}):
                 j += 1
             nxt = doc[j] if j < n else None
-            if nxt is None or nxt.is_space or nxt.text[:1].isupper() or nxt.text[:1].isdigit() or (
-                nxt.text[:1] in {'"', "“", "'", "‘", "(", "`"}
-            ):
-                if not (token.text == "." and i > 0 and doc[i - 1].lower_ + "." in ABBREVIATIONS
-                        and not doc[i - 1].whitespace_):
-                    boundary_after = j
+            starts_sentence = (
+                nxt is None
+                or nxt.is_space
+                or nxt.text[:1].isupper()
+                or nxt.text[:1].isdigit()
+                or (nxt.text[:1] in {'"', "“", "'", "‘", "(", "`"})
+            )
+            split_abbreviation = (  # "Mr" + "." tokenized apart
+                token.text == "."
+                and i > 0
+                and doc[i - 1].lower_ + "." in ABBREVIATIONS
+                and not doc[i - 1].whitespace_
+            )
+            if starts_sentence and not split_abbreviation:
+                boundary_after = j
         if boundary_after is not None:
             if any(not t.is_space for t in doc[start:boundary_after]):
                 units.append(_Unit(start, boundary_after, paragraph))
@@ -252,8 +491,10 @@ def _np_left(doc: Doc, end: int, floor: int) -> tuple[int, int] | None:
         token = doc[i]
         if token.is_space:
             break
-        if _tag(token) in NP_TAGS or token.lower_ in NP_WORDS or token.text in {".", "-"} and (
-            i > floor and _tag(doc[i - 1]) == "NNP"
+        if (
+            _tag(token) in NP_TAGS
+            or token.lower_ in NP_WORDS
+            or (token.text in {".", "-"} and (i > floor and _tag(doc[i - 1]) == "NNP"))
         ):
             if token.lower_ in {"and", "of", "for", "at", "from", "&"} and (
                 i == floor or _tag(doc[i - 1]) not in NP_TAGS
@@ -279,18 +520,23 @@ def _np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
         token = doc[i]
         if token.is_space:
             break
-        if _tag(token) in NP_TAGS or token.lower_ in {"of", "and", "&", "'s"} or (
-            token.text in {"-", "."} and i > start and not doc[i - 1].whitespace_ and i + 1 < ceiling
-            and _tag(doc[i + 1]) in {"NNP", "NNPS"}
+        if (
+            _tag(token) in NP_TAGS
+            or token.lower_ in {"of", "and", "&", "'s"}
+            or (
+                token.text in {"-", "."}
+                and i > start
+                and not doc[i - 1].whitespace_
+                and i + 1 < ceiling
+                and _tag(doc[i + 1]) in {"NNP", "NNPS"}
+            )
         ):
             i += 1
             continue
         break
     while i > start and doc[i - 1].lower_ in {"of", "and", "&"}:
         i -= 1
-    if i == start or not any(
-        _tag(t) in {"NNP", "NNPS", "NN", "NNS", "PRP", "CD"} for t in doc[start:i]
-    ):
+    if i == start or not any(_tag(t) in {"NNP", "NNPS", "NN", "NNS", "PRP", "CD"} for t in doc[start:i]):
         return None
     return start, i
 
@@ -303,12 +549,17 @@ def _appositive_before(doc: Doc, comma: int, floor: int) -> tuple[int, int] | No
     if j <= floor or doc[j].text != ",":
         return None
     inner_first = doc[j + 1]
-    if not (inner_first.lower_ in {"a", "an", "the", "who", "which", "whose"} or _tag(inner_first) in NP_TAGS):
+    if not (
+        inner_first.lower_ in {"a", "an", "the", "who", "which", "whose"}
+        or _tag(inner_first) in NP_TAGS
+        or _tag(inner_first) == "VBG"  # "Trump, speaking to veterans, said ..."
+    ):
         return None
     head = _np_left(doc, j, floor)
-    if head is None or not any(_tag(t) in {"NNP", "NNPS", "PRP"} for t in doc[head[0] : head[1]]):
+    if head is None:
         return None
-    return head
+    named = any(_tag(t) in {"NNP", "NNPS", "PRP"} for t in doc[head[0] : comma])
+    return head if named else None
 
 
 def _head_name(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
@@ -375,10 +626,13 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
         tag = _tag(token)
         if not (tag.startswith("VB") or token.pos_ == "VERB"):
             continue
-        if tag == "VBN" and i > unit.start and doc[i - 1].lower_ in {"is", "was", "be", "been", "are", "were"}:
-            # passive "was told", "is expected": the subject is not the speaker
-            if doc[i].lower_ not in {"quoted"}:
-                continue
+        if (
+            tag == "VBN"
+            and i > unit.start
+            and doc[i - 1].lower_ in {"is", "was", "be", "been", "are", "were"}
+            and doc[i].lower_ != "quoted"
+        ):
+            continue  # passive "was told", "is expected": the subject is not the speaker
         cues.append(i)
     return cues
 
@@ -407,8 +661,10 @@ def _unit_end_char(doc: Doc, unit: _Unit) -> int:
 
 def _trim_final_punct(doc: Doc, start: int, end: int) -> int:
     """End token index without the sentence-final period (keeps closing quote marks)."""
-    while end > start and doc[end - 1].text in {".", "!", "?"} and not any(
-        q in doc[end - 1].text for q in ('"', "”")
+    while (
+        end > start
+        and doc[end - 1].text in {".", "!", "?"}
+        and not any(q in doc[end - 1].text for q in ('"', "”"))
     ):
         end -= 1
     return end
@@ -434,7 +690,65 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
         return None
     if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS:
         return None  # "spoke by phone with ...": a circumstance, not what was said
+    if CUT_ADJUNCTS and not _is_clausal(doc, cue, i, end):
+        # "attacked Machado in early-morning tweets": the object, not the circumstances
+        for k in range(i + 1, end):
+            if doc[k].text in {",", ";", "—", "–"} or (
+                doc[k].lower_ in ADJUNCT_STARTERS and k > i + 1 and _quote_covering(ctx, doc[k].idx) is None
+            ):
+                end = k
+                break
     return i, end
+
+
+DOCUMENT_NOUNS = frozenset(
+    {
+        "statement",
+        "statements",
+        "letter",
+        "report",
+        "communique",
+        "declaration",
+        "release",
+        "memo",
+        "note",
+        "video",
+        "ad",
+        "advertisement",
+        "post",
+        "tweet",
+        "message",
+        "op-ed",
+        "appeal",
+    }
+)
+
+
+def _document_relay(ctx: _Context, after: tuple[int, int], cues: list[int]) -> int | None:
+    """In "issued a joint statement ... expressing X", the index of "expressing"."""
+    doc = ctx.doc
+    start, end = after
+    window = range(start, min(end, start + 4))
+    if not any(doc[k].lower_ in DOCUMENT_NOUNS for k in window):
+        return None
+    for k in range(start + 1, min(end, start + 10)):
+        if (k in cues and _tag(doc[k]) == "VBG") or (
+            doc[k].lower_.endswith("ing") and ctx.lexicon.is_cue(doc[k].text) and doc[k].lower_ != "according"
+        ):
+            return k
+        if doc[k].text in {",", ";"} or _tag(doc[k]) in {"VBD", "VBZ", "VBP", "MD"}:
+            return None
+    return None
+
+
+def _is_clausal(doc: Doc, cue: int, start: int, end: int) -> bool:
+    """Whether the complement is a clause ("that ...", "he would ...") rather than an object."""
+    if any(doc[k].lower_ == "that" for k in range(cue + 1, min(start + 1, end))):
+        return True
+    if doc[start].text in QUOTE_TOKENS:
+        return True
+    window = doc[start : min(end, start + 8)]
+    return any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in window)
 
 
 def _coordinated_cue_cut(ctx: _Context, cues: list[int], index: int, unit: _Unit) -> int:
@@ -445,6 +759,9 @@ def _coordinated_cue_cut(ctx: _Context, cues: list[int], index: int, unit: _Unit
         while k > cues[index] and (doc[k].lower_ in SKIP_BEFORE_CUE or _tag(doc[k]) in {"RB"}):
             k -= 1
         if doc[k].lower_ in {"and", "but", ","} or doc[k].text == ",":
+            between = doc[cues[index] + 1 : k]
+            if any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in between):
+                continue  # "said he rated ... and talked ...": the second verb is inside the content
             while k > cues[index] and (doc[k - 1].text == "," or doc[k - 1].lower_ in {"and", "but"}):
                 k -= 1
             return k
@@ -506,11 +823,11 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             after = _np_right(doc, cue_end, unit.end)
             if after is None:
                 continue
-            source = after
+            source: tuple[int, int] | None = after
             # content: the rest of the sentence on the other side of "according to X"
             before = _char_span(doc, unit.start, cue)
             if before is not None and cue - unit.start >= 3:
-                content = [before]
+                according: list[Fragment] = [before]
             else:
                 rest_start = after[1]
                 while rest_start < unit.end and doc[rest_start].text in {",", ":"}:
@@ -518,8 +835,8 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                 rest = _char_span(doc, rest_start, _trim_final_punct(doc, rest_start, unit.end))
                 if rest is None:
                     continue
-                content = [rest]
-            found.append(_Found(cue, cue_end, source, content))
+                according = [rest]
+            found.append(_Found(cue, cue_end, source, according))
             continue
 
         stop = _coordinated_cue_cut(ctx, cues, index, unit)
@@ -541,7 +858,14 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                 and (prev.text == "," or prev.text in QUOTE_TOKENS)
             ):
                 right = _np_right(doc, cue + 1, unit.end)
-                if right is not None:
+                follower = doc[right[1]] if right is not None and right[1] < unit.end else None
+                if right is not None and (
+                    follower is None
+                    or follower.text in {".", ",", ";", "!", "?", ":"}
+                    or follower.text in QUOTE_TOKENS
+                    or _tag(follower) in {"IN", "RB", "NNP"}
+                    or follower.is_space
+                ):
                     source, inverted = right, True
         inherited = False
         if source is None:
@@ -559,8 +883,10 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
         # Trailing cue: "<content>, he said." / "“<quote>,” said Wallace."
         trailing = source_start > unit.start and (
             inverted
-            or source_start - 1 >= unit.start
-            and (doc[source_start - 1].text == "," or doc[source_start - 1].text in QUOTE_TOKENS)
+            or (
+                source_start - 1 >= unit.start
+                and (doc[source_start - 1].text == "," or doc[source_start - 1].text in QUOTE_TOKENS)
+            )
         )
         content: list[Fragment] = []
         after_range = _content_after(ctx, unit, cue_end - 1, stop) if not inverted else None
@@ -573,8 +899,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             closes_quote = doc[before_end].text in QUOTE_TOKENS or (
                 before_end + 1 < unit.end and doc[before_end + 1].text in QUOTE_TOKENS
             )
-            after_quote = _quote_covering(ctx, doc[after_range[0]].idx)
-            if not (closes_quote and after_quote is not None):
+            if not closes_quote:
                 trailing = False
         if trailing and not inherited:
             left_end = source_start if not inverted else cue
@@ -583,9 +908,10 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                 frag = _extend_to_quotes(ctx, frag)
                 content.append(frag)
                 # split quote: “X,” he said, “Y.”
-                tail_start = (source[1] if not inverted else source[1])
-                tail_start = max(tail_start, cue_end)
-                while tail_start < unit.end and (doc[tail_start].text in {",", ":"} or doc[tail_start].is_space):
+                tail_start = max(source[1], cue_end)
+                while tail_start < unit.end and (
+                    doc[tail_start].text in {",", ":"} or doc[tail_start].is_space
+                ):
                     tail_start += 1
                 if tail_start < unit.end:
                     quote = _quote_covering(ctx, doc[tail_start].idx)
@@ -593,6 +919,12 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                         content.append((quote.start, quote.end))
         if not content:
             after = after_range if after_range is not None else _content_after(ctx, unit, cue_end - 1, stop)
+            relay = _document_relay(ctx, after, cues) if after is not None else None
+            if relay is not None:
+                # "issued a statement on Friday expressing concerns about ...": the participle
+                # is what the statement said; the content follows it
+                cue, cue_end = relay, relay + 1
+                after = _content_after(ctx, unit, relay, stop)
             if after is None:
                 # "the statement added" with the statement before it in the same sentence
                 continue
@@ -615,8 +947,10 @@ def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
     while i < unit.end and doc[i].is_space:
         i += 1
     j = i
-    while j < unit.end and j - i < 5 and (
-        _tag(doc[j]) in {"NNP", "NNPS"} or doc[j].text[:1].isupper() and doc[j].is_alpha
+    while (
+        j < unit.end
+        and j - i < 5
+        and (_tag(doc[j]) in {"NNP", "NNPS"} or (doc[j].text[:1].isupper() and doc[j].is_alpha))
     ):
         j += 1
     if j == i or j >= unit.end or doc[j].text != ":" or unit.end - j < 4:
@@ -650,7 +984,9 @@ def _is_direct(doc_text: str, content: tuple[Fragment, ...], quotes: list[Quote]
     return covered >= 0.8 * total
 
 
-def find_attributions(doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: str | None = None) -> list[Attribution]:
+def find_attributions(
+    doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: str | None = None
+) -> list[Attribution]:
     """All direct and indirect statements of ``doc``, in text order.
 
     ``raw_text`` is the text before quote normalisation (curly marks tell quote direction);
@@ -660,7 +996,9 @@ def find_attributions(doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: 
     if len(text) != len(doc.text):
         raise ValueError("raw_text must be the length-preserving original of doc.text")
     quotes = find_quotes(text)
-    ctx = _Context(doc=doc, quotes=quotes, units=sentence_units(doc, quotes), lexicon=lexicon or load_lexicon())
+    ctx = _Context(
+        doc=doc, quotes=quotes, units=sentence_units(doc, quotes), lexicon=lexicon or load_lexicon()
+    )
     results: list[Attribution] = []
     previous: _Found | None = None
     previous_unit_paragraph = -1
@@ -725,8 +1063,12 @@ def _continued_quotes(
         ):
             index = found.index(last)
             found[index] = Attribution(
-                last.kind, (*last.content, (quote.start, quote.end)), last.cue, last.source,
-                last.source_head, last.inherited,
+                last.kind,
+                (*last.content, (quote.start, quote.end)),
+                last.cue,
+                last.source,
+                last.source_head,
+                last.inherited,
             )
             taken.append((quote.start, quote.end))
             continue

@@ -50,16 +50,136 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1
 _BYLINE = re.compile(r"^(by|from|written by|reporting by|edited by)\s+[A-Z]", re.IGNORECASE)
 _CREDIT_TAIL = re.compile(r"\([^()]{1,80}\)\s*$")
 _FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|us|my|My|I'm|we're|We're|I've|we've)\b")
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|percent|per cent|half|dozen)\b", re.IGNORECASE)
-_CAUSAL = re.compile(r"\b(because|due to|led to|caused|causes|as a result|resulted in|since|after|so that|thanks to)\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
+    r"|percent|per cent|half|dozen)\b",
+    re.IGNORECASE,
+)
+_CAUSAL = re.compile(
+    r"\b(because|due to|led to|caused|causes|as a result|resulted in|since|after|so that|thanks to)\b",
+    re.IGNORECASE,
+)
 _STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been
-    being that this these those it its it's he she they we i you his her their our my your
-    not no do does did doing have has had having will would can could shall should may might
-    must so than then there here what which who whom whose when where why how all any both
-    each few more most other some such only own same too very just also into about against
-    between through during before after above below up down out off over under again further
-    once n't 's 're 've 'll 'd""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "not",
+        "no",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "have",
+        "has",
+        "had",
+        "having",
+        "will",
+        "would",
+        "can",
+        "could",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "so",
+        "than",
+        "then",
+        "there",
+        "here",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "too",
+        "very",
+        "just",
+        "also",
+        "into",
+        "about",
+        "against",
+        "between",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "up",
+        "down",
+        "out",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "once",
+        "n't",
+        "'s",
+        "'re",
+        "'ve",
+        "'ll",
+        "'d",
+    ]
 )
 
 
@@ -82,9 +202,11 @@ def _span(text: str, frag: tuple[int, int] | None) -> Span | None:
 def claim_text(text: str, content: Sequence[tuple[int, int]]) -> str:
     """The proposition: fragments joined, quote marks stripped, whitespace normalised."""
     parts = []
-    for start, end in content:
+    for index, (start, end) in enumerate(content):
         part = text[start:end].strip().strip(_QUOTE_CHARS).strip()
-        part = part.rstrip(",;:").strip().strip(_QUOTE_CHARS).strip()
+        last = index == len(content) - 1
+        # a split quote keeps its comma between the pieces ("X, and Y."), not at its end
+        part = part.rstrip(",;:" if last else ";:").strip().strip(_QUOTE_CHARS).strip()
         if part:
             parts.append(part)
     joined = _SPACES.sub(" ", " ".join(parts)).strip()
@@ -107,10 +229,11 @@ def restatement_similarity(a: str, b: str) -> float:
 
 
 def _has_finite_verb(doc: Doc, start: int, end: int) -> bool:
-    return any(
-        (t.tag_ in {"VBD", "VBZ", "VBP", "MD"}) or (t.pos_ in {"VERB", "AUX"} and t.tag_ == "")
-        for t in doc[start:end]
-    )
+    """A verb, or a sentence long enough that a tagger's miss is likelier than a verbless line."""
+    tokens = doc[start:end]
+    if any(t.tag_.startswith(("VB", "MD")) or t.pos_ in {"VERB", "AUX"} for t in tokens):
+        return True
+    return sum(1 for t in tokens if t.is_alpha) >= 8
 
 
 def structural_checkworthiness(sentence: str) -> float:
@@ -147,7 +270,7 @@ class SpacyClaimExtractor:
         nlp: Language,
         *,
         lexicon: CueLexicon | None = None,
-        checkworthiness: Scorer | None | bool = True,
+        checkworthiness: Scorer | bool | None = True,
         include_unattributed: bool = True,
         merge_restatements: bool = True,
         batch_size: int = 16,
@@ -201,7 +324,8 @@ class SpacyClaimExtractor:
     def claims_from_doc(self, doc: Doc, raw_text: str) -> list[ExtractedClaim]:
         """All claims of one parsed article; ``raw_text`` is the text as given."""
         drafts = [
-            _Draft(a.kind, a.content, a.cue, a.source, a.source_head) for a in self.attributions(doc, raw_text)
+            _Draft(a.kind, a.content, a.cue, a.source, a.source_head)
+            for a in self.attributions(doc, raw_text)
         ]
         if self.include_unattributed:
             drafts.extend(self._unattributed(doc, raw_text, drafts))
@@ -308,8 +432,16 @@ class SpacyClaimExtractor:
                 continue
             entity = by_name.get(claim.speaker)
             aliases = tuple(a for a in entity.aliases if a != claim.speaker) if entity else ()
-            out.append(_replace(claim, speaker_aliases=aliases, speaker_kind=entity.kind if entity else claim.speaker_kind))
-        return [c for c in out if c is not None and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue)]
+            out.append(
+                _replace(
+                    claim, speaker_aliases=aliases, speaker_kind=entity.kind if entity else claim.speaker_kind
+                )
+            )
+        return [
+            c
+            for c in out
+            if c is not None and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue)
+        ]
 
 
 def _adopt_neighbour(claims: Sequence[ExtractedClaim | None], index: int) -> ExtractedClaim:
@@ -347,6 +479,7 @@ def merge_restatements(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
     The kept occurrence is the best attributed one: with a cue over without, with a speaker
     over without, direct over indirect, then the earlier.
     """
+
     def rank(claim: ExtractedClaim) -> tuple[int, int, int, int]:
         return (
             0 if claim.cue else 1,
@@ -371,8 +504,8 @@ def merge_restatements(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
             assigned[i] = len(groups)
             groups.append([i])
     merged: list[ExtractedClaim] = []
-    for group in groups:
-        members = sorted((claims[i] for i in group), key=rank)
+    for indices in groups:
+        members = sorted((claims[i] for i in indices), key=rank)
         primary, others = members[0], members[1:]
         if others:
             primary = _replace(

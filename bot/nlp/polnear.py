@@ -63,8 +63,8 @@ def parse_ann(ann: str) -> tuple[GoldAttribution, ...]:
             continue
         if line.startswith("E") and "\t" in line:
             _, _, body = line.partition("\t")
-            roles = [tuple(item.split(":", 1)) for item in body.split() if ":" in item]
-            events.append([(r[0], r[1]) for r in roles if len(r) == 2])
+            pairs = [item.partition(":") for item in body.split() if ":" in item]
+            events.append([(role, ref) for role, _, ref in pairs])
     result: list[GoldAttribution] = []
     for roles in events:
         if not roles or not roles[0][0].startswith("Attribution"):

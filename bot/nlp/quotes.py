@@ -95,7 +95,12 @@ def find_quotes(text: str) -> list[Quote]:
             width = 2 if pair in DOUBLED_MARKS else 1
             i += width
             at = i - width
-            if width == 1 and ch not in OPENING_MARKS and ch not in CLOSING_MARKS and ch not in STRAIGHT_MARKS:
+            if (
+                width == 1
+                and ch not in OPENING_MARKS
+                and ch not in CLOSING_MARKS
+                and ch not in STRAIGHT_MARKS
+            ):
                 continue
             if ch == "″" and at > p_start and text[at - 1].isdigit():
                 continue  # inches/seconds, not a quote
@@ -112,7 +117,7 @@ def find_quotes(text: str) -> list[Quote]:
             open_at = None
         if open_at is not None and index + 1 < len(paragraphs):
             next_start = paragraphs[index + 1][0]
-            first = text[next_start:paragraphs[index + 1][1]].lstrip()
+            first = text[next_start : paragraphs[index + 1][1]].lstrip()
             if first[:1] in OPENING_MARKS or first[:1] in STRAIGHT_MARKS:
                 end = p_end
                 while end > open_at and text[end - 1].isspace():

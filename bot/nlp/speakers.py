@@ -28,39 +28,226 @@ from bot.models import SpeakerKind
 logger = logging.getLogger(__name__)
 
 TITLE_WORDS = frozenset(
-    """minister president prime secretary chancellor senator sen. rep. representative gov.
-    governor general gen. mayor chairman chairwoman chair director spokesman spokeswoman
-    spokesperson ceo dr. mr. mrs. ms. miss lt. col. colonel judge king queen prince princess
-    pope ambassador commissioner leader officer chief speaker attorney candidate nominee
-    justice sheriff commander admiral adm. sgt. sergeant captain capt. major maj. premier
-    deputy vice foreign defense defence home interior finance health state treasury first
-    lady former then-president executive press national security adviser advisor envoy
-    founder head manager professor prof. rev. reverend sir dame lord baroness baron
-    congressman congresswoman councillor councilman councilwoman""".split()
+    [
+        "minister",
+        "president",
+        "prime",
+        "secretary",
+        "chancellor",
+        "senator",
+        "sen.",
+        "rep.",
+        "representative",
+        "gov.",
+        "governor",
+        "general",
+        "gen.",
+        "mayor",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ceo",
+        "dr.",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "miss",
+        "lt.",
+        "col.",
+        "colonel",
+        "judge",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "ambassador",
+        "commissioner",
+        "leader",
+        "officer",
+        "chief",
+        "speaker",
+        "attorney",
+        "candidate",
+        "nominee",
+        "justice",
+        "sheriff",
+        "commander",
+        "admiral",
+        "adm.",
+        "sgt.",
+        "sergeant",
+        "captain",
+        "capt.",
+        "major",
+        "maj.",
+        "premier",
+        "deputy",
+        "vice",
+        "foreign",
+        "defense",
+        "defence",
+        "home",
+        "interior",
+        "finance",
+        "health",
+        "state",
+        "treasury",
+        "first",
+        "lady",
+        "former",
+        "then-president",
+        "executive",
+        "press",
+        "national",
+        "security",
+        "adviser",
+        "advisor",
+        "envoy",
+        "founder",
+        "head",
+        "manager",
+        "professor",
+        "prof.",
+        "rev.",
+        "reverend",
+        "sir",
+        "dame",
+        "lord",
+        "baroness",
+        "baron",
+        "congressman",
+        "congresswoman",
+        "councillor",
+        "councilman",
+        "councilwoman",
+    ]
 )
 ORG_WORDS = frozenset(
-    """kremlin ministry department government agency party campaign committee office house
-    council court police army navy parliament congress senate commission company inc. corp.
-    corporation bank union association institute university foundation service bureau
-    administration cabinet embassy organisation organization nato un eu times post journal
-    news network group authority authorities board fund federation league""".split()
+    [
+        "kremlin",
+        "ministry",
+        "department",
+        "government",
+        "agency",
+        "party",
+        "campaign",
+        "committee",
+        "office",
+        "house",
+        "council",
+        "court",
+        "police",
+        "army",
+        "navy",
+        "parliament",
+        "congress",
+        "senate",
+        "commission",
+        "company",
+        "inc.",
+        "corp.",
+        "corporation",
+        "bank",
+        "union",
+        "association",
+        "institute",
+        "university",
+        "foundation",
+        "service",
+        "bureau",
+        "administration",
+        "cabinet",
+        "embassy",
+        "organisation",
+        "organization",
+        "nato",
+        "un",
+        "eu",
+        "times",
+        "post",
+        "journal",
+        "news",
+        "network",
+        "group",
+        "authority",
+        "authorities",
+        "board",
+        "fund",
+        "federation",
+        "league",
+    ]
 )
 GROUP_HEADS = frozenset(
-    """officials sources officers experts analysts critics residents people supporters
-    voters lawmakers leaders diplomats aides advisers advisors officials, democrats
-    republicans activists investigators prosecutors police authorities members analysts
-    economists scientists researchers doctors witnesses protesters observers""".split()
+    [
+        "officials",
+        "sources",
+        "officers",
+        "experts",
+        "analysts",
+        "critics",
+        "residents",
+        "people",
+        "supporters",
+        "voters",
+        "lawmakers",
+        "leaders",
+        "diplomats",
+        "aides",
+        "advisers",
+        "advisors",
+        "officials,",
+        "democrats",
+        "republicans",
+        "activists",
+        "investigators",
+        "prosecutors",
+        "police",
+        "authorities",
+        "members",
+        "analysts",
+        "economists",
+        "scientists",
+        "researchers",
+        "doctors",
+        "witnesses",
+        "protesters",
+        "observers",
+    ]
 )
 DOCUMENT_NOUNS = frozenset(
-    {"statement", "communique", "communiqué", "declaration", "letter", "report", "release",
-     "memo", "document", "filing", "note", "post", "tweet", "announcement", "readout"}
+    {
+        "statement",
+        "communique",
+        "communiqué",
+        "declaration",
+        "letter",
+        "report",
+        "release",
+        "memo",
+        "document",
+        "filing",
+        "note",
+        "post",
+        "tweet",
+        "announcement",
+        "readout",
+    }
 )
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i"})
 GROUP_PRONOUNS = frozenset({"they", "we", "them"})
 THING_PRONOUNS = frozenset({"it"})
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "its", "their", "his", "her"})
-DEMONYM = re.compile(r"^(?:[A-Z][a-z]+(?:ian|ese|ish|ch|an|i)|U\.S\.|US|UK|U\.K\.|EU|American|British|French|Greek|Thai|Dutch|Swiss)$")
+DEMONYM = re.compile(
+    r"^(?:[A-Z][a-z]+(?:ian|ese|ish|ch|an|i)|U\.S\.|US|UK|U\.K\.|EU|American|British|French|Greek|Thai|Dutch|Swiss)$"
+)
 _SPACES = re.compile(r"\s+")
+_NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*"
+_NAME_GROUP = re.compile(_NAME + r"(?:\s*,\s*" + _NAME + r")*(?:\s+(?:and|&)\s+" + _NAME + r")?")
 
 
 @dataclass(slots=True)
@@ -94,33 +281,41 @@ def _words(text: str) -> list[str]:
 
 
 def split_title(words: list[str]) -> tuple[list[str], list[str]]:
-    """("Russian Defense Minister Ben Wallace") -> (["Russian", "Defense", "Minister"], ["Ben", "Wallace"])."""
+    """ "Russian Defense Minister Ben Wallace" -> (["Russian", "Defense", "Minister"], ["Ben", "Wallace"])."""
     last_title = -1
     for i, word in enumerate(words):
-        if word.lower() in TITLE_WORDS or (DEMONYM.match(word) and i + 1 < len(words)):
-            # a title word only counts while a name can still follow it
-            if i + 1 < len(words):
-                last_title = i
-    if last_title >= 0 and any(w.lower() in TITLE_WORDS for w in words[: last_title + 1]):
-        return words[: last_title + 1], words[last_title + 1 :]
+        # a title word only counts while a name can still follow it; demonyms ("Ukrainian")
+        # ride along before a title
+        if word.lower() in TITLE_WORDS and i + 1 < len(words):
+            last_title = i
+    rest = words[last_title + 1 :]
+    named = any(w[:1].isupper() and w.lower() not in TITLE_WORDS for w in rest)
+    if last_title >= 0 and named and any(w.lower() in TITLE_WORDS for w in words[: last_title + 1]):
+        return words[: last_title + 1], rest
     return [], words
 
 
 class SpeakerResolver:
     """Resolves speaker mentions of one article, in text order."""
 
-    def __init__(self, doc: Doc, *, person_labels: frozenset[str] = frozenset({"PER", "PERSON"}),
-                 org_labels: frozenset[str] = frozenset({"ORG", "NORP", "GPE"})) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        *,
+        person_labels: frozenset[str] = frozenset({"PER", "PERSON"}),
+        org_labels: frozenset[str] = frozenset({"ORG", "NORP", "GPE"}),
+    ) -> None:
         self.doc = doc
         self.person_labels = person_labels
         self.org_labels = org_labels
+        self.ents = list(doc.ents)  # Doc.ents rebuilds its tuple on every access
         self.entities: list[SpeakerEntity] = []
         self.history: list[SpeakerEntity] = []  # resolved speakers, most recent last
 
     # ---------------------------------------------------------------- helpers
 
     def _entity_label(self, start: int, end: int) -> str | None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.start_char < end and start < ent.end_char:
                 return str(ent.label_)
         return None
@@ -150,10 +345,8 @@ class SpeakerResolver:
 
     def _title_of_person_in_text(self, role: str, before: int) -> str | None:
         """Looks for "<Role> <Name>" in the article before ``before`` ("Prime Minister Boris Johnson")."""
-        pattern = re.compile(
-            r"\b" + r"\s+".join(re.escape(w) for w in role.split()) + r"\s+((?:[A-Z][\w'.-]+\s?){1,3})",
-            re.IGNORECASE,
-        )
+        role_pattern = r"\s+".join(re.escape(w) for w in role.split())
+        pattern = re.compile(r"\b(?i:" + role_pattern + r")\s+((?:[A-Z][\w'.-]*[\w.](?:\s|$)){1,3})")
         best: str | None = None
         for match in pattern.finditer(self.doc.text, 0, before):
             name = match.group(1).strip()
@@ -174,31 +367,27 @@ class SpeakerResolver:
         return ResolvedSpeaker(entity.canonical, entity.kind, tuple(entity.aliases), entity)
 
     def _issuer_of_document(self, noun: str, before: int) -> SpeakerEntity | None:
-        """"the statement added" -> who "issued a (joint) statement" earlier in the article."""
-        for sent in reversed([s for s in self.doc.sents if s.end_char <= before + 1]):
-            for token in sent:
-                if token.lower_ != noun:
-                    continue
-                verb = token.head
-                subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
-                if subjects:
-                    subject = subjects[0]
-                    left = min(t.i for t in subject.subtree)
-                    right = max(t.i for t in subject.subtree) + 1
-                    span = self.doc[left:right]
-                    return self._resolve_name_mention(span.text, span.start_char, span.end_char, register=False)
-                # unparsed: the words before the verb that introduced it, if they hold names
-                prefix = self.doc.text[sent.start_char : verb.idx if verb.i < token.i else token.idx]
-                names = re.findall(r"[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+)*(?:\s+and\s+[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+)*)?", prefix)
-                if names:
-                    chosen = max(names, key=len)
-                    start = sent.start_char + prefix.find(chosen)
-                    return self._resolve_name_mention(chosen, start, start + len(chosen), register=False)
+        """ "the statement added" -> who "issued a (joint) statement" earlier in the article:
+        the names that open the sentence mentioning it ("Lopez and Berg issued a statement")."""
+        text = self.doc.text
+        for match in reversed(list(re.finditer(r"\b" + re.escape(noun) + r"\b", text[:before], re.I))):
+            sentence_start = max(
+                text.rfind(". ", 0, match.start()) + 2, text.rfind("\n", 0, match.start()) + 1
+            )
+            prefix = text[sentence_start : match.start()]
+            names = _NAME_GROUP.search(prefix)
+            if names is None:
+                continue
+            chosen = names.group(0).strip()
+            start = sentence_start + names.start()
+            return self._resolve_name_mention(chosen, start, start + len(chosen), register=False)
         return None
 
     # ---------------------------------------------------------------- resolution
 
-    def _resolve_name_mention(self, text: str, start: int, end: int, *, register: bool = True) -> SpeakerEntity:
+    def _resolve_name_mention(
+        self, text: str, start: int, end: int, *, register: bool = True
+    ) -> SpeakerEntity:
         text = text.strip(" ,")
         if re.search(r"\s(?:and|&)\s", text):
             parts = [p.strip(" ,") for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", text) if p.strip(" ,")]
@@ -237,13 +426,11 @@ class SpeakerResolver:
         )
         is_group = bool(lower_words) and lower_words[-1] in GROUP_HEADS
         proper = [w for w in name if w[:1].isupper()]
-        if is_group and not proper[-1:] == name[-1:]:
+        if is_group:
             kind = SpeakerKind.GROUP
-        elif is_group:
-            kind = SpeakerKind.GROUP
-        elif is_org and not (label in self.person_labels):
+        elif is_org and label not in self.person_labels:
             kind = SpeakerKind.ORGANISATION
-        elif label in self.person_labels or (proper and len(proper) == len(name) and not titles == words):
+        elif label in self.person_labels or (proper and len(proper) == len(name) and titles != words):
             kind = SpeakerKind.PERSON if proper else SpeakerKind.UNKNOWN
         else:
             kind = SpeakerKind.UNKNOWN
@@ -310,7 +497,9 @@ class SpeakerResolver:
             if entity is not None:
                 return self._remember(entity)
         words = [w.lower() for w in _words(text)]
-        nouns = [w for w in words if w not in DETERMINERS and w not in {"joint", "new", "official", "written"}]
+        nouns = [
+            w for w in words if w not in DETERMINERS and w not in {"joint", "new", "official", "written"}
+        ]
         if nouns and nouns[-1] in DOCUMENT_NOUNS and not any(w[:1].isupper() for w in _words(text)[1:]):
             issuer = self._issuer_of_document(nouns[-1], start)
             if issuer is None:
@@ -322,7 +511,7 @@ class SpeakerResolver:
         return self._remember(entity)
 
     def _nearest_named_person(self, before: int) -> SpeakerEntity | None:
-        for ent in reversed(self.doc.ents):
+        for ent in reversed(self.ents):
             if ent.end_char <= before and ent.label_ in self.person_labels:
                 return self._resolve_name_mention(ent.text, ent.start_char, ent.end_char)
         return None

@@ -1,0 +1,219 @@
+"""Who said what: quote pairing (no parser) and text -> expected statements tables.
+
+The sentences are written for these tests. The pipeline is loaded once per session: the
+shipped ``models/claimbot_en`` when present, else the interim training output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from bot.models import ClaimKind, ExtractedClaim
+from bot.nlp.attribution import find_attributions, sentence_units
+from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.quotes import find_quotes, normalise_text
+
+ROOT = Path(__file__).resolve().parents[2]
+PIPELINES = (ROOT / "models" / "claimbot_en", ROOT / "build" / "pipeline-quick" / "model-best")
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    from bot.nlp.pipeline import load_pipeline
+
+    for path in PIPELINES:
+        if (path / "config.cfg").exists():
+            return load_pipeline(str(path) if path != PIPELINES[0] else None)
+    pytest.skip("no trained pipeline: run `make model` (models/claimbot_en) first")
+
+
+@pytest.fixture(scope="session")
+def extractor(nlp: Language) -> SpacyClaimExtractor:
+    return SpacyClaimExtractor(nlp, checkworthiness=False)
+
+
+# ----------------------------------------------------------------------------- quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("She said “it is fine” today.", ["“it is fine”"]),
+        ('She said "it is fine" today.', ['"it is fine"']),
+        ("“One,” he said, “two.”", ["“One,”", "“two.”"]),
+        ("''Typewriter quotes,'' he said.", ["''Typewriter quotes,''"]),
+        ("“One sentence. And another.” Then more.", ["“One sentence. And another.”"]),
+        # unbalanced: nothing invented, however long the rest of the text is
+        ("He said “this never closes. Another sentence. And a third.", []),
+        ('He said "this never closes.\n\nA new paragraph without marks.', []),
+        # a quote running on into the next paragraph (newspaper convention)
+        (
+            "“First paragraph of the quote.\n\n“Second one.”",
+            ["“First paragraph of the quote.", "“Second one.”"],
+        ),
+        ("A 6″ pipe and a “real” quote.", ["“real”"]),
+        ("It’s the mayor’s car.", []),
+    ],
+)
+def test_find_quotes(text: str, expected: list[str]) -> None:
+    assert [text[q.start : q.end] for q in find_quotes(text)] == expected
+
+
+def test_normalise_text_preserves_length_and_offsets() -> None:
+    text = "“Don’t,” she said\u00a0— ‘fine’."
+    normalised = normalise_text(text)
+    assert len(normalised) == len(text)
+    assert normalised == "\"Don't,\" she said — 'fine'."
+
+
+# ----------------------------------------------------------------------------- units
+
+
+def test_sentence_units_keep_abbreviations_and_quotes_together(nlp: Language) -> None:
+    text = 'Mr. Berg said the U.S. share grew. "It is fine," he said. "Really."\n\nNew paragraph here.'
+    doc = nlp(normalise_text(text))
+    units = [doc[u.start : u.end].text.strip() for u in sentence_units(doc, find_quotes(text))]
+    assert units == [
+        "Mr. Berg said the U.S. share grew.",
+        '"It is fine," he said.',
+        '"Really."',
+        "New paragraph here.",
+    ]
+
+
+# ----------------------------------------------------------------------------- statements
+
+
+def _summary(claim: ExtractedClaim) -> tuple[str, str | None, str | None, str]:
+    return (claim.kind.value, claim.speaker, claim.cue.text if claim.cue else None, claim.text)
+
+
+CONSTRUCTIONS = [
+    pytest.param(
+        "“The bridge will open in May,” Mayor Ana Lopez said.",
+        [("direct", "Ana Lopez", "said", "The bridge will open in May")],
+        id="direct-speaker-after",
+    ),
+    pytest.param(
+        '"The bridge will open in May," Mayor Ana Lopez said.',
+        [("direct", "Ana Lopez", "said", "The bridge will open in May")],
+        id="direct-straight-marks",
+    ),
+    pytest.param(
+        "“We will not raise taxes,” said Finance Minister Tom Berg.",
+        [("direct", "Tom Berg", "said", "We will not raise taxes")],
+        id="direct-inverted-speaker",
+    ),
+    pytest.param(
+        "Ana Lopez said: “The bridge will open in May.”",
+        [("direct", "Ana Lopez", "said", "The bridge will open in May.")],
+        id="direct-colon-introduction",
+    ),
+    pytest.param(
+        "Tom Berg said: “Taxes will not rise. Spending will fall by three percent.”",
+        [("direct", "Tom Berg", "said", "Taxes will not rise. Spending will fall by three percent.")],
+        id="direct-quote-spanning-sentences",
+    ),
+    pytest.param(
+        "“The bridge is safe,” Lopez said, “and it will open in May.”",
+        [("direct", "Lopez", "said", "The bridge is safe, and it will open in May.")],
+        id="direct-split-quote",
+    ),
+    pytest.param(
+        "Tom Berg said that the deficit had doubled since 2019.",
+        [("indirect", "Tom Berg", "said", "the deficit had doubled since 2019")],
+        id="indirect-said-that",
+    ),
+    pytest.param(
+        "Ana Lopez told reporters that the tunnel would cost two billion dollars.",
+        [("indirect", "Ana Lopez", "told", "the tunnel would cost two billion dollars")],
+        id="indirect-told-addressee",
+    ),
+    pytest.param(
+        "The union warned that 4,000 jobs were at risk.",
+        [("indirect", "union", "warned", "4,000 jobs were at risk")],
+        id="indirect-warned-body",
+    ),
+    pytest.param(
+        "According to the ministry, exports fell by 12 percent last year.",
+        [("indirect", "ministry", "According to", "exports fell by 12 percent last year")],
+        id="according-to-before",
+    ),
+    pytest.param(
+        "Exports fell by 12 percent last year, according to the ministry.",
+        [("indirect", "ministry", "according to", "Exports fell by 12 percent last year")],
+        id="according-to-after",
+    ),
+    pytest.param(
+        "Ana Lopez visited the site on Monday, warning that delays would cost millions.",
+        [("indirect", "Ana Lopez", "warning", "delays would cost millions")],
+        id="participial-warning-that",
+    ),
+    pytest.param(
+        "The council denied any wrongdoing and accused the contractor of hiding defects.",
+        [
+            ("indirect", "council", "denied", "any wrongdoing"),
+            ("indirect", "council", "accused", "the contractor of hiding defects"),
+        ],
+        id="body-denied-and-accused",
+    ),
+    pytest.param(
+        "Tom Berg spoke in Oslo. He added that the ferry would keep running.",
+        [("indirect", "Tom Berg", "added", "the ferry would keep running")],
+        id="pronoun-he-added",
+    ),
+    pytest.param(
+        "The bank insisted the figures were accurate.",
+        [("indirect", "bank", "insisted", "the figures were accurate")],
+        id="insisted-without-that",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONSTRUCTIONS)
+def test_constructions(extractor: SpacyClaimExtractor, text: str, expected: list[tuple[str, ...]]) -> None:
+    claims = [c for c in extractor.extract(text) if c.kind is not ClaimKind.UNATTRIBUTED]
+    assert [_summary(c) for c in claims] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“The bridge will open in May,” Mayor Ana Lopez said.",
+        "Exports fell by 12 percent last year, according to the ministry.",
+        "“The bridge is safe,” Lopez said, “and it will open in May.”",
+    ],
+)
+def test_offsets_point_into_the_input_text(extractor: SpacyClaimExtractor, text: str) -> None:
+    for claim in extractor.extract(text):
+        for span in (claim.content, claim.cue, claim.speaker_mention):
+            if span is not None:
+                assert text[span.start : span.end] == span.text
+
+
+def test_unbalanced_quote_is_not_stretched_to_the_end(extractor: SpacyClaimExtractor) -> None:
+    text = "Lopez said “the bridge will open in May. Nobody asked about the tolls. The weather was cold."
+    claims = extractor.extract(text)
+    assert all(c.kind is not ClaimKind.DIRECT for c in claims)
+    first_sentence_end = text.index("May.") + 4
+    said = [c for c in claims if c.cue is not None and c.cue.text == "said"]
+    assert len(said) == 1
+    assert all(c.content.end <= first_sentence_end for c in said)
+
+
+def test_speech_inside_a_quote_is_not_a_new_statement(nlp: Language) -> None:
+    text = "“What I say is that the plan works,” Berg said."
+    doc = nlp(normalise_text(text))
+    attributions = find_attributions(doc, raw_text=text)
+    assert len(attributions) == 1
+    assert attributions[0].cue is not None
+    assert text[attributions[0].cue[0] : attributions[0].cue[1]] == "said"
+
+
+def test_raw_text_must_match_the_doc(nlp: Language) -> None:
+    doc = nlp("Berg said it works.")
+    with pytest.raises(ValueError, match="length-preserving"):
+        find_attributions(doc, raw_text="Berg said it works")

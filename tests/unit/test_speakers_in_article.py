@@ -1,0 +1,109 @@
+"""Speaker resolution inside one article: text -> (statement, canonical speaker, kind) tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from bot.models import ClaimKind, SpeakerKind
+from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.speakers import split_title
+
+ROOT = Path(__file__).resolve().parents[2]
+PIPELINES = (ROOT / "models" / "claimbot_en", ROOT / "build" / "pipeline-quick" / "model-best")
+
+
+@pytest.fixture(scope="session")
+def extractor() -> SpacyClaimExtractor:
+    from bot.nlp.pipeline import load_pipeline
+
+    for path in PIPELINES:
+        if (path / "config.cfg").exists():
+            nlp: Language = load_pipeline(str(path) if path != PIPELINES[0] else None)
+            return SpacyClaimExtractor(nlp, checkworthiness=False)
+    pytest.skip("no trained pipeline: run `make model` (models/claimbot_en) first")
+
+
+@pytest.mark.parametrize(
+    ("words", "titles", "name"),
+    [
+        ("Russian Defence Minister Olga Berg", "Russian Defence Minister", "Olga Berg"),
+        ("Prime Minister Tom Berg", "Prime Minister", "Tom Berg"),
+        ("Mayor Ana Lopez", "Mayor", "Ana Lopez"),
+        ("Ana Lopez", "", "Ana Lopez"),
+        ("the prime minister", "", "the prime minister"),
+    ],
+)
+def test_split_title(words: str, titles: str, name: str) -> None:
+    got_titles, got_name = split_title(words.split())
+    assert (" ".join(got_titles), " ".join(got_name)) == (titles, name)
+
+
+def _speakers(extractor: SpacyClaimExtractor, text: str) -> list[tuple[str, str | None, str]]:
+    return [
+        (c.cue.text if c.cue else "", c.speaker, c.speaker_kind.value)
+        for c in extractor.extract(text)
+        if c.kind is not ClaimKind.UNATTRIBUTED
+    ]
+
+
+RESOLUTION = [
+    pytest.param(
+        "Transport Minister Ana Lopez said the bridge was safe. Lopez added that tolls would fall.",
+        [("said", "Ana Lopez", "person"), ("added", "Ana Lopez", "person")],
+        id="surname-to-full-name-title-stripped",
+    ),
+    pytest.param(
+        "Ana Lopez said the bridge was safe. She added that it would open in May.",
+        [("said", "Ana Lopez", "person"), ("added", "Ana Lopez", "person")],
+        id="pronoun-she",
+    ),
+    pytest.param(
+        "Prime Minister Tom Berg met union leaders on Monday. "
+        "The prime minister said that wages would rise next year.",
+        [("said", "Tom Berg", "person")],
+        id="role-the-prime-minister",
+    ),
+    pytest.param(
+        "Health Minister Olga Berg visited the hospital. The minister said that waiting lists had halved.",
+        [("said", "Olga Berg", "person")],
+        id="role-the-minister",
+    ),
+    pytest.param(
+        "The Foreign Office denied the report.",
+        [("denied", "Foreign Office", "organisation")],
+        id="organisation",
+    ),
+    pytest.param(
+        "European health officials claim that infections have doubled since March.",
+        [("claim", "European health officials", "group")],
+        id="group-of-officials",
+    ),
+    pytest.param(
+        "Ana Lopez and Tom Berg issued a joint statement on Friday. "
+        "Funding is secured for the next five years, the statement said.",
+        [("said", "Ana Lopez and Tom Berg", "group")],
+        id="joint-statement",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RESOLUTION)
+def test_resolution(extractor: SpacyClaimExtractor, text: str, expected: list[tuple[str, str, str]]) -> None:
+    got = [s for s in _speakers(extractor, text) if s[0] in {e[0] for e in expected}]
+    assert got == expected
+
+
+def test_aliases_list_the_other_names_the_article_used(extractor: SpacyClaimExtractor) -> None:
+    text = (
+        "Transport Minister Ana Lopez said the bridge was safe. "
+        "Lopez added that tolls would fall. The minister said that ferries would keep running."
+    )
+    claims = [c for c in extractor.extract(text) if c.speaker]
+    assert {c.speaker for c in claims} == {"Ana Lopez"}
+    aliases = set(claims[-1].speaker_aliases)
+    assert {"Transport Minister Ana Lopez", "Lopez"} <= aliases
+    assert "Ana Lopez" not in aliases
+    assert all(c.speaker_kind is SpeakerKind.PERSON for c in claims)
