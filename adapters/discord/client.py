@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -19,6 +19,9 @@ from adapters.bootstrap import App
 from adapters.discord import translate
 from bot.models import Digest
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.scheduler import DigestScheduler
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,8 @@ class ClaimBot(commands.AutoShardedBot):
         digest_builder: DigestBuilder | None = None,
         sync_on_start: bool = True,
         warm: bool = False,
+        run_scheduler: bool = False,
+        scheduler_options: dict[str, Any] | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -107,6 +112,9 @@ class ClaimBot(commands.AutoShardedBot):
         self.sync_on_start = sync_on_start
         self.warm = warm
         self.watch_available = True
+        self.run_scheduler = run_scheduler
+        self.scheduler_options = scheduler_options or {}
+        self.scheduler: DigestScheduler | None = None
 
     async def setup_hook(self) -> None:
         # login() has fetched the application, so its flags are known before IDENTIFY.
@@ -122,6 +130,16 @@ class ClaimBot(commands.AutoShardedBot):
         if self.warm:
             # a daemon thread, not the executor: shutting down never waits for a model load
             threading.Thread(target=self._warm_models, name="claimbot-warm", daemon=True).start()
+        if self.run_scheduler:
+            from adapters.discord.digest import DiscordDigestPoster
+            from adapters.scheduler import DigestScheduler
+
+            self.scheduler = DigestScheduler(
+                store=self.app.service.store,
+                config=self.app.config,
+                posters={translate.PLATFORM: DiscordDigestPoster(self)},
+                **self.scheduler_options,
+            )
         if self.sync_on_start:
             for guild_id in self.settings.discord_guild_ids:
                 await self.sync_guild(discord.Object(id=guild_id))
@@ -140,6 +158,8 @@ class ClaimBot(commands.AutoShardedBot):
             log.exception("could not sync commands to new guild %s", guild.id)
 
     async def on_ready(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.start()  # idempotent: on_ready fires again after a full reconnect
         log.info(
             "connected as %s (%s guilds, %s shards); channel watch %s",
             self.user,
@@ -147,6 +167,11 @@ class ClaimBot(commands.AutoShardedBot):
             self.shard_count,
             "available" if self.watch_available else "UNAVAILABLE",
         )
+
+    async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         # No prefix commands: the channel watch lives in the cog's listener.

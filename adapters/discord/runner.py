@@ -39,7 +39,9 @@ def run(settings: Settings) -> None:
 
 
 async def _serve(app: App, settings: Settings, token: str) -> None:
-    bot = ClaimBot(app=app, settings=settings, digest_builder=make_digest_builder(app), warm=True)
+    bot = ClaimBot(
+        app=app, settings=settings, digest_builder=make_digest_builder(app), warm=True, run_scheduler=True
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))

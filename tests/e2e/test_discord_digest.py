@@ -117,3 +117,45 @@ async def test_poster_posts_to_the_scheduled_channel_of_its_own_guild_only(
     with pytest.raises(BadInput):
         await poster.post_digest(schedule=foreign, digest=digest, chart_png=chart)
     assert len(fake.sent("POST", f"/channels/{WATCHED}/messages")) == 1
+
+
+def next_monday_0930(now: datetime) -> datetime:
+    days = (7 - now.weekday()) % 7 or 7
+    return (now + timedelta(days=days)).replace(hour=9, minute=30, second=0, microsecond=0)
+
+
+async def test_the_running_bot_posts_the_weekly_digest_once_across_restarts(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    app = make_app(settings)
+    tenant = translate.tenant_for_guild(GUILD_A.id)
+    slot_passed = next_monday_0930(datetime.now(UTC))  # the week's slot (Monday 09:00 UTC) is due
+    options = {"clock": lambda: slot_passed}
+    try:
+        async with running_bot(fake, app=app, settings=settings):
+            await check(fake, guild=GUILD_A, text=ARTICLE)
+            here = await fake.slash(
+                guild_id=GUILD_A.id, channel_id=WATCHED, sub="digest", options={"action": "here"}
+            )
+            await first_callback(fake, here)
+        assert fake.sent("POST", f"/channels/{WATCHED}/messages") == []  # no scheduler in that run
+
+        async with running_bot(
+            fake, app=app, settings=settings, run_scheduler=True, scheduler_options=options
+        ) as first_run:
+            posts = await fake.wait_request("POST", f"/channels/{WATCHED}/messages")
+            assert "1 article checked" in embed_text(posts[0].json["embeds"])
+            assert_chart(next(iter(posts[0].files.values()))[1])
+            assert first_run.bot.scheduler is not None
+            await first_run.bot.scheduler.run_once()  # the next tick: already posted
+
+        async with running_bot(
+            fake, app=app, settings=settings, run_scheduler=True, scheduler_options=options
+        ) as restarted:
+            assert restarted.bot.scheduler is not None
+            await restarted.bot.scheduler.run_once()
+        assert len(fake.sent("POST", f"/channels/{WATCHED}/messages")) == 1
+        assert app.config.get_digest(tenant=tenant) is not None
+    finally:
+        app.close()
