@@ -238,13 +238,13 @@ class FakeDiscord:
         self._after_resume.append((event, data))
         await self._send({"op": 7, "d": None})
 
-    def guild_payload(self, guild: FakeGuild) -> dict[str, Any]:
-        return {
+    def guild_payload(self, guild: FakeGuild, *, joined: bool = False) -> dict[str, Any]:
+        """GUILD_CREATE: ``unavailable: false`` after READY; a guild just joined has no such key."""
+        payload: dict[str, Any] = {
             "id": str(guild.id),
             "name": guild.name,
             "icon": None,
             "owner_id": str(OWNER_ID),
-            "unavailable": False,
             "member_count": 2,
             "large": False,
             "joined_at": now_iso(),
@@ -291,6 +291,9 @@ class FakeDiscord:
                 for i, c in enumerate(guild.channels)
             ],
         }
+        if not joined:
+            payload["unavailable"] = False
+        return payload
 
     # ------------------------------------------------------------------ payload builders
     def message(

@@ -594,3 +594,13 @@ async def test_failures_are_ephemeral_and_internal_ones_logged_with_context(
     if logged:
         assert f"guild {GUILD_A.id}" in errors[0].getMessage()
         assert errors[0].exc_info is not None
+
+
+async def test_commands_are_synced_to_a_guild_the_bot_joins(fake: FakeDiscord, run: BotRun) -> None:
+    joined = FakeGuild(333, "New server", (FakeChannel(3331, "general"),))
+    assert fake.sent("PUT", f"/guilds/{joined.id}/commands") == []
+    await fake.dispatch("GUILD_CREATE", fake.guild_payload(joined, joined=True))
+    puts = await fake.wait_request("PUT", f"/applications/{APPLICATION_ID}/guilds/{joined.id}/commands")
+    assert {c["name"] for c in puts[0].json} == {"claims", "Check claims"}
+    # a guild that was already there when the bot connected is not re-synced on reconnect
+    assert fake.sent("PUT", f"/guilds/{GUILD_B.id}/commands") == []
