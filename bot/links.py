@@ -26,6 +26,7 @@ import ipaddress
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -208,7 +209,10 @@ class SafeFetcher:
         max_bytes: int = 5 * 1024 * 1024,
         max_redirects: int = 5,
         allow_hosts: Iterable[str] = (),
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        """``verify``: TLS verification as httpx takes it (a context with a test CA in tests)."""
+        self.verify = verify
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -318,6 +322,7 @@ class SafeFetcher:
         # A fresh client per fetch and no keep-alive: a pooled connection is keyed by IP
         # and must never carry a request for another host name.
         with httpx.Client(
+            verify=self.verify,
             trust_env=False,
             follow_redirects=False,
             limits=httpx.Limits(max_keepalive_connections=0),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +189,73 @@ def test_without_the_allow_list_the_local_server_is_refused(base: str) -> None:
     with pytest.raises(LinkRefused) as caught:
         SafeFetcher().fetch(f"{base}/article")
     assert caught.value.reason == "refused: 127.0.0.1 is a loopback address"
+
+
+# --------------------------------------------------------------------------- TLS
+
+
+def _self_signed(directory: Path, name: str) -> tuple[Path, Path]:
+    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName=DNS:{name}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Server, Path, list[str]]]:
+    """An HTTPS server on 127.0.0.1 whose certificate names "localhost"; records the SNI it receives."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = _self_signed(tmp_path_factory.mktemp("tls"), "localhost")
+    server_names: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def record_sni(_socket: object, name: str | None, _context: object) -> None:
+        server_names.append(name or "")
+
+    context.sni_callback = record_sni
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd.seen_hosts = []
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd, cert, server_names
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_connects_to_the_checked_ip_with_the_right_sni_and_certificate_check(
+    tls_server: tuple[_Server, Path, list[str]],
+) -> None:
+    httpd, cert, server_names = tls_server
+    port = httpd.server_address[1]
+    fetcher = SafeFetcher(allow_hosts=["localhost"], verify=ssl.create_default_context(cafile=str(cert)))
+    page = fetcher.fetch(f"https://localhost:{port}/article")
+    assert page.url == f"https://localhost:{port}/article"
+    assert "100,000 troops" in page.text
+    assert server_names[-1] == "localhost"  # SNI carries the name, not the pinned IP
+    assert httpd.seen_hosts[-1] == f"localhost:{port}"
+
+
+@pytest.mark.parametrize("trust", ["the server's certificate", "another certificate"])
+def test_https_certificate_that_does_not_fit_is_refused(
+    tls_server: tuple[_Server, Path, list[str]], tmp_path: Path, trust: str
+) -> None:
+    httpd, cert, _names = tls_server
+    port = httpd.server_address[1]
+    if trust == "another certificate":
+        # a CA that did not sign the server's certificate; the name in the URL is right
+        trusted, url = _self_signed(tmp_path, "other.test")[0], f"https://localhost:{port}/article"
+    else:
+        # the right CA, but the URL names 127.0.0.1, which the certificate does not cover
+        trusted, url = cert, f"https://127.0.0.1:{port}/article"
+    fetcher = SafeFetcher(
+        allow_hosts=["localhost", "127.0.0.1"], verify=ssl.create_default_context(cafile=str(trusted))
+    )
+    with pytest.raises(LinkRefused, match="its TLS certificate is not valid"):
+        fetcher.fetch(url)
