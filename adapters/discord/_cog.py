@@ -320,6 +320,10 @@ class ClaimsCog(commands.Cog):
                 )
             await self._answer_in_thread(message, name="Claims", content=reply.text, embeds=[])
             return
+        if not report.claims and report.article.duplicate_of is None:
+            # a long chat message is not an article: no thread full of "nothing found" noise
+            log.info("watched message %s: no statements found; not answering", message.id)
+            return
         await self._answer_in_thread(
             message,
             name=translate.thread_name(report),

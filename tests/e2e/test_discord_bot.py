@@ -372,6 +372,7 @@ async def test_watched_channel_gets_a_thread_and_other_messages_are_ignored(
     for channel_id, content, author in (
         (UNWATCHED, ARTICLE, None),
         (WATCHED, "nice weather today", None),
+        (WATCHED, "a long chat message without any attributed statement in it " * 5, None),
         (WATCHED, ARTICLE, user(5, "otherbot", bot=True)),
         (WATCHED, ARTICLE, user(700_000_000_000_000_001, "claimbot", bot=True)),
     ):
@@ -406,7 +407,7 @@ async def test_watched_channel_gets_a_thread_and_other_messages_are_ignored(
         )
     )
     assert "already checked" in embed_text(posts[1].json["embeds"])
-    assert len(fake.sent("POST", "/threads")) == 2  # nothing for the four ignored messages
+    assert len(fake.sent("POST", "/threads")) == 2  # nothing for the five ignored messages
 
 
 async def test_where_threads_are_not_allowed_the_bot_replies(fake: FakeDiscord, run: BotRun) -> None:
