@@ -199,6 +199,7 @@ def extract_html(markup: str | bytes, url: str | None = None) -> ExtractedHtml:
 
 # --------------------------------------------------------------------------- language
 
+_URL_OR_EMAIL_RE = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
@@ -223,18 +224,21 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         """le la les de des du un une et est en que qui dans pour pas sur au aux avec ce
         cette ces il elle ils elles nous vous je sont été être ont mais ou où par plus se
         sa son ses leur leurs lui y ne même aussi tout très fait comme était selon après
+        dit avait sous entre depuis
         """
     ),
     "German": _words(
         """der die das und ist nicht ein eine einen dem den des zu mit sich auf für von im
         auch es an sie er wir ihr wie als bei noch nach aus wird werden wurde hat haben
-        sind war dass oder aber nur über vor so kein keine um einem einer durch
+        sind war dass oder aber nur über vor so kein keine um einem einer durch sei sagte
+        unter gegen seit sein seine ihre diese dieser mehr
         """
     ),
     "Spanish": _words(
         """el la los las de del y en que un una es por con para no se su sus al lo como
         más pero fue ha son está están era ser este esta estos sobre entre también muy
-        cuando donde porque sin hay ya o ni le les nos desde según
+        cuando donde porque sin hay ya o ni le les nos desde según dijo ella él bajo
+        estaba tiene hace todo todos otro
         """
     ),
     "Italian": _words(
@@ -305,7 +309,8 @@ def detect_language(text: str, *, sample_chars: int = 20_000) -> str | None:
     script = _dominant_script(sample)
     if script is not None:
         return _SCRIPT_NAMES[script]
-    words = [word.casefold().replace("’", "'") for word in _WORD_RE.findall(sample)]
+    prose = _URL_OR_EMAIL_RE.sub(" ", sample)  # "un.org/ha/..." is not Spanish
+    words = [word.casefold().replace("’", "'") for word in _WORD_RE.findall(prose)]
     if len(words) < _MIN_WORDS_FOR_LANGUAGE:
         return None
     # Single letters ("a", "e", "o", "y") are initials and list markers as often as words.
@@ -316,11 +321,9 @@ def detect_language(text: str, *, sample_chars: int = 20_000) -> str | None:
     }
     english = hits.pop("English")
     best_other, best_hits = max(hits.items(), key=lambda item: item[1])
-    if (
-        best_hits >= _MIN_FOREIGN_HITS
-        and best_hits > english
-        and best_hits >= _MIN_FOREIGN_RATIO * len(words)
-    ):
+    # A short sentence has few function words: two suffice when not one of them is English.
+    needed = _MIN_FOREIGN_HITS if english else _MIN_FOREIGN_HITS - 1
+    if best_hits >= needed and best_hits > english and best_hits >= _MIN_FOREIGN_RATIO * len(words):
         return best_other
     return "English"
 

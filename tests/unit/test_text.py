@@ -214,6 +214,11 @@ NOT_ENGLISH = [
     ),
     ("Russian", "Кремль отверг обвинения."),
     ("Chinese", "国防部长周六表示，俄罗斯在边境集结了约十万名士兵。"),
+    # short sentences with only two or three function words
+    ("German", "Er sagte, die Lage sei unter Kontrolle."),
+    ("Spanish", "Afirmó que la situación estaba bajo control."),
+    ("Spanish", "No podemos aceptar esta decisión, dijo ella."),
+    ("French", "Il a affirmé que la situation était sous contrôle."),
 ]
 
 
@@ -236,6 +241,10 @@ def test_non_english_is_refused_and_named(language: str, text: str) -> None:
         "Emmanuel Macron met Olaf Scholz and Pedro Sánchez in Paris on Tuesday.",
         "The Kremlin denied it.",
         "Biden, Putin to hold video call",
+        "Pedro Sánchez de la Cruz said it.",
+        "Der Spiegel reported the story on Monday.",
+        "El Niño is expected to return this year, scientists said.",
+        "Details: see http://www.un.org/ha/chernobyl/ or mail la.prensa@example.es today.",
         ENGLISH_ARTICLE,
     ],
 )
