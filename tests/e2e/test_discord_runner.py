@@ -12,6 +12,7 @@ from pathlib import Path
 
 import discord
 import pytest
+from pydantic import SecretStr
 
 from adapters.bootstrap import bootstrap
 from adapters.discord import runner, translate
@@ -55,7 +56,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     ],
 )
 def test_run_refuses_a_missing_or_placeholder_token(tmp_path: Path, token: str | None, expected: str) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path, discord_token=token)  # type: ignore[call-arg]
+    secret = SecretStr(token) if token is not None else None
+    settings = Settings(_env_file=None, data_dir=tmp_path, discord_token=secret)  # type: ignore[call-arg]
     with pytest.raises(BadInput, match=expected):
         runner.run(settings)
     with pytest.raises(BadInput, match=expected):

@@ -170,7 +170,7 @@ def test_report_orders_changed_repeated_new_and_links_repeats_to_their_source() 
     )
     names = [f.name for e in embeds for f in e.fields]
     assert names == ["Changed · Speaker 3", "Repeated · Speaker 2", "New · Speaker 1"]
-    repeat = embeds[0].fields[1].value
+    repeat = embeds[0].fields[1].value or ""
     assert "[first seen 2026-11-21](https://discord.com/channels/1/2/3)" in repeat
     assert embeds[0].url == URL
     assert embeds[0].colour == translate.COLOUR_CHANGED
@@ -179,14 +179,14 @@ def test_report_orders_changed_repeated_new_and_links_repeats_to_their_source() 
 
 def test_a_repeat_without_a_web_link_says_when_but_links_nothing() -> None:
     embeds = translate.report_embeds(report([checked(1, Status.REPEAT, "x", source="import:row-7")]))
-    value = embeds[0].fields[0].value
+    value = embeds[0].fields[0].value or ""
     assert "first seen 2026-11-21" in value
     assert "](" not in value
 
 
 def test_user_text_cannot_ping_or_break_markdown() -> None:
     embeds = translate.report_embeds(report([checked(1, Status.NEW, "@everyone look at **this**")]))
-    value = embeds[0].fields[0].value
+    value = embeds[0].fields[0].value or ""
     assert "@everyone" not in value
     assert "**this**" not in value
 
@@ -238,7 +238,7 @@ def test_compare_embed() -> None:
         Comparison(0.8, Verdict.CHANGED, ("numbers differ: 70,000 vs 100,000",)),
     )
     assert embed.title == "Changed statement"
-    assert "numbers differ" in embed.fields[2].value
+    assert "numbers differ" in (embed.fields[2].value or "")
 
 
 def test_thread_names_fit_discord() -> None:
@@ -291,7 +291,7 @@ def test_a_busy_digest_stays_within_limits() -> None:
     embeds = translate.digest_embeds(busy, image_name="chart.png")
     assert translate.within_limits(embeds)
     assert embeds[0].image.url == "attachment://chart.png"
-    speakers = embeds[0].fields[0].value
+    speakers = embeds[0].fields[0].value or ""
     assert speakers.startswith("Speaker 0: 10 new claims, 20 mentions")
     assert speakers.endswith(" more")  # the speakers that did not fit are counted
     assert "/claims search" in (embeds[-1].footer.text or "")
