@@ -73,7 +73,8 @@ def _handles_errors(fn: F) -> F:
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as exc:
-            log.exception("internal error in %s", fn.__name__)
+            # the traceback is for -v; users get the one-line summary below
+            log.info("internal error in %s", fn.__name__, exc_info=True)
             err.print(
                 f"claimbot: internal error ({type(exc).__name__}: {exc}); run with -v for details",
                 markup=False,
@@ -406,6 +407,39 @@ def export(
         if output:
             fh.close()
         app.close()
+
+
+@cli.command()
+@_handles_errors
+def digest(
+    since: Annotated[
+        str | None, typer.Option("--since", help="YYYY-MM-DD (default: the last 7 days)")
+    ] = None,
+    json_out: JsonOption = False,
+    png: Annotated[Path | None, typer.Option("--png", help="write the chart to this PNG file")] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown (the default)")] = False,
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Render a tenant's weekly digest locally (nothing is posted)."""
+    from adapters.console.digest_cmd import DigestFormat, digest_command
+
+    chosen = [
+        name
+        for name, on in (("--json", json_out), ("--png", png is not None), ("--markdown", markdown))
+        if on
+    ]
+    if len(chosen) > 1:
+        raise BadInput(f"choose one output: {' or '.join(chosen)}")
+    fmt: DigestFormat = "json" if json_out else "png" if png is not None else "markdown"
+    since_day = _parse_date(since, "--since")
+    app = _app(db)
+    try:
+        status = digest_command(app, tenant=tenant, since=since_day, fmt=fmt, png_path=png)
+    finally:
+        app.close()
+    if status:
+        raise typer.Exit(status)
 
 
 @cli.command()

@@ -80,6 +80,7 @@ class FakeSlack:
         self.usergroups: dict[str, list[str]] = {}
         self.auth_team_id = "T1"
         self.channels_without_bot: set[str] = set()
+        self.refuse_file_uploads = False
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
         self._ws: web.WebSocketResponse | None = None
@@ -207,6 +208,8 @@ class FakeSlack:
                 else {"ok": False, "error": "no_such_subteam"}
             )
         if method == "files.getUploadURLExternal":
+            if self.refuse_file_uploads:
+                return {"ok": False, "error": "ratelimited"}
             if not args.get("filename") or not int(args.get("length") or 0):
                 return {"ok": False, "error": "invalid_arguments"}
             file_id = f"F{next(self._files)}"

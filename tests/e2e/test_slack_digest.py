@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.scheduler import Outcome
 from adapters.slack.digest import CHART_FILENAME, SlackDigestPoster
-from bot.models import Digest
+from bot.models import Digest, SpeakerActivity
 from bot.ports import DigestSchedule
 from tests.e2e.fake_slack import (
     BOT_TOKEN,
@@ -136,6 +136,31 @@ async def test_the_poster_used_by_the_scheduler(fake: FakeSlack) -> None:
     assert post.args["text"] == "An empty week: no claims were checked between 16 Nov 2026 and 23 Nov 2026."
     assert fake.calls_to("file_upload") == []
     assert poster.platform == "slack"
+
+
+async def test_a_failed_chart_upload_still_returns_the_posted_message(fake: FakeSlack) -> None:
+    """The text is already in the channel: raising would make the scheduler post it again."""
+    fake.refuse_file_uploads = True
+    poster = SlackDigestPoster(AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url))
+    end = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    digest = Digest(
+        tenant="slack:T1",
+        start=end - timedelta(days=7),
+        end=end,
+        articles=1,
+        claims=1,
+        new_claims=1,
+        by_speaker=(SpeakerActivity(speaker="Anna Whitfield", new_claims=1, mentions=1),),
+        repeated=(),
+        changed=(),
+    )
+    schedule = DigestSchedule(
+        tenant="slack:T1", platform="slack", channel_id="C8", weekday=0, hour=9, timezone="UTC"
+    )
+    ref = await poster.post_digest(schedule=schedule, digest=digest, chart_png=PNG_SIGNATURE + b"x")
+    assert ref.startswith("C8:")
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert fake.calls_to("file_upload") == []
 
 
 async def test_the_running_bot_posts_a_due_weekly_digest_once_across_a_restart(
