@@ -575,6 +575,10 @@ class SqlStore:
             if rows:
                 conn.execute(sa.insert(T_CLAIMS), rows)
                 imported += len(rows)
+        if imported:
+            # index now, so the first search after an import does not pay for it
+            with self._index_lock(tenant):
+                self._synced_index(tenant, ref, dim)
         return imported, skipped
 
     # =============================================================== claims: reading
@@ -735,7 +739,8 @@ class SqlStore:
             self._indexes[tenant] = index
         rebuilding = index.watermark == 0
         added = self._catch_up(index, ref, dim)
-        if added and (rebuilding or index.unsaved >= self.persist_every):
+        # a big index is rewritten less often: a save costs a full write, a crash only a catch-up
+        if added and (rebuilding or index.unsaved >= max(self.persist_every, len(index) // 50)):
             try:
                 index.save()
             except OSError as exc:  # a read-only data dir costs a rebuild next start, nothing else
@@ -789,8 +794,12 @@ class SqlStore:
         speaker_pk = ids.parse_id(ids.SPEAKER, speaker_id) if speaker_id else None
         if speaker_id and speaker_pk is None:
             return []
+        with self._read() as conn:
+            dim = self._tenant_dim(conn, ref.id, fallback=query.shape[0])
+        if query.shape[0] != dim:
+            raise ValueError(f"query embedding has {query.shape[0]} values, stored embeddings have {dim}")
         with self._index_lock(tenant):
-            index = self._synced_index(tenant, ref, query.shape[0])
+            index = self._synced_index(tenant, ref, dim)
             fetch = k * SPEAKER_FILTER_OVERFETCH if speaker_pk else k
             hits = index.search(query, max(fetch, k))
         keys = [hit.key for hit in hits]

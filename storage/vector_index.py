@@ -26,9 +26,12 @@ from usearch.index import Index, MetricKind, ScalarKind
 log = logging.getLogger(__name__)
 
 SUFFIX = ".usearch"
+# measured on 20k random 384-d unit vectors (a worst case for HNSW) on this 2-core machine:
+# expansion_add 64 adds ~1,100 vectors/s (128: ~650/s) and expansion_search 128 still finds
+# 99% of near duplicates (cosine 0.7) in the top 20, at ~2 ms a query
 CONNECTIVITY = 16
-EXPANSION_ADD = 128
-EXPANSION_SEARCH = 64
+EXPANSION_ADD = 64
+EXPANSION_SEARCH = 128
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 

@@ -101,7 +101,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.write_sep("!", "POSTGRESQL WAS NOT TESTED", red=True, bold=True)
     terminalreporter.write_line(
-        f"The PostgreSQL storage tests were SKIPPED: server unreachable at {_postgres_unreachable[0]}",
+        f"The PostgreSQL storage tests did NOT run: server unreachable at {_postgres_unreachable[0]}",
         red=True,
         bold=True,
     )

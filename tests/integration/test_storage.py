@@ -750,3 +750,11 @@ def test_database_going_away_raises_storage_unavailable(
 def test_bad_url_raises_storage_unavailable(tmp_path: Path) -> None:
     with pytest.raises(StorageUnavailable, match="unsupported database"):
         SqlStore(url="mysql://x@localhost/db", data_dir=tmp_path)
+
+
+def test_query_of_another_width_is_refused(store: SqlStore) -> None:
+    v = unit_vectors(1)
+    store.import_claims(tenant=TENANT, claims=[(KnownClaim(external_id="1", text="A"), v[0])])
+    with pytest.raises(ValueError, match="32"):
+        store.nearest_claims(tenant=TENANT, embedding=np.ones(DIM + 1, dtype=np.float32), k=3)
+    assert store.nearest_claims(tenant=TENANT, embedding=v[0], k=3)[0].claim.text == "A"
