@@ -29,6 +29,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,11 +48,14 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ALLOWED_CONTENT_TYPES",
+    "IPAddress",
+    "Resolver",
     "SafeFetcher",
     "address_refusal",
     "find_urls",
     "host_refusal",
     "is_url",
+    "system_resolver",
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -180,6 +184,19 @@ def is_url(text: str) -> bool:
 # --------------------------------------------------------------------------- fetcher
 
 
+Resolver = Callable[[str, int], list[IPAddress]]
+
+
+def system_resolver(host: str, port: int) -> list[IPAddress]:
+    """Every address the system resolver gives for ``host`` (IPv4 and IPv6), without duplicates."""
+    addresses: list[IPAddress] = []
+    for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])  # drop an IPv6 zone id
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
 def _describe_size(limit: int) -> str:
     mib = 1024 * 1024
     if limit >= mib and limit % mib == 0:
@@ -210,9 +227,14 @@ class SafeFetcher:
         max_redirects: int = 5,
         allow_hosts: Iterable[str] = (),
         verify: ssl.SSLContext | bool = True,
+        resolver: Resolver | None = None,
     ) -> None:
-        """``verify``: TLS verification as httpx takes it (a context with a test CA in tests)."""
+        """``verify``: TLS verification as httpx takes it (a context with a test CA in tests).
+
+        ``resolver``: host name -> addresses (default: the system resolver, ``getaddrinfo``).
+        """
         self.verify = verify
+        self.resolver: Resolver = resolver or system_resolver
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -281,11 +303,7 @@ class SafeFetcher:
 
         def lookup() -> None:
             try:
-                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-                for info in infos:
-                    address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-                    if address not in result:
-                        result.append(address)
+                result.extend(self.resolver(host, port))
             except (OSError, ValueError) as exc:
                 failure.append(exc)
 
@@ -296,7 +314,7 @@ class SafeFetcher:
             raise LinkRefused(f"could not reach {host}: timed out after {_seconds(self.timeout_s)}")
         if failure or not result:
             raise LinkRefused(f"could not reach {host}: the name does not resolve")
-        return result
+        return list(result)
 
     def _checked_address(self, url: httpx.URL, deadline: float) -> IPAddress:
         """Resolves the URL's host and checks EVERY address; returns the one to connect to."""

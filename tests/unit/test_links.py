@@ -11,7 +11,16 @@ import ipaddress
 import pytest
 
 from bot.errors import LinkRefused
-from bot.links import SafeFetcher, address_refusal, find_urls, host_refusal, is_url
+from bot.links import (
+    IPAddress,
+    Resolver,
+    SafeFetcher,
+    address_refusal,
+    find_urls,
+    host_refusal,
+    is_url,
+    system_resolver,
+)
 from bot.settings import Settings
 
 
@@ -160,3 +169,43 @@ def test_find_urls(message: str, expected: list[str]) -> None:
 )
 def test_is_url(text: str, expected: bool) -> None:
     assert is_url(text) is expected
+
+
+def _resolver_answering(*addresses: str) -> Resolver:
+    def resolve(host: str, port: int) -> list[IPAddress]:
+        return [ipaddress.ip_address(address) for address in addresses]
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        (("93.184.215.14", "10.0.0.5"), "refused: news.example (10.0.0.5) is a private address"),
+        (("2606:4700::1111", "::1"), "refused: news.example (::1) is a loopback address"),
+        (("169.254.169.254",), "refused: news.example (169.254.169.254) is a cloud metadata address"),
+        (("::ffff:192.168.0.1",), "refused: news.example (::ffff:c0a8:1) is a private address"),
+    ],
+)
+def test_every_resolved_address_is_checked(answers: tuple[str, ...], reason: str) -> None:
+    """A name with one public and one private address is refused: the private one could be dialled."""
+    fetcher = SafeFetcher(resolver=_resolver_answering(*answers))
+    with pytest.raises(LinkRefused) as caught:
+        fetcher.fetch("https://news.example/story")
+    assert caught.value.reason.startswith(reason)
+
+
+def test_a_name_that_does_not_resolve_is_reported() -> None:
+    def no_answer(host: str, port: int) -> list[IPAddress]:
+        raise OSError("Name or service not known")
+
+    with pytest.raises(LinkRefused, match=r"could not reach news\.example: the name does not resolve"):
+        SafeFetcher(resolver=no_answer).fetch("https://news.example/story")
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("127.0.0.1", ["127.0.0.1"]), ("2130706433", ["127.0.0.1"]), ("::1", ["::1"])],
+)
+def test_system_resolver_decodes_numeric_hosts(host: str, expected: list[str]) -> None:
+    assert [str(address) for address in system_resolver(host, 80)] == expected
