@@ -185,3 +185,45 @@ async def test_zlib_stream_gateway(
             await watch_on(fake)
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(
+    ("guild_ids", "path", "said"),
+    [
+        (
+            f"[{GUILD_A.id}]",
+            f"/applications/700000000000000001/guilds/{GUILD_A.id}/commands",
+            f"synced 2 commands to guild {GUILD_A.id}",
+        ),
+        ("[]", "/applications/700000000000000001/commands", "synced 2 commands globally"),
+    ],
+)
+async def test_claimbot_discord_sync(
+    fake: FakeDiscord, tmp_path: Path, guild_ids: str, path: str, said: str
+) -> None:
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "fake-token-for-the-local-fake",
+        "DISCORD_API_BASE_URL": fake.api_base,
+        "DISCORD_GUILD_IDS": guild_ids,
+        "CLAIMBOT_DATA_DIR": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "adapters.console.cli",
+        "discord",
+        "sync",
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 90)
+    assert proc.returncode == 0, err.decode(errors="replace")[-3000:]
+    assert said in out.decode()
+    puts = [r for r in fake.requests if r.method == "PUT"]
+    assert [r.path for r in puts] == [path]
+    assert {c["name"] for c in puts[0].json} == {"claims", "Check claims"}
+    assert fake.identifies == []  # sync is REST only: no gateway session
