@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
 import ssl
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import LinkRefused
-from bot.links import SafeFetcher
+from bot.links import IPAddress, SafeFetcher
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html><head><title>Troops massing at the border</title>
@@ -259,3 +260,21 @@ def test_https_certificate_that_does_not_fit_is_refused(
     )
     with pytest.raises(LinkRefused, match="its TLS certificate is not valid"):
         fetcher.fetch(url)
+
+
+def test_connection_goes_to_the_address_that_was_checked(base: str, server: _Server) -> None:
+    """No second DNS lookup: "pinned.test" exists only in our resolver's answer, so the fetch can
+    succeed only if the connection dials the checked IP (what defeats DNS rebinding)."""
+    port = server.server_address[1]
+    resolved: list[str] = []
+
+    def resolver(host: str, _port: int) -> list[IPAddress]:
+        resolved.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    fetcher = SafeFetcher(allow_hosts=["pinned.test"], resolver=resolver)
+    page = fetcher.fetch(f"http://pinned.test:{port}/redirect-to-article")
+    assert page.url == f"http://pinned.test:{port}/article"
+    assert "100,000 troops" in page.text
+    assert resolved == ["pinned.test", "pinned.test"]  # resolved and checked again after the redirect
+    assert server.seen_hosts[-1] == f"pinned.test:{port}"
