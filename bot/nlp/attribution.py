@@ -491,6 +491,15 @@ def _np_left(doc: Doc, end: int, floor: int) -> tuple[int, int] | None:
         token = doc[i]
         if token.is_space:
             break
+        if token.text == ")" and i - 1 > floor:
+            # "Rep. Jim Jordan (R-Ohio)": step over a short parenthesis
+            k = i - 1
+            while k > floor and doc[k].text != "(" and i - k < 8:
+                k -= 1
+            if doc[k].text == "(":
+                i = k - 1
+                continue
+            break
         if (
             _tag(token) in NP_TAGS
             or token.lower_ in NP_WORDS
@@ -562,6 +571,26 @@ def _appositive_before(doc: Doc, comma: int, floor: int) -> tuple[int, int] | No
     return head if named else None
 
 
+def _relative_antecedent(doc: Doc, cue: int, floor: int) -> tuple[int, int] | None:
+    """ "Smith, who said ...": the noun phrase the relative pronoun stands for."""
+    i = cue - 1
+    while i >= floor and (doc[i].lower_ in SKIP_BEFORE_CUE or _tag(doc[i]) in {"RB", "MD"}):
+        i -= 1
+    if i <= floor or doc[i].lower_ not in {"who", "which"}:
+        return None
+    j = i - 1
+    if doc[j].text == ",":
+        j -= 1
+    if j < floor:
+        return None
+    antecedent = _np_left(doc, j + 1, floor)
+    if antecedent is None or not any(
+        _tag(t) in {"NNP", "NNPS", "NNS", "NN"} for t in doc[antecedent[0] : antecedent[1]]
+    ):
+        return None
+    return antecedent[0], i + 1  # the mention runs to "who": "Smith, who"
+
+
 def _head_name(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
     """The naming core of a mention: the last run of proper nouns, or the last noun."""
     start, end = span
@@ -624,7 +653,18 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
         if _quote_covering(ctx, token.idx) is not None:
             continue  # "What I would also say is ...": speech inside a quote is the quote's content
         tag = _tag(token)
-        if not (tag.startswith("VB") or token.pos_ == "VERB"):
+        verb_like = tag.startswith("VB") or token.pos_ == "VERB"
+        if not verb_like and ctx.lexicon.prior(token.text) >= 0.6 and i > unit.start:
+            # a tagger's miss ("argues/NNS"): a speech form right after a name or pronoun and
+            # before a clause is the verb
+            before, after = doc[i - 1], doc[i + 1] if i + 1 < unit.end else None
+            verb_like = _tag(before) in {"NNP", "NNPS", "PRP"} and (
+                after is None
+                or after.lower_ in {"that", ":", ","}
+                or after.text in QUOTE_TOKENS
+                or _tag(after) in {"DT", "PRP", "NNP", "EX"}
+            )
+        if not verb_like:
             continue
         if (
             tag == "VBN"
@@ -686,6 +726,10 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
     while i < stop and (doc[i].lower_ in CONTENT_STARTERS or doc[i].is_space):
         i += 1
     end = _trim_final_punct(doc, i, stop)
+    for k in range(i + 2, end):
+        if doc[k].text in {";", "—", "--", "―"} and _quote_covering(ctx, doc[k].idx) is None:
+            end = k  # "...; they only learned ..." / "... — and he noted": a new statement
+            break
     if end - i < 2:
         return None
     if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS:
@@ -844,6 +888,8 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
         left = _np_left(doc, cue, unit.start) if source is None else None
         if source is None and left is not None:
             source = left
+        if source is None:
+            source = _relative_antecedent(doc, cue, unit.start)
         if source is None and cue > unit.start and doc[cue - 1].text == ",":
             source = _appositive_before(doc, cue - 1, unit.start)
             if source is not None:
@@ -889,6 +935,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             )
         )
         content: list[Fragment] = []
+        parenthetical = False
         after_range = _content_after(ctx, unit, cue_end - 1, stop) if not inverted else None
         if after_range is not None and trailing and not inherited:
             # "When asked ..., Wallace said: “...”": the content follows the cue unless the
@@ -899,9 +946,16 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             closes_quote = doc[before_end].text in QUOTE_TOKENS or (
                 before_end + 1 < unit.end and doc[before_end + 1].text in QUOTE_TOKENS
             )
-            if not closes_quote:
+            parenthetical = cue_end < unit.end and doc[cue_end].text == ","
+            if not closes_quote and not parenthetical:
                 trailing = False
-        if trailing and not inherited:
+        if trailing and not inherited and parenthetical and after_range is not None:
+            # "If this fails, Castaneda argues, there are other tools": both sides
+            before_frag = _char_span(doc, unit.start, source_start)
+            after_frag = _char_span(doc, after_range[0], after_range[1])
+            if before_frag is not None and after_frag is not None:
+                content.extend([_extend_to_quotes(ctx, before_frag), _extend_to_quotes(ctx, after_frag)])
+        if trailing and not inherited and not content:
             left_end = source_start if not inverted else cue
             frag = _char_span(doc, unit.start, left_end)
             if frag is not None and left_end - unit.start >= 3:
