@@ -171,7 +171,7 @@ async def test_identifies_with_message_content_and_syncs_commands_per_guild(
 
 
 # ---------------------------------------------------------------------------- commands
-async def test_check_defers_then_follows_up_and_a_reworded_repeat_links_to_its_source(
+async def test_check_defers_then_follows_up_and_a_follow_up_shows_changes_and_repeats(
     fake: FakeDiscord, run: BotRun
 ) -> None:
     first = await check(fake, guild=GUILD_A, text=ARTICLE)
