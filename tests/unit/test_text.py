@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.errors import BadInput, NotEnglish
 from bot.text import content_hash, decode_bytes, detect_language, looks_like_html, prepare_text
@@ -269,3 +271,69 @@ def test_short_and_tricky_english_is_accepted(text: str) -> None:
 def test_content_hash_ignores_case_spacing_and_quote_style(a: str, b: str, same: bool) -> None:
     assert (content_hash(a) == content_hash(b)) is same
     assert len(content_hash(a)) == 64
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def test_preparing_twice_changes_nothing() -> None:
+    """The CLI prepares a file and the service prepares again: the second pass must be a no-op."""
+    first = prepare_text(HTML_PAGE)
+    second = prepare_text(first.text)
+    assert second.text == first.text
+    assert second.was_html is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=400), st.text(max_size=400)))
+def test_any_input_is_either_prepared_or_refused_with_a_reason(raw: bytes | str) -> None:
+    reason: str | None = None
+    try:
+        prepared = prepare_text(raw, max_chars=300, max_sentence_chars=200)
+    except BadInput as refused:
+        reason = refused.reason
+    if reason is not None:
+        assert reason.strip()
+        assert "\n" not in reason
+        return
+    assert prepared.text.strip()
+    if isinstance(raw, str) and not prepared.was_html:
+        assert prepared.text == raw.removeprefix("\ufeff")  # plain text keeps every offset
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<div>",
+                "</div>",
+                "<b>",
+                "<script>",
+                "</script>",
+                "<!--",
+                "-->",
+                "<",
+                ">",
+                "&amp;",
+                "&",
+                "The minister said so. ",
+                "He added more. ",
+                "\n",
+            ]
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_broken_html_never_crashes(pieces: list[str]) -> None:
+    markup = "".join(pieces)
+    try:
+        prepared = prepare_text(markup)
+    except BadInput:
+        return
+    if prepared.was_html:
+        assert "<p>" not in prepared.text
+        assert "<script>" not in prepared.text
