@@ -605,3 +605,25 @@ async def test_commands_are_synced_to_a_guild_the_bot_joins(fake: FakeDiscord, r
     assert {c["name"] for c in puts[0].json} == {"claims", "Check claims"}
     # a guild that was already there when the bot connected is not re-synced on reconnect
     assert fake.sent("PUT", f"/guilds/{GUILD_B.id}/commands") == []
+
+
+async def test_a_repeat_in_a_watched_channel_links_to_the_message_where_it_was_first_seen(
+    fake: FakeDiscord, run: BotRun
+) -> None:
+    await watch_on(fake)
+    first = fake.message(guild_id=GUILD_A.id, channel_id=WATCHED, content=ARTICLE)
+    await fake.dispatch("MESSAGE_CREATE", first)
+    await fake.wait_request("POST", "/threads")
+    await fake.dispatch(
+        "MESSAGE_CREATE", fake.message(guild_id=GUILD_A.id, channel_id=WATCHED, content=FOLLOW_UP)
+    )
+    posts = await fake.wait_for(
+        lambda: (
+            (p := [r for r in fake.sent("POST", "/messages") if "threads" not in r.path])
+            and len(p) >= 2
+            and p
+        )
+    )
+    repeat = next(f for f in posts[1].json["embeds"][0]["fields"] if f["name"].startswith("Repeated"))
+    jump_url = f"https://discord.com/channels/{GUILD_A.id}/{WATCHED}/{first['id']}"
+    assert f"]({jump_url})" in repeat["value"]
