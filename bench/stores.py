@@ -1,0 +1,323 @@
+"""Build (once) and open the cached benchmark stores: 10k, 100k, 1M claims, SQLite or PostgreSQL.
+
+    .venv/bin/python -m bench.stores --texts ../shared/data/polnear/train/text \\
+        --sizes 10000 100000 1000000 --backends sqlite postgres
+
+Stores live OUTSIDE the repository under ``~/.cache/claimbot-bench/stores/`` (override with
+``CLAIMBOT_BENCH_CACHE``); a PostgreSQL store is a database ``claimbot_bench_<size>_<key>``
+on the server given by ``--postgres`` plus a directory for its vector index. A store is
+complete when its ``manifest.json`` exists; an interrupted build resumes where it stopped.
+
+Claims go in through the product's own ``SqlStore.import_claims`` (the path of ``claimbot
+import`` minus the MiniLM encoding, since the vectors are derived, see ``bench.synth``), in
+batches of 10,000, and that import is timed: claims per second, including the catch-up of
+the on-disk vector index that ``import_claims`` does after each batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench import common
+from bench.corpus import claim_like_sentences, read_texts
+from bench.synth import CHUNK, BaseSet, base_digest, generate, load_base_set, speaker_pool
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+TENANT = "bench"
+GENERATOR_VERSION = 1
+EMBEDDING_DIM = 384
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSpec:
+    backend: str  # "sqlite" | "postgres"
+    size: int
+    key: str  # generator identity: base set, seed, version
+    root: Path  # cache directory of this store
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def database_name(self) -> str:
+        return f"claimbot_bench_{self.size}_{self.key[:8]}"
+
+    def url(self, postgres_url: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.data_dir / 'claimbot.db'}"
+        return (
+            sa.make_url(postgres_url).set(database=self.database_name).render_as_string(hide_password=False)
+        )
+
+    def settings(self, postgres_url: str, **overrides: Any) -> Settings:
+        return load_settings(data_dir=self.data_dir, database_url=self.url(postgres_url), **overrides)
+
+    def manifest(self) -> dict[str, Any] | None:
+        try:
+            data: dict[str, Any] = json.loads(self.manifest_path.read_text())
+            return data
+        except (OSError, ValueError):
+            return None
+
+
+def store_spec(backend: str, size: int, key: str, cache_dir: Path | None = None) -> StoreSpec:
+    root = (cache_dir or common.CACHE_DIR) / "stores" / f"{backend}-{size}-{key}"
+    return StoreSpec(backend=backend, size=size, key=key, root=root)
+
+
+@dataclass
+class Generator:
+    """What a store is generated from (shared by every size and backend of one run)."""
+
+    base: BaseSet
+    speakers: list[str]
+    seed: int
+
+    @property
+    def key(self) -> str:
+        digest = base_digest(self.base.sentences, f"v{GENERATOR_VERSION}-seed{self.seed}")
+        return digest[:12]
+
+
+def make_generator(
+    texts_dir: Path,
+    *,
+    base_size: int,
+    seed: int = 1,
+    cache_dir: Path | None = None,
+    encoder: Any = None,
+    model: str = "all-MiniLM-L6-v2",
+) -> Generator:
+    """Reads the texts, picks ``base_size`` sentences and embeds them (cached)."""
+    texts = [t for _, t in read_texts(texts_dir)]
+    sentences = claim_like_sentences(texts, limit=base_size)
+    if encoder is None:
+        from bot.matching.encoder import load_encoder
+
+        encoder = load_encoder(load_settings())
+    cache = cache_dir or common.CACHE_DIR
+    base = load_base_set(sentences, encoder, cache_dir=cache, model=model)
+    return Generator(base=base, speakers=speaker_pool(texts), seed=seed)
+
+
+def _postgres_admin(postgres_url: str) -> sa.Engine:
+    return sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+
+
+def postgres_reachable(postgres_url: str) -> str | None:
+    """None when the server answers, else the reason."""
+    engine = _postgres_admin(postgres_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return None
+    except sa.exc.SQLAlchemyError as exc:
+        return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+
+
+def _create_database(postgres_url: str, name: str, *, drop: bool) -> None:
+    engine = _postgres_admin(postgres_url)
+    try:
+        with engine.connect() as conn:
+            if drop:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def drop_store(spec: StoreSpec, postgres_url: str) -> None:
+    if spec.backend == "postgres":
+        engine = _postgres_admin(postgres_url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{spec.database_name}" WITH (FORCE)'))
+        finally:
+            engine.dispose()
+    shutil.rmtree(spec.root, ignore_errors=True)
+
+
+def ensure_store(
+    spec: StoreSpec,
+    generator: Generator,
+    *,
+    postgres_url: str = common.DEFAULT_POSTGRES_URL,
+    rebuild: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Builds the store unless its manifest says it is complete; returns the manifest."""
+    from storage import open_store
+
+    if rebuild:
+        drop_store(spec, postgres_url)
+    manifest = spec.manifest()
+    if manifest is not None and manifest.get("claims") == spec.size:
+        return manifest
+    spec.data_dir.mkdir(parents=True, exist_ok=True)
+    if spec.backend == "postgres":
+        _create_database(postgres_url, spec.database_name, drop=False)
+    settings = spec.settings(postgres_url)
+    store = open_store(settings, embedding_dim=generator.base.dim)
+    index_seconds = [0.0]
+    synced = store._synced_index
+
+    def timed_sync(*args: Any, **kwargs: Any) -> Any:  # measures only, changes nothing
+        t0 = time.perf_counter()
+        try:
+            return synced(*args, **kwargs)
+        finally:
+            index_seconds[0] += time.perf_counter() - t0
+
+    store._synced_index = timed_sync  # type: ignore[method-assign]
+    try:
+        have = store.count_claims(tenant=TENANT)
+        start = (have // CHUNK) * CHUNK
+        if have:
+            log.warning("%s: resuming at %d claims (%d stored)", spec.root.name, start, have)
+        sampler = common.LoadSampler()
+        imported = skipped = 0
+        import_seconds = generate_seconds = 0.0
+        t_gen = time.perf_counter()
+        for claims, vectors in generate(
+            generator.base, generator.speakers, total=spec.size, seed=generator.seed, start=start
+        ):
+            generate_seconds += time.perf_counter() - t_gen
+            t0 = time.perf_counter()
+            added, dupes = store.import_claims(tenant=TENANT, claims=list(zip(claims, vectors, strict=True)))
+            import_seconds += time.perf_counter() - t0
+            imported += added
+            skipped += dupes
+            if progress:
+                done = start + imported + skipped
+                rate = imported / import_seconds if import_seconds else 0.0
+                common.console.print(
+                    f"  {spec.backend} {spec.size:>9,}: {done:>9,} claims, {rate:,.0f} claims/s "
+                    f"(index {index_seconds[0]:.0f} s of {import_seconds:.0f} s), "
+                    f"load {common.load_average()[0]:.1f}"
+                )
+            t_gen = time.perf_counter()
+        count = store.count_claims(tenant=TENANT)
+        indexed = store.index_size(tenant=TENANT)
+    finally:
+        store.close()
+    manifest = {
+        "backend": spec.backend,
+        "size": spec.size,
+        "claims": count,
+        "indexed": indexed,
+        "generator_key": spec.key,
+        "resumed_from": start,
+        "imported_this_run": imported,
+        "import_seconds": round(import_seconds, 2),
+        "index_sync_seconds": round(index_seconds[0], 2),
+        "claims_per_second": round(imported / import_seconds, 1) if import_seconds else None,
+        "generate_seconds": round(generate_seconds, 2),
+        "database": spec.database_name if spec.backend == "postgres" else str(spec.data_dir / "claimbot.db"),
+        **sampler.stop(),
+    }
+    if count >= spec.size:
+        spec.manifest_path.write_text(json.dumps(manifest, indent=2))
+    return manifest
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.stores", description=__doc__.split("\n")[0])
+    parser.add_argument("--texts", type=Path, required=True, help="directory of real article *.txt files")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
+    )
+    parser.add_argument("--base-size", type=int, default=20_000, help="real sentences embedded with MiniLM")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", default=common.DEFAULT_POSTGRES_URL, help="server URL (any database)")
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the stores")
+    parser.add_argument("--base-only", action="store_true", help="only embed (and cache) the base set")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    common.quiet_logs()
+    args = parse_args(argv)
+    sampler = common.LoadSampler()
+    t0 = time.perf_counter()
+    generator = make_generator(args.texts, base_size=args.base_size, seed=args.seed)
+    base_seconds = time.perf_counter() - t0
+    common.console.print(
+        f"base set: {len(generator.base.sentences):,} real sentences, "
+        + (
+            f"embedded in {generator.base.encode_seconds:.0f} s"
+            if generator.base.encode_seconds
+            else "cached"
+        )
+        + f"; {len(generator.speakers)} speakers; generator {generator.key}"
+    )
+    results: list[dict[str, Any]] = []
+    if not args.base_only:
+        for backend in args.backends:
+            if backend == "postgres" and (reason := postgres_reachable(args.postgres)):
+                common.console.print(f"[red]PostgreSQL unreachable, skipped: {reason}[/]")
+                continue
+            for size in args.sizes:
+                spec = store_spec(backend, size, generator.key)
+                results.append(
+                    ensure_store(spec, generator, postgres_url=args.postgres, rebuild=args.rebuild)
+                )
+    rows = [
+        [
+            f"{r['backend']} {r['size']:,}",
+            f"{r['claims']:,}",
+            f"{r['imported_this_run']:,}",
+            f"{r['claims_per_second']:,}" if r.get("claims_per_second") else "cached",
+            f"{r['import_seconds']:.0f} s",
+            f"{r['index_sync_seconds']:.0f} s",
+            f"{r.get('loadavg_1m_start', '-')}→{r.get('loadavg_1m_end', '-')}",
+        ]
+        for r in results
+    ]
+    common.console.print(
+        common.table(
+            "Store builds (import with precomputed embeddings, via SqlStore.import_claims)",
+            ["store", "claims", "imported now", "claims/s", "import time", "of which index", "load 1m"],
+            rows,
+        )
+    )
+    path = common.write_result(
+        "stores",
+        {
+            "base_sentences": len(generator.base.sentences),
+            "base_encode_seconds": round(generator.base.encode_seconds, 1),
+            "base_setup_seconds": round(base_seconds, 1),
+            "generator_key": generator.key,
+            "stores": results,
+            **sampler.stop(),
+        },
+    )
+    common.console.print(f"results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
