@@ -43,7 +43,7 @@ discord_cli = typer.Typer(no_args_is_help=True, help="Discord maintenance comman
 cli.add_typer(discord_cli, name="discord")
 
 out = Console(soft_wrap=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one-line messages stay one line
 
 DbOption = Annotated[
     str | None,

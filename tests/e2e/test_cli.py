@@ -1,0 +1,148 @@
+"""The real ``claimbot`` entry point in a subprocess: exit codes, JSON shape, nothing partial stored.
+
+NLP and embeddings are the real ones (the shipped pipeline, MiniLM), on a throwaway SQLite store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+ARTICLE = (
+    "The city council said on Monday that the new tram line will cost £200 million.\n\n"
+    '"We will open the line in 2028," said Mayor Joan Bell, adding that fares would stay at £2.\n\n'
+    "According to the transport authority, 40,000 people will use the tram every day.\n"
+)
+FOLLOW_UP = (
+    "Mayor Joan Bell said the tram line would open in 2028.\n\n"
+    "The city council said on Friday that the tram line will now cost £260 million.\n"
+)
+
+
+def claimbot(
+    *args: str, env: dict[str, str], stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.console.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CLAIMBOT_DATA_DIR": str(tmp_path / "data"),
+        "CLAIMBOT_DATABASE_URL": "",
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def test_check_import_search_compare_export(tmp_path: Path, env: dict[str, str]) -> None:
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(ARTICLE, encoding="utf-8")
+    second.write_text(FOLLOW_UP, encoding="utf-8")
+
+    done = claimbot("check", str(first), "--json", "--title", "Trams", "--published", "2026-11-02", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    report = json.loads(done.stdout)
+    assert report["article"]["title"] == "Trams"
+    assert report["article"]["published"] == "2026-11-02"
+    assert report["summary"]["claims"] >= 2
+    for claim in report["claims"]:
+        content = claim["content"]
+        assert ARTICLE[content["start"] : content["end"]].strip()  # offsets index the text as read
+        assert claim["status"] == "new"
+
+    done = claimbot("check", str(second), "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    statuses = {c["status"] for c in json.loads(done.stdout)["claims"]}
+    assert statuses & {"repeat", "changed"}
+
+    # the same article again is recognised, not double counted
+    again = json.loads(claimbot("check", str(first), "--json", env=env).stdout)
+    assert again["article"]["duplicate_of"] == report["article"]["id"]
+
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(
+        "\n".join(
+            json.dumps({"id": f"fc-{i}", "text": text, "speaker": "Fact Desk"})
+            for i, text in enumerate(
+                ["Tram fares will rise to £3 next year", "The harbour will close in May"]
+            )
+        ),
+        encoding="utf-8",
+    )
+    done = claimbot("import", str(archive), env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    done = claimbot("search", "how much will tram tickets cost", "--json", "--top", "3", env=env)
+    results = json.loads(done.stdout)["results"]
+    assert results
+    assert {"claim_id", "external_id", "text", "speaker", "score", "first_seen", "source"} <= set(results[0])
+
+    done = claimbot(
+        "compare", "Russia has about 70,000 troops", "Russia has about 100,000 troops", "--json", env=env
+    )
+    verdict = json.loads(done.stdout)
+    assert verdict["verdict"] == "changed"
+    assert any("70,000" in r for r in verdict["reasons"])
+
+    done = claimbot("export", "--format", "csv", env=env)
+    assert done.returncode == 0
+    assert done.stdout.decode().splitlines()[0].startswith("claim_id,")
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\t ", "empty"),
+        (b"\x00\x01\x02binary\xff\xfe" * 50, "binary"),
+        ("Le gouvernement a annoncé mardi une hausse des impôts pour les entreprises.".encode(), "English"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_stores_nothing(
+    payload: bytes, message: str, env: dict[str, str]
+) -> None:
+    done = claimbot("check", "-", env=env, stdin=payload)
+    assert done.returncode == 2
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert message.lower() in lines[0].lower()
+    export = claimbot("export", "--format", "json", env=env)
+    assert export.stdout.strip() == b""
+
+
+def test_missing_file_and_bad_date_exit_2(env: dict[str, str]) -> None:
+    assert claimbot("check", "no/such/file.txt", env=env).returncode == 2
+    assert claimbot("check", "-", "--published", "yesterday", env=env, stdin=b"x").returncode == 2
+
+
+def test_a_bad_import_line_imports_nothing(tmp_path: Path, env: dict[str, str]) -> None:
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text('{"id": "1", "text": "fine"}\n{"id": "2"}\nnot json\n', encoding="utf-8")
+    done = claimbot("import", str(archive), env=env)
+    assert done.returncode == 2
+    assert "line 2" in done.stderr.decode()
+    assert claimbot("export", env=env).stdout.strip() == b""
+
+
+def test_unreachable_database_is_a_clear_internal_error(env: dict[str, str]) -> None:
+    env = {**env, "CLAIMBOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    done = claimbot("speakers", env=env)
+    assert done.returncode == 1
+    assert "database" in done.stderr.decode().lower()
+    assert "Traceback" not in done.stderr.decode()
