@@ -40,6 +40,7 @@ from bot.matching.compare import (
     MatchThresholds,
     judge_pair,
     pair_evidence,
+    pair_score,
 )
 from bot.matching.encoder import MiniLMEncoder
 from bot.matching.features import content_stems
@@ -96,27 +97,32 @@ def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_prec
     blocked = np.array([bool(ev.differences) for ev in evidence])
     rng = np.random.default_rng(13)
     fold_of = rng.permutation(len(pairs)) % folds
-    base_m, ours_m, thresholds = [], [], []
+    base_m, ours_m, score_only_m, thresholds = [], [], [], []
+    changed_count = 0
     for k in range(folds):
         tr, te = fold_of != k, fold_of == k
         t_base = best_threshold(cos[tr], gold[tr])
         base_m.append(prf(cos[te] >= t_base, gold[te]))
         weights = fit_pair_weights(x[tr], gold[tr])
-        th = MatchThresholds(weights=weights)
+        # judge_pair's similarity is pair_score over the same features (1.0 for identical wording)
         train_scores = np.array(
             [
-                judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=th).similarity
+                1.0 if evidence[i].same_wording else pair_score(evidence[i].features, weights)
                 for i in np.flatnonzero(tr)
             ]
         )
         t_ours = best_threshold(train_scores, gold[tr], blocked[tr], min_precision)
         th = MatchThresholds(repeat=t_ours, weights=weights)
-        pred = np.array(
-            [
-                judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=th).verdict == Verdict.REPEAT
-                for i in np.flatnonzero(te)
-            ]
+        verdicts = [
+            judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=th).verdict
+            for i in np.flatnonzero(te)
+        ]
+        pred = np.array([v == Verdict.REPEAT for v in verdicts])
+        score_only = np.array(
+            [pair_score(evidence[i].features, weights) >= t_ours for i in np.flatnonzero(te)]
         )
+        score_only_m.append(prf(score_only, gold[te]))
+        changed_count += sum(v == Verdict.CHANGED for v in verdicts)
         ours_m.append(prf(pred, gold[te]))
         thresholds.append({"cosine_baseline": t_base, "repeat": t_ours})
 
@@ -124,10 +130,7 @@ def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_prec
         return {k: round(float(np.mean([m[k] for m in ms])), 4) for k in ms[0]}
 
     full_weights = fit_pair_weights(x, gold)
-    th = MatchThresholds(weights=full_weights)
-    scores = np.array(
-        [judge_pair(p.a, p.b, float(c), thresholds=th).similarity for p, c in zip(pairs, cos, strict=True)]
-    )
+    scores = np.array([1.0 if ev.same_wording else pair_score(ev.features, full_weights) for ev in evidence])
     full_t = best_threshold(scores, gold, blocked, min_precision)
     return {
         "pairs": len(pairs),
@@ -135,6 +138,8 @@ def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_prec
         "folds": folds,
         "baseline_cosine": mean(base_m),
         "ours_repeat_verdict": mean(ours_m),
+        "ours_similarity_only_no_explicit_checks": mean(score_only_m),
+        "test_pairs_judged_changed": changed_count,
         "fold_thresholds": thresholds,
         "pairs_with_explicit_difference": int(blocked.sum()),
         "positives_with_explicit_difference": int((blocked & gold).sum()),

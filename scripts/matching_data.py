@@ -87,7 +87,7 @@ class EmbeddingCache:
         if path.exists():
             with np.load(path) as npz:
                 keys, mat = npz["keys"], npz["vectors"]
-                self._vectors = {str(k): mat[i] for i, k in enumerate(keys)}
+            self._vectors = {str(k): mat[i].copy() for i, k in enumerate(keys)}
         self._dirty = False
 
     @staticmethod
@@ -113,6 +113,11 @@ class EmbeddingCache:
         if not self._dirty:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():  # another run may have added vectors meanwhile: keep them
+            with np.load(self.path) as npz:
+                keys, mat = npz["keys"], npz["vectors"].copy()
+            for i, k in enumerate(keys):
+                self._vectors.setdefault(str(k), mat[i].copy())
         keys = np.array(list(self._vectors), dtype="U40")
         mat = np.stack(list(self._vectors.values())).astype(np.float32)
         tmp = self.path.with_suffix(".tmp.npz")

@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.matching.features import (
+    STOPWORDS,
     char_ngram_similarity,
     content_stems,
     entity_mismatch,
     jaccard,
+    stem,
     tokens,
 )
 from bot.matching.negation import compare_negation, compare_stance
@@ -35,8 +38,13 @@ logger = logging.getLogger(__name__)
 
 PAIR_FEATURES = (
     "cosine",
+    "cosine_squared",
     "content_jaccard",
+    "bigram_jaccard",  # word order: shared pairs of adjacent words
     "char3_dice",
+    "char4_dice",
+    "unmatched_a",  # share of A's content words missing from B
+    "unmatched_b",
     "length_ratio",
     "numbers_one_sided",
     "names_one_sided",
@@ -94,21 +102,48 @@ def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) ->
         differences.append(negation.reason or "negation differs")
     if stance.mismatch and not negation.mismatch:
         differences.append(stance.reason or "opposite wording")
-    if names_a and names_b:
+    if names_a and names_b and _same_but_names(a, b, names_a | names_b):
         differences.append(f"names differ: {', '.join(sorted(names_a))} vs {', '.join(sorted(names_b))}")
     if numbers.one_sided:
         notes.append(numbers.reason() or "only one mentions a number")
     same_wording = tokens(a) == tokens(b)
     la, lb = len(set(ca)), len(set(cb))
+    sa, sb = set(ca), set(cb)
+    ta, tb = [stem(t) for t in tokens(a)], [stem(t) for t in tokens(b)]
     features = {
         "cosine": float(cosine),
+        "cosine_squared": float(cosine) ** 2,
         "content_jaccard": jaccard(ca, cb),
+        "bigram_jaccard": jaccard(
+            [f"{x} {y}" for x, y in pairwise(ta)], [f"{x} {y}" for x, y in pairwise(tb)]
+        ),
         "char3_dice": char_ngram_similarity(a, b),
+        "char4_dice": char_ngram_similarity(a, b, 4),
+        "unmatched_a": len(sa - sb) / len(sa) if sa else 0.0,
+        "unmatched_b": len(sb - sa) / len(sb) if sb else 0.0,
         "length_ratio": min(la, lb) / max(la, lb) if max(la, lb) else 1.0,
         "numbers_one_sided": 1.0 if numbers.one_sided else 0.0,
         "names_one_sided": 1.0 if bool(names_a) != bool(names_b) else 0.0,
     }
     return PairEvidence(features, tuple(differences), tuple(notes), same_wording)
+
+
+def _same_but_names(a: str, b: str, names: set[str]) -> bool:
+    """True when the statements are the same sentence with one name put in place of another
+    ("Biden won X" vs "Trump won X"). A looser test misfires: news rewordings add and drop names
+    all the time ("Comey said X" vs "X", "Romanian authorities" vs "authorities in Romania")."""
+
+    def shape(text: str) -> list[str]:
+        out: list[str] = []
+        for tok in tokens(text):
+            if tok.removesuffix("'s") in names:
+                if not out or out[-1] != "<name>":
+                    out.append("<name>")
+            elif tok not in STOPWORDS:
+                out.append(stem(tok))
+        return out
+
+    return shape(a) == shape(b)
 
 
 def pair_score(features: dict[str, float], weights: dict[str, float]) -> float:

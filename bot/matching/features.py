@@ -132,6 +132,11 @@ def entity_mismatch(a: str, b: str) -> tuple[set[str], set[str]]:
     """Names only one side uses (after ignoring names the other side mentions in lower case)."""
     ea, eb = entities(a), entities(b)
     la, lb = {stem(t) for t in tokens(a)}, {stem(t) for t in tokens(b)}
-    only_a = {e for e in ea - eb if stem(e) not in lb}
-    only_b = {e for e in eb - ea if stem(e) not in la}
+    only_a = {e for e in ea - eb if stem(e) not in lb and not _related_name(e, eb | lb)}
+    only_b = {e for e in eb - ea if stem(e) not in la and not _related_name(e, ea | la)}
     return only_a, only_b
+
+
+def _related_name(name: str, others: set[str]) -> bool:
+    """ "romanian" ~ "romania", "israeli" ~ "israel": a shared 5-letter start is the same name."""
+    return len(name) >= 5 and any(len(o) >= 5 and o[:5] == name[:5] for o in others)

@@ -7,9 +7,10 @@ these explicit checks are what turns a false "repeat" into "changed".
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
-from bot.matching.features import stem, tokens, words
+from bot.matching.features import STOPWORDS, stem, tokens, words
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +117,37 @@ class Polarity:
     reason: str | None
 
 
+_CLAUSE_BREAK_RE = re.compile(r"[,;:.!?()\"“”]|\s[-–—]\s")
+
+
+def _negated_words(text: str, window: int = 4) -> list[tuple[str, set[str]]]:
+    """Each negation cue with the stems of the content words in its scope (the next few words)."""
+    scoped: list[tuple[str, set[str]]] = []
+    for clause in _CLAUSE_BREAK_RE.split(text):  # a scope ends at the clause: "Not surprisingly, ..."
+        toks = tokens(clause)
+        for i, tok in enumerate(toks):
+            if tok.endswith("n't") or tok in NEGATION_WORDS:
+                scope = {stem(t) for t in toks[i + 1 : i + 1 + window] if t not in STOPWORDS and len(t) > 1}
+                scoped.append((tok, scope))
+    return scoped
+
+
 def compare_negation(a: str, b: str) -> Polarity:
-    """A mismatch when exactly one statement is negated (odd vs even number of negations)."""
-    ca, cb = negation_cues(a), negation_cues(b)
-    if len(ca) % 2 == len(cb) % 2:
+    """A mismatch when one statement negates something the other states plainly.
+
+    Only a negation whose scope (the few words after the cue) shares a content word with the other
+    statement counts: "will not send troops" vs "will send troops" does, while an aside such as
+    "who did not want to be named" or "Not surprisingly, ..." does not.
+    """
+    na, nb = _negated_words(a), _negated_words(b)
+    if bool(na) == bool(nb):
         return Polarity(False, None)
-    cue = (ca or cb)[0] if bool(ca) != bool(cb) else (ca[-1] if len(ca) > len(cb) else cb[-1])
-    return Polarity(True, f"negation: only one says '{cue}'")
+    negated, other = (na, b) if na else (nb, a)
+    other_stems = {stem(t) for t in tokens(other)}
+    for cue, scope in negated:
+        if scope & other_stems:
+            return Polarity(True, f"negation: only one says '{cue}'")
+    return Polarity(False, None)
 
 
 def compare_stance(a: str, b: str) -> Polarity:

@@ -34,6 +34,7 @@ CURRENCY_WORDS = {
     "pound": "£", "pounds": "£", "gbp": "£", "yen": "¥",
 }  # fmt: skip
 PERCENT_WORDS = ("%", "percent", "per cent", "pct", "percentage points")
+ROUNDING_TOLERANCE = 0.01  # relative difference under which two quantities are the same
 MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
@@ -77,7 +78,10 @@ class Quantity:
             return False
         if self.currency and other.currency and self.currency != other.currency:
             return False
-        return abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value), abs(other.value))
+        if self.kind == "year" or other.kind == "year":
+            return self.value == other.value
+        # Rounding is not a change: "60,000 years" vs "59,619 years", "1,861.52" vs "1,863.18".
+        return abs(self.value - other.value) <= ROUNDING_TOLERANCE * max(abs(self.value), abs(other.value))
 
     def display(self) -> str:
         return self.text.strip()
@@ -177,19 +181,31 @@ class NumberCheck:
 
     @property
     def conflict(self) -> bool:
-        """Both sides state a quantity the other does not: "70,000" vs "100,000"."""
-        return bool(self.only_a) and bool(self.only_b)
+        """Both sides state a quantity of the same kind that the other does not: "70,000" vs
+        "100,000", "12%" vs "15%", "in 2019" vs "in 2020" (but not "13 cents" vs "1.5 percent")."""
+        return bool(self.conflicting())
+
+    def conflicting(self) -> tuple[list[Quantity], list[Quantity]] | None:
+        kinds = {q.kind for q in self.only_a} & {q.kind for q in self.only_b}
+        if not kinds:
+            return None
+        return [q for q in self.only_a if q.kind in kinds], [q for q in self.only_b if q.kind in kinds]
 
     @property
     def one_sided(self) -> bool:
         return bool(self.only_a) != bool(self.only_b)
 
     def reason(self) -> str | None:
-        if self.conflict:
+        pair = self.conflicting()
+        if pair:
+            a = ", ".join(q.display() for q in pair[0])
+            b = ", ".join(q.display() for q in pair[1])
+            return f"numbers differ: {a} vs {b}"
+        if self.only_a and self.only_b:
             a = ", ".join(q.display() for q in self.only_a)
             b = ", ".join(q.display() for q in self.only_b)
-            return f"numbers differ: {a} vs {b}"
-        if self.one_sided:
+            return f"different quantities: {a} vs {b}"
+        if self.only_a or self.only_b:
             extra = self.only_a or self.only_b
             return "only one mentions " + ", ".join(q.display() for q in extra)
         return None

@@ -114,7 +114,7 @@ class BagOfWordsEncoder:
             "Apples cost 100,000 dollars in a fairy tale",
             0.05,
             Verdict.DIFFERENT,
-            "numbers differ",
+            "different statements",
         ),
     ],
 )
@@ -185,7 +185,9 @@ def test_negation_cues(text: str, cues: list[str]) -> None:
     [
         ("Ukraine is not part of NATO", "Ukraine doesn't belong to NATO", False),
         ("We will send troops", "We will not send troops", True),
-        ("It is not true that he never lied", "He lied", False),  # two negations cancel out
+        ("Ukraine is not part of NATO", "Ukraine is part of NATO", True),
+        ("A Republican who did not want to be named said it", "A Republican said it", False),  # an aside
+        ("Not surprisingly, Korea leads in broadband", "Korea leads in broadband", False),
         ("He denied the report", "He confirmed the report", True),
     ],
 )

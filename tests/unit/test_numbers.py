@@ -54,8 +54,11 @@ def test_words_to_number(words: str, value: float | None) -> None:
         ("70k troops", "70,000 troops", False, None),
         ("$2.5 billion", "2.5 billion dollars", False, None),
         ("in 2019", "in 2020", True, "numbers differ: 2019 vs 2020"),
-        ("40% of people", "40 people", True, "numbers differ: 40% vs 40"),
+        ("40% of people", "40 people", False, "different quantities: 40% vs 40"),
         ("1,000 jobs were cut", "jobs were cut", False, "only one mentions 1,000"),
+        ("12% of voters", "15 percent of voters", True, "numbers differ: 12% vs 15 percent"),
+        ("60,000 years", "59,619 years", False, None),  # rounding, not a change
+        ("13 cents to $19.72", "1.5 percent", False, "different quantities: 13, $19.72 vs 1.5 percent"),
     ],
 )
 def test_compare_numbers(a: str, b: str, conflict: bool, reason: str | None) -> None:
