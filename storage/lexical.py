@@ -9,6 +9,7 @@ It means the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 32
@@ -53,20 +54,20 @@ def coverage(query: str, text: str) -> float:
     return len(wanted & present) / len(wanted)
 
 
-def fts5_query(query: str) -> str | None:
-    """An FTS5 MATCH expression: any of the content words, each quoted (no operators leak in)."""
-    words = content_words(query)[:MAX_QUERY_TERMS]
-    if not words:
-        return None
-    return " OR ".join(f'"{w}"' for w in words)
+def query_words(query: str) -> list[str]:
+    """The query's content words usable in both FTS5 and tsquery syntax (letters and digits)."""
+    return [w for w in content_words(query) if w.isalnum()][:MAX_QUERY_TERMS]
 
 
-def tsquery(query: str) -> str | None:
-    """A ``to_tsquery('english', ...)`` expression: any of the content words."""
-    words = [w for w in content_words(query) if w.isalnum()][:MAX_QUERY_TERMS]
-    if not words:
-        return None
-    return " | ".join(words)
+def fts5_query(words: Sequence[str], *, tenant: str, every_word: bool) -> str:
+    """An FTS5 MATCH expression restricted to the ``tenant`` column token; words are quoted."""
+    joined = (" AND " if every_word else " OR ").join(f'"{w}"' for w in words)
+    return f'tenant : "{tenant}" AND ({joined})'
 
 
-__all__ = ["content_words", "coverage", "fts5_query", "tsquery"]
+def tsquery(words: Sequence[str], *, every_word: bool) -> str:
+    """A ``to_tsquery('english', ...)`` expression of the words (already alphanumeric)."""
+    return (" & " if every_word else " | ").join(words)
+
+
+__all__ = ["content_words", "coverage", "fts5_query", "query_words", "tsquery"]

@@ -79,6 +79,7 @@ SYNC_BATCH = 20_000  # rows read per query when catching the index up
 IMPORT_CHUNK = 1_000  # rows per multi-row INSERT
 SPEAKER_FILTER_OVERFETCH = 10  # nearest_claims(speaker_id=...) asks the index for k x this
 SPEAKER_EXACT_LIMIT = 50_000  # beyond this a speaker's claims are not scanned exactly
+TEXT_SEARCH_POOL = 2_000  # full-text matches ranked per query (the newest ones)
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
 
 
@@ -887,6 +888,9 @@ class SqlStore:
     ) -> list[Candidate]:
         """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector), ranked by the database.
 
+        Claims with every content word of the query come first; when there are fewer than
+        ``k`` of those, claims with any of the words follow. The any-word pass ranks only
+        the newest ``TEXT_SEARCH_POOL`` matches, so its cost does not grow with the store.
         ``lexical`` is the share of the query's content words found in the claim, in [0, 1];
         ``cosine`` is 0 (unknown here).
         """
@@ -896,30 +900,19 @@ class SqlStore:
         speaker_pk = ids.parse_id(ids.SPEAKER, speaker_id) if speaker_id else None
         if speaker_id and speaker_pk is None:
             return []
-        params: dict[str, Any] = {"tenant_id": ref.id, "k": k, "speaker_id": speaker_pk}
-        speaker_sql = " AND c.speaker_id = :speaker_id" if speaker_pk is not None else ""
-        if self.is_sqlite:
-            match = lexical.fts5_query(query)
-            if match is None:
-                return []
-            params["q"] = match
-            sql = (
-                "SELECT c.id FROM claims_fts JOIN claims c ON c.id = claims_fts.rowid "
-                "WHERE claims_fts MATCH :q AND c.tenant_id = :tenant_id" + speaker_sql + " "
-                "ORDER BY bm25(claims_fts), c.id LIMIT :k"
-            )
-        else:
-            terms = lexical.tsquery(query)
-            if terms is None:
-                return []
-            params["q"] = terms
-            sql = (
-                "SELECT c.id FROM claims c, to_tsquery('english', :q) AS q "
-                "WHERE c.tenant_id = :tenant_id AND to_tsvector('english', c.text) @@ q" + speaker_sql + " "
-                "ORDER BY ts_rank_cd(to_tsvector('english', c.text), q) DESC, c.id LIMIT :k"
-            )
+        words = lexical.query_words(query)
+        if not words:
+            return []
+        ranked: list[int] = []
         with self._read() as conn:
-            ranked = [row.id for row in conn.execute(sa.text(sql), params)]
+            passes = [True, False] if len(words) > 1 else [False]
+            for every_word in passes:
+                for pk in self._full_text_ids(conn, ref.id, words, every_word, k, speaker_pk):
+                    if pk not in ranked:
+                        ranked.append(pk)
+                if len(ranked) >= k:
+                    break
+            ranked = ranked[:k]
             if not ranked:
                 return []
             rows = {
@@ -937,6 +930,43 @@ class SqlStore:
             for pk in ranked
             if pk in rows
         ]
+
+    def _full_text_ids(
+        self,
+        conn: Connection,
+        tenant_id: int,
+        words: Sequence[str],
+        every_word: bool,
+        k: int,
+        speaker_pk: int | None,
+    ) -> list[int]:
+        params: dict[str, Any] = {"tenant_id": tenant_id, "k": k, "pool": TEXT_SEARCH_POOL}
+        speaker_sql = ""
+        if speaker_pk is not None:
+            params["speaker_id"] = speaker_pk
+            speaker_sql = " AND c.speaker_id = :speaker_id"
+        if self.is_sqlite:
+            # the tenant is a token of the FTS row: the match intersects posting lists
+            params["q"] = lexical.fts5_query(words, tenant=f"t{tenant_id}", every_word=every_word)
+            sql = (
+                "SELECT m.id FROM ("
+                "  SELECT rowid AS id, bm25(claims_fts) AS score FROM claims_fts"
+                "  WHERE claims_fts MATCH :q ORDER BY rowid DESC LIMIT :pool"
+                ") AS m JOIN claims c ON c.id = m.id"
+                " WHERE c.tenant_id = :tenant_id" + speaker_sql + " ORDER BY m.score, m.id DESC LIMIT :k"
+            )
+        else:
+            params["q"] = lexical.tsquery(words, every_word=every_word)
+            sql = (
+                "SELECT m.id FROM ("
+                "  SELECT c.id, c.text FROM claims c"
+                "  WHERE c.tenant_id = :tenant_id"
+                "  AND to_tsvector('english', c.text) @@ to_tsquery('english', :q)" + speaker_sql + ""
+                "  ORDER BY c.id DESC LIMIT :pool"
+                ") AS m ORDER BY ts_rank_cd(to_tsvector('english', m.text), to_tsquery('english', :q)) DESC,"
+                " m.id DESC LIMIT :k"
+            )
+        return [int(row[0]) for row in conn.execute(sa.text(sql), params)]
 
     # =============================================================== tenant settings
     def tenant_settings(self, *, tenant: str) -> dict[str, Any]:

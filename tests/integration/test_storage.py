@@ -758,3 +758,33 @@ def test_query_of_another_width_is_refused(store: SqlStore) -> None:
     with pytest.raises(ValueError, match="32"):
         store.nearest_claims(tenant=TENANT, embedding=np.ones(DIM + 1, dtype=np.float32), k=3)
     assert store.nearest_claims(tenant=TENANT, embedding=v[0], k=3)[0].claim.text == "A"
+
+
+def test_text_search_stays_complete_for_a_small_tenant_next_to_a_big_one(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.store.TEXT_SEARCH_POOL", 5)
+    v = unit_vectors(30)
+    store.import_claims(tenant=OTHER, claims=[(KnownClaim(external_id="b", text="NATO is small here"), v[0])])
+    store.import_claims(
+        tenant=TENANT,
+        claims=[(KnownClaim(external_id=f"a{i}", text=f"NATO news number {i}"), v[i + 1]) for i in range(20)],
+    )
+    assert [h.claim.text for h in store.text_search(tenant=OTHER, query="NATO", k=5)] == [
+        "NATO is small here"
+    ]
+    assert len(store.text_search(tenant=TENANT, query="NATO", k=50)) == 5  # the pool bounds the work
+
+
+def test_text_search_puts_claims_with_every_word_first(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.store.TEXT_SEARCH_POOL", 5)
+    v = unit_vectors(30)
+    claims = [(KnownClaim(external_id="both", text="Ukraine wants to join NATO"), v[0])]
+    claims += [(KnownClaim(external_id=f"n{i}", text=f"NATO statement {i}"), v[i + 1]) for i in range(20)]
+    store.import_claims(tenant=TENANT, claims=claims)
+    hits = store.text_search(tenant=TENANT, query="Ukraine and NATO", k=3)
+    assert hits[0].claim.external_id == "both"
+    assert hits[0].lexical == 1.0
+    assert len(hits) == 3
