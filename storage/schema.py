@@ -26,6 +26,7 @@ HAND_MADE = frozenset(
         "claims_fts_config",
         "claims_fts_content",
         "ix_claims_text_fts",
+        "text_tsv",  # PostgreSQL: generated tsvector column (migration 0004)
     }
 )
 # any constant: serialises concurrent migrations of one PostgreSQL database

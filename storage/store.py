@@ -959,12 +959,11 @@ class SqlStore:
             params["q"] = lexical.tsquery(words, every_word=every_word)
             sql = (
                 "SELECT m.id FROM ("
-                "  SELECT c.id, c.text FROM claims c"
+                "  SELECT c.id, c.text_tsv FROM claims c"
                 "  WHERE c.tenant_id = :tenant_id"
-                "  AND to_tsvector('english', c.text) @@ to_tsquery('english', :q)" + speaker_sql + ""
+                "  AND c.text_tsv @@ to_tsquery('english', :q)" + speaker_sql + ""
                 "  ORDER BY c.id DESC LIMIT :pool"
-                ") AS m ORDER BY ts_rank_cd(to_tsvector('english', m.text), to_tsquery('english', :q)) DESC,"
-                " m.id DESC LIMIT :k"
+                ") AS m ORDER BY ts_rank_cd(m.text_tsv, to_tsquery('english', :q)) DESC, m.id DESC LIMIT :k"
             )
         return [int(row[0]) for row in conn.execute(sa.text(sql), params)]
 
