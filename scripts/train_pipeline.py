@@ -114,6 +114,15 @@ def accuracy_summary(scores: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def clean_packaged_config(out: Path) -> None:
+    """Drop the training-only deadline callback from the shipped config.cfg, so the pipeline can be
+    fine-tuned with plain ``spacy train`` where ``claimbot.stop_at_deadline.v1`` is not registered."""
+    config_path = out / "config.cfg"
+    config = load_config(config_path, interpolate=False)
+    config["training"]["before_update"] = None
+    config.to_disk(config_path)
+
+
 def package(model_best: Path, out: Path, corpus_dir: Path, training_minutes: float | None) -> dict[str, Any]:
     """Copy ``model_best`` to ``out`` and write a meta.json that documents it."""
     nlp = spacy.load(model_best)
@@ -123,6 +132,7 @@ def package(model_best: Path, out: Path, corpus_dir: Path, training_minutes: flo
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(model_best, out)
+    clean_packaged_config(out)
     meta_path = out / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta.update(
