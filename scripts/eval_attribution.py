@@ -214,6 +214,44 @@ def measure_speed(extractor, articles: list[PolnearArticle], runs: int = 7) -> d
     }
 
 
+def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
+    """Parses dev once and sweeps the decision threshold: the learned cue model's when the
+    lexicon file has one, else the cue-prior threshold. Saves the best into the lexicon file."""
+    from bot.nlp.attribution import LEXICON_PATH, CueLexicon, CueModel
+
+    docs = list(extractor.nlp.pipe([_normalise(a.text) for a in articles], batch_size=8))
+    base = load_lexicon()
+    sweep: dict[float, dict[str, float | int]] = {}
+    candidates = (
+        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6) if base.model else (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+    )
+    for threshold in candidates:
+        if base.model is not None:
+            model = CueModel(base.model.weights, base.model.bias, threshold)
+            extractor.lexicon = CueLexicon(base.priors, base.threshold, model)
+        else:
+            extractor.lexicon = load_lexicon(threshold=threshold)
+        scores = Scores()
+        for article, doc in zip(articles, docs, strict=True):
+            score_article(article, extractor.claims_from_doc(doc, article.text), scores)
+        sweep[threshold] = scores.overall.as_dict()
+        logger.info("threshold %.2f: %s", threshold, sweep[threshold])
+    best = max(sweep, key=lambda t: sweep[t]["f1"])
+    payload = json.loads(LEXICON_PATH.read_text())
+    if base.model is not None:
+        payload["model"]["threshold"] = best
+    else:
+        payload["threshold"] = best
+    LEXICON_PATH.write_text(json.dumps(payload, indent=0, ensure_ascii=False) + "\n")
+    logger.info("best threshold %.2f saved to %s", best, LEXICON_PATH)
+    load_lexicon.cache_clear()
+    extractor.lexicon = load_lexicon()
+    return {
+        "threshold_sweep": {str(k): v for k, v in sweep.items()},
+        "tuned": "model" if base.model else "prior",
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="PolNeAR attribution evaluation")
     parser.add_argument("--data", type=Path, required=True)
@@ -251,25 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         "articles": len(articles),
     }
     if args.tune:
-        # parse once, sweep the cue-prior threshold on the cached docs
-        docs = list(nlp.pipe([_normalise(a.text) for a in articles], batch_size=8))
-        sweep = {}
-        for threshold in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6):
-            extractor.lexicon = load_lexicon(threshold=threshold)
-            scores = Scores()
-            for article, doc in zip(articles, docs, strict=True):
-                score_article(article, extractor.claims_from_doc(doc, article.text), scores)
-            sweep[threshold] = scores.overall.as_dict()
-            logger.info("threshold %.2f: %s", threshold, sweep[threshold])
-        best = max(sweep, key=lambda t: sweep[t]["f1"])
-        result["threshold_sweep"] = {str(k): v for k, v in sweep.items()}
-        lexicon_path = Path(__file__).resolve().parents[1] / "models" / "attribution" / "cue_lexicon.json"
-        payload = json.loads(lexicon_path.read_text())
-        payload["threshold"] = best
-        lexicon_path.write_text(json.dumps(payload, indent=0, ensure_ascii=False) + "\n")
-        logger.info("best threshold %.2f saved to %s", best, lexicon_path)
-        load_lexicon.cache_clear()
-        extractor.lexicon = load_lexicon()
+        result.update(tune(extractor, articles))
     scores, seconds, words = evaluate(extractor, articles)
     result.update(
         {

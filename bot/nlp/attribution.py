@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -225,6 +227,13 @@ SKIP_BEFORE_CUE = frozenset(
         "subsequently",
     }
 )
+# auxiliaries and light verbs: inside many annotated cue phrases ("had said"), never the cue
+FUNCTION_VERBS = frozenset(
+    {"be", "is", "are", "was", "were", "been", "being", "am", "'s", "'re", "have", "has", "had",
+     "having", "'ve", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may",
+     "might", "must", "get", "got", "gets", "make", "made", "makes", "take", "took", "go", "went",
+     "come", "came", "put", "let", "seem", "seems", "seemed", "become", "became", "began", "begin"}
+)  # fmt: skip
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "csubj"})
 CONTENT_STARTERS = frozenset({"that", ":", ","})
@@ -260,9 +269,23 @@ CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "
 
 
 @dataclass(frozen=True, slots=True)
+class CueModel:
+    """Logistic regression over :func:`attribution_features`, trained on PolNeAR train."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+@dataclass(frozen=True, slots=True)
 class CueLexicon:
     priors: dict[str, float]
     threshold: float
+    model: CueModel | None = None
 
     def prior(self, form: str) -> float:
         lower = form.lower()
@@ -275,14 +298,23 @@ class CueLexicon:
 
 
 @lru_cache(maxsize=4)
-def load_lexicon(path: Path = LEXICON_PATH, threshold: float | None = None) -> CueLexicon:
+def load_lexicon(
+    path: Path = LEXICON_PATH, threshold: float | None = None, *, use_model: bool = True
+) -> CueLexicon:
     """Loads the learned cue priors; with no file, only the seed cues count."""
     if not path.exists():
         logger.warning("no cue lexicon at %s; using the seed cue list only", path)
         return CueLexicon({}, threshold if threshold is not None else DEFAULT_THRESHOLD)
     payload = json.loads(path.read_text(encoding="utf-8"))
-    chosen = threshold if threshold is not None else float(payload.get("threshold", DEFAULT_THRESHOLD))
-    return CueLexicon(dict(payload["priors"]), chosen)
+    model = None
+    if payload.get("model") and use_model:
+        spec = payload["model"]
+        model = CueModel(tuple(spec["weights"]), float(spec["bias"]), float(spec["threshold"]))
+        default = float(spec.get("candidate_threshold", payload.get("threshold", DEFAULT_THRESHOLD)))
+    else:
+        default = float(payload.get("threshold", DEFAULT_THRESHOLD))
+    chosen = threshold if threshold is not None else default
+    return CueLexicon(dict(payload["priors"]), chosen, model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -648,7 +680,11 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
         if token.lower_ == "according" and i + 1 < unit.end and doc[i + 1].lower_ == "to":
             cues.append(i)
             continue
-        if not ctx.lexicon.is_cue(token.text):
+        if (
+            not ctx.lexicon.is_cue(token.text)
+            or token.lower_ in FUNCTION_VERBS
+            or token.dep_.startswith("aux")
+        ):
             continue
         if _quote_covering(ctx, token.idx) is not None:
             continue  # "What I would also say is ...": speech inside a quote is the quote's content
@@ -989,9 +1025,31 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             content.append(frag)
         if not content:
             continue
+        item = _Found(cue, cue_end, source, content, inherited)
+        if not _model_keeps(ctx, item):
+            continue  # rejected before it claims the rest of the sentence for itself
         consumed_until = max(consumed_until, _token_at_or_after(doc, content[-1][1], unit.end))
-        found.append(_Found(cue, cue_end, source, content, inherited))
+        found.append(item)
     return found
+
+
+def _to_attribution(ctx: _Context, item: _Found) -> Attribution:
+    doc = ctx.doc
+    content = tuple(sorted(item.content))
+    source = item.source
+    source_frag = _char_span(doc, source[0], source[1]) if source else None
+    head_frag = _char_span(doc, *_head_name(doc, source)) if source else None
+    cue_frag = _char_span(doc, item.cue, item.cue_end) if item.cue >= 0 else None
+    kind = ClaimKind.DIRECT if _is_direct(doc.text, content, ctx.quotes) else ClaimKind.INDIRECT
+    return Attribution(kind, content, cue_frag, source_frag, head_frag, inherited=item.inherited)
+
+
+def _model_keeps(ctx: _Context, item: _Found) -> bool:
+    model = ctx.lexicon.model
+    if model is None:
+        return True
+    features = attribution_features(ctx.doc, _to_attribution(ctx, item), ctx.lexicon)
+    return model.probability(features) >= model.threshold
 
 
 def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
@@ -1067,21 +1125,59 @@ def find_attributions(
         if not found:
             orphans.append((unit, previous, previous_unit_paragraph))
         for item in found:
-            content = tuple(sorted(item.content))
-            source = item.source
-            source_frag = _char_span(doc, source[0], source[1]) if source else None
-            head_frag = _char_span(doc, *_head_name(doc, source)) if source else None
-            cue_frag = _char_span(doc, item.cue, item.cue_end) if item.cue >= 0 else None
-            kind = ClaimKind.DIRECT if _is_direct(text, content, ctx.quotes) else ClaimKind.INDIRECT
-            results.append(
-                Attribution(kind, content, cue_frag, source_frag, head_frag, inherited=item.inherited)
-            )
-            covered_until = max(covered_until, content[-1][1])
+            attribution = _to_attribution(ctx, item)
+            results.append(attribution)
+            covered_until = max(covered_until, attribution.end)
             previous = item
             previous_unit_paragraph = unit.paragraph
     results.extend(_continued_quotes(ctx, orphans, results, text))
     results.sort(key=lambda a: a.start)
     return results
+
+
+FEATURE_NAMES = (
+    "prior", "prior_sq", "log_content_chars", "direct", "no_cue", "source_pronoun", "source_named",
+    "inherited", "tag_VBD", "tag_VBZ", "tag_VBP", "tag_VBG", "tag_VBN", "tag_VB", "according",
+    "colon", "that_clause", "trailing", "fragments", "log_source_chars", "content_has_verb",
+)  # fmt: skip
+
+
+def attribution_features(doc: Doc, attribution: Attribution, lexicon: CueLexicon) -> list[float]:
+    """Features of one candidate statement for the learned cue model (see FEATURE_NAMES)."""
+    text = doc.text
+    cue_text = text[attribution.cue[0] : attribution.cue[1]] if attribution.cue else ""
+    first = cue_text.split()[0] if cue_text.split() else ""
+    prior = lexicon.prior(first.strip(":")) if first else 0.0
+    cue_token = doc.char_span(*attribution.cue, alignment_mode="expand") if attribution.cue else None
+    tag = _tag(cue_token[0]) if cue_token is not None and len(cue_token) else ""
+    source_text = text[attribution.source[0] : attribution.source[1]] if attribution.source else ""
+    content_chars = sum(e - s for s, e in attribution.content)
+    after_cue = text[attribution.cue[1] : attribution.cue[1] + 6].strip().lower() if attribution.cue else ""
+    content_span = doc.char_span(attribution.start, attribution.end, alignment_mode="expand")
+    has_verb = content_span is not None and any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in content_span)
+    return [
+        prior,
+        prior * prior,
+        math.log1p(content_chars),
+        float(attribution.kind is ClaimKind.DIRECT),
+        float(attribution.cue is None),
+        float(source_text.strip().lower() in {"he", "she", "they", "it", "we", "i", "you"}),
+        float(any(w[:1].isupper() for w in source_text.split())),
+        float(attribution.inherited),
+        float(tag == "VBD"),
+        float(tag == "VBZ"),
+        float(tag == "VBP"),
+        float(tag == "VBG"),
+        float(tag == "VBN"),
+        float(tag == "VB"),
+        float(first.lower() == "according"),
+        float(cue_text.strip() == ":"),
+        float(after_cue.startswith("that")),
+        float(attribution.cue is not None and attribution.start < attribution.cue[0]),
+        float(len(attribution.content) > 1),
+        math.log1p(len(source_text)),
+        float(has_verb),
+    ]
 
 
 def _continued_quotes(

@@ -40,6 +40,8 @@ When asked about the schedule, Lopez said: “The new bridge will open to traffi
 
 “It is the largest project in our history,” she added. “Nobody should doubt it.”
 
+We will not let the old ferry crews down. She added that all crews would be retrained.
+
 The Port Authority denied any cost overrun and accused critics of spreading rumours.
 
 Sign up for our newsletter to get the latest news.
@@ -89,6 +91,9 @@ def test_it_is_a_claim_extractor(extractor: SpacyClaimExtractor) -> None:
         ("any delay would be costly", ClaimKind.INDIRECT, "Erik Dahl", SpeakerKind.PERSON),
         ("ferries would keep running", ClaimKind.INDIRECT, "Erik Dahl", SpeakerKind.PERSON),
         ("largest project in our history", ClaimKind.DIRECT, "Ana Lopez", SpeakerKind.PERSON),
+        # a first-person sentence outside quote marks is a lost quote of the next speaker who "adds"
+        ("let the old ferry crews down", ClaimKind.DIRECT, "Ana Lopez", SpeakerKind.PERSON),
+        ("all crews would be retrained", ClaimKind.INDIRECT, "Ana Lopez", SpeakerKind.PERSON),
         ("any cost overrun", ClaimKind.INDIRECT, "Port Authority", SpeakerKind.ORGANISATION),
         ("critics of spreading rumours", ClaimKind.INDIRECT, "Port Authority", SpeakerKind.ORGANISATION),
     ],
