@@ -23,6 +23,7 @@ with a tagger and a parser works.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
@@ -352,7 +353,8 @@ class _Context:
     quotes: list[Quote]
     units: list[_Unit]
     lexicon: CueLexicon
-    token_unit: list[int] = field(default_factory=list)
+    token_starts: list[int] = field(default_factory=list)  # token.idx by token index (bisect)
+    text: str = ""  # doc.text, built once (Doc.text joins every token on each access)
 
 
 # --------------------------------------------------------------------------- units
@@ -1028,7 +1030,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
         item = _Found(cue, cue_end, source, content, inherited)
         if not _model_keeps(ctx, item):
             continue  # rejected before it claims the rest of the sentence for itself
-        consumed_until = max(consumed_until, _token_at_or_after(doc, content[-1][1], unit.end))
+        consumed_until = max(consumed_until, _token_at_or_after(ctx, content[-1][1], unit.end))
         found.append(item)
     return found
 
@@ -1040,7 +1042,7 @@ def _to_attribution(ctx: _Context, item: _Found) -> Attribution:
     source_frag = _char_span(doc, source[0], source[1]) if source else None
     head_frag = _char_span(doc, *_head_name(doc, source)) if source else None
     cue_frag = _char_span(doc, item.cue, item.cue_end) if item.cue >= 0 else None
-    kind = ClaimKind.DIRECT if _is_direct(doc.text, content, ctx.quotes) else ClaimKind.INDIRECT
+    kind = ClaimKind.DIRECT if _is_direct(content, ctx.quotes) else ClaimKind.INDIRECT
     return Attribution(kind, content, cue_frag, source_frag, head_frag, inherited=item.inherited)
 
 
@@ -1048,7 +1050,7 @@ def _model_keeps(ctx: _Context, item: _Found) -> bool:
     model = ctx.lexicon.model
     if model is None:
         return True
-    features = attribution_features(ctx.doc, _to_attribution(ctx, item), ctx.lexicon)
+    features = attribution_features(ctx.doc, _to_attribution(ctx, item), ctx.lexicon, text=ctx.text)
     return model.probability(features) >= model.threshold
 
 
@@ -1075,14 +1077,12 @@ def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
     return _Found(j, j + 1, (i, j), [_extend_to_quotes(ctx, content)])
 
 
-def _token_at_or_after(doc: Doc, char: int, limit: int) -> int:
-    for token in doc:
-        if token.idx >= char:
-            return token.i
-    return limit
+def _token_at_or_after(ctx: _Context, char: int, limit: int) -> int:
+    index = bisect.bisect_left(ctx.token_starts, char)
+    return index if index < len(ctx.token_starts) else limit
 
 
-def _is_direct(doc_text: str, content: tuple[Fragment, ...], quotes: list[Quote]) -> bool:
+def _is_direct(content: tuple[Fragment, ...], quotes: list[Quote]) -> bool:
     """Direct when quoted text covers nearly all of the content."""
     total = sum(e - s for s, e in content)
     if total == 0:
@@ -1109,7 +1109,12 @@ def find_attributions(
         raise ValueError("raw_text must be the length-preserving original of doc.text")
     quotes = find_quotes(text)
     ctx = _Context(
-        doc=doc, quotes=quotes, units=sentence_units(doc, quotes), lexicon=lexicon or load_lexicon()
+        doc=doc,
+        quotes=quotes,
+        units=sentence_units(doc, quotes),
+        lexicon=lexicon or load_lexicon(),
+        token_starts=[t.idx for t in doc],
+        text=doc.text,
     )
     results: list[Attribution] = []
     previous: _Found | None = None
@@ -1142,9 +1147,11 @@ FEATURE_NAMES = (
 )  # fmt: skip
 
 
-def attribution_features(doc: Doc, attribution: Attribution, lexicon: CueLexicon) -> list[float]:
+def attribution_features(
+    doc: Doc, attribution: Attribution, lexicon: CueLexicon, *, text: str | None = None
+) -> list[float]:
     """Features of one candidate statement for the learned cue model (see FEATURE_NAMES)."""
-    text = doc.text
+    text = doc.text if text is None else text
     cue_text = text[attribution.cue[0] : attribution.cue[1]] if attribution.cue else ""
     first = cue_text.split()[0] if cue_text.split() else ""
     prior = lexicon.prior(first.strip(":")) if first else 0.0

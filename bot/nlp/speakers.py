@@ -309,6 +309,7 @@ class SpeakerResolver:
         self.person_labels = person_labels
         self.org_labels = org_labels
         self.ents = list(doc.ents)  # Doc.ents rebuilds its tuple on every access
+        self.text = doc.text  # and so does Doc.text
         self.entities: list[SpeakerEntity] = []
         self.history: list[SpeakerEntity] = []  # resolved speakers, most recent last
 
@@ -348,7 +349,7 @@ class SpeakerResolver:
         role_pattern = r"\s+".join(re.escape(w) for w in role.split())
         pattern = re.compile(r"\b(?i:" + role_pattern + r")\s+((?:[A-Z][\w'.-]*[\w.](?:\s|$)){1,3})")
         best: str | None = None
-        for match in pattern.finditer(self.doc.text, 0, before):
+        for match in pattern.finditer(self.text, 0, before):
             name = match.group(1).strip()
             if name and name[0].isupper():
                 best = name
@@ -369,7 +370,7 @@ class SpeakerResolver:
     def _issuer_of_document(self, noun: str, before: int) -> SpeakerEntity | None:
         """ "the statement added" -> who "issued a (joint) statement" earlier in the article:
         the names that open the sentence mentioning it ("Lopez and Berg issued a statement")."""
-        text = self.doc.text
+        text = self.text
         for match in reversed(list(re.finditer(r"\b" + re.escape(noun) + r"\b", text[:before], re.I))):
             sentence_start = max(
                 text.rfind(". ", 0, match.start()) + 2, text.rfind("\n", 0, match.start()) + 1
@@ -396,7 +397,7 @@ class SpeakerResolver:
                 members = []
                 offset = start
                 for part in parts:
-                    at = self.doc.text.find(part, offset, end + 1)
+                    at = self.text.find(part, offset, end + 1)
                     at = at if at >= 0 else start
                     members.append(self._resolve_name_mention(part, at, at + len(part)))
                     offset = at + len(part)
@@ -479,11 +480,11 @@ class SpeakerResolver:
 
     def observe(self, start: int, end: int) -> None:
         """Registers a name the article uses outside any statement (so roles can find it)."""
-        self._resolve_name_mention(self.doc.text[start:end], start, end)
+        self._resolve_name_mention(self.text[start:end], start, end)
 
     def resolve(self, start: int, end: int, head: tuple[int, int] | None = None) -> ResolvedSpeaker:
         """Resolves the speaker mention ``doc.text[start:end]``."""
-        text = self.doc.text[start:end]
+        text = self.text[start:end]
         lower = text.strip().lower()
         if lower in PERSON_PRONOUNS:
             entity = self._last({SpeakerKind.PERSON})
