@@ -126,7 +126,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=100_000, help="claims in the (cached) SQLite store")
     parser.add_argument("--capacities", type=int, nargs="+", default=None, help="default: queue_size, 200")
     parser.add_argument("--workers", type=int, default=None, help="default: the workers setting")
-    parser.add_argument("--base-size", type=int, default=20_000)
+    parser.add_argument("--base-size", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--spacy-model", default=None)
     parser.add_argument("--smoke", action="store_true", help="a burst of 8 on a tiny store (CI)")

@@ -207,7 +207,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=20, help="timed checks per store")
     parser.add_argument("--queries", type=int, default=100, help="timed searches per store")
     parser.add_argument("--words", type=int, default=1_000, help="article length in words")
-    parser.add_argument("--base-size", type=int, default=20_000)
+    parser.add_argument("--base-size", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default=common.DEFAULT_POSTGRES_URL)
     parser.add_argument("--spacy-model", default=None)

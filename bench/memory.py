@@ -129,7 +129,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--articles-from", type=Path, default=None, help="texts for the checks")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite"], choices=["sqlite", "postgres"])
-    parser.add_argument("--base-size", type=int, default=20_000)
+    parser.add_argument("--base-size", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default=common.DEFAULT_POSTGRES_URL)
     parser.add_argument("--spacy-model", default=None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Sequence
@@ -167,8 +168,16 @@ def ensure_store(
     postgres_url: str = common.DEFAULT_POSTGRES_URL,
     rebuild: bool = False,
     progress: bool = True,
+    reuse_index_from: StoreSpec | None = None,
 ) -> dict[str, Any]:
-    """Builds the store unless its manifest says it is complete; returns the manifest."""
+    """Builds the store unless its manifest says it is complete; returns the manifest.
+
+    ``reuse_index_from``: a complete SQLite store of the same size and generator whose vector
+    index (snapshotted when it was built) is copied in instead of built again. Claim ids are
+    the same in both databases (a fresh database numbers the imported rows 1..N in order),
+    which ``_install_index`` verifies on a sample before using it; the store itself then
+    checks the count on load, as it always does.
+    """
     from storage import open_store
 
     if rebuild:
@@ -183,8 +192,15 @@ def ensure_store(
     store = open_store(settings, embedding_dim=generator.base.dim)
     index_seconds = [0.0]
     synced = store._synced_index
+    snapshot = _index_snapshot(reuse_index_from) if reuse_index_from is not None else None
+    if snapshot is not None and store.count_claims(tenant=TENANT) == 0:
+        log.warning("%s: the vector index comes from %s (same ids, same vectors)", spec.root.name, snapshot)
+    else:
+        snapshot = None
 
     def timed_sync(*args: Any, **kwargs: Any) -> Any:  # measures only, changes nothing
+        if snapshot is not None:
+            return None  # the index is copied in afterwards: the build measures the database alone
         t0 = time.perf_counter()
         try:
             return synced(*args, **kwargs)
@@ -220,9 +236,16 @@ def ensure_store(
                 )
             t_gen = time.perf_counter()
         count = store.count_claims(tenant=TENANT)
+        if snapshot is not None:
+            store._synced_index = synced  # type: ignore[method-assign]
+            _install_index(store, snapshot, count)
+        t0 = time.perf_counter()
         indexed = store.index_size(tenant=TENANT)
+        index_seconds[0] += time.perf_counter() - t0
     finally:
         store.close()
+    if spec.backend == "sqlite" and count >= spec.size:
+        _snapshot_index(spec)
     manifest = {
         "backend": spec.backend,
         "size": spec.size,
@@ -235,12 +258,62 @@ def ensure_store(
         "index_sync_seconds": round(index_seconds[0], 2),
         "claims_per_second": round(imported / import_seconds, 1) if import_seconds else None,
         "generate_seconds": round(generate_seconds, 2),
+        "index_copied_from": str(snapshot) if snapshot is not None else None,
         "database": spec.database_name if spec.backend == "postgres" else str(spec.data_dir / "claimbot.db"),
         **sampler.stop(),
     }
     if count >= spec.size:
         spec.manifest_path.write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def _index_snapshot(spec: StoreSpec) -> Path | None:
+    """The index file a SQLite build left in ``{root}/index-snapshot`` (a hard link), if any."""
+    files = sorted((spec.root / "index-snapshot").glob("*.usearch"))
+    return files[-1] if files and spec.manifest() is not None else None
+
+
+def _snapshot_index(spec: StoreSpec) -> None:
+    """Hard-links the just-built index file: later saves replace it, the link keeps this one."""
+    target = spec.root / "index-snapshot"
+    if target.is_dir() and any(target.iterdir()):
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for path in (spec.data_dir / "index").glob("*.usearch"):
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copy2(path, target / path.name)
+
+
+def _install_index(store: Any, snapshot: Path, count: int) -> None:
+    """Puts ``snapshot`` where ``store`` looks for its tenant's index, after checking the ids."""
+    import random
+
+    from storage.store import T_CLAIMS
+    from storage.vector_index import SUFFIX, index_stem
+
+    ref = store._tenant(TENANT, create=False)
+    with store.engine.connect() as conn:
+        first, last = conn.execute(
+            sa.select(sa.func.min(T_CLAIMS.c.id), sa.func.max(T_CLAIMS.c.id)).where(
+                T_CLAIMS.c.tenant_id == ref.id
+            )
+        ).one()
+        sample = random.Random(0).sample(range(first, last + 1), min(200, count))
+        rows = conn.execute(
+            sa.select(T_CLAIMS.c.id, T_CLAIMS.c.external_id).where(T_CLAIMS.c.id.in_(sample))
+        ).all()
+    watermark = int(snapshot.name.split(".")[-2])
+    same_ids = (first, last, watermark) == (1, count, count) and all(
+        ext == f"bench-{pk - 1}" for pk, ext in rows
+    )
+    if not same_ids:
+        log.warning("ids differ from the SQLite build; building the index instead of copying it")
+        return
+    directory = store.index_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(snapshot, directory / f"{index_stem(TENANT, ref.identity)}.{watermark}{SUFFIX}")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -250,10 +323,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
     )
-    parser.add_argument("--base-size", type=int, default=20_000, help="real sentences embedded with MiniLM")
+    parser.add_argument("--base-size", type=int, default=10_000, help="real sentences embedded with MiniLM")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", default=common.DEFAULT_POSTGRES_URL, help="server URL (any database)")
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the stores")
+    parser.add_argument(
+        "--copy-index",
+        action="store_true",
+        help="PostgreSQL stores copy the vector index of the finished SQLite store of the same size",
+    )
     parser.add_argument("--base-only", action="store_true", help="only embed (and cache) the base set")
     return parser.parse_args(argv)
 

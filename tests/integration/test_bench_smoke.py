@@ -114,6 +114,35 @@ def test_store_build_is_measured_cached_and_resumable(texts_dir: Path, tmp_path:
     assert again == built  # cached: not imported a second time
 
 
+@pytest.mark.postgres
+def test_postgres_store_can_reuse_the_sqlite_index(texts_dir: Path, tmp_path: Path) -> None:
+    url = stores.common.DEFAULT_POSTGRES_URL
+    if reason := stores.postgres_reachable(url):
+        pytest.skip(f"PostgreSQL unreachable ({reason})")
+    generator = stores.make_generator(texts_dir, base_size=60, cache_dir=tmp_path, encoder=HashingEncoder())
+    donor = stores.store_spec("sqlite", 250, generator.key, tmp_path)
+    stores.ensure_store(donor, generator, progress=False)
+    spec = stores.store_spec("postgres", 250, generator.key, tmp_path)
+    try:
+        built = stores.ensure_store(spec, generator, postgres_url=url, progress=False, reuse_index_from=donor)
+        assert built["index_copied_from"] is not None
+        assert (built["claims"], built["indexed"]) == (250, 250)
+        # the copied index answers for the PostgreSQL rows: a stored claim's vector finds that claim
+        from bench.synth import generate_chunk
+        from storage import open_store
+
+        claims, vectors = generate_chunk(generator.base, generator.speakers, chunk=0, size=250, seed=1)
+        store = open_store(spec.settings(url))
+        try:
+            for i in (0, 137, 249):
+                (best,) = store.nearest_claims(tenant=stores.TENANT, embedding=vectors[i], k=1)
+                assert (best.claim.external_id, best.claim.text) == (f"bench-{i}", claims[i].text)
+        finally:
+            store.close()
+    finally:
+        stores.drop_store(spec, url)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_latency_smoke(texts_dir: Path, tmp_path: Path, backend: str) -> None:
     if backend == "postgres" and (reason := stores.postgres_reachable(stores.common.DEFAULT_POSTGRES_URL)):
