@@ -46,5 +46,8 @@ eval-nlp: $(BIN)/claimbot
 eval-matching: $(BIN)/claimbot
 	$(BIN)/python -m scripts.eval_matching --data $(SHARED)/data
 
+bench: $(BIN)/claimbot
+	$(BIN)/python -m bench --data $(SHARED)/data
+
 clean:
 	rm -rf $(VENV) .demo build *.egg-info
