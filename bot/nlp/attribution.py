@@ -765,8 +765,12 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
         i += 1
     end = _trim_final_punct(doc, i, stop)
     for k in range(i + 2, end):
-        if doc[k].text in {";", "—", "--", "―"} and _quote_covering(ctx, doc[k].idx) is None:
-            end = k  # "...; they only learned ..." / "... — and he noted": a new statement
+        if _quote_covering(ctx, doc[k].idx) is not None:
+            continue
+        if doc[k].text in {";", "—", "--", "―"} or (
+            doc[k].text == "," and k + 1 < end and doc[k + 1].lower_ in {"but", "which"}
+        ):
+            end = k  # "...; they only learned" / ", but offered no proof": not what was said
             break
     if end - i < 2:
         return None
@@ -842,7 +846,8 @@ def _coordinated_cue_cut(ctx: _Context, cues: list[int], index: int, unit: _Unit
             k -= 1
         if doc[k].lower_ in {"and", "but", ","} or doc[k].text == ",":
             between = doc[cues[index] + 1 : k]
-            if any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in between):
+            participle_after_comma = _tag(doc[nxt]) == "VBG" and doc[k].text == ","
+            if not participle_after_comma and any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in between):
                 continue  # "said he rated ... and talked ...": the second verb is inside the content
             while k > cues[index] and (doc[k - 1].text == "," or doc[k - 1].lower_ in {"and", "but"}):
                 k -= 1
@@ -984,7 +989,14 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             closes_quote = doc[before_end].text in QUOTE_TOKENS or (
                 before_end + 1 < unit.end and doc[before_end + 1].text in QUOTE_TOKENS
             )
-            parenthetical = cue_end < unit.end and doc[cue_end].text == ","
+            if closes_quote:
+                # only a quote that is (nearly) the whole part before the speaker, not a quoted
+                # title inside it (On the broadcast of “Fox News Sunday,” Pence said ...)
+                quote = _quote_covering(ctx, doc[before_end].idx) or _quote_covering(
+                    ctx, doc[min(before_end + 1, unit.end - 1)].idx
+                )
+                closes_quote = quote is not None and quote.start <= doc[unit.start].idx + 3
+            parenthetical = not closes_quote and cue_end < unit.end and doc[cue_end].text == ","
             if not closes_quote and not parenthetical:
                 trailing = False
         if trailing and not inherited and parenthetical and after_range is not None:
