@@ -401,7 +401,8 @@ class SpacyClaimExtractor:
             aliases: tuple[str, ...] = ()
             if draft.source is not None:
                 resolved = resolver.resolve(draft.source[0], draft.source[1], draft.source_head)
-                speaker, kind_of_speaker = resolved.name, resolved.kind
+                if resolved is not None:
+                    speaker, kind_of_speaker = resolved.name, resolved.kind
             elif draft.continues:
                 pending.append(len(claims))
             claims.append(

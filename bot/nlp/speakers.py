@@ -482,21 +482,19 @@ class SpeakerResolver:
         """Registers a name the article uses outside any statement (so roles can find it)."""
         self._resolve_name_mention(self.text[start:end], start, end)
 
-    def resolve(self, start: int, end: int, head: tuple[int, int] | None = None) -> ResolvedSpeaker:
-        """Resolves the speaker mention ``doc.text[start:end]``."""
+    def resolve(self, start: int, end: int, head: tuple[int, int] | None = None) -> ResolvedSpeaker | None:
+        """Resolves the speaker mention ``doc.text[start:end]``; None for a pronoun with no
+        compatible speaker before it (we do not name a speaker we cannot tell)."""
         text = self.text[start:end]
         lower = text.strip().lower()
         if lower in PERSON_PRONOUNS:
             entity = self._last({SpeakerKind.PERSON})
             if entity is None:
                 entity = self._nearest_named_person(start)
-            if entity is not None:
-                return self._remember(entity)
-        elif lower in GROUP_PRONOUNS or lower in THING_PRONOUNS:
-            kinds = {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}
-            entity = self._last(kinds)
-            if entity is not None:
-                return self._remember(entity)
+            return self._remember(entity) if entity is not None else None
+        if lower in GROUP_PRONOUNS or lower in THING_PRONOUNS:
+            entity = self._last({SpeakerKind.GROUP, SpeakerKind.ORGANISATION})
+            return self._remember(entity) if entity is not None else None
         words = [w.lower() for w in _words(text)]
         nouns = [
             w for w in words if w not in DETERMINERS and w not in {"joint", "new", "official", "written"}

@@ -72,6 +72,11 @@ RESOLUTION = [
         id="role-the-minister",
     ),
     pytest.param(
+        "He said that the plan would fail.",
+        [("said", None, "unknown")],
+        id="pronoun-with-nobody-before-it-stays-unnamed",
+    ),
+    pytest.param(
         "The Foreign Office denied the report.",
         [("denied", "Foreign Office", "organisation")],
         id="organisation",
@@ -91,7 +96,9 @@ RESOLUTION = [
 
 
 @pytest.mark.parametrize(("text", "expected"), RESOLUTION)
-def test_resolution(extractor: SpacyClaimExtractor, text: str, expected: list[tuple[str, str, str]]) -> None:
+def test_resolution(
+    extractor: SpacyClaimExtractor, text: str, expected: list[tuple[str, str | None, str]]
+) -> None:
     got = [s for s in _speakers(extractor, text) if s[0] in {e[0] for e in expected}]
     assert got == expected
 
