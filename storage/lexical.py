@@ -8,6 +8,7 @@ It means the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -54,6 +55,27 @@ def coverage(query: str, text: str) -> float:
     return len(wanted & present) / len(wanted)
 
 
+def rank_pool(query: str, pool: Sequence[tuple[int, str]]) -> list[tuple[int, float]]:
+    """Orders full-text matches by the weighted share of query words they contain, best first.
+
+    A word's weight is its inverse frequency within the pool itself, so a rare name counts
+    more than a common verb without corpus-wide statistics (whose cost would grow with the
+    store). Ties go to the newer claim (higher id).
+    """
+    wanted = list(dict.fromkeys(_stem(w) for w in content_words(query)))
+    if not wanted or not pool:
+        return []
+    present = [{_stem(w) for w in content_words(text)} for _, text in pool]
+    size = len(pool)
+    weights = {w: math.log(1.0 + size / (1.0 + sum(w in words for words in present))) for w in wanted}
+    total = sum(weights.values()) or 1.0
+    scored = [
+        (pk, sum(weights[w] for w in wanted if w in words) / total)
+        for (pk, _), words in zip(pool, present, strict=True)
+    ]
+    return sorted(scored, key=lambda item: (-item[1], -item[0]))
+
+
 def query_words(query: str) -> list[str]:
     """The query's content words usable in both FTS5 and tsquery syntax (letters and digits)."""
     return [w for w in content_words(query) if w.isalnum()][:MAX_QUERY_TERMS]
@@ -70,4 +92,4 @@ def tsquery(words: Sequence[str], *, every_word: bool) -> str:
     return (" & " if every_word else " | ").join(words)
 
 
-__all__ = ["content_words", "coverage", "fts5_query", "query_words", "tsquery"]
+__all__ = ["content_words", "coverage", "fts5_query", "query_words", "rank_pool", "tsquery"]

@@ -886,7 +886,7 @@ class SqlStore:
     def text_search(
         self, *, tenant: str, query: str, k: int, speaker_id: str | None = None
     ) -> list[Candidate]:
-        """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector), ranked by the database.
+        """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector index).
 
         Claims with every content word of the query come first; when there are fewer than
         ``k`` of those, claims with any of the words follow. The any-word pass ranks only
@@ -907,7 +907,7 @@ class SqlStore:
         with self._read() as conn:
             passes = [True, False] if len(words) > 1 else [False]
             for every_word in passes:
-                for pk in self._full_text_ids(conn, ref.id, words, every_word, k, speaker_pk):
+                for pk in self._full_text_ids(conn, ref.id, words, every_word, query, speaker_pk):
                     if pk not in ranked:
                         ranked.append(pk)
                 if len(ranked) >= k:
@@ -937,35 +937,39 @@ class SqlStore:
         tenant_id: int,
         words: Sequence[str],
         every_word: bool,
-        k: int,
+        query: str,
         speaker_pk: int | None,
     ) -> list[int]:
-        params: dict[str, Any] = {"tenant_id": tenant_id, "k": k, "pool": TEXT_SEARCH_POOL}
+        """Claim ids matching the words, best first: the newest ``TEXT_SEARCH_POOL`` matches, ranked.
+
+        Ranking happens in Python (:func:`storage.lexical.rank_pool`), the same on both
+        backends: FTS5's bm25 scans every posting list of the query (the tenant token's is
+        the whole tenant), so its cost would grow with the store.
+        """
+        params: dict[str, Any] = {"tenant_id": tenant_id, "pool": TEXT_SEARCH_POOL}
         speaker_sql = ""
         if speaker_pk is not None:
             params["speaker_id"] = speaker_pk
             speaker_sql = " AND c.speaker_id = :speaker_id"
         if self.is_sqlite:
-            # the tenant is a token of the FTS row: the match intersects posting lists
+            # the tenant is a token of the FTS row: the match intersects posting lists lazily
             params["q"] = lexical.fts5_query(words, tenant=f"t{tenant_id}", every_word=every_word)
             sql = (
-                "SELECT m.id FROM ("
-                "  SELECT rowid AS id, bm25(claims_fts) AS score FROM claims_fts"
-                "  WHERE claims_fts MATCH :q ORDER BY rowid DESC LIMIT :pool"
-                ") AS m JOIN claims c ON c.id = m.id"
-                " WHERE c.tenant_id = :tenant_id" + speaker_sql + " ORDER BY m.score, m.id DESC LIMIT :k"
+                "SELECT c.id, c.text FROM ("
+                "  SELECT rowid AS id FROM claims_fts WHERE claims_fts MATCH :q"
+                "  ORDER BY rowid DESC LIMIT :pool"
+                ") AS m JOIN claims c ON c.id = m.id WHERE c.tenant_id = :tenant_id" + speaker_sql
             )
         else:
             params["q"] = lexical.tsquery(words, every_word=every_word)
             sql = (
-                "SELECT m.id FROM ("
-                "  SELECT c.id, c.text_tsv FROM claims c"
-                "  WHERE c.tenant_id = :tenant_id"
-                "  AND c.text_tsv @@ to_tsquery('english', :q)" + speaker_sql + ""
-                "  ORDER BY c.id DESC LIMIT :pool"
-                ") AS m ORDER BY ts_rank_cd(m.text_tsv, to_tsquery('english', :q)) DESC, m.id DESC LIMIT :k"
+                "SELECT c.id, c.text FROM claims c WHERE c.tenant_id = :tenant_id"
+                " AND c.text_tsv @@ to_tsquery('english', :q)"
+                + speaker_sql
+                + " ORDER BY c.id DESC LIMIT :pool"
             )
-        return [int(row[0]) for row in conn.execute(sa.text(sql), params)]
+        pool = [(int(row[0]), str(row[1])) for row in conn.execute(sa.text(sql), params)]
+        return [pk for pk, _ in lexical.rank_pool(query, pool)]
 
     # =============================================================== tenant settings
     def tenant_settings(self, *, tenant: str) -> dict[str, Any]:
