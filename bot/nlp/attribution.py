@@ -236,7 +236,7 @@ FUNCTION_VERBS = frozenset(
      "come", "came", "put", "let", "seem", "seems", "seemed", "become", "became", "began", "begin"}
 )  # fmt: skip
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "csubj"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass"})
 CONTENT_STARTERS = frozenset({"that", ":", ","})
 QUOTE_TOKENS = frozenset({'"', "''", "”", "“", "``", "'"})
 CUT_ADJUNCTS = False
@@ -696,7 +696,8 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
             # a tagger's miss ("argues/NNS"): a speech form right after a name or pronoun and
             # before a clause is the verb
             before, after = doc[i - 1], doc[i + 1] if i + 1 < unit.end else None
-            verb_like = _tag(before) in {"NNP", "NNPS", "PRP"} and (
+            participle = token.lower_.endswith("ing") and before.lower_ in {",", "and"}
+            verb_like = (_tag(before) in {"NNP", "NNPS", "PRP"} or participle) and (
                 after is None
                 or after.lower_ in {"that", ":", ","}
                 or after.text in QUOTE_TOKENS
@@ -846,7 +847,9 @@ def _coordinated_cue_cut(ctx: _Context, cues: list[int], index: int, unit: _Unit
             k -= 1
         if doc[k].lower_ in {"and", "but", ","} or doc[k].text == ",":
             between = doc[cues[index] + 1 : k]
-            participle_after_comma = _tag(doc[nxt]) == "VBG" and doc[k].text == ","
+            participle_after_comma = (_tag(doc[nxt]) == "VBG" or doc[nxt].lower_.endswith("ing")) and doc[
+                k
+            ].text == ","
             if not participle_after_comma and any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in between):
                 continue  # "said he rated ... and talked ...": the second verb is inside the content
             while k > cues[index] and (doc[k - 1].text == "," or doc[k - 1].lower_ in {"and", "but"}):
@@ -871,7 +874,7 @@ def _clause_subject(ctx: _Context, unit: _Unit, cue: int) -> tuple[int, int] | N
     head = token.head
     while head is not None and head.i != token.i and seen < 6 and unit.start <= head.i < unit.end:
         subject = _subject_of(head, unit)
-        if subject is not None:
+        if subject is not None and subject[1] <= cue:
             return subject
         if head.head.i == head.i:
             break
@@ -962,7 +965,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             coordinated = prev_tok is not None and (prev_tok.text == "," or prev_tok.lower_ in {"and", "but"})
             if coordinated and found and found[-1].source is not None:
                 source, inherited = found[-1].source, True
-            elif _tag(token) == "VBG" and lower not in SUBJECTLESS_FORMS:
+            elif (_tag(token) == "VBG" or lower.endswith("ing")) and lower not in SUBJECTLESS_FORMS:
                 # participial cue: ", warning that ..." / "... expressing concerns about ..."
                 source = _clause_subject(ctx, unit, cue)
             if source is None:
