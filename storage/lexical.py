@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 32
@@ -28,6 +29,7 @@ yourselves said says say told tells
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """A deliberately light suffix strip (close enough to Porter for overlap counting)."""
     for suffix in ("ies", "ing", "ed", "es", "s"):
@@ -55,6 +57,11 @@ def coverage(query: str, text: str) -> float:
     return len(wanted & present) / len(wanted)
 
 
+def _stems(text: str) -> set[str]:
+    """Stems of every word of ``text`` (stopwords included: only membership is asked)."""
+    return {_stem(w) for w in _WORD.findall(text.casefold())}
+
+
 def rank_pool(query: str, pool: Sequence[tuple[int, str]]) -> list[tuple[int, float]]:
     """Orders full-text matches by the weighted share of query words they contain, best first.
 
@@ -65,7 +72,7 @@ def rank_pool(query: str, pool: Sequence[tuple[int, str]]) -> list[tuple[int, fl
     wanted = list(dict.fromkeys(_stem(w) for w in content_words(query)))
     if not wanted or not pool:
         return []
-    present = [{_stem(w) for w in content_words(text)} for _, text in pool]
+    present = [_stems(text) for _, text in pool]
     size = len(pool)
     weights = {w: math.log(1.0 + size / (1.0 + sum(w in words for words in present))) for w in wanted}
     total = sum(weights.values()) or 1.0

@@ -79,7 +79,7 @@ SYNC_BATCH = 20_000  # rows read per query when catching the index up
 IMPORT_CHUNK = 1_000  # rows per multi-row INSERT
 SPEAKER_FILTER_OVERFETCH = 10  # nearest_claims(speaker_id=...) asks the index for k x this
 SPEAKER_EXACT_LIMIT = 50_000  # beyond this a speaker's claims are not scanned exactly
-TEXT_SEARCH_POOL = 2_000  # full-text matches ranked per query (the newest ones)
+TEXT_SEARCH_POOL = 1_000  # full-text matches ranked per query (the newest ones)
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
 
 
