@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -128,6 +128,14 @@ class ClaimStore(Protocol):
         ...
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]: ...
+
+    def tenant_settings(self, *, tenant: str) -> dict[str, Any]:
+        """Per-tenant overrides of settings (e.g. ``{"repeat_threshold": 0.75}``); empty when none."""
+        ...
+
+    def update_tenant_settings(self, *, tenant: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Merges ``values`` into the overrides (``None`` removes a key); returns the result."""
+        ...
 
     def speakers(self, *, tenant: str) -> list[Speaker]: ...
 

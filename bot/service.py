@@ -41,6 +41,8 @@ from bot.text import content_hash, prepare_text
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
+# keys of the per-tenant overrides, named like the settings they override
+THRESHOLD_KEYS = {"repeat": "repeat_threshold", "changed": "changed_threshold"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class ClaimService:
             notes.append("No attributed statements or check-worthy claims were found in this text.")
         vectors = self._encode([c.text for c in extracted])
         known_speakers = self.store.speakers(tenant=tenant)
+        thresholds = self.thresholds_for(tenant=tenant) if extracted else self.thresholds
 
         checked: list[CheckedClaim] = []
         to_store: list[NewClaim] = []
@@ -132,7 +135,7 @@ class ClaimService:
                 )
                 claim = replace(claim, speaker=resolved.name)
             status, match = self._classify(
-                tenant=tenant, claim=claim, vector=vector, exclude_article=duplicate
+                tenant=tenant, claim=claim, vector=vector, thresholds=thresholds
             )
             checked.append(CheckedClaim(claim=claim, status=status, match=match))
             to_store.append(
@@ -187,7 +190,7 @@ class ClaimService:
         tenant: str,
         claim: ExtractedClaim,
         vector: np.ndarray,
-        exclude_article: ArticleRecord | None,
+        thresholds: MatchThresholds,
     ) -> tuple[Status, Match | None]:
         candidates = self.store.nearest_claims(tenant=tenant, embedding=vector, k=self.limits.candidates_k)
         best_repeat: Match | None = None
@@ -195,7 +198,7 @@ class ClaimService:
         for candidate in candidates:
             stored = candidate.claim
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
-            verdict = judge_pair(claim.text, stored.text, candidate.cosine, thresholds=self.thresholds)
+            verdict = judge_pair(claim.text, stored.text, candidate.cosine, thresholds=thresholds)
             match = Match(
                 claim=stored,
                 similarity=round(float(verdict.similarity), 4),
@@ -217,6 +220,29 @@ class ClaimService:
         if best_changed is not None:
             return Status.CHANGED, best_changed
         return Status.NEW, None
+
+    # ------------------------------------------------------------------ thresholds
+    def thresholds_for(self, *, tenant: str) -> MatchThresholds:
+        """The defaults from settings, with the tenant's own overrides applied."""
+        overrides = self.store.tenant_settings(tenant=tenant)
+        return replace(
+            self.thresholds,
+            repeat=float(overrides.get(THRESHOLD_KEYS["repeat"], self.thresholds.repeat)),
+            changed=float(overrides.get(THRESHOLD_KEYS["changed"], self.thresholds.changed)),
+        )
+
+    def set_thresholds(
+        self, *, tenant: str, repeat: float | None = None, changed: float | None = None, reset: bool = False
+    ) -> MatchThresholds:
+        values: dict[str, float | None] = {}
+        for name, value in (("repeat", repeat), ("changed", changed)):
+            if value is not None and not 0.0 < value < 1.0:
+                raise BadInput(f"the {name} threshold must be between 0 and 1, not {value}")
+            if value is not None or reset:
+                values[THRESHOLD_KEYS[name]] = value
+        if values:
+            self.store.update_tenant_settings(tenant=tenant, values=values)
+        return self.thresholds_for(tenant=tenant)
 
     # ------------------------------------------------------------------ search
     def search(

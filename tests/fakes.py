@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -128,6 +129,7 @@ class InMemoryStore:
         self.digest_post_meta: dict[tuple[str, str], _DigestPostMeta] = {}
         self._lock = threading.Lock()
         self.fail_next_save = False
+        self.overrides: dict[str, dict[str, Any]] = {}
 
     def _next(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids)}"
@@ -165,6 +167,18 @@ class InMemoryStore:
             if overlap:
                 hits.append(Candidate(claim=c, cosine=0.0, lexical=overlap / max(len(words), 1)))
         return sorted(hits, key=lambda cand: -cand.lexical)[:k]
+
+    def tenant_settings(self, *, tenant: str) -> dict[str, Any]:
+        return dict(self.overrides.get(tenant, {}))
+
+    def update_tenant_settings(self, *, tenant: str, values: dict[str, Any]) -> dict[str, Any]:
+        current = self.overrides.setdefault(tenant, {})
+        for key, value in values.items():
+            if value is None:
+                current.pop(key, None)
+            else:
+                current[key] = value
+        return dict(current)
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]:
         return [self.claims[i] for i in ids if i in self.claims and self.claims[i].tenant == tenant]

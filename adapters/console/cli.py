@@ -444,6 +444,26 @@ def digest(
 
 @cli.command()
 @_handles_errors
+def thresholds(
+    repeat: Annotated[float | None, typer.Option("--repeat", help="repeat threshold for this tenant")] = None,
+    changed: Annotated[
+        float | None, typer.Option("--changed", help="changed threshold for this tenant")
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="back to the defaults from settings")] = False,
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Show or set the matching thresholds of one tenant (defaults come from settings)."""
+    app = _app(db)
+    try:
+        current = app.service.set_thresholds(tenant=tenant, repeat=repeat, changed=changed, reset=reset)
+    finally:
+        app.close()
+    out.print(f"{tenant}: repeat ≥ {current.repeat:.2f}, changed ≥ {current.changed:.2f}", highlight=False)
+
+
+@cli.command()
+@_handles_errors
 def run(
     platform: Annotated[str, typer.Argument(help="slack or discord")],
     db: DbOption = None,

@@ -136,3 +136,26 @@ def test_speaker_timeline_by_alias(service: ClaimService) -> None:
     speaker, claims = found
     assert speaker.name == "Ben Wallace"
     assert len(claims) == 1
+
+
+def test_per_tenant_thresholds_override_the_defaults(service: ClaimService) -> None:
+    default = service.thresholds_for(tenant="strict")
+    strict = service.set_thresholds(tenant="strict", repeat=0.99)
+    assert strict.repeat == 0.99
+    assert strict.changed == default.changed
+    assert service.thresholds_for(tenant="other").repeat == default.repeat
+    # a reworded statement is a repeat by default, but not under this tenant's stricter bar
+    reworded = "Maria Lopez said that the new bridge opens to traffic in spring.\n"
+    for tenant in ("strict", "other"):
+        service.check(tenant=tenant, article=ArticleInput(text=FIRST))
+    strict_report = service.check(tenant="strict", article=ArticleInput(text=reworded))
+    other_report = service.check(tenant="other", article=ArticleInput(text=reworded))
+    assert other_report.claims[0].status is Status.REPEAT
+    assert strict_report.claims[0].status is not Status.REPEAT
+    assert service.set_thresholds(tenant="strict", reset=True).repeat == default.repeat
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0, 1.5, -0.2])
+def test_thresholds_outside_zero_one_are_refused(service: ClaimService, value: float) -> None:
+    with pytest.raises(BadInput, match="between 0 and 1"):
+        service.set_thresholds(tenant="t", repeat=value)
