@@ -662,8 +662,9 @@ def _subject_of(token: Token, unit: _Unit) -> tuple[int, int] | None:
                 doc = child.doc
                 # the parser may attach only the last conjunct: take the whole noun phrase
                 linear = _np_left(doc, token.i, unit.start)
-                if linear is not None and linear[0] < left and linear[1] >= right - 1:
-                    left = linear[0]
+                if linear is not None and linear[0] < right and left < linear[1]:
+                    # the parser may split a name ("Ana/nsubj Lopez/nsubj"): take both
+                    left, right = min(left, linear[0]), max(right, linear[1])
                 while left < right and doc[left].lower_ in {"and", "or", ","}:
                     left += 1
                 return (left, right) if left < right else None
@@ -809,6 +810,22 @@ DOCUMENT_NOUNS = frozenset(
         "appeal",
     }
 )
+
+
+ISSUE_FORMS = frozenset(
+    {"issued", "issues", "issue", "issuing", "released", "releases", "release", "releasing",
+     "published", "publishes", "publish", "posted", "posts", "sent", "sends", "put", "puts"}
+)  # fmt: skip
+
+
+def _names_a_document(doc: Doc, span: tuple[int, int]) -> bool:
+    start, end = span
+    head = [t for t in doc[start : min(end, start + 4)] if _tag(t) in {"NN", "NNS"}]
+    return (
+        bool(head)
+        and head[0].lower_ in DOCUMENT_NOUNS
+        and not any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in doc[start:end])
+    )
 
 
 def _document_relay(ctx: _Context, after: tuple[int, int], cues: list[int]) -> int | None:
@@ -1032,6 +1049,8 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                 # is what the statement said; the content follows it
                 cue, cue_end = relay, relay + 1
                 after = _content_after(ctx, unit, relay, stop)
+            elif after is not None and lower in ISSUE_FORMS and _names_a_document(doc, after):
+                continue  # "issued a joint statement on Friday": what it said comes later
             if after is None:
                 # "the statement added" with the statement before it in the same sentence
                 continue

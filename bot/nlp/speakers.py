@@ -372,9 +372,9 @@ class SpeakerResolver:
         the names that open the sentence mentioning it ("Lopez and Berg issued a statement")."""
         text = self.text
         for match in reversed(list(re.finditer(r"\b" + re.escape(noun) + r"\b", text[:before], re.I))):
-            sentence_start = max(
-                text.rfind(". ", 0, match.start()) + 2, text.rfind("\n", 0, match.start()) + 1
-            )
+            period = text.rfind(". ", 0, match.start())
+            line = text.rfind("\n", 0, match.start())
+            sentence_start = max(period + 2 if period >= 0 else 0, line + 1)
             prefix = text[sentence_start : match.start()]
             names = _NAME_GROUP.search(prefix)
             if names is None:
@@ -420,16 +420,34 @@ class SpeakerResolver:
                 while words and words[0].lower() in DETERMINERS:
                     words = words[1:]
         titles, name = split_title(words)
-        label = self._entity_label(start, end)
+        # the label of the name itself, not of a title before it ("Prime Minister" as ORG)
+        raw = self.text[start:end]
+        name_end = start + len(raw.split(",")[0].rstrip())
+        label = self._entity_label(max(start, name_end - 1), name_end)
         lower_words = [w.lower() for w in words]
-        is_org = bool(label and label in self.org_labels and label not in self.person_labels) or any(
-            w in ORG_WORDS for w in lower_words
+        proper = [w for w in name if w[:1].isupper()]
+        # "the Kremlin", "The Pentagon": people are not named with an article; roles with one
+        # ("the prime minister") are lower-case and handled below
+        definite_proper = (
+            text.lower().startswith("the ")
+            and bool(words)
+            and all(w[:1].isupper() for w in words)
+            and not titles
+        )
+        org_word = any(w in ORG_WORDS for w in lower_words)
+        is_org = (
+            org_word
+            or definite_proper
+            or bool(label and label in self.org_labels and label not in self.person_labels)
         )
         is_group = bool(lower_words) and lower_words[-1] in GROUP_HEADS
-        proper = [w for w in name if w[:1].isupper()]
+        # "Prime Minister Erik Dahl": a personal title before a name outweighs an ORG label
+        titled_person = bool(titles) and bool(proper) and not any(w.lower() in ORG_WORDS for w in name)
         if is_group:
             kind = SpeakerKind.GROUP
-        elif is_org and label not in self.person_labels:
+        elif titled_person:
+            kind = SpeakerKind.PERSON
+        elif is_org and (org_word or definite_proper or label not in self.person_labels):
             kind = SpeakerKind.ORGANISATION
         elif label in self.person_labels or (proper and len(proper) == len(name) and titles != words):
             kind = SpeakerKind.PERSON if proper else SpeakerKind.UNKNOWN
