@@ -28,8 +28,8 @@ def claim(cid: str, text: str) -> StoredClaim:
     ("raw", "expected"),
     [
         (
-            "Hurricane Dorian washed up bricks of cocaine pic.twitter.com/ApEtNvR7tb — NowThis (@nowthisnews) "
-            "September 10, 2019",
+            "Hurricane Dorian washed up bricks of cocaine pic.twitter.com/ApEtNvR7tb "
+            "— NowThis (@nowthisnews) September 10, 2019",
             "Hurricane Dorian washed up bricks of cocaine (NowThis)",
         ),
         ("Big news https://t.co/abc123 for @someone today", "Big news for today"),
