@@ -44,9 +44,8 @@ def _split_hashtag(tag: str) -> str:
     return " ".join(parts) if parts else tag
 
 
-def normalise_query(text: str) -> str:
-    """Tweets and chat lines as plain sentences: entities unescaped, URLs and @handles removed,
-    #HashTags split into words, the "— Name (@handle) Date" signature reduced to the name."""
+def _normalise_once(text: str) -> str:
+    """One pass of ``normalise_query``."""
     text = html.unescape(html.unescape(text)).replace("\xa0", " ").strip()
     if len(text) > 1 and text[0] == text[-1] == '"':  # a TSV/CSV-quoted field: "..."" inside
         text = text[1:-1].replace('""', '"')
@@ -63,6 +62,21 @@ def normalise_query(text: str) -> str:
     text = _SPACES_RE.sub(" ", text).strip(" -—–|:")
     if author:
         text = f"{text} ({author})" if text else author
+    return text
+
+
+def normalise_query(text: str) -> str:
+    """Tweets and chat lines as plain sentences: entities unescaped, URLs and @handles removed,
+    #HashTags split into words, the "— Name (@handle) Date" signature reduced to the name.
+
+    Idempotent (the service normalises before embedding and ``rerank`` normalises again): a
+    second pass can still find a handle or tag that the first one uncovered, so repeat to a fixed point.
+    """
+    for _ in range(8):
+        cleaned = _normalise_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
     return text
 
 

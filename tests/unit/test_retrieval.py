@@ -43,6 +43,14 @@ def claim(cid: str, text: str) -> StoredClaim:
 )
 def test_normalise_query(raw: str, expected: str) -> None:
     assert normalise_query(raw) == expected
+    assert normalise_query(expected) == expected
+
+
+def test_normalise_query_is_idempotent_on_nested_signatures() -> None:
+    raw = "Land is seized.”@FoxNews — Donald J. Trump (@realDonaldTrump) August 23, 2018"
+    once = normalise_query(raw)
+    assert normalise_query(once) == once
+    assert "@" not in once
 
 
 def test_rerank_prefers_lexical_and_number_agreement_when_cosines_tie() -> None:
