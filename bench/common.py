@@ -30,7 +30,7 @@ RESULTS_DIR = REPO_ROOT / "bench" / "results"
 CACHE_DIR = Path(os.environ.get("CLAIMBOT_BENCH_CACHE", Path.home() / ".cache" / "claimbot-bench"))
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-console = Console(width=120)
+console = Console(width=170)
 
 
 def quiet_logs() -> None:

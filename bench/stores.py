@@ -360,8 +360,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             for size in args.sizes:
                 spec = store_spec(backend, size, generator.key)
+                donor = store_spec("sqlite", size, generator.key) if args.copy_index else None
                 results.append(
-                    ensure_store(spec, generator, postgres_url=args.postgres, rebuild=args.rebuild)
+                    ensure_store(
+                        spec,
+                        generator,
+                        postgres_url=args.postgres,
+                        rebuild=args.rebuild,
+                        reuse_index_from=donor if backend == "postgres" else None,
+                    )
                 )
     rows = [
         [
