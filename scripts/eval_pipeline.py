@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         f"UNER dev: ENTS_P {uner['ENTS_P']}  ENTS_R {uner['ENTS_R']}  ENTS_F {uner['ENTS_F']}  ({per_label})"
     )
     print(
-        f"speed:    {speed['words_per_second']} words/s ({speed['words']} words, {speed['texts']} articles)"
+        f"speed:    {speed['words_per_second']} words/s wall, {speed['words_per_cpu_second']} words/CPU-s "
+        f"({speed['words']} words, {speed['texts']} articles, one process)"
     )
     print(f"written to {args.out}")
 
