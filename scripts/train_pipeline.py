@@ -43,7 +43,7 @@ PIPELINE_NAME = "claimbot_en"
 PIPELINE_VERSION = "0.1.0"
 
 
-class TrainingDeadline(Exception):  # noqa: N818 - it is a stop signal, not an error
+class TrainingDeadline(Exception):
     """Raised from ``before_update`` when the wall-clock budget is spent; checkpoints are intact."""
 
 

@@ -58,7 +58,7 @@ _cache: dict[str, Language] = {}
 _cache_lock = threading.Lock()
 
 
-class PipelineNotFound(ClaimbotError):  # noqa: N818 - the name the settings docs use
+class PipelineNotFound(ClaimbotError):
     """The configured spaCy pipeline cannot be loaded; the message names the setting to fix."""
 
     def __init__(self, reason: str) -> None:
@@ -66,7 +66,7 @@ class PipelineNotFound(ClaimbotError):  # noqa: N818 - the name the settings doc
         self.reason = reason
 
 
-class PipelineUnsuitable(ClaimbotError):  # noqa: N818 - pairs with PipelineNotFound
+class PipelineUnsuitable(ClaimbotError):
     """The pipeline loads but lacks what attribution needs (a dependency parser)."""
 
     def __init__(self, reason: str) -> None:
