@@ -171,8 +171,7 @@ def package(model_best: Path, out: Path, corpus_dir: Path, training_minutes: flo
             },
         }
     )
-    dev = accuracy["ewt_dev"]
-    meta["performance"] = {**meta.get("performance", {}), **{k: v for k, v in dev.items() if v is not None}}
+    # "performance" keeps spaCy's own fractions from training; claimbot.accuracy holds percentages.
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     size_mb = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6
     logger.info("packaged %s (%.1f MB): %s", out, size_mb, json.dumps(accuracy))
