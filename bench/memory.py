@@ -63,7 +63,7 @@ def child(args: argparse.Namespace) -> int:
     say("first_reply")
     for article in articles[1:]:
         app.service.check(tenant=TENANT, article=ArticleInput(text=article))
-    for query in claim_like_sentences(texts, limit=20):
+    for query in claim_like_sentences(texts, limit=5):
         app.service.search(tenant=TENANT, query=query)
     say("steady")
     app.close()
