@@ -490,6 +490,30 @@ def sentence_units(doc: Doc, quotes: list[Quote] | None = None) -> list[_Unit]:
     return units
 
 
+def _after_dateline(doc: Doc, unit: _Unit) -> int:
+    """First token after a dateline ("OSLO (Reuters) —", "WASHINGTON --"), else the unit start."""
+    i = unit.start
+    while i < unit.end and doc[i].is_space:
+        i += 1
+    first = i
+    while (
+        i < unit.end
+        and i - first < 6
+        and (doc[i].text.isupper() or doc[i].text in {",", "."} or doc[i].is_digit)
+    ):
+        i += 1
+    if i == first or not any(t.text.isupper() and len(t.text) > 1 for t in doc[first:i]):
+        return unit.start
+    if i < unit.end and doc[i].text == "(":
+        close = next((k for k in range(i, min(unit.end, i + 8)) if doc[k].text == ")"), None)
+        if close is None:
+            return unit.start
+        i = close + 1
+    if i < unit.end and doc[i].text in {"—", "–", "--", "-", "―"} and i + 1 < unit.end:
+        return i + 1
+    return unit.start
+
+
 def _char_span(doc: Doc, start: int, end: int) -> Fragment | None:
     """Character extent of tokens [start, end) without surrounding spaces/punctuation."""
     while start < end and (doc[start].is_space or doc[start].text in {",", ";", "-", "—", "–"}):
@@ -1156,6 +1180,7 @@ def find_attributions(
     covered_until = -1
     orphans: list[tuple[_Unit, _Found | None, int]] = []
     for unit in ctx.units:
+        unit.start = _after_dateline(doc, unit)
         unit_start_char = doc[unit.start].idx
         if unit_start_char < covered_until:
             # the unit lies inside a quote already attributed (a quote spanning sentences)
