@@ -689,8 +689,12 @@ def _subject_of(token: Token, unit: _Unit) -> tuple[int, int] | None:
                 if linear is not None and linear[0] < right and left < linear[1]:
                     # the parser may split a name ("Ana/nsubj Lopez/nsubj"): take both
                     left, right = min(left, linear[0]), max(right, linear[1])
-                while left < right and doc[left].lower_ in {"and", "or", ","}:
-                    left += 1
+                while left < right and (
+                    doc[left].lower_ in {"and", "or", ","}
+                    or _tag(doc[left]) in {"IN", "WRB", "WDT", "CC", "RB", "TO"}
+                    or doc[left].dep_ == "mark"
+                ):
+                    left += 1  # "after Prime Minister Boris Johnson told": not part of the name
                 return (left, right) if left < right else None
     return None
 
