@@ -122,9 +122,19 @@ class ClaimStore(Protocol):
     ) -> list[Candidate]: ...
 
     def text_search(
-        self, *, tenant: str, query: str, k: int, speaker_id: str | None = None
+        self,
+        *,
+        tenant: str,
+        query: str,
+        k: int,
+        speaker_id: str | None = None,
+        embedding: Vector | None = None,
     ) -> list[Candidate]:
-        """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector); ``lexical`` in [0, 1]."""
+        """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector); ``lexical`` in [0, 1].
+
+        With ``embedding``, each candidate's ``cosine`` is computed from its stored vector,
+        so lexical-only hits can be re-ranked without encoding them again.
+        """
         ...
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]: ...
@@ -145,21 +155,15 @@ class ClaimStore(Protocol):
         """Stores the article, its speakers, claims and mentions in ONE transaction."""
         ...
 
-    def import_claims(
-        self, *, tenant: str, claims: Sequence[tuple[KnownClaim, Vector]]
-    ) -> tuple[int, int]:
+    def import_claims(self, *, tenant: str, claims: Sequence[tuple[KnownClaim, Vector]]) -> tuple[int, int]:
         """Returns (imported, skipped as already imported by external_id)."""
         ...
 
-    def speaker_timeline(
-        self, *, tenant: str, speaker_id: str, limit: int = 100
-    ) -> list[StoredClaim]: ...
+    def speaker_timeline(self, *, tenant: str, speaker_id: str, limit: int = 100) -> list[StoredClaim]: ...
 
     def iter_claims(self, *, tenant: str) -> Iterable[StoredClaim]: ...
 
-    def claims_between(
-        self, *, tenant: str, start: datetime, end: datetime
-    ) -> list[tuple[StoredClaim, int]]:
+    def claims_between(self, *, tenant: str, start: datetime, end: datetime) -> list[tuple[StoredClaim, int]]:
         """Claims mentioned in [start, end) with their mention count in that period."""
         ...
 

@@ -134,9 +134,7 @@ class ClaimService:
                     claim.speaker, claim.speaker_kind, claim.speaker_aliases, known_speakers
                 )
                 claim = replace(claim, speaker=resolved.name)
-            status, match = self._classify(
-                tenant=tenant, claim=claim, vector=vector, thresholds=thresholds
-            )
+            status, match = self._classify(tenant=tenant, claim=claim, vector=vector, thresholds=thresholds)
             checked.append(CheckedClaim(claim=claim, status=status, match=match))
             to_store.append(
                 NewClaim(
@@ -274,13 +272,15 @@ class ClaimService:
                 tenant=tenant, embedding=vector, k=pool, speaker_id=speaker_id
             ):
                 merged[cand.claim.id] = cand
-            for cand in self.store.text_search(tenant=tenant, query=query, k=pool, speaker_id=speaker_id):
+            # the store fills in each lexical hit's cosine from its stored vector, so
+            # claims found by wording alone are re-ranked fairly without encoding them again
+            for cand in self.store.text_search(
+                tenant=tenant, query=query, k=pool, speaker_id=speaker_id, embedding=vector
+            ):
                 if cand.claim.id in merged:
                     merged[cand.claim.id] = replace(merged[cand.claim.id], lexical=cand.lexical)
                 else:
-                    # a lexical-only hit still needs its cosine for a fair re-rank
-                    cosine = float(np.dot(vector, self._encode([cand.claim.text])[0]))
-                    merged[cand.claim.id] = replace(cand, cosine=cosine)
+                    merged[cand.claim.id] = cand
             ranked = rerank(query, vector, list(merged.values()))
             results.append([SearchHit(claim=c.claim, score=round(float(s), 4)) for c, s in ranked[:top_k]])
         return results

@@ -840,6 +840,20 @@ class SqlStore:
             ).all()
         return self._rank(tenant, rows, query)
 
+    @staticmethod
+    def _cosines(rows: dict[int, Any], embedding: Vector | None) -> dict[int, float]:
+        """Exact cosines of ``rows`` (with their float16 embeddings) to ``embedding``; {} without one."""
+        if embedding is None:
+            return {}
+        query = np.asarray(embedding, dtype=np.float32).reshape(-1)
+        usable = [pk for pk, row in rows.items() if len(row.embedding) == query.shape[0] * 2]
+        if not usable:
+            return {}
+        vectors = _vectors([rows[pk].embedding for pk in usable], query.shape[0])
+        norms = np.linalg.norm(vectors, axis=1) * (float(np.linalg.norm(query)) or 1.0)
+        cosines = (vectors @ query) / np.where(norms == 0, 1.0, norms)
+        return {pk: round(float(c), 6) for pk, c in zip(usable, cosines, strict=True)}
+
     def _rank(self, tenant: str, rows: Sequence[Row[Any]], query: npt.NDArray[np.float32]) -> list[Candidate]:
         width = query.shape[0] * 2
         rows = [row for row in rows if len(row.embedding) == width]
@@ -884,7 +898,13 @@ class SqlStore:
 
     # =============================================================== full-text search
     def text_search(
-        self, *, tenant: str, query: str, k: int, speaker_id: str | None = None
+        self,
+        *,
+        tenant: str,
+        query: str,
+        k: int,
+        speaker_id: str | None = None,
+        embedding: Vector | None = None,
     ) -> list[Candidate]:
         """Full-text candidates (SQLite FTS5 / PostgreSQL tsvector index).
 
@@ -892,7 +912,7 @@ class SqlStore:
         ``k`` of those, claims with any of the words follow. The any-word pass ranks only
         the newest ``TEXT_SEARCH_POOL`` matches, so its cost does not grow with the store.
         ``lexical`` is the share of the query's content words found in the claim, in [0, 1];
-        ``cosine`` is 0 (unknown here).
+        ``cosine`` is computed from the stored vectors when ``embedding`` is given, else 0.
         """
         ref = self._tenant(tenant, create=False)
         if ref is None or k <= 0:
@@ -918,13 +938,16 @@ class SqlStore:
             rows = {
                 row.id: row
                 for row in conn.execute(
-                    self._claim_select().where(T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(ranked))
+                    self._claim_select(T_CLAIMS.c.embedding).where(
+                        T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(ranked)
+                    )
                 )
             }
+        cosines = self._cosines(rows, embedding)
         return [
             Candidate(
                 claim=self._stored(tenant, rows[pk]),
-                cosine=0.0,
+                cosine=cosines.get(pk, 0.0),
                 lexical=round(lexical.coverage(query, rows[pk].text), 6),
             )
             for pk in ranked

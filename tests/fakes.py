@@ -156,7 +156,13 @@ class InMemoryStore:
         return sorted(scored, key=lambda cand: -cand.cosine)[:k]
 
     def text_search(
-        self, *, tenant: str, query: str, k: int, speaker_id: str | None = None
+        self,
+        *,
+        tenant: str,
+        query: str,
+        k: int,
+        speaker_id: str | None = None,
+        embedding: Vector | None = None,
     ) -> list[Candidate]:
         words = set(_WORD.findall(query.lower()))
         hits = []
@@ -165,7 +171,8 @@ class InMemoryStore:
                 continue
             overlap = len(words & set(_WORD.findall(c.text.lower())))
             if overlap:
-                hits.append(Candidate(claim=c, cosine=0.0, lexical=overlap / max(len(words), 1)))
+                cosine = 0.0 if embedding is None else float(np.dot(self.vectors[c.id], embedding))
+                hits.append(Candidate(claim=c, cosine=cosine, lexical=overlap / max(len(words), 1)))
         return sorted(hits, key=lambda cand: -cand.lexical)[:k]
 
     def tenant_settings(self, *, tenant: str) -> dict[str, Any]:

@@ -470,6 +470,23 @@ def test_text_search_ranks_and_normalises_lexical(store: SqlStore) -> None:
     assert store.text_search(tenant=TENANT, query="inflation falling", k=10)[0].claim.text == TEXTS[2]
 
 
+def test_text_search_gives_exact_cosines_when_given_the_query_vector(store: SqlStore) -> None:
+    v = unit_vectors(len(TEXTS))
+    store.import_claims(
+        tenant=TENANT, claims=[(KnownClaim(external_id=str(i), text=t), v[i]) for i, t in enumerate(TEXTS)]
+    )
+    query = nudged(v[0])
+    without = store.text_search(tenant=TENANT, query="Ukraine NATO", k=10)
+    assert all(h.cosine == 0.0 for h in without)
+    hits = store.text_search(tenant=TENANT, query="Ukraine NATO", k=10, embedding=query)
+    by_vector = {
+        c.claim.id: c.cosine for c in store.nearest_claims(tenant=TENANT, embedding=query, k=len(TEXTS))
+    }
+    assert hits
+    for hit in hits:
+        assert hit.cosine == pytest.approx(by_vector[hit.claim.id], abs=1e-5)
+
+
 @pytest.mark.parametrize(
     "query", ["", "   ", "the of and", '"NATO" OR (', "NEAR(a b)", "bridge*:^", "'; DROP TABLE claims; --"]
 )
