@@ -247,6 +247,8 @@ DEMONYM = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*"
+# "<Name> of/from/at <organisation>": the capitalised words before the first preposition
+_PERSON_OF = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,4})\s+(?:of|from|at)\s+\S")
 _NAME_GROUP = re.compile(_NAME + r"(?:\s*,\s*" + _NAME + r")*(?:\s+(?:and|&)\s+" + _NAME + r")?")
 
 
@@ -419,6 +421,9 @@ class SpeakerResolver:
                 words = _words(head)
                 while words and words[0].lower() in DETERMINERS:
                     words = words[1:]
+        person = self._person_of_organisation(text, start)
+        if person is not None:
+            return person
         titles, name = split_title(words)
         # the label of the name itself, not of a title before it ("Prime Minister" as ORG)
         raw = self.text[start:end]
@@ -494,6 +499,35 @@ class SpeakerResolver:
         if titles:
             entity.titles.append(" ".join(t.lower() for t in titles))
         self.entities.append(entity)
+        return entity
+
+    def _person_of_organisation(self, text: str, start: int) -> SpeakerEntity | None:
+        """ "Priya Natarajan of the Chamber of Commerce" -> the person, the long form an alias.
+
+        Only when the part before "of"/"from"/"at" is a personal name: two or more
+        capitalised words, no organisation word, not only titles, and not tagged as an
+        organisation ("Bank of England", "Secretary of State", "Chamber of Commerce" stay).
+        """
+        match = _PERSON_OF.match(text)
+        if match is None:
+            return None
+        left = match.group(1)
+        words = _words(left)
+        lower = [w.lower() for w in words]
+        if (
+            len(words) < 2
+            or not all(w[:1].isupper() for w in words)
+            or any(w in ORG_WORDS for w in lower)
+            or all(w in TITLE_WORDS for w in lower)
+        ):
+            return None
+        label = self._entity_label(start, start + len(left))
+        if label is not None and label in self.org_labels and label not in self.person_labels:
+            return None
+        entity = self._resolve_name_mention(left, start, start + len(left))
+        if entity.kind is not SpeakerKind.PERSON:
+            return None
+        entity.add_alias(text)
         return entity
 
     def observe(self, start: int, end: int) -> None:

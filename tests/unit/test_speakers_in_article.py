@@ -92,6 +92,32 @@ RESOLUTION = [
         [("said", "Ana Lopez and Tom Berg", "group")],
         id="joint-statement",
     ),
+    pytest.param(
+        "Priya Natarajan of the Chamber of Commerce said delivery times would not change much.",
+        [("said", "Priya Natarajan", "person")],
+        id="person-of-organisation",
+    ),
+    pytest.param(
+        "Tom Berg of the Fishermen's Association warned that quotas would fall. "
+        "Berg added that prices would rise.",
+        [("warned", "Tom Berg", "person"), ("added", "Tom Berg", "person")],
+        id="person-of-organisation-then-surname",
+    ),
+    pytest.param(
+        "Professor Jane Hill of Oxford University said that the vaccine works.",
+        [("said", "Jane Hill", "person")],
+        id="titled-person-of-organisation",
+    ),
+    pytest.param(
+        "The Bank of England said that rates would stay at five percent.",
+        [("said", "Bank of England", "organisation")],
+        id="organisation-with-of-stays-whole",
+    ),
+    pytest.param(
+        "Secretary of State Mike Pompeo said that talks would resume.",
+        [("said", "Mike Pompeo", "person")],
+        id="title-with-of-before-name",
+    ),
 ]
 
 
@@ -114,3 +140,27 @@ def test_aliases_list_the_other_names_the_article_used(extractor: SpacyClaimExtr
     assert {"Transport Minister Ana Lopez", "Lopez"} <= aliases
     assert "Ana Lopez" not in aliases
     assert all(c.speaker_kind is SpeakerKind.PERSON for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "long_form"),
+    [
+        (
+            "Priya Natarajan of the Chamber of Commerce said delivery times would not change much.",
+            "Priya Natarajan",
+            "Priya Natarajan of the Chamber of Commerce",
+        ),
+        (
+            "Omar Haddad from the Dockworkers' Union warned that strikes were likely.",
+            "Omar Haddad",
+            "Omar Haddad from the Dockworkers' Union",
+        ),
+    ],
+)
+def test_person_of_organisation_keeps_the_long_form_as_alias(
+    extractor: SpacyClaimExtractor, text: str, speaker: str, long_form: str
+) -> None:
+    claims = [c for c in extractor.extract(text) if c.speaker]
+    assert [c.speaker for c in claims] == [speaker]
+    assert long_form in claims[0].speaker_aliases
+    assert claims[0].speaker_kind is SpeakerKind.PERSON
