@@ -104,8 +104,12 @@ def _default_extractor(settings: Settings) -> ClaimExtractor:
 
 
 def _default_encoder(settings: Settings) -> Encoder:
+    from transformers.utils import logging as transformers_logging
+
     from bot.matching.encoder import load_encoder
 
+    # a weights-loading progress bar is noise in a CLI's stderr and in a bot's logs
+    transformers_logging.disable_progress_bar()
     return load_encoder(settings)
 
 
