@@ -267,6 +267,18 @@ ADJUNCT_STARTERS = frozenset(
     }
 )
 CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "because", "as", "for"})
+# words that open a time adverbial right after a cue ("said yesterday that", "said last week")
+TIME_WORDS = frozenset(
+    {"yesterday", "today", "tonight", "tomorrow", "earlier", "later", "last", "this", "next", "late",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+)  # fmt: skip
+# dependents of a cue that are circumstances of the saying, not what was said
+ADVERBIAL_DEPS = frozenset(
+    {"obl", "obl:tmod", "obl:npmod", "nmod:tmod", "npadvmod", "advmod", "prep", "tmod", "punct", "nmod"}
+)
+# what a complement may start with; an adverbial opener is any other preposition or adverb
+NOT_ADJUNCT_OPENERS = frozenset({"that", "whether", "if", "not", "n't", "never"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -791,6 +803,10 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
             j += 1
         if j < stop and doc[j].lower_ == "that":
             i = j
+    while i < stop and doc[i].is_space:
+        i += 1
+    # "said on Tuesday that ...", "said in a statement: ...": the circumstances are not content
+    i = _skip_adverbials(doc, cue, i, stop)
     while i < stop and (doc[i].lower_ in CONTENT_STARTERS or doc[i].is_space):
         i += 1
     end = _trim_final_punct(doc, i, stop)
@@ -815,6 +831,69 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
                 end = k
                 break
     return i, end
+
+
+def _adjunct_start(token: Token) -> bool:
+    """Whether ``token`` opens an adverbial (a preposition, an adverb, a time expression)."""
+    if token.lower_ in NOT_ADJUNCT_OPENERS:
+        return False
+    return _tag(token) in {"IN", "RB", "TO"} or token.lower_ in TIME_WORDS
+
+
+def _skip_adverbials(doc: Doc, cue: int, start: int, stop: int) -> int:
+    """Where the complement of ``cue`` starts when adverbials come first, else ``start``.
+
+    "said on Tuesday that X" -> at "that"; "said in a statement: X" -> at ":"; "said on
+    Monday the plan would fail" -> at the complement clause the parser attaches to the cue.
+    """
+    if start >= stop or not _adjunct_start(doc[start]):
+        return start
+    for k in range(start + 1, min(stop, start + 12)):
+        token = doc[k]
+        if token.lower_ == "that" or token.text == ":":
+            return k  # (the tagger often reads "last week that" as a relative clause)
+        if token.text in QUOTE_TOKENS or _tag(token) in {"VBD", "VBZ", "VBP", "MD"}:
+            break
+    circumstance = {
+        t.i for c in doc[cue].children if c.dep_ in ADVERBIAL_DEPS and c.i > cue for t in c.subtree
+    }
+    for child in doc[cue].children:
+        if child.dep_ not in {"ccomp", "parataxis"} or not start <= child.i < stop:
+            continue
+        # the parser may hang the time expression on the complement's verb instead
+        core = min((c.i for c in child.children if c.dep_ in SUBJECT_DEPS), default=child.i)
+        leading = {t.i for c in child.children if c.dep_ in ADVERBIAL_DEPS and c.i < core for t in c.subtree}
+        left = start
+        while left < core and (left in circumstance or left in leading or doc[left].text == ","):
+            left += 1
+        if start < left < stop and left in {t.i for t in child.subtree}:
+            return left
+    return start
+
+
+def _only_adjuncts_after(ctx: _Context, unit: _Unit, cue: int, start: int) -> bool:
+    """Whether nothing but circumstances follow token ``start`` (the cue, or the speaker
+    after an inverted cue) to the end of the sentence (", the council said on Friday, three
+    weeks after ...")."""
+    doc = ctx.doc
+    i = start
+    while i < unit.end and doc[i].is_space:
+        i += 1
+    end = _trim_final_punct(doc, i, unit.end)
+    if i >= end:
+        return True
+    if not _adjunct_start(doc[i]) or _skip_adverbials(doc, cue, i, end) != i:
+        return False
+    return not any(_quote_covering(ctx, doc[k].idx) is not None for k in range(i, end))
+
+
+def _is_clause_before(doc: Doc, start: int, end: int) -> bool:
+    """A main clause (not "When asked about ...", "After the vote") before a trailing cue."""
+    while start < end and (doc[start].is_space or doc[start].text in QUOTE_TOKENS):
+        start += 1
+    if end - start < 3 or _tag(doc[start]) in {"IN", "WRB", "TO"}:
+        return False
+    return any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in doc[start:end])
 
 
 DOCUMENT_NOUNS = frozenset(
@@ -939,6 +1018,40 @@ def _clause_subject(ctx: _Context, unit: _Unit, cue: int) -> tuple[int, int] | N
     return span if k < cue and _is_verb(doc[k]) else None
 
 
+def _trailing_speech_cue(ctx: _Context, unit: _Unit, cues: list[int]) -> int | None:
+    """The comma before a trailing speech cue that governs the whole clause before it:
+    "<clause>, the council said (in a statement).", "<clause>, said the minister.",
+    "<clause>, according to the ministry." Returns the comma's token index."""
+    doc = ctx.doc
+    for cue in reversed(cues):
+        token = doc[cue]
+        if token.lower_ == "according":
+            source = _np_right(doc, cue + 2, unit.end)
+            if source is None or cue - 1 <= unit.start or doc[cue - 1].text != ",":
+                continue
+            comma, after = cue - 1, source[1]
+            cue_token = cue + 1
+        elif token.lower_ in SEED_CUES:
+            source = _subject_of(token, unit) or _np_left(doc, cue, unit.start)
+            if source is not None and source[1] <= cue and doc[source[0] - 1].text == ",":
+                comma, after = source[0] - 1, cue + 1
+            elif cue - 1 > unit.start and doc[cue - 1].text == ",":
+                right = _np_right(doc, cue + 1, unit.end)  # "…, said the minister."
+                if right is None:
+                    continue
+                comma, after = cue - 1, right[1]
+            else:
+                continue
+            cue_token = cue
+        else:
+            continue
+        if comma <= unit.start or _quote_covering(ctx, doc[comma].idx) is not None:
+            continue
+        if _only_adjuncts_after(ctx, unit, cue_token, after) and _is_clause_before(doc, unit.start, comma):
+            return comma
+    return None
+
+
 def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_Found]:
     doc = ctx.doc
     cues = _cue_tokens(ctx, unit)
@@ -948,12 +1061,17 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
     if colon is not None:
         found.append(colon)
         consumed_until = unit.end
+    governing = _trailing_speech_cue(ctx, unit, cues)
     for index, cue in enumerate(cues):
         if cue < consumed_until:
             continue
         token = doc[cue]
         lower = token.lower_
         cue_end = cue + 2 if lower == "according" else cue + 1
+        if governing is not None and cue < governing and lower not in SEED_CUES:
+            # "Engineers found X, the council said": the trailing speech cue owns the clause;
+            # an earlier verb is only a cue of its own when it is a speech verb itself
+            continue
         if lower == "according":
             after = _np_right(doc, cue_end, unit.end)
             if after is None:
@@ -975,6 +1093,8 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             continue
 
         stop = _coordinated_cue_cut(ctx, cues, index, unit)
+        if governing is not None and cue < governing:
+            stop = min(stop, governing)
         source = _subject_of(token, unit)
         left = _np_left(doc, cue, unit.start) if source is None else None
         if source is None and left is not None:
@@ -1045,7 +1165,12 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                 )
                 closes_quote = quote is not None and quote.start <= doc[unit.start].idx + 3
             parenthetical = not closes_quote and cue_end < unit.end and doc[cue_end].text == ","
-            if not closes_quote and not parenthetical:
+            # "<clause>, the council said on Friday, three weeks after ...": only circumstances
+            # follow the cue, so what was said is the clause before it
+            circumstantial = _only_adjuncts_after(ctx, unit, cue, cue_end) and _is_clause_before(
+                doc, unit.start, before_end + 1
+            )
+            if not closes_quote and not parenthetical and not circumstantial:
                 trailing = False
         if trailing and not inherited and parenthetical and after_range is not None:
             # "If this fails, Castaneda argues, there are other tools": both sides

@@ -170,6 +170,62 @@ CONSTRUCTIONS = [
         [("indirect", "bank", "insisted", "the figures were accurate")],
         id="insisted-without-that",
     ),
+    pytest.param(
+        "The ministry said on Tuesday that exports had fallen by 12 percent.",
+        [("indirect", "ministry", "said", "exports had fallen by 12 percent")],
+        id="time-adverbial-before-that",
+    ),
+    pytest.param(
+        "The ministry said last week that exports had fallen.",
+        [("indirect", "ministry", "said", "exports had fallen")],
+        id="last-week-before-that",
+    ),
+    pytest.param(
+        "The mayor said in an interview with local radio on Sunday that the tunnel would open in May.",
+        [("indirect", "mayor", "said", "the tunnel would open in May")],
+        id="long-adverbials-before-that",
+    ),
+    pytest.param(
+        "Tom Berg said on Monday the plan would fail.",
+        [("indirect", "Tom Berg", "said", "the plan would fail")],
+        id="time-adverbial-before-bare-clause",
+    ),
+    pytest.param(
+        "Ana Lopez said in a statement: the bridge is safe.",
+        [("indirect", "Ana Lopez", "said", "the bridge is safe")],
+        id="adverbial-before-colon",
+    ),
+    pytest.param(
+        "The cost of the tunnel has risen to 40 million dollars, the ministry said on Friday, "
+        "two weeks after the works began.",
+        [("indirect", "ministry", "said", "The cost of the tunnel has risen to 40 million dollars")],
+        id="trailing-cue-with-time-and-clause-after",
+    ),
+    pytest.param(
+        "Unemployment fell to 4 percent in June, the agency said on Thursday.",
+        [("indirect", "agency", "said", "Unemployment fell to 4 percent in June")],
+        id="trailing-cue-with-time-after",
+    ),
+    pytest.param(
+        "When asked about the delay, Lopez said on Monday that the bridge would open in May.",
+        [("indirect", "Lopez", "said", "the bridge would open in May")],
+        id="leading-subordinate-clause-is-not-content",
+    ),
+    pytest.param(
+        "Auditors found errors in the accounts of three schools, the ministry said in a report.",
+        [("indirect", "ministry", "said", "Auditors found errors in the accounts of three schools")],
+        id="trailing-speech-cue-governs-found",
+    ),
+    pytest.param(
+        "Inspectors discovered cracks in the hull, the company said on Monday.",
+        [("indirect", "company", "said", "Inspectors discovered cracks in the hull")],
+        id="trailing-speech-cue-governs-discovered",
+    ),
+    pytest.param(
+        "Surveys show that support has fallen, according to the party.",
+        [("indirect", "party", "according to", "Surveys show that support has fallen")],
+        id="trailing-according-to-governs-show",
+    ),
 ]
 
 
