@@ -49,6 +49,17 @@ CHECK_TARGET_S = 0.5
 SEARCH_RATIO_TARGET = 2.0
 
 
+def forget_cached_vectors(encoder: Encoder) -> None:
+    """Empties the encoder's LRU cache of sentence vectors (MiniLMEncoder keeps 4,096).
+
+    The same articles and queries run against every store; without this the second store
+    would find their vectors cached and look faster than the first for no reason of its own.
+    """
+    cache = getattr(encoder, "_cache", None)
+    if cache is not None and hasattr(cache, "clear"):
+        cache.clear()
+
+
 def measure_store(
     spec: StoreSpec,
     *,
@@ -64,6 +75,7 @@ def measure_store(
     from storage import SqlStore
 
     settings = spec.settings(postgres_url)
+    forget_cached_vectors(encoder)  # every store starts cold: no vectors left over from the last one
     app = bootstrap(settings, extractor=extractor, encoder=encoder)
     store = app.service.store
     assert isinstance(store, SqlStore)
