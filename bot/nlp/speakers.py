@@ -505,8 +505,8 @@ class SpeakerResolver:
         """ "Priya Natarajan of the Chamber of Commerce" -> the person, the long form an alias.
 
         Only when the part before "of"/"from"/"at" is a personal name: two or more
-        capitalised words, no organisation word, not only titles, and not tagged as an
-        organisation ("Bank of England", "Secretary of State", "Chamber of Commerce" stay).
+        capitalised words, no organisation word, not only titles, and tagged as a person by
+        the pipeline ("Bank of England", "Secretary of State", "Chamber of Commerce" stay).
         """
         match = _PERSON_OF.match(text)
         if match is None:
@@ -521,8 +521,10 @@ class SpeakerResolver:
             or all(w in TITLE_WORDS for w in lower)
         ):
             return None
+        # the tagger must see a person there: "Royal College of Nursing" has no organisation
+        # word this module knows, but it is not "Royal College" of something
         label = self._entity_label(start, start + len(left))
-        if label is not None and label in self.org_labels and label not in self.person_labels:
+        if label is None or label not in self.person_labels:
             return None
         entity = self._resolve_name_mention(left, start, start + len(left))
         if entity.kind is not SpeakerKind.PERSON:
