@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
 from bot.nlp.attribution import Attribution, CueLexicon, find_attributions, load_lexicon, sentence_units
 from bot.nlp.quotes import find_quotes, normalise_text
-from bot.nlp.speakers import SpeakerResolver
+from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -426,16 +426,28 @@ class SpacyClaimExtractor:
             final.append(claim)
         # aliases are only complete once the whole article is read
         by_name = {e.canonical: e for e in resolver.entities}
+        # a speaker renamed later ("council" in a headline, then "Portmere City Council") is
+        # found by its old name, now one of its aliases
+        by_alias: dict[str, list[SpeakerEntity]] = {}
+        for e in resolver.entities:
+            for alias in e.aliases:
+                by_alias.setdefault(alias, []).append(e)
         out = []
         for claim in final:
             if claim.speaker is None:
                 out.append(claim)
                 continue
             entity = by_name.get(claim.speaker)
-            aliases = tuple(a for a in entity.aliases if a != claim.speaker) if entity else ()
+            if entity is None and len(by_alias.get(claim.speaker, [])) == 1:
+                entity = by_alias[claim.speaker][0]
+            speaker = entity.canonical if entity else claim.speaker
+            aliases = tuple(a for a in entity.aliases if a != speaker) if entity else ()
             out.append(
                 _replace(
-                    claim, speaker_aliases=aliases, speaker_kind=entity.kind if entity else claim.speaker_kind
+                    claim,
+                    speaker=speaker,
+                    speaker_aliases=aliases,
+                    speaker_kind=entity.kind if entity else claim.speaker_kind,
                 )
             )
         return [

@@ -297,6 +297,16 @@ def split_title(words: list[str]) -> tuple[list[str], list[str]]:
     return [], words
 
 
+def organisation_head(name: str) -> str:
+    """The noun an organisation is named by: "Portmere City Council" -> "council",
+    "Ministry of Defence" -> "ministry"."""
+    words = name.lower().split()
+    for i, word in enumerate(words):
+        if word in {"of", "for"} and i > 0:
+            return words[i - 1]
+    return words[-1] if words else ""
+
+
 class SpeakerResolver:
     """Resolves speaker mentions of one article, in text order."""
 
@@ -461,6 +471,8 @@ class SpeakerResolver:
         if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
             canonical = " ".join(words)
             existing = next((e for e in self.entities if e.canonical.lower() == canonical.lower()), None)
+            if existing is None and kind is SpeakerKind.ORGANISATION:
+                existing = self._same_organisation(canonical)
             if existing is not None:
                 existing.add_alias(text)
                 return existing
@@ -500,6 +512,23 @@ class SpeakerResolver:
             entity.titles.append(" ".join(t.lower() for t in titles))
         self.entities.append(entity)
         return entity
+
+    def _same_organisation(self, canonical: str) -> SpeakerEntity | None:
+        """ "the council" after "Portmere City Council" -> that organisation; and a full name
+        after a bare "council" (a headline) names the organisation seen before."""
+        head = organisation_head(canonical)
+        described = not any(w[:1].isupper() for w in canonical.split())
+        for entity in reversed([*self.history, *self.entities]):
+            if entity.kind is not SpeakerKind.ORGANISATION or organisation_head(entity.canonical) != head:
+                continue
+            other_described = not any(w[:1].isupper() for w in entity.canonical.split())
+            if described and not other_described:
+                return entity
+            if other_described and not described:
+                previous, entity.canonical = entity.canonical, canonical
+                entity.add_alias(previous)
+                return entity
+        return None
 
     def _person_of_organisation(self, text: str, start: int) -> SpeakerEntity | None:
         """ "Priya Natarajan of the Chamber of Commerce" -> the person, the long form an alias.

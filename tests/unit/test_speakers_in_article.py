@@ -118,6 +118,26 @@ RESOLUTION = [
         [("said", "Mike Pompeo", "person")],
         id="title-with-of-before-name",
     ),
+    pytest.param(
+        "Portmere City Council said that the bridge would close in May. "
+        "Engineers found cracks in the deck, the council said in a statement.",
+        [
+            ("said", "Portmere City Council", "organisation"),
+            ("said", "Portmere City Council", "organisation"),
+        ],
+        id="the-council-after-its-full-name",
+    ),
+    pytest.param(
+        "The Ministry of Defence said that 300 troops would leave. "
+        "The ministry added that the base would close.",
+        [("said", "Ministry of Defence", "organisation"), ("added", "Ministry of Defence", "organisation")],
+        id="the-ministry-after-ministry-of-x",
+    ),
+    pytest.param(
+        "The council said that rents would rise. Later, Dunmore Town Council said that rents would fall.",
+        [("said", "Dunmore Town Council", "organisation"), ("said", "Dunmore Town Council", "organisation")],
+        id="bare-body-named-later",
+    ),
 ]
 
 
