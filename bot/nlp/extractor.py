@@ -332,7 +332,7 @@ class SpacyClaimExtractor:
         drafts.sort(key=lambda d: d.content[0][0])
         claims = self._resolve(doc, raw_text, drafts)
         if self.merge_restatements:
-            claims = merge_restatements(claims)
+            claims = merge_restatements(claims, raw_text)
         return claims
 
     def _unattributed(self, doc: Doc, raw: str, drafts: list[_Draft]) -> list[_Draft]:
@@ -486,18 +486,28 @@ def _replace(claim: ExtractedClaim, **changes: object) -> ExtractedClaim:
     return replace(claim, **changes)  # type: ignore[arg-type]
 
 
-def merge_restatements(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+def in_headline(text: str, span: Span) -> bool:
+    """Whether ``span`` lies on a line with no sentence-final punctuation (a headline)."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    return bool(line) and line[-1] not in ".!?\"”'’"
+
+
+def merge_restatements(claims: list[ExtractedClaim], text: str | None = None) -> list[ExtractedClaim]:
     """Folds statements made twice in one article into one claim (``mentions == 2``).
 
     The kept occurrence is the best attributed one: with a cue over without, with a speaker
-    over without, direct over indirect, then the earlier.
+    over without, direct over indirect, in the body over in a headline (headlines clip
+    statements: "repairs to cost £48 million"; needs ``text``), then the earlier.
     """
 
-    def rank(claim: ExtractedClaim) -> tuple[int, int, int, int]:
+    def rank(claim: ExtractedClaim) -> tuple[int, int, int, int, int]:
         return (
             0 if claim.cue else 1,
             0 if claim.speaker else 1,
             0 if claim.kind is ClaimKind.DIRECT else 1,
+            1 if text is not None and in_headline(text, claim.content) else 0,
             claim.content.start,
         )
 

@@ -195,3 +195,24 @@ def test_merge_keeps_the_attributed_occurrence() -> None:
     (merged,) = merge_restatements([unattributed, quoted])
     assert merged.speaker == "Ana Lopez"
     assert merged.restatements == (unattributed.content,)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "restated"),
+    [
+        (
+            "Tunnel repairs to cost 40 million dollars, ministry says\n\n"
+            "The Transport Ministry said on Monday that repairs to the tunnel will cost 40 million dollars "
+            "and take a year.",
+            "repairs to the tunnel will cost 40 million dollars",
+            "Tunnel repairs to cost 40 million dollars",
+        ),
+    ],
+)
+def test_a_body_statement_is_kept_over_its_headline(
+    extractor: SpacyClaimExtractor, text: str, kept: str, restated: str
+) -> None:
+    claims = [c for c in extractor.extract(text) if "40 million" in c.text]
+    assert len(claims) == 1
+    assert kept in claims[0].text
+    assert [text[r.start : r.end] for r in claims[0].restatements] == [restated]
