@@ -216,6 +216,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--backends", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"]
     )
+    parser.add_argument("--postgres-sizes", type=int, nargs="+", default=None, help="default: --sizes")
     parser.add_argument("--articles", type=int, default=20, help="timed checks per store")
     parser.add_argument("--queries", type=int, default=100, help="timed searches per store")
     parser.add_argument("--words", type=int, default=1_000, help="article length in words")
@@ -272,7 +273,8 @@ def main(
             skipped[backend] = reason
             common.console.print(f"[red]PostgreSQL unreachable, skipped: {reason}[/]")
             continue
-        for size in args.sizes:
+        sizes = args.postgres_sizes if backend == "postgres" and args.postgres_sizes else args.sizes
+        for size in sizes:
             spec = store_spec(backend, size, generator.key, args.cache)
             build = ensure_store(spec, generator, postgres_url=args.postgres, progress=not args.smoke)
             row = measure_store(
