@@ -72,17 +72,33 @@ def stem(word: str) -> str:
     return w
 
 
+# Pair scoring sees the same text many times (a new claim against each of its ~20 candidates,
+# a stored claim against every claim of an article), so the per-text work below is memoised.
+# Cached values are immutable; callers get fresh lists/sets, so nothing shared can be mutated.
+_TEXT_CACHE = 16_384
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text))
+
+
 def tokens(text: str) -> list[str]:
-    return [t.lower().replace("’", "'") for t in _TOKEN_RE.findall(text)]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _content_stems(text: str) -> tuple[str, ...]:
+    return tuple(
+        stem(t)
+        for t in _tokens(text)
+        if t not in STOPWORDS and len(t) > 1 and t.split("'")[0] not in STOPWORDS
+    )
 
 
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry the proposition (stopwords and 1-letter tokens dropped)."""
-    return [
-        stem(t)
-        for t in tokens(text)
-        if t not in STOPWORDS and len(t) > 1 and t.split("'")[0] not in STOPWORDS
-    ]
+    return list(_content_stems(text))
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
@@ -98,14 +114,19 @@ def containment(a: Iterable[str], b: Iterable[str]) -> float:
     return len(sa & sb) / len(sa) if sa else 0.0
 
 
+@lru_cache(maxsize=_TEXT_CACHE)
+def _char_ngrams(text: str, n: int) -> frozenset[str]:
+    squashed = " " + " ".join(_tokens(text)) + " "
+    return frozenset(squashed[i : i + n] for i in range(max(0, len(squashed) - n + 1)))
+
+
 def char_ngrams(text: str, n: int = 3) -> set[str]:
-    squashed = " " + " ".join(tokens(text)) + " "
-    return {squashed[i : i + n] for i in range(max(0, len(squashed) - n + 1))}
+    return set(_char_ngrams(text, n))
 
 
 def char_ngram_similarity(a: str, b: str, n: int = 3) -> float:
     """Dice coefficient on character n-grams: robust to inflection and small spelling changes."""
-    ga, gb = char_ngrams(a, n), char_ngrams(b, n)
+    ga, gb = _char_ngrams(a, n), _char_ngrams(b, n)
     if not ga or not gb:
         return 0.0
     return 2 * len(ga & gb) / (len(ga) + len(gb))
@@ -118,6 +139,11 @@ def entities(text: str) -> set[str]:
     capitalised first word counts too ("Biden won"); a common word there ("Prices rose") is harmless
     because ``entity_mismatch`` ignores names the other side uses in any case.
     """
+    return set(_entities(text))
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _entities(text: str) -> frozenset[str]:
     found: set[str] = set()
     for m in _CAP_SEQ_RE.finditer(text):
         for word in m.group(0).split():
@@ -125,7 +151,7 @@ def entities(text: str) -> set[str]:
             if len(w) < 2 or w in ENTITY_STOP or w in STOPWORDS:
                 continue
             found.add(w.removesuffix("'s"))
-    return found
+    return frozenset(found)
 
 
 def entity_mismatch(a: str, b: str) -> tuple[set[str], set[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.matching.features import STOPWORDS, stem, tokens, words
 
@@ -122,14 +123,19 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:.!?()\"“”]|\s[-–—]\s")
 
 def _negated_words(text: str, window: int = 4) -> list[tuple[str, set[str]]]:
     """Each negation cue with the stems of the content words in its scope (the next few words)."""
-    scoped: list[tuple[str, set[str]]] = []
+    return [(cue, set(scope)) for cue, scope in _negated_words_cached(text, window)]
+
+
+@lru_cache(maxsize=16_384)  # pair scoring asks for the same text many times
+def _negated_words_cached(text: str, window: int) -> tuple[tuple[str, frozenset[str]], ...]:
+    scoped: list[tuple[str, frozenset[str]]] = []
     for clause in _CLAUSE_BREAK_RE.split(text):  # a scope ends at the clause: "Not surprisingly, ..."
         toks = tokens(clause)
         for i, tok in enumerate(toks):
             if tok.endswith("n't") or tok in NEGATION_WORDS:
                 scope = {stem(t) for t in toks[i + 1 : i + 1 + window] if t not in STOPWORDS and len(t) > 1}
-                scoped.append((tok, scope))
-    return scoped
+                scoped.append((tok, frozenset(scope)))
+    return tuple(scoped)
 
 
 def compare_negation(a: str, b: str) -> Polarity:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,11 @@ def words_to_number(words: str) -> float | None:
 
 def extract_numbers(text: str) -> list[Quantity]:
     """Every quantity mentioned in ``text``, in order of appearance."""
+    return list(_extract_numbers(text))
+
+
+@lru_cache(maxsize=16_384)  # pair scoring asks for the same text's numbers many times
+def _extract_numbers(text: str) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for m in _NUMBER_RE.finditer(text):
         raw = m.group(0)
@@ -158,7 +164,7 @@ def extract_numbers(text: str) -> list[Quantity]:
         else:
             kind = "number"
         found.append(Quantity(value=value, kind=kind, text=text[start:end].strip(), currency=currency))
-    return found
+    return tuple(found)
 
 
 def _unmatched(left: list[Quantity], right: list[Quantity]) -> list[Quantity]:
