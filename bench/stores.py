@@ -184,6 +184,8 @@ def ensure_store(
         drop_store(spec, postgres_url)
     manifest = spec.manifest()
     if manifest is not None and manifest.get("claims") == spec.size:
+        if spec.backend == "postgres":
+            analyze_if_never(spec.url(postgres_url))
         return manifest
     spec.data_dir.mkdir(parents=True, exist_ok=True)
     if spec.backend == "postgres":
@@ -262,9 +264,36 @@ def ensure_store(
         "database": spec.database_name if spec.backend == "postgres" else str(spec.data_dir / "claimbot.db"),
         **sampler.stop(),
     }
+    if spec.backend == "postgres":
+        analyze_if_never(spec.url(postgres_url))
     if count >= spec.size:
         spec.manifest_path.write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def analyze_if_never(url: str) -> bool:
+    """ANALYZE a bulk-loaded PostgreSQL database whose claims table has no statistics yet.
+
+    Autovacuum would do it on a normal server; without statistics the planner walks the id
+    index backwards for full-text queries with ``ORDER BY id DESC LIMIT`` and a rare word
+    costs a scan of the table. Returns whether it ran.
+    """
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            analysed = conn.execute(
+                sa.text(
+                    "SELECT coalesce(last_analyze, last_autoanalyze) IS NOT NULL "
+                    "FROM pg_stat_user_tables WHERE relname = 'claims'"
+                )
+            ).scalar()
+            if analysed:
+                return False
+            log.warning("ANALYZE %s (no planner statistics yet)", sa.make_url(url).database)
+            conn.execute(sa.text("ANALYZE"))
+            return True
+    finally:
+        engine.dispose()
 
 
 def _index_snapshot(spec: StoreSpec) -> Path | None:
