@@ -13,8 +13,9 @@ vector index: timed separately as ``index_load_s``), it times:
   the ``--queries-from`` texts (stored, as the bot does; a run-id byline keeps a re-run from
   being answered as a duplicate) → median and p95;
 * ``search`` (top 5) of ``--queries`` real sentences from the same texts → median and p95,
-  plus the store's share: ``nearest_claims`` (k=50) and ``text_search`` (k=50) alone, with the
-  query vector computed beforehand.
+  plus the store's share: ``nearest_claims`` (k=50) and ``text_search`` (k=50, normalised query,
+  cosines from stored vectors) alone, as ``search`` calls them, with the query vector computed
+  beforehand.
 
 The same articles and queries are used for every store, so the 1M ÷ 10k ratio compares like
 with like. Targets: check ≤ 0.5 s median at 1M; search at 1M ≤ 2 × search at 10k.
@@ -42,6 +43,7 @@ from bench.stores import (
     postgres_reachable,
     store_spec,
 )
+from bot.matching.retrieval import normalise_query
 from bot.models import ArticleInput
 from bot.ports import ClaimExtractor, Encoder
 
@@ -113,7 +115,7 @@ def measure_store(
             store.nearest_claims(tenant=TENANT, embedding=vector, k=pool)
             nearest_times.append(time.perf_counter() - t)
             t = time.perf_counter()
-            store.text_search(tenant=TENANT, query=query, k=pool)
+            store.text_search(tenant=TENANT, query=normalise_query(query), k=pool, embedding=vector)
             text_times.append(time.perf_counter() - t)
         load = sampler.stop()
     finally:
