@@ -151,9 +151,24 @@ def compare_negation(a: str, b: str) -> Polarity:
     negated, other = (na, b) if na else (nb, a)
     other_stems = {stem(t) for t in tokens(other)}
     for cue, scope in negated:
-        if scope & other_stems:
+        if scope & other_stems and not _negated_antonym_stated(scope, other_stems):
             return Polarity(True, f"negation: only one says '{cue}'")
     return Polarity(False, None)
+
+
+def _negated_antonym_stated(scope: frozenset[str] | set[str], other_stems: set[str]) -> bool:
+    """Litotes: "will not close the crossing" states what "will keep the crossing open" does.
+
+    A negated word whose opposite (from the stance pairs) the other statement uses plainly
+    is agreement, not a reversal.
+    """
+    for word in scope:
+        if word not in _STEM_SIDE:
+            continue
+        pair, side = _STEM_SIDE[word]
+        if any(_STEM_SIDE.get(o) == (pair, 1 - side) for o in other_stems):
+            return True
+    return False
 
 
 def compare_stance(a: str, b: str) -> Polarity:

@@ -189,6 +189,14 @@ def test_negation_cues(text: str, cues: list[str]) -> None:
         ("A Republican who did not want to be named said it", "A Republican said it", False),  # an aside
         ("Not surprisingly, Korea leads in broadband", "Korea leads in broadband", False),
         ("He denied the report", "He confirmed the report", True),
+        # litotes: a negated word against its plainly stated opposite is agreement
+        (
+            "We will not close the crossing to people on foot",
+            "The crossing will stay open to people on foot",
+            False,
+        ),
+        ("The shops will not open on Sunday", "The shops will close on Sunday", False),
+        ("The shops will not open on Sunday", "The shops will open on Sunday", True),
     ],
 )
 def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
