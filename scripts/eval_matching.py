@@ -8,7 +8,9 @@
 * CheckThat 2020 task 2: MAP@5 retrieving from ALL verified claims, for train and dev. Re-ranker
   weights are fitted on train only; dev is held out. Baseline: plain cosine on the raw tweet.
 
-Embeddings are cached under ``build/matching/`` keyed by text hash. Results go to
+``--overlay FILE.safetensors`` evaluates MiniLM with top layers fine-tuned by ``finetune_encoder.py``
+laid over it (an experiment; the product uses the plain model).
+Embeddings are cached under ``build/matching/`` keyed by text hash, one cache per encoder. Results go to
 ``build/eval_matching.json``; ``--print-weights`` prints the weights fitted on all training data
 (what ``bot/matching/compare.py`` and ``retrieval.py`` ship).
 """
@@ -16,6 +18,7 @@ Embeddings are cached under ``build/matching/`` keyed by text hash. Results go t
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import math
@@ -32,7 +35,14 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching_data import CheckThat, EmbeddingCache, MrpcPair, load_checkthat, load_mrpc
+from matching_data import (
+    CheckThat,
+    EmbeddingCache,
+    MrpcPair,
+    OverlayMiniLMEncoder,
+    load_checkthat,
+    load_mrpc,
+)
 
 from bot.matching.compare import (
     DEFAULT_PAIR_WEIGHTS,
@@ -299,7 +309,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=Path("build/eval_matching.json"))
-    parser.add_argument("--cache", type=Path, default=Path("build/matching/emb_cache.npz"))
+    parser.add_argument("--cache", type=Path, default=None, help="default: one per encoder under build/")
+    parser.add_argument("--overlay", type=Path, default=None, help="fine-tuned layers (.safetensors)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--min-precision", type=float, default=0.80)
     parser.add_argument("--k-vec", type=int, default=30)
@@ -309,8 +320,21 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    cache = EmbeddingCache(args.cache, MiniLMEncoder(batch_size=64, num_threads=args.threads))
-    report: dict = {"default_pair_weights": DEFAULT_PAIR_WEIGHTS}
+    overlay: Path | None = args.overlay
+    cache_path = args.cache or Path("build/matching/emb_cache.npz")
+    if args.cache is None and overlay is not None:  # vectors of different encoders never mix
+        digest = hashlib.sha256(overlay.read_bytes()).hexdigest()[:12]
+        cache_path = Path(f"build/matching/emb_cache_{digest}.npz")
+    encoder = (
+        OverlayMiniLMEncoder(overlay, batch_size=64, num_threads=args.threads)
+        if overlay
+        else MiniLMEncoder(batch_size=64, num_threads=args.threads)
+    )
+    cache = EmbeddingCache(cache_path, encoder)
+    report: dict = {
+        "encoder": {"overlay": str(overlay) if overlay else None, "cache": str(cache_path)},
+        "default_pair_weights": DEFAULT_PAIR_WEIGHTS,
+    }
     if args.only in (None, "mrpc"):
         report["mrpc"] = eval_mrpc(load_mrpc(args.data), cache, args.folds, args.min_precision)
         print(json.dumps(report["mrpc"], indent=1))

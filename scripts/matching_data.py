@@ -11,10 +11,12 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from bot.matching.encoder import MiniLMEncoder
 from bot.ports import Encoder
 
 csv.field_size_limit(sys.maxsize)
@@ -124,3 +126,34 @@ class EmbeddingCache:
         np.savez(tmp, keys=keys, vectors=mat)
         tmp.replace(self.path)
         self._dirty = False
+
+
+OVERLAY_NAME = "minilm_top_layers"
+
+
+def apply_overlay(model: Any, path: Path) -> None:
+    """Replace the parameters stored in ``path`` (safetensors, named as in ``model.state_dict()``),
+    refusing a file that names a parameter the model lacks or gives it another shape."""
+    from safetensors.torch import load_file
+
+    tensors = load_file(str(path))
+    own = model.state_dict()
+    bad = [k for k, v in tensors.items() if k not in own or own[k].shape != v.shape]
+    if bad or not tensors:
+        raise RuntimeError(f"embedding overlay {path} does not fit the model: {bad[:3] or 'empty'}")
+    model.load_state_dict({k: v.to(own[k].dtype) for k, v in tensors.items()}, strict=False)
+
+
+class OverlayMiniLMEncoder(MiniLMEncoder):
+    """The product's MiniLM with fine-tuned top layers from ``finetune_encoder.py`` laid over it
+    (an experiment: the product does not ship them; see ``finetune_encoder.py``)."""
+
+    def __init__(self, overlay: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.overlay = overlay
+
+    def _load(self) -> None:
+        if self._model is not None:
+            return
+        super()._load()
+        apply_overlay(self._model, self.overlay)
