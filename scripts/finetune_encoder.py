@@ -17,7 +17,8 @@ texts' vectors are also put into the embedding cache of ``eval_matching.py --ove
 measures the whole pipeline (re-ranker refitted, MRPC verdicts) with the new layers.
 
 Measured (Nov 2026, 2 shared cores): top 2 layers, 1 epoch: dev cosine MAP@5 0.802 -> 0.829, re-ranked
-0.845 -> 0.853; 3 epochs over-fit (train 0.90, dev re-ranked 0.842); MRPC unchanged. Too small a
+0.845 -> 0.853; 3 epochs over-fit (train 0.90, dev re-ranked 0.842); MRPC repeat F1 0.797 -> 0.792
+(same precision). Too small a
 gain to re-embed every stored claim, so the product keeps the plain model.
 """
 
