@@ -173,8 +173,11 @@ def _negated_antonym_stated(scope: frozenset[str] | set[str], other_stems: set[s
 
 def compare_stance(a: str, b: str) -> Polarity:
     """Opposite words on the two sides ("supports" vs "opposes") not shared by both."""
-    sa = {stem(t): t for t in tokens(a)}
-    sb = {stem(t): t for t in tokens(b)}
+    # a stance word under a negation says the opposite ("will not close" = "will stay open")
+    negated_a = {w for _, scope in _negated_words(a) for w in scope}
+    negated_b = {w for _, scope in _negated_words(b) for w in scope}
+    sa = {stem(t): t for t in tokens(a) if stem(t) not in negated_a}
+    sb = {stem(t): t for t in tokens(b) if stem(t) not in negated_b}
     sides_a: dict[int, dict[int, str]] = {}
     sides_b: dict[int, dict[int, str]] = {}
     for st, word in sa.items():

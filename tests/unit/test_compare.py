@@ -211,6 +211,9 @@ def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
         ("Sales increased in May", "Sales grew in May", False),
         ("The court ruled it legal", "The court ruled it illegal", True),
         ("The team won the final", "The team won the final again", False),
+        # under a negation a stance word says the opposite
+        ("We will not close the crossing", "The crossing will stay open", False),
+        ("The council does not oppose the plan", "The council supports the plan", False),
     ],
 )
 def test_compare_stance(a: str, b: str, mismatch: bool) -> None:
