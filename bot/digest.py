@@ -29,6 +29,7 @@ from bot.models import (
     StoredClaim,
 )
 from bot.ports import ClaimStore, DigestSchedule
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,28 @@ def schedule_zone(schedule: DigestSchedule) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         log.warning("unknown timezone %r for tenant %s; using UTC", schedule.timezone, schedule.tenant)
         return ZoneInfo("UTC")
+
+
+def schedule_for_channel(
+    *,
+    tenant: str,
+    platform: str,
+    channel_id: str,
+    current: DigestSchedule | None,
+    defaults: Settings,
+    enabled: bool = True,
+) -> DigestSchedule:
+    """The schedule for posting in ``channel_id``: an existing schedule keeps its timing,
+    a new one takes the defaults from settings (weekday, hour, timezone)."""
+    return DigestSchedule(
+        tenant=tenant,
+        platform=platform,
+        channel_id=channel_id,
+        weekday=current.weekday if current else defaults.digest_weekday,
+        hour=current.hour if current else defaults.digest_hour,
+        timezone=current.timezone if current else defaults.digest_timezone,
+        enabled=enabled,
+    )
 
 
 def iso_week_key(day: date) -> str:

@@ -19,9 +19,9 @@ from discord.ext import commands
 from adapters.discord import translate
 from adapters.discord.client import send_error
 from adapters.discord.digest import render_digest
+from bot.digest import schedule_for_channel
 from bot.errors import BadInput
 from bot.models import CheckReport
-from bot.ports import DigestSchedule
 
 if TYPE_CHECKING:
     from adapters.discord.client import ClaimBot
@@ -238,15 +238,14 @@ class ClaimsCog(commands.Cog):
         settings = self.bot.settings
         try:
             current = await asyncio.to_thread(config.get_digest, tenant=tenant)
-            schedule = DigestSchedule(
+            schedule = schedule_for_channel(
                 tenant=tenant,
                 platform=translate.PLATFORM,
                 channel_id=str(
                     interaction.channel_id if action == "here" or current is None else current.channel_id
                 ),
-                weekday=current.weekday if current else settings.digest_weekday,
-                hour=current.hour if current else settings.digest_hour,
-                timezone=current.timezone if current else settings.digest_timezone,
+                current=current,
+                defaults=settings,
                 enabled=action == "here",
             )
             await asyncio.to_thread(config.set_digest, schedule=schedule)

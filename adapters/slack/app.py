@@ -50,6 +50,7 @@ from adapters.slack.translate import (
     watched_message,
     without_self_matches,
 )
+from bot.digest import schedule_for_channel
 from bot.errors import BadInput
 from bot.models import CheckReport, Digest, Origin
 from bot.ports import DigestSchedule
@@ -202,14 +203,8 @@ class SlackClaimsBot:
         config = self.core.config
         existing = await asyncio.to_thread(config.get_digest, tenant=tenant)
         if command.action == "here":
-            schedule = DigestSchedule(
-                tenant=tenant,
-                platform=PLATFORM,
-                channel_id=channel,
-                weekday=existing.weekday if existing else self.settings.digest_weekday,
-                hour=existing.hour if existing else self.settings.digest_hour,
-                timezone=existing.timezone if existing else self.settings.digest_timezone,
-                enabled=True,
+            schedule = schedule_for_channel(
+                tenant=tenant, platform=PLATFORM, channel_id=channel, current=existing, defaults=self.settings
             )
             await asyncio.to_thread(config.set_digest, schedule=schedule)
             return message_text(
@@ -232,13 +227,8 @@ class SlackClaimsBot:
         """Builds the digest of the current period and posts it to ``channel`` right away."""
         if self.digest_builder is None:
             raise DigestUnavailableError
-        target = DigestSchedule(
-            tenant=tenant,
-            platform=PLATFORM,
-            channel_id=channel,
-            weekday=schedule.weekday if schedule else self.settings.digest_weekday,
-            hour=schedule.hour if schedule else self.settings.digest_hour,
-            timezone=schedule.timezone if schedule else self.settings.digest_timezone,
+        target = schedule_for_channel(
+            tenant=tenant, platform=PLATFORM, channel_id=channel, current=schedule, defaults=self.settings
         )
         digest, chart = await self.core.queue.run(self.digest_builder, tenant)
         return await self.poster.post_digest(schedule=target, digest=digest, chart_png=chart)

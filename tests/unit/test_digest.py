@@ -299,3 +299,31 @@ def test_period_days_cover_the_whole_period(store: InMemoryStore) -> None:
     assert (days[0], days[-1], len(days)) == (date(2026, 11, 16), date(2026, 11, 23), 8)
     exact = build_digest(store, tenant=TENANT, start=utc(2026, 11, 16), end=utc(2026, 11, 23))
     assert len(period_days(exact)) == 7
+
+
+def test_schedule_for_channel_keeps_existing_timing_or_takes_the_defaults() -> None:
+    from bot.digest import schedule_for_channel
+    from bot.settings import Settings
+
+    defaults = Settings(digest_weekday=4, digest_hour=17, digest_timezone="Europe/Paris")
+    fresh = schedule_for_channel(
+        tenant="t", platform="slack", channel_id="C1", current=None, defaults=defaults
+    )
+    assert (fresh.weekday, fresh.hour, fresh.timezone, fresh.enabled) == (4, 17, "Europe/Paris", True)
+    moved = schedule_for_channel(
+        tenant="t",
+        platform="slack",
+        channel_id="C2",
+        current=DigestSchedule(
+            tenant="t", platform="slack", channel_id="C1", weekday=1, hour=8, timezone="UTC"
+        ),
+        defaults=defaults,
+        enabled=False,
+    )
+    assert (moved.channel_id, moved.weekday, moved.hour, moved.timezone, moved.enabled) == (
+        "C2",
+        1,
+        8,
+        "UTC",
+        False,
+    )
