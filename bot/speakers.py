@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.models import Speaker, SpeakerKind
 
@@ -73,6 +74,7 @@ _TITLE_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65_536)  # every check compares its speakers with all of the tenant's
 def normalise_name(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key for a speaker name."""
     text = unicodedata.normalize("NFKD", name)
