@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,71 @@ def test_unreachable_database_is_a_clear_internal_error(env: dict[str, str]) -> 
     assert done.returncode == 1
     assert "database" in done.stderr.decode().lower()
     assert "Traceback" not in done.stderr.decode()
+
+
+class _ArticleServer:
+    """A real HTTP server on 127.0.0.1 serving one HTML article and one PDF."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        page = (
+            "<html><head><title>Tram costs rise</title></head><body><article>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE.strip().split("\n\n"))
+            + "</article></body></html>"
+        ).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body, kind = (page, "text/html; charset=utf-8")
+                if self.path.endswith(".pdf"):
+                    body, kind = (b"%PDF-1.4 not an article", "application/pdf")
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def article_server() -> Iterator[_ArticleServer]:
+    server = _ArticleServer()
+    yield server
+    server.close()
+
+
+def test_check_a_link_and_refuse_hostile_ones(article_server: _ArticleServer, env: dict[str, str]) -> None:
+    url = f"{article_server.base}/news/trams.html"
+    # without the allow-list a loopback address is refused, with a reason and exit 2
+    refused = claimbot("check", url, env=env)
+    assert refused.returncode == 2
+    assert "refused" in refused.stderr.decode()
+
+    allowed = {**env, "CLAIMBOT_FETCH_ALLOW_HOSTS": '["127.0.0.1"]'}
+    done = claimbot("check", url, "--json", env=allowed)
+    assert done.returncode == 0, done.stderr.decode()
+    report = json.loads(done.stdout)
+    assert report["article"]["url"] == url
+    assert report["article"]["title"] == "Tram costs rise"
+    assert report["summary"]["claims"] >= 2
+
+    pdf = claimbot("check", f"{article_server.base}/report.pdf", env=allowed)
+    assert pdf.returncode == 2
+    assert "application/pdf" in pdf.stderr.decode()
+
+    metadata = claimbot("check", "http://169.254.169.254/latest/meta-data/", env=allowed)
+    assert metadata.returncode == 2
+    assert "refused" in metadata.stderr.decode()
