@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.pipeline import DependencyParser, EntityRecognizer, EntityRuler, SpanRuler
@@ -98,6 +99,32 @@ def load_pipeline(name: str | None = None) -> Language:
         return nlp
 
 
+def widen_half_precision(nlp: Language) -> int:
+    """Casts float16 weights to float32 in place; returns how many were widened.
+
+    The shipped pipeline stores its tok2vec tables as float16 to halve the repository's model
+    (thinc's CPU kernels only run on float32), so it must be loaded through this module rather
+    than a bare ``spacy.load``. Pipelines with float32 weights are left untouched.
+    """
+    widened = 0
+    seen: set[int] = set()
+    for _, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if model is None or not hasattr(model, "walk"):
+            continue
+        for node in model.walk():
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for param in node.param_names:
+                if node.has_param(param):
+                    value = node.get_param(param)
+                    if value.dtype == numpy.float16:
+                        node.set_param(param, value.astype(numpy.float32))
+                        widened += 1
+    return widened
+
+
 def clear_pipeline_cache() -> None:
     """Forget loaded pipelines (tests; reloading after a model update)."""
     with _cache_lock:
@@ -119,6 +146,7 @@ def _load_uncached(name: str) -> Language:
             f"spaCy pipeline {name!r} not found: install it or set {SETTING_NAME} to an installed "
             f"pipeline or a pipeline directory (default: {SHIPPED_PIPELINE_NAME})"
         ) from error
+    widen_half_precision(nlp)
     check_pipeline(nlp, name)
     nlp.max_length = max(nlp.max_length, MAX_TEXT_LENGTH)
     logger.info(

@@ -97,3 +97,22 @@ def test_entity_spans(parsed) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.xfail(strict=True, reason="claimbot_en labels unseen person names LOC too often")
 def test_person_entity_label(parsed) -> None:  # type: ignore[no-untyped-def]
     assert ("Clover Moore", "PER") in {(ent.text, ent.label_) for ent in parsed.ents}
+
+
+def test_half_precision_weights_on_disk_are_widened_on_load(shipped_nlp: Language) -> None:
+    import srsly
+
+    from bot.nlp.pipeline import SHIPPED_PIPELINE_DIR, widen_half_precision
+
+    stored = srsly.msgpack_loads((SHIPPED_PIPELINE_DIR / "tok2vec" / "model").read_bytes())
+    assert {str(array.dtype) for params in stored["params"] for array in params.values()} == {"float16"}
+    dtypes = {
+        str(node.get_param(name).dtype)
+        for _, pipe in shipped_nlp.pipeline
+        if hasattr(getattr(pipe, "model", None), "walk")
+        for node in pipe.model.walk()
+        for name in node.param_names
+        if node.has_param(name)
+    }
+    assert dtypes == {"float32"}
+    assert widen_half_precision(shipped_nlp) == 0  # already widened: nothing left to do
