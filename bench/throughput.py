@@ -165,6 +165,8 @@ def main(argv: Sequence[str] | None = None, *, encoder: Encoder | None = None) -
         )
     result["spacy_model"] = settings.spacy_model
     result["encoder"] = type(encoder).__name__
+    precision = getattr(encoder, "precision", None)  # what actually ran (bfloat16 may fall back)
+    result["encoder_precision"] = str(precision) if precision is not None else None
     print_result(result, settings.spacy_model)
     path = common.write_result("throughput", result, out_dir=args.out)
     common.console.print(f"results: {path}")

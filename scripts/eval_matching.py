@@ -52,10 +52,11 @@ from bot.matching.compare import (
     pair_evidence,
     pair_score,
 )
-from bot.matching.encoder import MiniLMEncoder
+from bot.matching.encoder import MiniLMEncoder, Precision
 from bot.matching.features import content_stems
 from bot.matching.retrieval import RERANK_FEATURES, normalise_query, rerank, rerank_features
 from bot.models import Candidate, ClaimKind, StoredClaim, Verdict
+from bot.settings import Settings
 
 logger = logging.getLogger("eval_matching")
 EPOCH = __import__("datetime").datetime(2020, 1, 1)
@@ -317,22 +318,34 @@ def main() -> None:
     parser.add_argument("--k-text", type=int, default=20)
     parser.add_argument("--only", choices=["mrpc", "checkthat"], default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--precision",
+        choices=[p.value for p in Precision],
+        default=Settings().embedding_precision,
+        help="how MiniLM runs (bot.matching.encoder); each has its own embedding cache",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     overlay: Path | None = args.overlay
-    cache_path = args.cache or Path("build/matching/emb_cache.npz")
+    precision = Precision(args.precision)
+    suffix = "" if precision is Precision.FLOAT32 else f"_{precision.value}"
+    cache_path = args.cache or Path(f"build/matching/emb_cache{suffix}.npz")
     if args.cache is None and overlay is not None:  # vectors of different encoders never mix
         digest = hashlib.sha256(overlay.read_bytes()).hexdigest()[:12]
-        cache_path = Path(f"build/matching/emb_cache_{digest}.npz")
+        cache_path = Path(f"build/matching/emb_cache_{digest}{suffix}.npz")
     encoder = (
-        OverlayMiniLMEncoder(overlay, batch_size=64, num_threads=args.threads)
+        OverlayMiniLMEncoder(overlay, precision=precision, batch_size=64, num_threads=args.threads)
         if overlay
-        else MiniLMEncoder(batch_size=64, num_threads=args.threads)
+        else MiniLMEncoder(precision=precision, batch_size=64, num_threads=args.threads)
     )
     cache = EmbeddingCache(cache_path, encoder)
     report: dict = {
-        "encoder": {"overlay": str(overlay) if overlay else None, "cache": str(cache_path)},
+        "encoder": {
+            "overlay": str(overlay) if overlay else None,
+            "precision": precision.value,
+            "cache": str(cache_path),
+        },
         "default_pair_weights": DEFAULT_PAIR_WEIGHTS,
     }
     if args.only in (None, "mrpc"):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from bot.matching.encoder import MiniLMEncoder
+from bot.matching.encoder import MiniLMEncoder, TorchRunner
 from bot.ports import Encoder
 
 csv.field_size_limit(sys.maxsize)
@@ -153,7 +153,9 @@ class OverlayMiniLMEncoder(MiniLMEncoder):
         self.overlay = overlay
 
     def _load(self) -> None:
-        if self._model is not None:
+        if self._runner is not None:
             return
         super()._load()
-        apply_overlay(self._model, self.overlay)
+        if not isinstance(self._runner, TorchRunner):
+            raise RuntimeError("a fine-tuned overlay needs the PyTorch encoder (float32 or bfloat16)")
+        apply_overlay(self._runner.model, self.overlay)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from bot.matching import MiniLMEncoder, compare_statements, load_encoder
+from bot.matching.encoder import Precision
 from bot.models import Verdict
 from bot.settings import Settings
 
@@ -49,7 +52,9 @@ def test_reworded_pair_scores_above_unrelated(encoder: MiniLMEncoder) -> None:
 def test_deterministic_and_cached(encoder: MiniLMEncoder) -> None:
     texts = ["Russia has massed 100,000 troops", "Inflation fell to 2%"]
     first = encoder.encode(texts)
-    fresh = MiniLMEncoder(encoder.model_path, num_threads=1, cache_size=0).encode(list(reversed(texts)))
+    fresh = MiniLMEncoder(
+        encoder.model_path, precision=encoder.precision, num_threads=1, cache_size=0
+    ).encode(list(reversed(texts)))
     np.testing.assert_allclose(first, fresh[::-1], atol=1e-5)
 
 
@@ -77,3 +82,56 @@ def test_verdicts_with_the_real_model(encoder: MiniLMEncoder) -> None:
 def test_unknown_model_path_is_refused() -> None:
     with pytest.raises(RuntimeError, match=r"no config\.json"):
         load_encoder(Settings(embedding_model="/nonexistent/model"))
+
+
+SENTENCES = [
+    "Russia has massed about 100,000 troops near the border with Ukraine.",
+    "The minister said the bridge would stay open during the repairs.",
+    "Inflation fell to 2% in October, the statistics office said.",
+    "Ukraine is not part of NATO.",
+    "The council denied any wrongdoing.",
+    "Officials expect the works to cost £61m, up from £48m.",
+]
+
+
+@pytest.fixture(scope="module")
+def float32_vectors() -> np.ndarray:
+    return MiniLMEncoder(precision=Precision.FLOAT32, num_threads=1, cache_size=0).encode(SENTENCES)
+
+
+def test_bfloat16_vectors_match_float32(float32_vectors: np.ndarray) -> None:
+    bf16 = MiniLMEncoder(precision=Precision.BFLOAT16, num_threads=1, cache_size=0)
+    vectors = bf16.encode(SENTENCES)
+    # without native bfloat16 the encoder says so and runs float32 (identical vectors)
+    assert bf16.precision in (Precision.BFLOAT16, Precision.FLOAT32)
+    cosines = (vectors * float32_vectors).sum(axis=1)
+    assert cosines.min() > 0.999
+
+
+def test_int8_is_exported_once_and_stays_close(tmp_path: Path, float32_vectors: np.ndarray) -> None:
+    int8 = MiniLMEncoder(precision=Precision.INT8, num_threads=1, cache_size=0, model_cache_dir=tmp_path)
+    vectors = int8.encode(SENTENCES)
+    files = list(tmp_path.glob("minilm-int8-*.onnx"))
+    assert len(files) == 1
+    assert not list(tmp_path.glob(".export-*"))
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    cosines = (vectors * float32_vectors).sum(axis=1)
+    assert cosines.min() > 0.97
+    assert cosines.mean() > 0.985
+    # unrelated statements stay far apart
+    assert float(vectors[3] @ vectors[1]) < 0.3
+    stamp = files[0].stat().st_mtime_ns
+    again = MiniLMEncoder(precision=Precision.INT8, cache_size=0, model_cache_dir=tmp_path)
+    np.testing.assert_allclose(again.encode(SENTENCES), vectors, atol=1e-5)
+    assert files[0].stat().st_mtime_ns == stamp  # reused, not exported again
+
+
+def test_precision_setting_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMBOT_EMBEDDING_PRECISION", "int4")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.setenv("CLAIMBOT_EMBEDDING_PRECISION", "int8")
+    monkeypatch.setenv("CLAIMBOT_MODEL_CACHE_DIR", "~/somewhere")
+    settings = Settings()
+    assert settings.embedding_precision == "int8"
+    assert settings.model_cache_dir == Path.home() / "somewhere"
