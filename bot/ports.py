@@ -121,6 +121,12 @@ class ClaimStore(Protocol):
         self, *, tenant: str, embedding: Vector, k: int, speaker_id: str | None = None
     ) -> list[Candidate]: ...
 
+    def nearest_claims_many(
+        self, *, tenant: str, embeddings: Sequence[Vector], k: int
+    ) -> list[list[Candidate]]:
+        """``nearest_claims`` for each embedding, in order (a check's claims in one go)."""
+        ...
+
     def text_search(
         self,
         *,

@@ -125,16 +125,23 @@ class ClaimService:
         known_speakers = self.store.speakers(tenant=tenant)
         thresholds = self.thresholds_for(tenant=tenant) if extracted else self.thresholds
 
+        neighbours = (
+            self.store.nearest_claims_many(
+                tenant=tenant, embeddings=list(vectors), k=self.limits.candidates_k
+            )
+            if extracted
+            else []
+        )
         checked: list[CheckedClaim] = []
         to_store: list[NewClaim] = []
-        for claim, vector in zip(extracted, vectors, strict=True):
+        for claim, vector, candidates in zip(extracted, vectors, neighbours, strict=True):
             resolved = None
             if claim.speaker:
                 resolved = resolve_speaker(
                     claim.speaker, claim.speaker_kind, claim.speaker_aliases, known_speakers
                 )
                 claim = replace(claim, speaker=resolved.name)
-            status, match = self._classify(tenant=tenant, claim=claim, vector=vector, thresholds=thresholds)
+            status, match = self._classify(claim=claim, candidates=candidates, thresholds=thresholds)
             checked.append(CheckedClaim(claim=claim, status=status, match=match))
             to_store.append(
                 NewClaim(
@@ -182,15 +189,13 @@ class ClaimService:
             return replace(checked, id=checked.match.claim.id)
         return checked
 
+    @staticmethod
     def _classify(
-        self,
         *,
-        tenant: str,
         claim: ExtractedClaim,
-        vector: np.ndarray,
+        candidates: Sequence[Candidate],
         thresholds: MatchThresholds,
     ) -> tuple[Status, Match | None]:
-        candidates = self.store.nearest_claims(tenant=tenant, embedding=vector, k=self.limits.candidates_k)
         best_repeat: Match | None = None
         best_changed: Match | None = None
         for candidate in candidates:

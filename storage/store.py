@@ -76,6 +76,7 @@ T_SCHEDULES = DigestScheduleRow.__table__  # type: ignore[attr-defined]
 T_POSTS = DigestPost.__table__  # type: ignore[attr-defined]
 
 SYNC_BATCH = 20_000  # rows read per query when catching the index up
+IN_CHUNK = 900  # ids per IN (...) list, under every SQLite build's variable limit
 IMPORT_CHUNK = 1_000  # rows per multi-row INSERT
 SPEAKER_FILTER_OVERFETCH = 10  # nearest_claims(speaker_id=...) asks the index for k x this
 SPEAKER_EXACT_LIMIT = 50_000  # beyond this a speaker's claims are not scanned exactly
@@ -808,6 +809,43 @@ class SqlStore:
         if speaker_pk is not None and len(candidates) < k:
             candidates = self._speaker_exact(tenant, ref, query, speaker_pk)
         return candidates[:k]
+
+    def nearest_claims_many(
+        self, *, tenant: str, embeddings: Sequence[Vector], k: int
+    ) -> list[list[Candidate]]:
+        """``nearest_claims`` for each embedding: one index sync, one batch search, one read.
+
+        A check asks for the neighbours of all of an article's claims at once; per claim, the
+        index catch-up query and the row fetch cost more than the search itself.
+        """
+        queries = [np.asarray(e, dtype=np.float32).reshape(-1) for e in embeddings]
+        ref = self._tenant(tenant, create=False)
+        if ref is None or k <= 0 or not queries:
+            return [[] for _ in queries]
+        with self._read() as conn:
+            dim = self._tenant_dim(conn, ref.id, fallback=queries[0].shape[0])
+        if any(q.shape[0] != dim for q in queries):
+            raise ValueError(f"query embeddings must have {dim} values, like the stored embeddings")
+        with self._index_lock(tenant):
+            index = self._synced_index(tenant, ref, dim)
+            hits = index.search_many(np.stack(queries), k)
+        wanted = sorted({hit.key for row in hits for hit in row})
+        if not wanted:
+            return [[] for _ in queries]
+        rows: dict[int, Row[Any]] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), IN_CHUNK):
+                chunk = wanted[start : start + IN_CHUNK]
+                for row in conn.execute(
+                    self._claim_select(T_CLAIMS.c.embedding).where(
+                        T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(chunk)
+                    )
+                ):
+                    rows[int(row.id)] = row
+        return [
+            self._rank(tenant, [rows[hit.key] for hit in row if hit.key in rows], query)[:k]
+            for row, query in zip(hits, queries, strict=True)
+        ]
 
     def _score(
         self,

@@ -18,10 +18,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from usearch.index import Index, MetricKind, ScalarKind
+from usearch.index import BatchMatches, Index, MetricKind, ScalarKind
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,28 @@ class VectorIndex:
         return [
             Hit(key=int(key), cosine=float(1.0 - dist))
             for key, dist in zip(matches.keys, matches.distances, strict=True)
+        ]
+
+    def search_many(self, vectors: npt.NDArray[np.floating], count: int) -> list[list[Hit]]:
+        """``search`` for each row of ``vectors`` in one call (usearch spreads the rows over cores)."""
+        queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        if queries.ndim != 2 or queries.shape[1] != self.dim:
+            raise ValueError(f"queries have shape {queries.shape}, the index has {self.dim} dimensions")
+        if len(self._index) == 0 or count <= 0 or queries.shape[0] == 0:
+            return [[] for _ in range(queries.shape[0])]
+        matches = self._index.search(queries, min(count, len(self._index)))
+        if not isinstance(matches, BatchMatches):  # a single row comes back as plain Matches
+            return [self._hits(matches.keys, matches.distances)]
+        found: list[list[Hit]] = []
+        for row in range(queries.shape[0]):
+            hits = int(matches.counts[row])
+            found.append(self._hits(matches.keys[row][:hits], matches.distances[row][:hits]))
+        return found
+
+    @staticmethod
+    def _hits(keys: Any, distances: Any) -> list[Hit]:
+        return [
+            Hit(key=int(key), cosine=float(1.0 - dist)) for key, dist in zip(keys, distances, strict=True)
         ]
 
     # ----------------------------------------------------------------------------- files

@@ -155,6 +155,11 @@ class InMemoryStore:
         ]
         return sorted(scored, key=lambda cand: -cand.cosine)[:k]
 
+    def nearest_claims_many(
+        self, *, tenant: str, embeddings: Sequence[Vector], k: int
+    ) -> list[list[Candidate]]:
+        return [self.nearest_claims(tenant=tenant, embedding=e, k=k) for e in embeddings]
+
     def text_search(
         self,
         *,

@@ -369,6 +369,26 @@ def test_nearest_claims_finds_the_closest_with_exact_cosines(store: SqlStore) ->
     assert store.nearest_claims(tenant=TENANT, embedding=v[0], k=5, speaker_id="s999999") == []
 
 
+def test_nearest_claims_many_equals_one_at_a_time(store: SqlStore) -> None:
+    v = unit_vectors(1_200, seed=3)
+    claims = [(KnownClaim(external_id=f"e{i}", text=f"claim {i}"), v[i]) for i in range(1_200)]
+    assert store.import_claims(tenant=TENANT, claims=claims) == (1_200, 0)
+    # more distinct candidate ids (60 queries x 20) than one IN (...) chunk holds
+    queries = [nudged(v[i], seed=i) for i in range(0, 1_200, 20)]
+    batched = store.nearest_claims_many(tenant=TENANT, embeddings=queries, k=20)
+    single = [store.nearest_claims(tenant=TENANT, embedding=q, k=20) for q in queries]
+    assert len(batched) == len(queries)
+    assert [[(c.claim.id, c.cosine) for c in row] for row in batched] == [
+        [(c.claim.id, c.cosine) for c in row] for row in single
+    ]
+    assert [row[0].claim.external_id for row in batched] == [f"e{i}" for i in range(0, 1_200, 20)]
+    assert store.nearest_claims_many(tenant=TENANT, embeddings=queries[:1], k=20) == batched[:1]
+    assert store.nearest_claims_many(tenant=TENANT, embeddings=[], k=5) == []
+    assert store.nearest_claims_many(tenant="nobody", embeddings=queries[:2], k=5) == [[], []]
+    with pytest.raises(ValueError, match="values"):
+        store.nearest_claims_many(tenant=TENANT, embeddings=[np.ones(7, dtype=np.float32)], k=5)
+
+
 def test_index_syncs_across_two_store_objects_on_one_database(
     store_settings: Settings, tmp_path: Path
 ) -> None:
