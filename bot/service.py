@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from bot.errors import BadInput
-from bot.matching.compare import MatchThresholds, compare_statements, judge_pair
+from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
 from bot.matching.retrieval import normalise_query, rerank
 from bot.models import (
     ArticleInput,
@@ -200,6 +200,8 @@ class ClaimService:
         best_changed: Match | None = None
         for candidate in candidates:
             stored = candidate.claim
+            if not may_match(claim.text, stored.text, candidate.cosine, thresholds=thresholds):
+                continue  # surely "different": skip the number/negation/stance/name analysis
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
             verdict = judge_pair(claim.text, stored.text, candidate.cosine, thresholds=thresholds)
             match = Match(

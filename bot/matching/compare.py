@@ -98,7 +98,6 @@ class PairEvidence:
 
 def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) -> PairEvidence:
     """Features for the similarity model plus the explicit differences between ``a`` and ``b``."""
-    ca, cb = content_stems(a), content_stems(b)
     numbers = compare_numbers(a, b)
     negation = compare_negation(a, b)
     stance = compare_stance(a, b)
@@ -116,10 +115,21 @@ def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) ->
     if numbers.one_sided:
         notes.append(numbers.reason() or "only one mentions a number")
     same_wording = tokens(a) == tokens(b)
+    features = {
+        **_overlap_features(a, b, cosine),
+        "numbers_one_sided": 1.0 if numbers.one_sided else 0.0,
+        "names_one_sided": 1.0 if bool(names_a) != bool(names_b) else 0.0,
+    }
+    return PairEvidence(features, tuple(differences), tuple(notes), same_wording)
+
+
+def _overlap_features(a: str, b: str, cosine: float) -> dict[str, float]:
+    """The similarity features that need no number, negation, stance or name analysis."""
+    ca, cb = content_stems(a), content_stems(b)
     la, lb = len(set(ca)), len(set(cb))
     sa, sb = set(ca), set(cb)
     ta, tb = [stem(t) for t in tokens(a)], [stem(t) for t in tokens(b)]
-    features = {
+    return {
         "cosine": float(cosine),
         "cosine_squared": float(cosine) ** 2,
         "content_jaccard": jaccard(ca, cb),
@@ -131,10 +141,31 @@ def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) ->
         "unmatched_a": len(sa - sb) / len(sa) if sa else 0.0,
         "unmatched_b": len(sb - sa) / len(sb) if sb else 0.0,
         "length_ratio": min(la, lb) / max(la, lb) if max(la, lb) else 1.0,
-        "numbers_one_sided": 1.0 if numbers.one_sided else 0.0,
-        "names_one_sided": 1.0 if bool(names_a) != bool(names_b) else 0.0,
     }
-    return PairEvidence(features, tuple(differences), tuple(notes), same_wording)
+
+
+# Features in [0, 1] that the cheap bound in ``may_match`` does not compute.
+_UNCOMPUTED_FLAGS = ("numbers_one_sided", "names_one_sided")
+
+
+def may_match(a: str, b: str, cosine: float, *, thresholds: MatchThresholds | None = None) -> bool:
+    """False only when ``judge_pair`` would surely say "different" — a cheap pre-filter.
+
+    A pair is "repeat" or "changed" only if it has the same wording, or its cosine reaches the
+    ``changed`` threshold, or its similarity reaches ``repeat``. The similarity is bounded here
+    from the overlap features alone by giving each flag we skip (numbers, names) its most
+    favourable value, so no pair that could match is ever dropped; most retrieved candidates
+    are far below the bound and skip the number, negation, stance and name analysis.
+    """
+    t = thresholds or MatchThresholds()
+    if cosine >= t.changed:
+        return True
+    features = _overlap_features(a, b, cosine)
+    for flag in _UNCOMPUTED_FLAGS:
+        features[flag] = 1.0 if t.weights.get(flag, 0.0) > 0 else 0.0
+    if pair_score(features, t.weights) >= t.repeat:
+        return True
+    return tokens(a) == tokens(b)
 
 
 def _same_but_names(a: str, b: str, names: set[str]) -> bool:

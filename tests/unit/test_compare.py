@@ -13,8 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.matching.compare import MatchThresholds, compare_statements, judge_pair
+from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
 from bot.matching.negation import compare_negation, compare_stance, negation_cues
 from bot.models import Verdict
 from bot.settings import Settings
@@ -218,3 +220,51 @@ def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
 )
 def test_compare_stance(a: str, b: str, mismatch: bool) -> None:
     assert compare_stance(a, b).mismatch is mismatch
+
+
+# --- may_match: the pre-filter must never drop a pair judge_pair would call repeat/changed
+
+_PREFILTER_PARTS = [
+    "Russia has massed",
+    "about 70,000 troops",
+    "about 100,000 troops",
+    "near the border",
+    "Ukraine is not part of NATO",
+    "Ukraine belongs to NATO",
+    "the minister said",
+    "Biden",
+    "Trump",
+    "supports the plan",
+    "opposes the plan",
+    "the bridge will stay open",
+    "the bridge will not close",
+    "costs rose to £61m",
+    "in 2023",
+    "never",
+    "inflation fell to 2%",
+    "the council denied any wrongdoing",
+]
+
+
+@given(
+    a=st.lists(st.sampled_from(_PREFILTER_PARTS), min_size=1, max_size=5).map(" ".join),
+    b=st.lists(st.sampled_from(_PREFILTER_PARTS), min_size=1, max_size=5).map(" ".join),
+    cosine=st.floats(min_value=-0.2, max_value=1.0),
+    repeat=st.sampled_from([0.3, 0.53, 0.8]),
+    changed=st.sampled_from([0.4, 0.6, 0.9]),
+)
+@settings(max_examples=400, deadline=None)
+def test_may_match_never_drops_a_repeat_or_change(
+    a: str, b: str, cosine: float, repeat: float, changed: float
+) -> None:
+    thresholds = MatchThresholds(repeat=repeat, changed=changed)
+    if not may_match(a, b, cosine, thresholds=thresholds):
+        assert judge_pair(a, b, cosine, thresholds=thresholds).verdict is Verdict.DIFFERENT
+
+
+def test_may_match_filters_unrelated_pairs_and_keeps_close_ones() -> None:
+    assert not may_match("Inflation fell to 2% in October", "The council denied any wrongdoing", 0.12)
+    assert may_match("Ukraine is not part of NATO", "Ukraine doesn't belong to NATO", 0.85)
+    assert may_match("Russia has 70,000 troops", "Russia has 70,000 troops", 0.1)  # same wording
+    # low cosine but nearly the same words: the bound keeps it for judge_pair
+    assert may_match("the bridge will stay open", "the bridge will stay open today", 0.3)
