@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import AliasChoices, SecretStr
 
 from bot.errors import BadInput
 from bot.settings import Settings
@@ -35,3 +35,17 @@ def test_missing_or_placeholder_tokens_name_the_setting(value: str | None) -> No
     settings = Settings(discord_token=SecretStr(value) if value is not None else None)
     with pytest.raises(BadInput, match="DISCORD_TOKEN"):
         settings.require_secret("discord_token", "DISCORD_TOKEN")
+
+
+def _env_name(field_name: str) -> str:
+    alias = Settings.model_fields[field_name].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"CLAIMBOT_{field_name.upper()}"
+
+
+def test_env_example_lists_every_setting() -> None:
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
+    listed = {line.split("=", 1)[0].lstrip("# ").strip() for line in example.splitlines() if "=" in line}
+    missing = [_env_name(name) for name in Settings.model_fields if _env_name(name) not in listed]
+    assert missing == []
