@@ -27,6 +27,7 @@ import numpy as np
 from bench import common
 from bench.corpus import claim_like_sentences, read_texts
 from bench.synth import CHUNK, BaseSet, generate_chunk, speaker_pool
+from bot.settings import load_settings
 
 TARGET_RATE = 300.0
 
@@ -128,6 +129,8 @@ def main(argv: Sequence[str] | None = None, *, extra_env: dict[str, str] | None 
             rows.append(
                 {
                     "backend": backend,
+                    # the child reads the same environment (or .env) as this process
+                    "embedding_precision": load_settings().embedding_precision,
                     "lines": args.lines,
                     "imported": n_big,
                     "seconds": round(t_big, 2),

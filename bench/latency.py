@@ -300,6 +300,7 @@ def main(
     result = {
         "spacy_model": settings.spacy_model,
         "encoder": type(encoder).__name__,
+        "encoder_precision": str(getattr(encoder, "precision", "")) or None,
         "extractor": type(extractor).__name__,
         "articles": args.articles,
         "queries": args.queries,

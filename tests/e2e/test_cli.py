@@ -106,6 +106,32 @@ def test_check_import_search_compare_export(tmp_path: Path, env: dict[str, str])
     assert done.stdout.decode().splitlines()[0].startswith("claim_id,")
 
 
+def test_int8_encoder_through_the_cli(tmp_path: Path, env: dict[str, str]) -> None:
+    # The CLI imports the store (usearch) before the encoder loads onnxruntime: the order that
+    # crashed with some usearch wheels. The int8 model is made on first use in the cache dir.
+    env = {
+        **env,
+        "CLAIMBOT_EMBEDDING_PRECISION": "int8",
+        "CLAIMBOT_MODEL_CACHE_DIR": str(tmp_path / "models"),
+    }
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(ARTICLE, encoding="utf-8")
+    second.write_text(FOLLOW_UP, encoding="utf-8")
+    assert claimbot("check", str(first), "--json", env=env).returncode == 0
+    assert list((tmp_path / "models").glob("minilm-int8-*.onnx"))
+    done = claimbot("check", str(second), "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    statuses = {c["status"] for c in json.loads(done.stdout)["claims"]}
+    assert statuses & {"repeat", "changed"}
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text(
+        json.dumps({"id": "fc-1", "text": "Tram fares will rise to £3 next year"}), encoding="utf-8"
+    )
+    assert claimbot("import", str(archive), env=env).returncode == 0
+    done = claimbot("search", "how much will tram tickets cost", "--json", env=env)
+    assert "fc-1" in {r["external_id"] for r in json.loads(done.stdout)["results"]}
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +137,17 @@ def test_precision_setting_is_validated(monkeypatch: pytest.MonkeyPatch) -> None
     settings = Settings()
     assert settings.embedding_precision == "int8"
     assert settings.model_cache_dir == Path.home() / "somewhere"
+
+
+def test_int8_runtime_loads_after_the_vector_index_library() -> None:
+    # The store imports usearch long before the encoder imports onnxruntime; some usearch wheels
+    # (2.26.2+) export a static libstdc++ that makes that import crash the whole process.
+    done = subprocess.run(
+        [sys.executable, "-c", "import usearch.index, onnxruntime; print('ok')"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"process died with {done.returncode}: {done.stderr[-500:]}"
+    assert done.stdout.strip() == "ok"
