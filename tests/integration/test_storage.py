@@ -369,6 +369,13 @@ def test_nearest_claims_finds_the_closest_with_exact_cosines(store: SqlStore) ->
     assert store.nearest_claims(tenant=TENANT, embedding=v[0], k=5, speaker_id="s999999") == []
 
 
+@pytest.mark.postgres
+def test_postgres_plans_each_statement_with_its_parameters(postgres_url: str, tmp_path: Path) -> None:
+    # Generic plans cached by prepared statements made bulk imports slow down batch after batch.
+    with open_store(settings_for(postgres_url, tmp_path)) as store, store.engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+
+
 def test_nearest_claims_many_equals_one_at_a_time(store: SqlStore) -> None:
     v = unit_vectors(1_200, seed=3)
     claims = [(KnownClaim(external_id=f"e{i}", text=f"claim {i}"), v[i]) for i in range(1_200)]
