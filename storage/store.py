@@ -419,41 +419,60 @@ class SqlStore:
     ) -> list[str]:
         speaker_cache: dict[str, int] = {}
         permalink = article.origin.permalink if article.origin else None
-        claim_ids: list[str] = []
-        mentions: list[dict[str, Any]] = []
-        for new in claims:
+        dim: int | None = None
+        speaker_ids: list[int | None] = []
+        claim_pks: list[int | None] = []
+        new_rows: list[tuple[int, dict[str, Any]]] = []  # (position in claims, row)
+        for position, new in enumerate(claims):
             extracted = new.extracted
             speaker_id = self._resolve_speaker(
                 conn, tenant_id, new.speaker_name, new.speaker_kind, new.speaker_aliases, speaker_cache
             )
+            speaker_ids.append(speaker_id)
             claim_pk = self._existing_claim(conn, tenant_id, new.existing_claim_id)
+            claim_pks.append(claim_pk)
             if claim_pk is not None:
                 conn.execute(
                     sa.update(T_CLAIMS)
                     .where(T_CLAIMS.c.id == claim_pk)
                     .values(mentions=T_CLAIMS.c.mentions + extracted.mentions)
                 )
-            else:
+                continue
+            if dim is None:
                 first = np.asarray(new.embedding).reshape(-1).shape[0]
                 dim = self._tenant_dim(conn, tenant_id, fallback=first)
-                changed_from = self._existing_claim(conn, tenant_id, new.changed_from_claim_id)
-                claim_pk = conn.execute(
-                    sa.insert(T_CLAIMS)
-                    .values(
-                        tenant_id=tenant_id,
-                        text=extracted.text,
-                        kind=str(extracted.kind),
-                        embedding=_embedding_bytes(new.embedding, dim),
-                        speaker_id=speaker_id,
-                        article_id=article_id,
-                        changed_from_id=changed_from,
-                        source_url=article.url,
-                        source_permalink=permalink,
-                        mentions=extracted.mentions,
-                        first_seen=now,
-                    )
-                    .returning(T_CLAIMS.c.id)
-                ).scalar_one()
+            new_rows.append(
+                (
+                    position,
+                    {
+                        "tenant_id": tenant_id,
+                        "text": extracted.text,
+                        "kind": str(extracted.kind),
+                        "embedding": _embedding_bytes(new.embedding, dim),
+                        "speaker_id": speaker_id,
+                        "article_id": article_id,
+                        "changed_from_id": self._existing_claim(conn, tenant_id, new.changed_from_claim_id),
+                        "source_url": article.url,
+                        "source_permalink": permalink,
+                        "mentions": extracted.mentions,
+                        "first_seen": now,
+                    },
+                )
+            )
+        if new_rows:
+            # one round trip for the article's new claims (a check stores ~30): ids come back
+            # in the order of the rows
+            inserted = conn.execute(
+                sa.insert(T_CLAIMS).returning(T_CLAIMS.c.id, sort_by_parameter_order=True),
+                [row for _, row in new_rows],
+            ).scalars()
+            for (position, _), pk in zip(new_rows, inserted, strict=True):
+                claim_pks[position] = int(pk)
+        claim_ids: list[str] = []
+        mentions: list[dict[str, Any]] = []
+        for new, speaker_id, claim_pk in zip(claims, speaker_ids, claim_pks, strict=True):
+            assert claim_pk is not None
+            extracted = new.extracted
             claim_ids.append(ids.public_id(ids.CLAIM, claim_pk))
             base = {
                 "tenant_id": tenant_id,

@@ -222,6 +222,37 @@ def test_repeat_adds_a_mention_instead_of_a_claim(store: SqlStore) -> None:
     assert [c.id for c in store.speaker_timeline(tenant=TENANT, speaker_id=bob.id)] == list(first.claim_ids)
 
 
+def test_ids_follow_the_claims_when_new_and_repeated_claims_mix(store: SqlStore) -> None:
+    v = unit_vectors(6)
+    first = store.save_article(
+        tenant=TENANT, article=article(), content_hash="h1", claims=[new_claim("Old one", v[0], "Ann Lee")]
+    )
+    texts = ["New A", "New B", "New C", "New D"]
+    second = store.save_article(
+        tenant=TENANT,
+        article=article("B"),
+        content_hash="h2",
+        claims=[
+            new_claim(texts[0], v[1], "Bob Stone"),
+            new_claim("Old one again", v[0], "Ann Lee", existing=first.claim_ids[0]),
+            new_claim(texts[1], v[2]),
+            new_claim(texts[2], v[3], "Ann Lee"),
+            new_claim(texts[3], v[4], "Cy Young"),
+        ],
+    )
+    assert second.claim_ids[1] == first.claim_ids[0]
+    stored = {c.id: c for c in store.claims_by_ids(tenant=TENANT, ids=second.claim_ids)}
+    assert [stored[i].text for i in second.claim_ids] == ["New A", "Old one", "New B", "New C", "New D"]
+    assert [stored[i].speaker for i in second.claim_ids] == [
+        "Bob Stone",
+        "Ann Lee",
+        None,
+        "Ann Lee",
+        "Cy Young",
+    ]
+    assert store.count_claims(tenant=TENANT) == 5
+
+
 def test_changed_claim_points_at_the_earlier_one(store: SqlStore) -> None:
     v = unit_vectors(2)
     first = store.save_article(
