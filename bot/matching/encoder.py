@@ -90,6 +90,18 @@ def native_bfloat16_supported() -> bool:
         return False
 
 
+def cpu_has_vnni() -> bool | None:
+    """Whether the CPU has int8 dot-product instructions (VNNI); None where we cannot tell.
+
+    Without them ONNX Runtime's u8s8 products can saturate, so int8 vectors drift further.
+    """
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return "vnni" in flags
+
+
 def _weights_digest(model_path: Path) -> str:
     digest = hashlib.sha256()
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
@@ -277,6 +289,11 @@ class MiniLMEncoder:
         logger.info("loading sentence encoder from %s (%s)", path, self._precision.value)
         self._tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         if self._precision is Precision.INT8:
+            if cpu_has_vnni() is False:
+                logger.warning(
+                    "this CPU has no VNNI instructions: int8 sentence vectors may be less accurate; "
+                    "consider CLAIMBOT_EMBEDDING_PRECISION=bfloat16 or float32"
+                )
             cache_dir = self._model_cache_dir or default_model_cache_dir()
             self._runner = _OnnxRunner(int8_model_file(path, cache_dir), num_threads=self._num_threads)
             return

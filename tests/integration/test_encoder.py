@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -110,7 +111,12 @@ def test_bfloat16_vectors_match_float32(float32_vectors: np.ndarray) -> None:
     assert cosines.min() > 0.999
 
 
-def test_int8_is_exported_once_and_stays_close(tmp_path: Path, float32_vectors: np.ndarray) -> None:
+def test_int8_is_exported_once_and_stays_close(
+    tmp_path: Path,
+    float32_vectors: np.ndarray,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     int8 = MiniLMEncoder(precision=Precision.INT8, num_threads=1, cache_size=0, model_cache_dir=tmp_path)
     vectors = int8.encode(SENTENCES)
     files = list(tmp_path.glob("minilm-int8-*.onnx"))
@@ -123,8 +129,12 @@ def test_int8_is_exported_once_and_stays_close(tmp_path: Path, float32_vectors: 
     # unrelated statements stay far apart
     assert float(vectors[3] @ vectors[1]) < 0.3
     stamp = files[0].stat().st_mtime_ns
+    # a CPU without VNNI gets a warning naming the setting (the vectors are still made)
+    monkeypatch.setattr("bot.matching.encoder.cpu_has_vnni", lambda: False)
     again = MiniLMEncoder(precision=Precision.INT8, cache_size=0, model_cache_dir=tmp_path)
-    np.testing.assert_allclose(again.encode(SENTENCES), vectors, atol=1e-5)
+    with caplog.at_level(logging.WARNING, logger="bot.matching.encoder"):
+        np.testing.assert_allclose(again.encode(SENTENCES), vectors, atol=1e-5)
+    assert "CLAIMBOT_EMBEDDING_PRECISION" in caplog.text
     assert files[0].stat().st_mtime_ns == stamp  # reused, not exported again
 
 
