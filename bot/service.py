@@ -125,12 +125,8 @@ class ClaimService:
         known_speakers = self.store.speakers(tenant=tenant)
         thresholds = self.thresholds_for(tenant=tenant) if extracted else self.thresholds
 
-        neighbours = (
-            self.store.nearest_claims_many(
-                tenant=tenant, embeddings=list(vectors), k=self.limits.candidates_k
-            )
-            if extracted
-            else []
+        neighbours = self.store.nearest_claims_many(
+            tenant=tenant, embeddings=list(vectors), k=self.limits.candidates_k
         )
         checked: list[CheckedClaim] = []
         to_store: list[NewClaim] = []

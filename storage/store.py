@@ -60,7 +60,7 @@ from storage.tables import (
     Tenant,
     utcnow,
 )
-from storage.vector_index import VectorIndex
+from storage.vector_index import Hit, VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -815,16 +815,10 @@ class SqlStore:
         speaker_pk = ids.parse_id(ids.SPEAKER, speaker_id) if speaker_id else None
         if speaker_id and speaker_pk is None:
             return []
-        with self._read() as conn:
-            dim = self._tenant_dim(conn, ref.id, fallback=query.shape[0])
-        if query.shape[0] != dim:
-            raise ValueError(f"query embedding has {query.shape[0]} values, stored embeddings have {dim}")
-        with self._index_lock(tenant):
-            index = self._synced_index(tenant, ref, dim)
-            fetch = k * SPEAKER_FILTER_OVERFETCH if speaker_pk else k
-            hits = index.search(query, max(fetch, k))
-        keys = [hit.key for hit in hits]
-        candidates = self._score(tenant, ref, keys, query, speaker_pk)
+        fetch = k * SPEAKER_FILTER_OVERFETCH if speaker_pk else k
+        (hits,) = self._index_hits(tenant, ref, [query], max(fetch, k))
+        rows = self._claim_rows(ref, [hit.key for hit in hits], speaker_pk)
+        candidates = self._rank(tenant, list(rows.values()), query)
         if speaker_pk is not None and len(candidates) < k:
             candidates = self._speaker_exact(tenant, ref, query, speaker_pk)
         return candidates[:k]
@@ -838,51 +832,47 @@ class SqlStore:
         index catch-up query and the row fetch cost more than the search itself.
         """
         queries = [np.asarray(e, dtype=np.float32).reshape(-1) for e in embeddings]
+        if not queries:
+            return []
         ref = self._tenant(tenant, create=False)
-        if ref is None or k <= 0 or not queries:
+        if ref is None or k <= 0:
             return [[] for _ in queries]
-        with self._read() as conn:
-            dim = self._tenant_dim(conn, ref.id, fallback=queries[0].shape[0])
-        if any(q.shape[0] != dim for q in queries):
-            raise ValueError(f"query embeddings must have {dim} values, like the stored embeddings")
-        with self._index_lock(tenant):
-            index = self._synced_index(tenant, ref, dim)
-            hits = index.search_many(np.stack(queries), k)
-        wanted = sorted({hit.key for row in hits for hit in row})
-        if not wanted:
-            return [[] for _ in queries]
-        rows: dict[int, Row[Any]] = {}
-        with self._read() as conn:
-            for start in range(0, len(wanted), IN_CHUNK):
-                chunk = wanted[start : start + IN_CHUNK]
-                for row in conn.execute(
-                    self._claim_select(T_CLAIMS.c.embedding).where(
-                        T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(chunk)
-                    )
-                ):
-                    rows[int(row.id)] = row
+        hits = self._index_hits(tenant, ref, queries, k)
+        rows = self._claim_rows(ref, sorted({hit.key for row in hits for hit in row}))
         return [
             self._rank(tenant, [rows[hit.key] for hit in row if hit.key in rows], query)[:k]
             for row, query in zip(hits, queries, strict=True)
         ]
 
-    def _score(
-        self,
-        tenant: str,
-        ref: _TenantRef,
-        keys: Sequence[int],
-        query: npt.NDArray[np.float32],
-        speaker_pk: int | None,
-    ) -> list[Candidate]:
-        """Candidates for these claim ids with exact cosines, best first."""
-        if not keys:
-            return []
-        where = [T_CLAIMS.c.tenant_id == ref.id, T_CLAIMS.c.id.in_(list(keys))]
-        if speaker_pk is not None:
-            where.append(T_CLAIMS.c.speaker_id == speaker_pk)
+    def _index_hits(
+        self, tenant: str, ref: _TenantRef, queries: Sequence[npt.NDArray[np.float32]], count: int
+    ) -> list[list[Hit]]:
+        """Approximate neighbours of each query from the tenant's index, synced first."""
         with self._read() as conn:
-            rows = conn.execute(self._claim_select(T_CLAIMS.c.embedding).where(*where)).all()
-        return self._rank(tenant, rows, query)
+            dim = self._tenant_dim(conn, ref.id, fallback=queries[0].shape[0])
+        for query in queries:
+            if query.shape[0] != dim:
+                raise ValueError(f"query embedding has {query.shape[0]} values, stored embeddings have {dim}")
+        with self._index_lock(tenant):
+            index = self._synced_index(tenant, ref, dim)
+            return index.search_many(np.stack(queries), count)
+
+    def _claim_rows(
+        self, ref: _TenantRef, keys: Sequence[int], speaker_pk: int | None = None
+    ) -> dict[int, Row[Any]]:
+        """The tenant's claim rows (with embeddings) for these ids, optionally of one speaker."""
+        rows: dict[int, Row[Any]] = {}
+        with self._read() as conn:
+            for start in range(0, len(keys), IN_CHUNK):
+                where = [
+                    T_CLAIMS.c.tenant_id == ref.id,
+                    T_CLAIMS.c.id.in_(list(keys[start : start + IN_CHUNK])),
+                ]
+                if speaker_pk is not None:
+                    where.append(T_CLAIMS.c.speaker_id == speaker_pk)
+                for row in conn.execute(self._claim_select(T_CLAIMS.c.embedding).where(*where)):
+                    rows[int(row.id)] = row
+        return rows
 
     def _speaker_exact(
         self, tenant: str, ref: _TenantRef, query: npt.NDArray[np.float32], speaker_pk: int

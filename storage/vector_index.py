@@ -100,16 +100,10 @@ class VectorIndex:
         self.unsaved += len(keys)
 
     def search(self, vector: npt.NDArray[np.floating], count: int) -> list[Hit]:
-        if len(self._index) == 0 or count <= 0:
-            return []
-        query = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.dim:
             raise ValueError(f"query has {query.shape[0]} dimensions, the index has {self.dim}")
-        matches = self._index.search(query, min(count, len(self._index)), exact=self._exact)
-        return [
-            Hit(key=int(key), cosine=float(1.0 - dist))
-            for key, dist in zip(matches.keys, matches.distances, strict=True)
-        ]
+        return self.search_many(query.reshape(1, -1), count)[0]
 
     def search_many(self, vectors: npt.NDArray[np.floating], count: int) -> list[list[Hit]]:
         """``search`` for each row of ``vectors`` in one call (usearch spreads the rows over cores)."""
