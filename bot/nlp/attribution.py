@@ -240,6 +240,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass"})
 CONTENT_STARTERS = frozenset({"that", ":", ","})
 QUOTE_TOKENS = frozenset({'"', "''", "”", "“", "``", "'"})
 CUT_ADJUNCTS = False
+CLAUSE_CUTTERS = frozenset({"but", "which", "although", "though"})
 ADJUNCT_STARTERS = frozenset(
     {
         "in",
@@ -694,7 +695,9 @@ def _subject_of(token: Token, unit: _Unit) -> tuple[int, int] | None:
                 return None
             if any(t.text in {'"', "“", "”"} for t in child.doc[left:right]):
                 return None
-            if _tag(child) in {"NNP", "NNPS", "NN", "NNS", "PRP"}:
+            # a capitalised subject the tagger misread ("Husted/VBN said") is still a name
+            misread_name = child.is_alpha and child.text[:1].isupper() and child.i > unit.start
+            if _tag(child) in {"NNP", "NNPS", "NN", "NNS", "PRP"} or misread_name:
                 doc = child.doc
                 # the parser may attach only the last conjunct: take the whole noun phrase
                 linear = _np_left(doc, token.i, unit.start)
@@ -813,11 +816,14 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
     for k in range(i + 2, end):
         if _quote_covering(ctx, doc[k].idx) is not None:
             continue
-        if doc[k].text in {";", "—", "--", "―"} or (
-            doc[k].text == "," and k + 1 < end and doc[k + 1].lower_ in {"but", "which"}
+        if (
+            doc[k].text in {";", "—", "--", "―"}
+            or (doc[k].text == "," and k + 1 < end and doc[k + 1].lower_ in CLAUSE_CUTTERS)
+            or (doc[k].text == "," and k + 1 < end and _tag(doc[k + 1]) == "VBG" and doc[k + 1].head.i == cue)
         ):
             end = k  # "...; they only learned" / ", but offered no proof": not what was said
             break
+    end = _complement_end(ctx, cue, i, end)
     if end - i < 2:
         return None
     if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS:
@@ -831,6 +837,26 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
                 end = k
                 break
     return i, end
+
+
+def _complement_end(ctx: _Context, cue: int, start: int, end: int) -> int:
+    """Where the cue's complement ends when the cue's own clause goes on: "X said Y and
+    asked Z" stops before "and asked" when the parser coordinates "asked" with the cue
+    (whole subtrees are not used: a misattached adjunct would truncate the content)."""
+    doc = ctx.doc
+    for k in range(start + 2, end - 1):
+        if doc[k].lower_ not in {"and", "but"} or _quote_covering(ctx, doc[k].idx) is not None:
+            continue
+        for j in range(k + 1, min(end, k + 4)):
+            token = doc[j]
+            if _is_verb(token) and token.dep_ == "conj" and token.head.i == cue:
+                cut = k
+                while cut > start + 1 and doc[cut - 1].text in {",", ";"}:
+                    cut -= 1
+                return cut
+            if not (_tag(token) in {"RB", "MD"} or token.dep_ in {"aux", "advmod", "neg"}):
+                break
+    return end
 
 
 def _adjunct_start(token: Token) -> bool:
@@ -991,6 +1017,22 @@ class _Found:
     inherited: bool = False
 
 
+def _with_leading_modifiers(doc: Doc, source: tuple[int, int], unit: _Unit) -> tuple[int, int]:
+    """The source with the modifiers the noun-phrase scan stopped at ("retired/VBD Air Force
+    general Lloyd Newton"): words right before it that the parser hangs inside it."""
+    start, end = source
+    k = start - 1
+    while (
+        k >= unit.start
+        and start - k <= 3
+        and doc[k].is_alpha
+        and start <= doc[k].head.i < end
+        and doc[k].dep_ in {"amod", "compound", "nmod:desc", "det", "nummod"}
+    ):
+        k -= 1
+    return (k + 1, end)
+
+
 def _clause_subject(ctx: _Context, unit: _Unit, cue: int) -> tuple[int, int] | None:
     """Subject of the clause a participle/coordinated cue hangs from."""
     token = ctx.doc[cue]
@@ -1118,7 +1160,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
                 follower = doc[right[1]] if right is not None and right[1] < unit.end else None
                 if right is not None and (
                     follower is None
-                    or follower.text in {".", ",", ";", "!", "?", ":"}
+                    or follower.text in {".", ",", ";", "!", "?", ":", "("}
                     or follower.text in QUOTE_TOKENS
                     or _tag(follower) in {"IN", "RB", "NNP"}
                     or follower.is_space
@@ -1130,12 +1172,17 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             coordinated = prev_tok is not None and (prev_tok.text == "," or prev_tok.lower_ in {"and", "but"})
             if coordinated and found and found[-1].source is not None:
                 source, inherited = found[-1].source, True
+            elif coordinated and token.dep_ == "conj":
+                # "Cruz exhorted Republicans to ... and said he ...": the subject of the verb
+                # the cue is coordinated with
+                source = _clause_subject(ctx, unit, cue)
             elif (_tag(token) == "VBG" or lower.endswith("ing")) and lower not in SUBJECTLESS_FORMS:
                 # participial cue: ", warning that ..." / "... expressing concerns about ..."
                 source = _clause_subject(ctx, unit, cue)
             if source is None:
                 continue
 
+        source = _with_leading_modifiers(doc, source, unit)
         source_start = source[0]
         # Trailing cue: "<content>, he said." / "“<quote>,” said Wallace."
         trailing = source_start > unit.start and (
@@ -1244,9 +1291,12 @@ def _model_keeps(ctx: _Context, item: _Found) -> bool:
 def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
     """A short proper name opening a line, then a colon: "Pence: ...", "WALLACE: ..."."""
     doc = ctx.doc
-    i = unit.start
-    while i < unit.end and doc[i].is_space:
-        i += 1
+    line_start = unit.start
+    while line_start < unit.end and doc[line_start].is_space:
+        line_start += 1
+    i = line_start
+    while i < unit.end and doc[i].text in QUOTE_TOKENS:
+        i += 1  # a transcript paragraph may open with a quote mark: "PENCE: ...
     j = i
     while (
         j < unit.end
@@ -1256,12 +1306,14 @@ def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
         j += 1
     if j == i or j >= unit.end or doc[j].text != ":" or unit.end - j < 4:
         return None
-    if i > 0 and "\n" not in doc[i - 1].text_with_ws and not doc[i - 1].is_space:
+    if line_start > 0 and "\n" not in doc[line_start - 1].text_with_ws and not doc[line_start - 1].is_space:
         return None
     content = _char_span(doc, j + 1, _trim_final_punct(doc, j + 1, unit.end))
     if content is None:
         return None
-    return _Found(j, j + 1, (i, j), [_extend_to_quotes(ctx, content)])
+    extended = _extend_to_quotes(ctx, content)
+    # a transcript paragraph's quote mark opens before the name: the content starts after the colon
+    return _Found(j, j + 1, (i, j), [(max(extended[0], content[0]), extended[1])])
 
 
 def _token_at_or_after(ctx: _Context, char: int, limit: int) -> int:
@@ -1323,6 +1375,7 @@ def find_attributions(
             covered_until = max(covered_until, attribution.end)
             previous = item
             previous_unit_paragraph = unit.paragraph
+    results.extend(_signed_quotes(ctx, results, text))
     results.extend(_continued_quotes(ctx, orphans, results, text))
     results.sort(key=lambda a: a.start)
     return results
@@ -1373,6 +1426,39 @@ def attribution_features(
         math.log1p(len(source_text)),
         float(has_verb),
     ]
+
+
+# “Quote.” ― Sonya Herridge: a quote signed with a dash and a short name (testimonials,
+# vox pops, epigraphs). The name must end its line, so a dash inside prose never matches.
+_SIGNATURE = re.compile(r"[ \t\u00a0]*[―—–]|[ \t\u00a0]*--")
+_SIGNER = re.compile(
+    r"[ \t\u00a0]*("
+    r"(?:(?:Dr|Mr|Mrs|Ms|Rev|Sen|Rep|Gov)\.[ \t\u00a0]+)?"  # an optional title
+    r"[A-Z][\w'’.-]*(?:[ \t\u00a0]+[A-Z][\w'’.-]*){0,3}"  # up to four capitalised words
+    r")[ \t\u00a0.,]*(?:\n|$)"
+)
+
+
+def _signed_quotes(ctx: _Context, found: list[Attribution], text: str) -> list[Attribution]:
+    """Quotes signed with a dash and a name on the same line: “X.” ― Name."""
+    taken = [(a.start, a.end) for a in found]
+    results: list[Attribution] = []
+    for quote in ctx.quotes:
+        dash = _SIGNATURE.match(text, quote.end)
+        if dash is None:
+            continue
+        signer = _SIGNER.match(text, dash.end())
+        if signer is None or quote.end - quote.start < 20:
+            continue
+        if any(s < quote.end and quote.start < e for s, e in taken):
+            continue
+        name = (signer.start(1), signer.end(1))
+        while name[1] > name[0] and text[name[1] - 1] in ".,":
+            name = (name[0], name[1] - 1)
+        cue = (dash.end() - 1 if text[dash.end() - 1] != "-" else dash.end() - 2, dash.end())
+        results.append(Attribution(ClaimKind.DIRECT, ((quote.start, quote.end),), cue, name, name))
+        taken.append((quote.start, quote.end))
+    return results
 
 
 def _continued_quotes(

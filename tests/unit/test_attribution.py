@@ -226,6 +226,55 @@ CONSTRUCTIONS = [
         [("indirect", "party", "according to", "Surveys show that support has fallen")],
         id="trailing-according-to-governs-show",
     ),
+    pytest.param(
+        "“The ferry has been a lifeline for the islands for forty years,” said Rep. Tom Berg (D-Ore.), "
+        "a member of the transport committee.",
+        [("direct", "Tom Berg", "said", "The ferry has been a lifeline for the islands for forty years")],
+        id="direct-inverted-speaker-with-party-and-apposition",
+    ),
+    pytest.param(
+        "Lopez “is the only engineer who has built a bridge of this size,” "
+        "retired army general Tom Berg said.",
+        [
+            (
+                "direct",
+                "Tom Berg",
+                "said",
+                "Lopez “is the only engineer who has built a bridge of this size",
+            )
+        ],
+        id="trailing-speaker-with-modifiers-before-name",
+    ),
+    pytest.param(
+        "Berg thanked the volunteers for their work and said the harbour would reopen in June.",
+        [
+            ("indirect", "Berg", "thanked", "the volunteers for their work"),
+            ("indirect", "Berg", "said", "the harbour would reopen in June"),
+        ],
+        id="cue-coordinated-with-a-non-speech-verb",
+    ),
+    pytest.param(
+        "The council said the tunnel would open in May, although engineers doubt the schedule.",
+        [
+            ("indirect", "council", "said", "the tunnel would open in May"),
+            ("indirect", "engineers", "doubt", "the schedule"),
+        ],
+        id="although-clause-is-not-content",
+    ),
+    pytest.param(
+        "“The new timetable has made my commute twice as long.” ― Ana Lopez\n"
+        "“I have not missed a single train since the change.” — Tom Berg\n",
+        [
+            ("direct", "Ana Lopez", "―", "The new timetable has made my commute twice as long."),
+            ("direct", "Tom Berg", "—", "I have not missed a single train since the change."),
+        ],
+        id="quotes-signed-with-a-dash",
+    ),
+    pytest.param(
+        '"LOPEZ: The bridge will open in May, and the tolls will stay at two dollars.\n',
+        [("indirect", "LOPEZ", None, "The bridge will open in May, and the tolls will stay at two dollars")],
+        id="transcript-line-opening-with-a-quote-mark",
+    ),
 ]
 
 
