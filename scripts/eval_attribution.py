@@ -84,6 +84,17 @@ class Scores:
     overall: Counts = field(default_factory=Counts)
     direct: Counts = field(default_factory=Counts)
     indirect: Counts = field(default_factory=Counts)
+    # recall by gold content length: PolNeAR also annotates non-speech attributions whose
+    # content is a bare object ("backed | Clinton"), which claimbot does not report
+    found_by_length: dict[str, list[int]] = field(
+        default_factory=lambda: {"1-3 words": [0, 0], "4+ words": [0, 0]}
+    )
+
+    def recall_by_length(self) -> dict[str, dict[str, float | int]]:
+        return {
+            key: {"gold": total, "found": found, "recall": round(found / total, 4) if total else 0.0}
+            for key, (found, total) in self.found_by_length.items()
+        }
 
     def bucket(self, direct: bool) -> Counts:
         return self.direct if direct else self.indirect
@@ -144,6 +155,10 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
         if pi not in used_p:
             for counts in (scores.overall, scores.bucket(claim.kind is ClaimKind.DIRECT)):
                 counts.fp += 1
+    for gi, gtoks in enumerate(gold_tokens):
+        bucket = scores.found_by_length["1-3 words" if len(gtoks) <= 3 else "4+ words"]
+        bucket[0] += int(gi in used_g)
+        bucket[1] += 1
     for gi, gold in enumerate(golds):
         if gi not in used_g:
             for counts in (scores.overall, scores.bucket(gold_is_direct(text, gold))):
@@ -296,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             "overall": scores.overall.as_dict(),
             "direct": scores.direct.as_dict(),
             "indirect": scores.indirect.as_dict(),
+            "recall_by_gold_length": scores.recall_by_length(),
             "cue_threshold": extractor.lexicon.threshold,
             "corpus_words": words,
             "corpus_seconds": round(seconds, 2),
@@ -306,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         result["speed_1000_words"] = measure_speed(extractor, articles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    for key in ("overall", "direct", "indirect"):
+    for key in ("overall", "direct", "indirect", "recall_by_gold_length"):
         logger.info("%-8s %s", key, result[key])
     if "speed_1000_words" in result:
         logger.info("speed    %s", result["speed_1000_words"])

@@ -240,6 +240,8 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass"})
 CONTENT_STARTERS = frozenset({"that", ":", ","})
 QUOTE_TOKENS = frozenset({'"', "''", "”", "“", "``", "'"})
 CUT_ADJUNCTS = False
+PARTICLE_DEPS = frozenset({"compound:prt", "prt"})
+BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "'s", "'re", "am"})
 CLAUSE_CUTTERS = frozenset({"but", "which", "although", "though"})
 ADJUNCT_STARTERS = frozenset(
     {
@@ -736,16 +738,21 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
             continue  # "What I would also say is ...": speech inside a quote is the quote's content
         tag = _tag(token)
         verb_like = tag.startswith("VB") or token.pos_ == "VERB"
-        if not verb_like and ctx.lexicon.prior(token.text) >= 0.6 and i > unit.start:
+        if not verb_like and ctx.lexicon.prior(token.text) >= 0.6 and i > unit.start and not token.is_title:
             # a tagger's miss ("argues/NNS"): a speech form right after a name or pronoun and
             # before a clause is the verb
             before, after = doc[i - 1], doc[i + 1] if i + 1 < unit.end else None
             participle = token.lower_.endswith("ing") and before.lower_ in {",", "and"}
-            verb_like = (_tag(before) in {"NNP", "NNPS", "PRP"} or participle) and (
-                after is None
-                or after.lower_ in {"that", ":", ","}
-                or after.text in QUOTE_TOKENS
-                or _tag(after) in {"DT", "PRP", "NNP", "EX"}
+            if token.lower_.endswith("ing") and before.lower_ in BE_FORMS:
+                verb_like = True  # a progressive the tagger read as a noun: "is warning/NN that"
+            verb_like = verb_like or (
+                (_tag(before) in {"NNP", "NNPS", "PRP"} or participle)
+                and (
+                    after is None
+                    or after.lower_ in {"that", ":", ","}
+                    or after.text in QUOTE_TOKENS
+                    or _tag(after) in {"DT", "PRP", "NNP", "EX"}
+                )
             )
         if not verb_like:
             continue
@@ -806,8 +813,8 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
             j += 1
         if j < stop and doc[j].lower_ == "that":
             i = j
-    while i < stop and doc[i].is_space:
-        i += 1
+    while i < stop and (doc[i].is_space or (doc[i].dep_ in PARTICLE_DEPS and doc[i].head.i == cue)):
+        i += 1  # the particle of a phrasal cue ("pointed out that ...") is part of the cue
     # "said on Tuesday that ...", "said in a statement: ...": the circumstances are not content
     i = _skip_adverbials(doc, cue, i, stop)
     while i < stop and (doc[i].lower_ in CONTENT_STARTERS or doc[i].is_space):
@@ -826,7 +833,12 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
     end = _complement_end(ctx, cue, i, end)
     if end - i < 2:
         return None
-    if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS:
+    verb = i + 1
+    while verb < end - 1 and _tag(doc[verb]) == "RB":
+        verb += 1
+    # "vowed to (harshly) punish ...", "wants to triple ...": the infinitive is what was said
+    infinitive = doc[i].lower_ == "to" and verb < end and _tag(doc[verb]) == "VB"
+    if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS and not infinitive:
         return None  # "spoke by phone with ...": a circumstance, not what was said
     if CUT_ADJUNCTS and not _is_clausal(doc, cue, i, end):
         # "attacked Machado in early-morning tweets": the object, not the circumstances
@@ -1275,7 +1287,10 @@ def _to_attribution(ctx: _Context, item: _Found) -> Attribution:
     source = item.source
     source_frag = _char_span(doc, source[0], source[1]) if source else None
     head_frag = _char_span(doc, *_head_name(doc, source)) if source else None
-    cue_frag = _char_span(doc, item.cue, item.cue_end) if item.cue >= 0 else None
+    cue_end = item.cue_end
+    while cue_end < len(doc) and doc[cue_end].dep_ in PARTICLE_DEPS and doc[cue_end].head.i == item.cue:
+        cue_end += 1  # "pointed out"
+    cue_frag = _char_span(doc, item.cue, cue_end) if item.cue >= 0 else None
     kind = ClaimKind.DIRECT if _is_direct(content, ctx.quotes) else ClaimKind.INDIRECT
     return Attribution(kind, content, cue_frag, source_frag, head_frag, inherited=item.inherited)
 

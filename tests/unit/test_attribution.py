@@ -275,6 +275,21 @@ CONSTRUCTIONS = [
         [("indirect", "LOPEZ", None, "The bridge will open in May, and the tolls will stay at two dollars")],
         id="transcript-line-opening-with-a-quote-mark",
     ),
+    pytest.param(
+        "The mayor is warning that the bridge will close in June.",
+        [("indirect", "mayor", "warning", "the bridge will close in June")],
+        id="progressive-cue",
+    ),
+    pytest.param(
+        "The governor vowed to harshly punish those who dump waste in the river.",
+        [("indirect", "governor", "vowed", "to harshly punish those who dump waste in the river")],
+        id="infinitive-complement",
+    ),
+    pytest.param(
+        "Berg then pointed out that one storm may flood several towns.",
+        [("indirect", "Berg", "pointed out", "one storm may flood several towns")],
+        id="phrasal-cue-with-particle",
+    ),
 ]
 
 
