@@ -243,7 +243,7 @@ def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     for threshold in candidates:
         if base.model is not None:
             model = CueModel(base.model.weights, base.model.bias, threshold)
-            extractor.lexicon = CueLexicon(base.priors, base.threshold, model)
+            extractor.lexicon = CueLexicon(base.priors, base.threshold, model, base.boundary)
         else:
             extractor.lexicon = load_lexicon(threshold=threshold)
         scores = Scores()

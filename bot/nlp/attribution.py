@@ -36,6 +36,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from bot.models import ClaimKind
+from bot.nlp.boundaries import BoundaryModel, choose_end, content_end, cut_features, cut_points
 from bot.nlp.quotes import Quote, find_quotes
 
 logger = logging.getLogger(__name__)
@@ -302,6 +303,7 @@ class CueLexicon:
     priors: dict[str, float]
     threshold: float
     model: CueModel | None = None
+    boundary: BoundaryModel | None = None  # where a complement ends (bot.nlp.boundaries)
 
     def prior(self, form: str) -> float:
         lower = form.lower()
@@ -323,14 +325,17 @@ def load_lexicon(
         return CueLexicon({}, threshold if threshold is not None else DEFAULT_THRESHOLD)
     payload = json.loads(path.read_text(encoding="utf-8"))
     model = None
+    boundary = None
     if payload.get("model") and use_model:
         spec = payload["model"]
         model = CueModel(tuple(spec["weights"]), float(spec["bias"]), float(spec["threshold"]))
         default = float(spec.get("candidate_threshold", payload.get("threshold", DEFAULT_THRESHOLD)))
     else:
         default = float(payload.get("threshold", DEFAULT_THRESHOLD))
+    if payload.get("boundary") and use_model:
+        boundary = BoundaryModel(tuple(payload["boundary"]["weights"]), float(payload["boundary"]["bias"]))
     chosen = threshold if threshold is not None else default
-    return CueLexicon(dict(payload["priors"]), chosen, model)
+    return CueLexicon(dict(payload["priors"]), chosen, model, boundary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -831,6 +836,10 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
             end = k  # "...; they only learned" / ", but offered no proof": not what was said
             break
     end = _complement_end(ctx, cue, i, end)
+    if ctx.lexicon.boundary is not None and end - i > 2:
+        quotes = [(q.start, q.end) for q in ctx.quotes]
+        clausal = _is_clausal(doc, cue, i, end)
+        end = choose_end(ctx.lexicon.boundary, doc, quotes, cue, i, end, clausal=clausal)
     if end - i < 2:
         return None
     verb = i + 1
@@ -1394,6 +1403,45 @@ def find_attributions(
     results.extend(_continued_quotes(ctx, orphans, results, text))
     results.sort(key=lambda a: a.start)
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryExample:
+    """The cut points of one statement's content after its cue, with their features
+    (training data for :class:`bot.nlp.boundaries.BoundaryModel`)."""
+
+    start_char: int
+    cut_end_chars: tuple[int, ...]  # the content's end for each cut point, in characters
+    features: tuple[tuple[float, ...], ...]
+
+
+def boundary_example(
+    doc: Doc, attribution: Attribution, *, raw_text: str | None = None
+) -> BoundaryExample | None:
+    """Cut points and features for a statement whose one content fragment follows its cue,
+    as found with no boundary model (so the fragment runs as far as the rules let it)."""
+    if attribution.cue is None or len(attribution.content) != 1:
+        return None
+    start_char, end_char = attribution.content[0]
+    if start_char < attribution.cue[1]:
+        return None
+    cue_span = doc.char_span(*attribution.cue, alignment_mode="expand")
+    content = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if cue_span is None or content is None or len(content) < 3:
+        return None
+    cue, start, end = cue_span.start, content.start, content.end
+    quotes = [(q.start, q.end) for q in find_quotes(raw_text if raw_text is not None else doc.text)]
+    clausal = _is_clausal(doc, cue, start, end)
+    cuts = cut_points(doc, quotes, start, end)
+    ends = []
+    for k in cuts:
+        last = doc[content_end(doc, start, k) - 1]
+        ends.append(last.idx + len(last.text))
+    features = tuple(
+        tuple(cut_features(doc, cue, start, k, end, clausal=clausal, first=index == 0))
+        for index, k in enumerate(cuts)
+    )
+    return BoundaryExample(start_char, tuple(ends), features)
 
 
 FEATURE_NAMES = (
