@@ -34,7 +34,7 @@ from bot.models import (
     StoredClaim,
     Verdict,
 )
-from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim
+from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim, Vector
 from bot.speakers import normalise_name, resolve_speaker
 from bot.text import content_hash, prepare_text
 
@@ -270,23 +270,31 @@ class ClaimService:
         pool = max(self.limits.search_pool, top_k * 3)
         results: list[list[SearchHit]] = []
         for query, vector in zip(cleaned, vectors, strict=True):
-            merged: dict[str, Candidate] = {}
-            for cand in self.store.nearest_claims(
-                tenant=tenant, embedding=vector, k=pool, speaker_id=speaker_id
-            ):
-                merged[cand.claim.id] = cand
-            # the store fills in each lexical hit's cosine from its stored vector, so
-            # claims found by wording alone are re-ranked fairly without encoding them again
-            for cand in self.store.text_search(
-                tenant=tenant, query=query, k=pool, speaker_id=speaker_id, embedding=vector
-            ):
-                if cand.claim.id in merged:
-                    merged[cand.claim.id] = replace(merged[cand.claim.id], lexical=cand.lexical)
-                else:
-                    merged[cand.claim.id] = cand
-            ranked = rerank(query, vector, list(merged.values()))
+            candidates = self.search_candidates(
+                tenant=tenant, query=query, embedding=vector, k=pool, speaker_id=speaker_id
+            )
+            ranked = rerank(query, vector, candidates)
             results.append([SearchHit(claim=c.claim, score=round(float(s), 4)) for c, s in ranked[:top_k]])
         return results
+
+    def search_candidates(
+        self, *, tenant: str, query: str, embedding: Vector, k: int, speaker_id: str | None = None
+    ) -> list[Candidate]:
+        """What search re-ranks: the ``k`` nearest claims by vector, merged with up to ``k``
+        full-text hits (one candidate per claim; ``query`` already normalised)."""
+        merged: dict[str, Candidate] = {}
+        for cand in self.store.nearest_claims(tenant=tenant, embedding=embedding, k=k, speaker_id=speaker_id):
+            merged[cand.claim.id] = cand
+        # the store fills in each lexical hit's cosine from its stored vector, so
+        # claims found by wording alone are re-ranked fairly without encoding them again
+        for cand in self.store.text_search(
+            tenant=tenant, query=query, k=k, speaker_id=speaker_id, embedding=embedding
+        ):
+            if cand.claim.id in merged:
+                merged[cand.claim.id] = replace(merged[cand.claim.id], lexical=cand.lexical)
+            else:
+                merged[cand.claim.id] = cand
+        return list(merged.values())
 
     # ------------------------------------------------------------------ compare
     def compare(self, a: str, b: str) -> Comparison:
