@@ -5,6 +5,8 @@ Storage returns candidates from a vector index (``Candidate.cosine``) and/or ful
 texts alone (term overlap weighted by rarity within the candidate set, character n-grams, shared
 numbers and names), so it does not depend on which source a candidate came from. The weights
 are a logistic regression fitted on CheckThat 2020 train by ``scripts/eval_matching.py``.
+A claim stored twice with the same words (a fact-check archive holding 'single' and "double"
+quoted copies) is shown once, as its oldest copy (``collapse_same_wording``).
 Cost: O(candidates x words); re-ranking 50 candidates takes about a millisecond.
 """
 
@@ -22,7 +24,7 @@ import numpy.typing as npt
 
 from bot.matching.features import char_ngram_similarity, content_stems, entities, stem, tokens
 from bot.matching.numbers import extract_numbers
-from bot.models import Candidate
+from bot.models import Candidate, StoredClaim
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +173,8 @@ def rerank(
     ``query`` is normalised here (pass the raw text). Cosines are taken from the candidates, or
     recomputed from ``candidate_vectors`` (rows aligned with ``candidates``) when given with
     ``query_vec``; a full-text-only candidate should come with its cosine filled in by storage.
-    Duplicate claims (same id from both sources) are merged, keeping the better evidence.
+    Duplicate claims (same id from both sources) are merged, keeping the better evidence; claims
+    with the same words are then shown once (``collapse_same_wording``).
     """
     merged: dict[str, Candidate] = {}
     order: list[str] = []
@@ -198,5 +201,34 @@ def rerank(
         (c, 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, _linear(f, w))))))
         for c, f in zip(unique, feats, strict=True)
     ]
-    scored.sort(key=lambda cs: (-cs[1], cs[0].claim.id))
-    return scored
+    scored.sort(key=lambda cs: (-cs[1], _stored_order(cs[0].claim)))
+    return collapse_same_wording(scored)
+
+
+def _stored_order(claim: StoredClaim) -> tuple[object, ...]:
+    """Older first: by first sighting, then by id (ids are issued in increasing order as a
+    prefix and a number, so a shorter id is the older one: "c9" before "c10")."""
+    return (claim.first_seen, len(claim.id), claim.id)
+
+
+def collapse_same_wording(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
+    """One result per wording: claims whose words are the same once case, quote style and
+    punctuation are ignored (``judge_pair``'s "same wording") are one claim stored twice, e.g. a
+    fact-check archive holding both 'quoted' and "quoted" copies. The group keeps the place and
+    score of its best-scored member and is shown as its oldest stored copy, the original.
+    ``scored`` is best first; so is the result.
+    """
+    groups: dict[tuple[str, ...], list[Candidate]] = {}
+    keys: list[tuple[str, ...]] = []
+    for cand, _ in scored:
+        key = tuple(tokens(cand.claim.text)) or ("", cand.claim.id)  # no words: never merged
+        keys.append(key)
+        groups.setdefault(key, []).append(cand)
+    out: list[tuple[Candidate, float]] = []
+    seen: set[tuple[str, ...]] = set()
+    for key, (_, score) in zip(keys, scored, strict=True):
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((min(groups[key], key=lambda c: _stored_order(c.claim)), score))
+    return out

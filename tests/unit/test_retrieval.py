@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
 import pytest
 
-from bot.matching.retrieval import normalise_query, rerank, rerank_features
+from bot.matching.retrieval import collapse_same_wording, normalise_query, rerank, rerank_features
 from bot.models import Candidate, ClaimKind, StoredClaim
 
 
@@ -91,13 +92,49 @@ def test_rerank_merges_duplicates_from_both_sources() -> None:
 
 def test_rerank_recomputes_cosine_from_vectors() -> None:
     candidates = [
-        Candidate(claim("p", "alpha beta"), cosine=0.0),
-        Candidate(claim("q", "alpha beta"), cosine=0.0),
+        Candidate(claim("p", "alpha beta delta"), cosine=0.0),
+        Candidate(claim("q", "alpha beta gamma"), cosine=0.0),
     ]
     query_vec = np.array([1.0, 0.0], dtype=np.float32)
     vectors = np.array([[0.1, 0.995], [0.99, 0.14]], dtype=np.float32)
     ranked = rerank("alpha beta", query_vec, candidates, candidate_vectors=vectors)
     assert [c.claim.id for c, _ in ranked] == ["q", "p"]
+
+
+def test_rerank_shows_one_claim_stored_twice_once_as_its_oldest_copy() -> None:
+    # a fact-check archive holding the same claim with 'single' and "double" quotes
+    newer = claim("c10", "A 'newly uncovered' photograph shows the senator at a protest.")
+    older = claim("c9", 'A "newly uncovered" photograph shows the senator at a protest.')
+    other = claim("c11", "A photograph shows the senator at a rally in Texas.")
+    candidates = [Candidate(newer, cosine=0.9), Candidate(other, cosine=0.6), Candidate(older, cosine=0.8)]
+    ranked = rerank("newly uncovered photograph of the senator at a protest", None, candidates)
+    assert [c.claim.id for c, _ in ranked] == ["c9", "c11"]
+    # the group keeps the best member's score (the newer copy had the higher cosine)
+    alone = rerank("newly uncovered photograph of the senator at a protest", None, candidates[:2])
+    assert ranked[0][1] == pytest.approx(alone[0][1])
+
+
+def test_collapse_same_wording_prefers_the_first_sighting_then_the_lower_id() -> None:
+    early = replace(claim("c20", "Taxes rose by 5%"), first_seen=datetime(2023, 1, 1))
+    late = claim("c3", "taxes ROSE by 5 %")
+    assert [
+        c.claim.id
+        for c, _ in collapse_same_wording([(Candidate(late, 0.0), 0.9), (Candidate(early, 0.0), 0.5)])
+    ] == ["c20"]
+    a, b = claim("c10", "Taxes rose"), claim("c9", "taxes rose!")
+    assert [
+        c.claim.id for c, s in collapse_same_wording([(Candidate(a, 0.0), 0.9), (Candidate(b, 0.0), 0.8)])
+    ] == ["c9"]
+
+
+def test_collapse_same_wording_keeps_different_wordings_and_wordless_claims() -> None:
+    scored = [
+        (Candidate(claim("c1", "Taxes rose"), 0.0), 0.9),
+        (Candidate(claim("c2", "Taxes fell"), 0.0), 0.8),
+        (Candidate(claim("c3", "🙂"), 0.0), 0.7),
+        (Candidate(claim("c4", "🙃"), 0.0), 0.6),
+    ]
+    assert [c.claim.id for c, _ in collapse_same_wording(scored)] == ["c1", "c2", "c3", "c4"]
 
 
 def test_rerank_of_nothing_is_empty() -> None:
