@@ -212,20 +212,24 @@ def _stored_order(claim: StoredClaim) -> tuple[object, ...]:
 
 
 def collapse_same_wording(scored: Sequence[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
-    """One result per wording: claims whose words are the same once case, quote style and
-    punctuation are ignored (``judge_pair``'s "same wording") are one claim stored twice, e.g. a
+    """One result per wording and speaker: claims of one speaker (or none) whose words are the
+    same once case, quote style and punctuation are ignored (``judge_pair``'s "same wording")
+    are one claim stored twice, e.g. a
     fact-check archive holding both 'quoted' and "quoted" copies. The group keeps the place and
     score of its best-scored member and is shown as its oldest stored copy, the original.
     ``scored`` is best first; so is the result.
     """
-    groups: dict[tuple[str, ...], list[Candidate]] = {}
-    keys: list[tuple[str, ...]] = []
+    groups: dict[tuple[str | None, ...], list[Candidate]] = {}
+    keys: list[tuple[str | None, ...]] = []
     for cand, _ in scored:
-        key = tuple(tokens(cand.claim.text)) or ("", cand.claim.id)  # no words: never merged
+        words = tuple(tokens(cand.claim.text))
+        # the same words from two speakers are two claims: a timeline needs both
+        speaker = cand.claim.speaker_id or cand.claim.speaker
+        key = (speaker, *words) if words else ("", cand.claim.id)  # no words: never merged
         keys.append(key)
         groups.setdefault(key, []).append(cand)
     out: list[tuple[Candidate, float]] = []
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[str | None, ...]] = set()
     for key, (_, score) in zip(keys, scored, strict=True):
         if key in seen:
             continue

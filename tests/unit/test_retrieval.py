@@ -137,6 +137,14 @@ def test_collapse_same_wording_keeps_different_wordings_and_wordless_claims() ->
     assert [c.claim.id for c, _ in collapse_same_wording(scored)] == ["c1", "c2", "c3", "c4"]
 
 
+def test_collapse_same_wording_keeps_the_same_words_from_two_speakers() -> None:
+    berg = replace(claim("c1", "We will not raise taxes"), speaker="Tom Berg", speaker_id="s1")
+    lopez = replace(claim("c2", "We will not raise taxes."), speaker="Ana Lopez", speaker_id="s2")
+    again = replace(claim("c3", "we will NOT raise taxes"), speaker="Tom Berg", speaker_id="s1")
+    scored = [(Candidate(c, 0.0), score) for c, score in ((berg, 0.9), (lopez, 0.8), (again, 0.7))]
+    assert [c.claim.id for c, _ in collapse_same_wording(scored)] == ["c1", "c2"]
+
+
 def test_rerank_of_nothing_is_empty() -> None:
     assert rerank("anything", None, []) == []
 
