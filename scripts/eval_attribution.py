@@ -1,7 +1,7 @@
 """Evaluates who-said-what extraction on PolNeAR (dev by default).
 
     python -m scripts.eval_attribution --data ../shared/data [--split dev] [--model NAME]
-        [--limit N] [--tune] [--out build/eval_attribution.json]
+        [--limit N] [--tune] [--keep-bare-objects] [--out build/eval_attribution.json]
 
 * content P/R/F1: a predicted statement matches a gold attribution when their content
   spans overlap by at least half of the longer one, in word tokens; matching is one-to-one
@@ -13,7 +13,8 @@
 * speed: seconds to extract a ~1,000-word article, warm, median of several runs.
 
 Unattributed sentences are not scored (PolNeAR annotates attributions only) and
-restatement merging is off, so every predicted attribution is scored.
+restatement merging is off, so every predicted attribution is scored. Reported objects with
+no clause ("backed | Clinton") are dropped as in the product unless ``--keep-bare-objects``.
 """
 
 from __future__ import annotations
@@ -276,6 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="sweep the cue threshold and save the best")
     parser.add_argument("--out", type=Path, default=Path("build/eval_attribution.json"))
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--keep-bare-objects",
+        action="store_true",
+        help="also count reported objects with no clause ('backed | Clinton'), which PolNeAR "
+        "annotates but claimbot does not report as claims",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -296,12 +303,17 @@ def main(argv: list[str] | None = None) -> int:
         sum(len(a.attributions) for a in articles),
     )
     extractor = SpacyClaimExtractor(
-        nlp, checkworthiness=False, include_unattributed=False, merge_restatements=False
+        nlp,
+        checkworthiness=False,
+        include_unattributed=False,
+        merge_restatements=False,
+        keep_bare_objects=args.keep_bare_objects,
     )
     result: dict[str, object] = {
         "split": args.split,
         "model": model or "claimbot_en",
         "articles": len(articles),
+        "bare_objects_kept": args.keep_bare_objects,
     }
     if args.tune:
         result.update(tune(extractor, articles))

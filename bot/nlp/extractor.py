@@ -273,12 +273,14 @@ class SpacyClaimExtractor:
         checkworthiness: Scorer | bool | None = True,
         include_unattributed: bool = True,
         merge_restatements: bool = True,
+        keep_bare_objects: bool = False,
         batch_size: int = 16,
     ) -> None:
         self.nlp = nlp
         self.lexicon = lexicon or load_lexicon()
         self.include_unattributed = include_unattributed
         self.merge_restatements = merge_restatements
+        self.keep_bare_objects = keep_bare_objects
         self.batch_size = batch_size
         self._scorer_choice = checkworthiness
         self._scorer: Scorer | None = None
@@ -326,6 +328,7 @@ class SpacyClaimExtractor:
         drafts = [
             _Draft(a.kind, a.content, a.cue, a.source, a.source_head)
             for a in self.attributions(doc, raw_text)
+            if self.keep_bare_objects or not is_bare_object(doc, a)
         ]
         if self.include_unattributed:
             drafts.extend(self._unattributed(doc, raw_text, drafts))
@@ -455,6 +458,32 @@ class SpacyClaimExtractor:
             for c in out
             if c is not None and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue)
         ]
+
+
+BARE_OBJECT_WORDS = 3
+# cues whose object stands for a proposition: "denied any wrongdoing" = "we did nothing wrong"
+PROPOSITIONAL_OBJECT_CUES = frozenset(
+    {"deny", "admit", "confirm", "acknowledge", "concede", "dispute", "reject", "dismiss", "predict"}
+)
+
+
+def is_bare_object(doc: Doc, attribution: Attribution) -> bool:
+    """A reported object with no clause ("announced | the works", "backed | Clinton"): an
+    attribution in PolNeAR's sense, but nothing a reader could check or repeat, so not a
+    claim. Quotes are kept whatever their length, and so are the objects of denials and
+    admissions ("denied | any wrongdoing")."""
+    if attribution.kind is ClaimKind.DIRECT:
+        return False
+    if len(attribution.content) > 1:
+        return False
+    cue = doc.char_span(*attribution.cue, alignment_mode="expand") if attribution.cue else None
+    if cue is not None and any(t.lemma_.lower() in PROPOSITIONAL_OBJECT_CUES for t in cue):
+        return False
+    span = doc.char_span(*attribution.content[0], alignment_mode="expand")
+    words = [t for t in span or () if t.is_alpha or t.like_num]
+    if len(words) > BARE_OBJECT_WORDS:
+        return False
+    return not any((t.tag_ or t.pos_).startswith("VB") or t.pos_ in {"VERB", "AUX"} for t in span or ())
 
 
 def _adopt_neighbour(claims: Sequence[ExtractedClaim | None], index: int) -> ExtractedClaim:
