@@ -1367,8 +1367,9 @@ def find_attributions(
     ``raw_text`` is the text before quote normalisation (curly marks tell quote direction);
     it must have the same length as ``doc.text``.
     """
-    text = raw_text if raw_text is not None else doc.text
-    if len(text) != len(doc.text):
+    doc_text = doc.text  # built by joining every token: once, not per use
+    text = raw_text if raw_text is not None else doc_text
+    if len(text) != len(doc_text):
         raise ValueError("raw_text must be the length-preserving original of doc.text")
     quotes = find_quotes(text)
     ctx = _Context(
@@ -1377,7 +1378,7 @@ def find_attributions(
         units=sentence_units(doc, quotes),
         lexicon=lexicon or load_lexicon(),
         token_starts=[t.idx for t in doc],
-        text=doc.text,
+        text=doc_text,
     )
     results: list[Attribution] = []
     previous: _Found | None = None

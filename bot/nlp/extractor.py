@@ -222,7 +222,10 @@ def content_words(text: str) -> frozenset[str]:
 
 def restatement_similarity(a: str, b: str) -> float:
     """Content-word overlap of two statements, relative to the shorter one."""
-    wa, wb = content_words(a), content_words(b)
+    return _word_overlap(content_words(a), content_words(b))
+
+
+def _word_overlap(wa: frozenset[str], wb: frozenset[str]) -> float:
     if len(wa) < 4 or len(wb) < 4:
         return 0.0
     return len(wa & wb) / min(len(wa), len(wb))
@@ -542,12 +545,13 @@ def merge_restatements(claims: list[ExtractedClaim], text: str | None = None) ->
 
     groups: list[list[int]] = []
     assigned: dict[int, int] = {}
+    words = [content_words(claim.text) for claim in claims]  # once per claim, not per pair
     for i, claim in enumerate(claims):
         for j in range(i):
             other = claims[j]
             if claim.speaker and other.speaker and claim.speaker != other.speaker and claim.cue and other.cue:
                 continue
-            if restatement_similarity(claim.text, other.text) >= RESTATEMENT_OVERLAP:
+            if _word_overlap(words[i], words[j]) >= RESTATEMENT_OVERLAP:
                 group = assigned[j]
                 groups[group].append(i)
                 assigned[i] = group
