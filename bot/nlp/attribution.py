@@ -1124,6 +1124,10 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
     if colon is not None:
         found.append(colon)
         consumed_until = unit.end
+    as_clause = _as_clause_attribution(ctx, unit) if colon is None else None
+    if as_clause is not None:
+        found.append(as_clause)
+        consumed_until = unit.end
     governing = _trailing_speech_cue(ctx, unit, cues)
     for index, cue in enumerate(cues):
         if cue < consumed_until:
@@ -1310,6 +1314,48 @@ def _model_keeps(ctx: _Context, item: _Found) -> bool:
         return True
     features = attribution_features(ctx.doc, _to_attribution(ctx, item), ctx.lexicon, text=ctx.text)
     return model.probability(features) >= model.threshold
+
+
+def _as_clause_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
+    """ "<clause>, as Berg noted (on Friday)." / "As a memo put it, <clause>.": the as-clause
+    names the source; what was said is the rest of the sentence, not what follows the cue."""
+    doc = ctx.doc
+    for k in range(unit.start, unit.end - 2):
+        if doc[k].lower_ != "as" or _quote_covering(ctx, doc[k].idx) is not None:
+            continue
+        if k > unit.start and doc[k - 1].text != ",":
+            continue  # only a parenthetical "as": "as high as", "such as" are not sources
+        source = _np_right(doc, k + 1, unit.end)
+        if source is None or source[1] >= unit.end:
+            continue
+        cue = source[1]
+        while cue < unit.end and _tag(doc[cue]) in {"RB", "MD"}:
+            cue += 1  # "as Berg also noted"
+        if cue >= unit.end:
+            continue
+        put_it = doc[cue].lower_ in {"put", "puts"} and cue + 1 < unit.end and doc[cue + 1].lower_ == "it"
+        if not put_it and not (_is_verb(doc[cue]) and doc[cue].lower_ in SEED_CUES):
+            continue
+        cue_end = cue + 2 if put_it else cue + 1
+        # the clause runs to the next comma or the end of the sentence
+        clause_end = cue_end
+        while clause_end < unit.end and doc[clause_end].text not in {",", ";"}:
+            clause_end += 1
+        if k > unit.start:  # trailing: "<clause>, as Berg noted."
+            end = k - 1
+            if not _only_adjuncts_after(ctx, unit, cue, cue_end) or end - unit.start < 3:
+                continue
+            frag = _char_span(doc, unit.start, end)
+        else:  # leading: "As Berg put it, <clause>."
+            start = clause_end + 1
+            end = _trim_final_punct(doc, start, unit.end)
+            if clause_end >= unit.end or end - start < 3:
+                continue
+            frag = _char_span(doc, start, end)
+        if frag is None:
+            continue
+        return _Found(cue, cue_end, source, [_extend_to_quotes(ctx, frag)])
+    return None
 
 
 def _colon_attribution(ctx: _Context, unit: _Unit) -> _Found | None:

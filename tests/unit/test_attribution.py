@@ -287,6 +287,16 @@ CONSTRUCTIONS = [
         [("indirect", "Berg", "pointed out", "one storm may flood several towns")],
         id="phrasal-cue-with-particle",
     ),
+    pytest.param(
+        "The plan would cost far more than promised, as Berg noted on Friday.",
+        [("indirect", "Berg", "noted", "The plan would cost far more than promised")],
+        id="trailing-as-clause",
+    ),
+    pytest.param(
+        "As the council's report put it, the bridge was never designed for lorries.",
+        [("indirect", "council's report", "put it", "the bridge was never designed for lorries")],
+        id="leading-as-put-it",
+    ),
 ]
 
 
