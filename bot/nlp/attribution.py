@@ -36,7 +36,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from bot.models import ClaimKind
-from bot.nlp.boundaries import BoundaryModel, choose_end, content_end, cut_features, cut_points
+from bot.nlp.boundaries import BoundaryModel, candidate_cuts, choose_end, content_end
 from bot.nlp.quotes import Quote, find_quotes
 
 logger = logging.getLogger(__name__)
@@ -818,7 +818,7 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
             j += 1
         if j < stop and doc[j].lower_ == "that":
             i = j
-    while i < stop and (doc[i].is_space or (doc[i].dep_ in PARTICLE_DEPS and doc[i].head.i == cue)):
+    while i < stop and (doc[i].is_space or _is_particle_of(doc[i], cue)):
         i += 1  # the particle of a phrasal cue ("pointed out that ...") is part of the cue
     # "said on Tuesday that ...", "said in a statement: ...": the circumstances are not content
     i = _skip_adverbials(doc, cue, i, stop)
@@ -858,6 +858,11 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
                 end = k
                 break
     return i, end
+
+
+def _is_particle_of(token: Token, cue: int) -> bool:
+    """The particle of a phrasal cue: "out" in "pointed out"."""
+    return token.dep_ in PARTICLE_DEPS and token.head.i == cue
 
 
 def _complement_end(ctx: _Context, cue: int, start: int, end: int) -> int:
@@ -1301,7 +1306,7 @@ def _to_attribution(ctx: _Context, item: _Found) -> Attribution:
     source_frag = _char_span(doc, source[0], source[1]) if source else None
     head_frag = _char_span(doc, *_head_name(doc, source)) if source else None
     cue_end = item.cue_end
-    while cue_end < len(doc) and doc[cue_end].dep_ in PARTICLE_DEPS and doc[cue_end].head.i == item.cue:
+    while cue_end < len(doc) and _is_particle_of(doc[cue_end], item.cue):
         cue_end += 1  # "pointed out"
     cue_frag = _char_span(doc, item.cue, cue_end) if item.cue >= 0 else None
     kind = ClaimKind.DIRECT if _is_direct(content, ctx.quotes) else ClaimKind.INDIRECT
@@ -1478,17 +1483,12 @@ def boundary_example(
         return None
     cue, start, end = cue_span.start, content.start, content.end
     quotes = [(q.start, q.end) for q in find_quotes(raw_text if raw_text is not None else doc.text)]
-    clausal = _is_clausal(doc, cue, start, end)
-    cuts = cut_points(doc, quotes, start, end)
+    cuts = candidate_cuts(doc, quotes, cue, start, end, clausal=_is_clausal(doc, cue, start, end))
     ends = []
-    for k in cuts:
+    for k, _ in cuts:
         last = doc[content_end(doc, start, k) - 1]
         ends.append(last.idx + len(last.text))
-    features = tuple(
-        tuple(cut_features(doc, cue, start, k, end, clausal=clausal, first=index == 0))
-        for index, k in enumerate(cuts)
-    )
-    return BoundaryExample(start_char, tuple(ends), features)
+    return BoundaryExample(start_char, tuple(ends), tuple(tuple(features) for _, features in cuts))
 
 
 FEATURE_NAMES = (

@@ -176,6 +176,17 @@ def cut_features(
     ]
 
 
+def candidate_cuts(
+    doc: Doc, quotes: Sequence[tuple[int, int]], cue: int, start: int, end: int, *, clausal: bool
+) -> list[tuple[int, list[float]]]:
+    """Each cut point with its features: what the model scores at run time and learns from
+    in training (one enumeration, so the two never drift apart)."""
+    return [
+        (k, cut_features(doc, cue, start, k, end, clausal=clausal, first=index == 0))
+        for index, k in enumerate(cut_points(doc, quotes, start, end))
+    ]
+
+
 def choose_end(
     model: BoundaryModel,
     doc: Doc,
@@ -188,8 +199,8 @@ def choose_end(
 ) -> int:
     """The end token (exclusive) of the content of ``cue`` that starts at ``start``."""
     best_score, best = -math.inf, end
-    for index, k in enumerate(cut_points(doc, quotes, start, end)):
-        score = model.score(cut_features(doc, cue, start, k, end, clausal=clausal, first=index == 0))
+    for k, features in candidate_cuts(doc, quotes, cue, start, end, clausal=clausal):
+        score = model.score(features)
         if score > best_score:
             best_score, best = score, k
     return content_end(doc, start, best)
