@@ -121,6 +121,7 @@ class StoredClaim:
     article_id: str | None = None
     mentions: int = 1
     changed_from: str | None = None  # id of the earlier claim this one changed (digests)
+    title: str | None = None  # an imported fact-check's headline; search ranks by it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,7 @@ class KnownClaim:
     speaker: str | None = None
     date: date | None = None
     source: str | None = None
+    title: str | None = None  # the fact-check's headline ("Did 122 Prisoners ... Return?")
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,6 +192,7 @@ def stored_claim_to_dict(claim: StoredClaim) -> dict[str, Any]:
         "first_seen": claim.first_seen.isoformat(),
         "source": claim.source,
         "mentions": claim.mentions,
+        "title": claim.title,
     }
 
 
@@ -206,6 +207,7 @@ def search_hits_to_dict(hits: list[SearchHit]) -> dict[str, Any]:
                 "score": round(h.score, 4),
                 "first_seen": h.claim.first_seen.isoformat(),
                 "source": h.claim.source,
+                "title": h.claim.title,
             }
             for h in hits
         ]

@@ -220,8 +220,9 @@ def candidate_sets(
             first_seen=EPOCH,
             source=None,
             external_id=cid,
+            title=title or None,
         )
-        for cid, t in zip(ct.claim_ids, ct.claims, strict=True)
+        for cid, t, title in zip(ct.claim_ids, ct.claims, ct.titles, strict=True)
     ]
     sets: list[list[Candidate]] = []
     sims = qvecs @ cvecs.T

@@ -58,8 +58,8 @@ def main() -> None:
     try:
         archive = work / "verified_claims.jsonl"
         with archive.open("w", encoding="utf-8") as fh:
-            for claim_id, text in zip(ct.claim_ids, ct.claims, strict=True):
-                fh.write(json.dumps({"id": claim_id, "text": text}) + "\n")
+            for claim_id, text, title in zip(ct.claim_ids, ct.claims, ct.titles, strict=True):
+                fh.write(json.dumps({"id": claim_id, "text": text, "title": title}) + "\n")
         started = time.perf_counter()
         _claimbot(["import", str(archive)], env)
         import_s = time.perf_counter() - started

@@ -60,7 +60,10 @@ def main() -> None:
         started = time.perf_counter()
         service.import_claims(
             tenant="eval",
-            claims=[KnownClaim(external_id=i, text=t) for i, t in zip(ct.claim_ids, ct.claims, strict=True)],
+            claims=[
+                KnownClaim(external_id=i, text=t, title=title or None)
+                for i, t, title in zip(ct.claim_ids, ct.claims, ct.titles, strict=True)
+            ],
         )
         report["import_s"] = round(time.perf_counter() - started, 1)
         for split in ("train", "dev"):

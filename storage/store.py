@@ -584,6 +584,7 @@ class SqlStore:
                         "embedding": _embedding_bytes(vector, dim),
                         "speaker_id": speaker_id,
                         "external_id": external_id,
+                        "title": item.title.strip() if item.title and item.title.strip() else None,
                         "source_url": source,
                         "mentions": 1,
                         "first_seen": _as_datetime(item.date) or now,
@@ -613,6 +614,7 @@ class SqlStore:
             c.source_url,
             c.source_permalink,
             c.external_id,
+            c.title,
             c.article_id,
             c.mentions,
             c.speaker_id,
@@ -640,6 +642,7 @@ class SqlStore:
             article_id=ids.public_id(ids.ARTICLE, row.article_id) if row.article_id else None,
             mentions=row.mentions,
             changed_from=ids.public_id(ids.CLAIM, row.changed_from_id) if row.changed_from_id else None,
+            title=row.title,
         )
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]:

@@ -130,6 +130,7 @@ class ClaimBase(SQLModel):
     source_url: str | None = Field(default=None, sa_type=sa.Text)
     source_permalink: str | None = Field(default=None, sa_type=sa.Text)
     external_id: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, sa_type=sa.Text)  # imported fact-checks' headlines
     mentions: int = Field(default=1)
 
 

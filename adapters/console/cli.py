@@ -182,7 +182,9 @@ def check(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
+def _read_jsonl(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
     """Reads every line first: one bad line refuses the whole file, so nothing half-imports."""
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
@@ -209,6 +211,10 @@ def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
             if missing:
                 problems.append(f"line {number}: missing or empty {', '.join(missing)}")
                 continue
+            wrong = [k for k in optional if row.get(k) is not None and not isinstance(row[k], str)]
+            if wrong:
+                problems.append(f"line {number}: {', '.join(wrong)} must be text")
+                continue
             rows.append(row)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -221,12 +227,14 @@ def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
 @cli.command("import")
 @_handles_errors
 def import_(
-    file: Annotated[Path, typer.Argument(help='JSON lines: {"id", "text", "speaker"?, "date"?, "source"?}')],
+    file: Annotated[
+        Path, typer.Argument(help='JSON lines: {"id", "text", "speaker"?, "date"?, "source"?, "title"?}')
+    ],
     db: DbOption = None,
     tenant: TenantOption = "local",
 ) -> None:
     """Load known claims (a fact-check archive) so later checks and searches find them."""
-    rows = _read_jsonl(file, ("id", "text"))
+    rows = _read_jsonl(file, ("id", "text"), ("speaker", "date", "source", "title"))
     claims = []
     for number, row in enumerate(rows, start=1):
         when = row.get("date")
@@ -237,6 +245,7 @@ def import_(
                 speaker=(row.get("speaker") or None),
                 date=_parse_date(when, f"line {number} date") if when else None,
                 source=(row.get("source") or None),
+                title=(row.get("title") or None),
             )
         )
     app = _app(db)
@@ -378,7 +387,9 @@ def timeline(
         render.print_timeline(out, speaker, claims)
 
 
-EXPORT_FIELDS = ("claim_id", "external_id", "text", "speaker", "kind", "first_seen", "source", "mentions")
+EXPORT_FIELDS = (
+    "claim_id", "external_id", "text", "speaker", "kind", "first_seen", "source", "mentions", "title",
+)  # fmt: skip
 
 
 @cli.command()

@@ -3,7 +3,8 @@
 Storage returns candidates from a vector index (``Candidate.cosine``) and/or full-text search
 (``Candidate.lexical``); ``rerank`` re-scores them with lexical evidence computed here from the
 texts alone (term overlap weighted by rarity within the candidate set, character n-grams, shared
-numbers and names), so it does not depend on which source a candidate came from. The weights
+numbers and names; the same overlap with an imported fact-check's headline), so it does not
+depend on which source a candidate came from. The weights
 are a logistic regression fitted on CheckThat 2020 train by ``scripts/eval_matching.py``.
 A claim stored twice with the same words (a fact-check archive holding 'single' and "double"
 quoted copies) is shown once, as its oldest copy (``collapse_same_wording``).
@@ -91,6 +92,10 @@ RERANK_FEATURES = (
     "numbers_shared",
     "numbers_conflict",
     "names_shared",
+    # An imported fact-check's headline (the claim's own text when it has none): posts that
+    # repeat a checked claim are often worded like the headline rather than the claim.
+    "title_coverage",  # rarity-weighted share of the query's words found in the title
+    "title_char3",
 )
 # ``Candidate.lexical`` is deliberately not a feature: its scale depends on the store (and it is 0
 # for vector-only hits); the overlap measured here means the same whatever the source. Measured on
@@ -98,15 +103,17 @@ RERANK_FEATURES = (
 
 # Fitted by scripts/eval_matching.py on CheckThat 2020 train (logistic regression).
 DEFAULT_RERANK_WEIGHTS: dict[str, float] = {
-    "bias": -1.1686,
-    "cosine": 1.3108,
-    "cosine_gap": 20.6386,
-    "query_coverage": 8.0707,
-    "claim_coverage": 6.2596,
-    "char3_dice": 4.7833,
-    "numbers_shared": 0.7946,
-    "numbers_conflict": -0.1806,
-    "names_shared": 0.5453,
+    "bias": -1.3407,
+    "cosine": 0.2359,
+    "cosine_gap": 20.0288,
+    "query_coverage": 5.1294,
+    "claim_coverage": 5.3043,
+    "char3_dice": 0.9234,
+    "numbers_shared": 1.0464,
+    "numbers_conflict": -0.3110,
+    "names_shared": 0.3200,
+    "title_coverage": 3.1433,
+    "title_char3": 8.9994,
 }
 
 
@@ -134,8 +141,12 @@ def rerank_features(
     idf = _idf_weights([*c_stems, q_stems])
     default_idf = math.log(1.0 + (len(candidates) + 0.5) / 0.5)
     q_mass = sum(idf.get(w, default_idf) for w in q_stems) or 1.0
+    titles = [c.claim.title or c.claim.text for c in candidates]
+    t_stems = [set(content_stems(t)) for t in titles]
+    t_idf = _idf_weights([*t_stems, q_stems])
+    t_mass = sum(t_idf.get(w, default_idf) for w in q_stems) or 1.0
     rows: list[dict[str, float]] = []
-    for cand, stems_c, cosine in zip(candidates, c_stems, cos, strict=True):
+    for cand, stems_c, cosine, title, stems_t in zip(candidates, c_stems, cos, titles, t_stems, strict=True):
         shared = q_stems & stems_c
         shared_mass = sum(idf.get(w, default_idf) for w in shared)
         c_mass = sum(idf.get(w, default_idf) for w in stems_c) or 1.0
@@ -151,6 +162,8 @@ def rerank_features(
                 "numbers_shared": 1.0 if q_numbers & c_numbers else 0.0,
                 "numbers_conflict": 1.0 if q_numbers and c_numbers and not (q_numbers & c_numbers) else 0.0,
                 "names_shared": len(c_names & q_tokens) / len(c_names) if c_names else 0.0,
+                "title_coverage": sum(t_idf.get(w, default_idf) for w in q_stems & stems_t) / t_mass,
+                "title_char3": char_ngram_similarity(query, title),
             }
         )
     return rows

@@ -80,9 +80,12 @@ def test_check_import_search_compare_export(tmp_path: Path, env: dict[str, str])
     archive = tmp_path / "archive.jsonl"
     archive.write_text(
         "\n".join(
-            json.dumps({"id": f"fc-{i}", "text": text, "speaker": "Fact Desk"})
-            for i, text in enumerate(
-                ["Tram fares will rise to £3 next year", "The harbour will close in May"]
+            json.dumps({"id": f"fc-{i}", "text": text, "speaker": "Fact Desk", "title": title})
+            for i, (text, title) in enumerate(
+                [
+                    ("Tram fares will rise to £3 next year", "Will Tram Fares Really Rise to £3?"),
+                    ("The harbour will close in May", None),
+                ]
             )
         ),
         encoding="utf-8",
@@ -92,7 +95,10 @@ def test_check_import_search_compare_export(tmp_path: Path, env: dict[str, str])
     done = claimbot("search", "how much will tram tickets cost", "--json", "--top", "3", env=env)
     results = json.loads(done.stdout)["results"]
     assert results
-    assert {"claim_id", "external_id", "text", "speaker", "score", "first_seen", "source"} <= set(results[0])
+    expected_keys = {"claim_id", "external_id", "text", "speaker", "score", "first_seen", "source", "title"}
+    assert expected_keys <= set(results[0])
+    titles = {r["external_id"]: r["title"] for r in results if r["external_id"]}
+    assert titles.get("fc-0") == "Will Tram Fares Really Rise to £3?"
 
     done = claimbot(
         "compare", "Russia has about 70,000 troops", "Russia has about 100,000 troops", "--json", env=env
@@ -160,10 +166,14 @@ def test_missing_file_and_bad_date_exit_2(env: dict[str, str]) -> None:
 
 def test_a_bad_import_line_imports_nothing(tmp_path: Path, env: dict[str, str]) -> None:
     archive = tmp_path / "archive.jsonl"
-    archive.write_text('{"id": "1", "text": "fine"}\n{"id": "2"}\nnot json\n', encoding="utf-8")
+    archive.write_text(
+        '{"id": "1", "text": "fine"}\n{"id": "2"}\nnot json\n{"id": "4", "text": "x", "title": 7}\n',
+        encoding="utf-8",
+    )
     done = claimbot("import", str(archive), env=env)
     assert done.returncode == 2
     assert "line 2" in done.stderr.decode()
+    assert "line 4: title must be text" in done.stderr.decode()
     assert claimbot("export", env=env).stdout.strip() == b""
 
 

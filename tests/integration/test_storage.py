@@ -400,6 +400,22 @@ def test_nearest_claims_finds_the_closest_with_exact_cosines(store: SqlStore) ->
     assert store.nearest_claims(tenant=TENANT, embedding=v[0], k=5, speaker_id="s999999") == []
 
 
+def test_imported_titles_round_trip(store: SqlStore) -> None:
+    v = unit_vectors(3, seed=5)
+    store.import_claims(
+        tenant=TENANT,
+        claims=[
+            (KnownClaim(external_id="t1", text="Fares rise", title="Are Tram Fares Rising?"), v[0]),
+            (KnownClaim(external_id="t2", text="Harbour closes", title="   "), v[1]),
+            (KnownClaim(external_id="t3", text="Bridge opens"), v[2]),
+        ],
+    )
+    titles = {c.external_id: c.title for c in store.iter_claims(tenant=TENANT)}
+    assert titles == {"t1": "Are Tram Fares Rising?", "t2": None, "t3": None}
+    hit = store.nearest_claims(tenant=TENANT, embedding=v[0], k=1)[0]
+    assert hit.claim.title == "Are Tram Fares Rising?"
+
+
 @pytest.mark.postgres
 def test_postgres_plans_each_statement_with_its_parameters(postgres_url: str, tmp_path: Path) -> None:
     # Generic plans cached by prepared statements made bulk imports slow down batch after batch.

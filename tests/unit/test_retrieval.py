@@ -65,6 +65,31 @@ def test_rerank_prefers_lexical_and_number_agreement_when_cosines_tie() -> None:
     assert ranked == ["b", "c", "a"]
 
 
+def test_rerank_uses_a_fact_checks_headline_when_the_query_is_worded_like_it() -> None:
+    query = "Did Obama release 122 Guantanamo prisoners who returned to the battlefield?"
+    candidates = [
+        Candidate(claim("other", "Guantanamo Bay detainees were tortured under Obama"), cosine=0.50),
+        Candidate(
+            replace(
+                claim("checked", "Detainees freed under the previous administration re-engaged"),
+                title="Did 122 Prisoners Released from Guantanamo by Obama Return to the Battlefield?",
+            ),
+            cosine=0.50,
+        ),
+    ]
+    assert [c.claim.id for c, _ in rerank(query, None, candidates)] == ["checked", "other"]
+    # without its headline the same claim shares few words with the query
+    bare = [candidates[0], Candidate(replace(candidates[1].claim, title=None), cosine=0.50)]
+    assert [c.claim.id for c, _ in rerank(query, None, bare)] == ["other", "checked"]
+
+
+def test_rerank_features_fall_back_to_the_claim_text_without_a_title() -> None:
+    query = "tram fares rise to three pounds"
+    plain = Candidate(claim("a", "Tram fares will rise to £3"), cosine=0.6)
+    titled = Candidate(replace(plain.claim, title="Tram fares will rise to £3"), cosine=0.6)
+    assert rerank_features(query, [plain]) == rerank_features(query, [titled])
+
+
 def test_rerank_keeps_a_clear_cosine_winner_first() -> None:
     query = "Vaccines cause autism, a new study shows"
     candidates = [
