@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # --- matching thresholds (per-tenant overrides live in the database) -----------
     # repeat: combined similarity (bot.matching.compare), tuned on MRPC train (F1 at precision >= 0.80);
     # changed: MiniLM cosine from which a pair with a different number/negation/stance is the same topic
-    repeat_threshold: float = 0.53
+    repeat_threshold: float = 0.54
     changed_threshold: float = 0.60
     candidates_k: int = 20
 

@@ -156,12 +156,49 @@ def _entities(text: str) -> frozenset[str]:
 
 
 def entity_mismatch(a: str, b: str) -> tuple[set[str], set[str]]:
-    """Names only one side uses (after ignoring names the other side mentions in lower case)."""
+    """Names only one side uses (after ignoring names the other side mentions in lower case,
+    spells without an apostrophe, "O'Neill's" ~ "ONeills", or abbreviates, "ATA" ~ "Air
+    Transport Association")."""
     ea, eb = entities(a), entities(b)
     la, lb = {stem(t) for t in tokens(a)}, {stem(t) for t in tokens(b)}
-    only_a = {e for e in ea - eb if stem(e) not in lb and not _related_name(e, eb | lb)}
-    only_b = {e for e in eb - ea if stem(e) not in la and not _related_name(e, ea | la)}
+    ka, kb = {_name_key(e) for e in ea}, {_name_key(e) for e in eb}
+    spelled_a = _spelled_out(a, eb) | (ea & _initial_runs(b))
+    spelled_b = _spelled_out(b, ea) | (eb & _initial_runs(a))
+    only_a = {e for e in ea - eb if not _named_by_other(e, lb, kb, spelled_a, eb | lb)}
+    only_b = {e for e in eb - ea if not _named_by_other(e, la, ka, spelled_b, ea | la)}
     return only_a, only_b
+
+
+def _named_by_other(name: str, stems: set[str], keys: set[str], spelled: set[str], words: set[str]) -> bool:
+    return stem(name) in stems or _name_key(name) in keys or name in spelled or _related_name(name, words)
+
+
+def _name_key(name: str) -> str:
+    return name.replace("'", "").replace("’", "").removesuffix("s")
+
+
+def _spelled_out(text: str, acronyms: set[str]) -> set[str]:
+    """Lower-cased words of ``text`` that spell out one of ``acronyms`` (the other side's names):
+    "Air Transport Association" for "ata"."""
+    found: set[str] = set()
+    for m in _CAP_SEQ_RE.finditer(text):
+        run = [w.strip(".'’-").lower() for w in m.group(0).split()]
+        initials = "".join(w[:1] for w in run)
+        for size in range(2, min(6, len(run)) + 1):
+            for i in range(len(run) - size + 1):
+                if initials[i : i + size] in acronyms:
+                    found.update(run[i : i + size])
+    return found
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _initial_runs(text: str) -> frozenset[str]:
+    runs: set[str] = set()
+    for m in _CAP_SEQ_RE.finditer(text):
+        initials = "".join(w[:1].lower() for w in m.group(0).split())
+        for size in range(2, min(6, len(initials)) + 1):
+            runs.update(initials[i : i + size] for i in range(len(initials) - size + 1))
+    return frozenset(runs)
 
 
 def _related_name(name: str, others: set[str]) -> bool:

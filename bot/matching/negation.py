@@ -24,6 +24,19 @@ NEGATION_WORDS = frozenset(
     )
 )
 
+# Verbs and adjectives that carry a negation of their own: "declined to comment" says what "had
+# no comment" does, "had declined requests" what "did not respond to requests" does.
+IMPLICIT_NEGATIVES = frozenset(
+    stem(w)
+    for w in words(
+        """
+    decline declines declined declining lack lacks lacked lacking unable absent absence
+    avoid avoids avoided avoiding ignore ignores ignored ignoring refrain refrains refrained
+    fail fails failed failing
+    """
+    )
+)
+
 # Pairs of opposite words; each side lists surface forms, matched through ``stem``.
 ANTONYM_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (
@@ -151,8 +164,13 @@ def compare_negation(a: str, b: str) -> Polarity:
     negated, other = (na, b) if na else (nb, a)
     other_stems = {stem(t) for t in tokens(other)}
     for cue, scope in negated:
-        if scope & other_stems and not _negated_antonym_stated(scope, other_stems):
-            return Polarity(True, f"negation: only one says '{cue}'")
+        if not scope & other_stems or _negated_antonym_stated(scope, other_stems):
+            continue
+        # the other side negates in a word ("declined to comment" vs "no comment"), unless
+        # that very word is what this side negates ("did not fail" vs "failed")
+        if (IMPLICIT_NEGATIVES & other_stems) - scope:
+            continue
+        return Polarity(True, f"negation: only one says '{cue}'")
     return Polarity(False, None)
 
 

@@ -64,6 +64,11 @@ _NUMBER_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _WORD_TOKEN_RE = re.compile(r"[a-z]+", re.IGNORECASE)
+# "10:33", "12:01 p.m.", "5pm", "9.30 a.m."
+_CLOCK_RE = re.compile(
+    r"(?<![\d.,])\d{1,2}(?::\d{2}(?!\d)(?:\s?[ap]\.?m\.?(?![a-z]))?|(?:\.\d{2})?\s?[ap]\.?m\.?(?![a-z]))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,7 @@ def extract_numbers(text: str) -> list[Quantity]:
 @lru_cache(maxsize=16_384)  # pair scoring asks for the same text's numbers many times
 def _extract_numbers(text: str) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
+    clocks = [m.span() for m in _CLOCK_RE.finditer(text)]
     for m in _NUMBER_RE.finditer(text):
         raw = m.group(0)
         if not raw.strip() or not (m.group("digits") or m.group("words")):
@@ -132,6 +138,9 @@ def _extract_numbers(text: str) -> tuple[Quantity, ...]:
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_/") and not m.group("cur"):
             continue
         if end < len(text) and text[end - 1].isdigit() and (text[end].isalpha() or text[end] == "_"):
+            continue
+        # A clock time ("as of 10:33 a.m.") says when, not how many.
+        if any(c_start <= start < c_end for c_start, c_end in clocks):
             continue
         scale = 1.0
         if m.group("suffix"):

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
+from bot.matching.features import entity_mismatch
 from bot.matching.negation import compare_negation, compare_stance, negation_cues
 from bot.models import Verdict
 from bot.settings import Settings
@@ -199,6 +200,15 @@ def test_negation_cues(text: str, cues: list[str]) -> None:
         ),
         ("The shops will not open on Sunday", "The shops will close on Sunday", False),
         ("The shops will not open on Sunday", "The shops will open on Sunday", True),
+        # the other side negates in a word of its own
+        ("Jordan Green said he had no comment", "Jordan Green declined to comment", False),
+        (
+            "Evans did not respond to requests for an interview",
+            "Evans had declined requests for an interview",
+            False,
+        ),
+        # ... unless that word is the one negated here
+        ("The bank did not fail the stress test", "The bank failed the stress test", True),
     ],
 )
 def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
@@ -268,3 +278,22 @@ def test_may_match_filters_unrelated_pairs_and_keeps_close_ones() -> None:
     assert may_match("Russia has 70,000 troops", "Russia has 70,000 troops", 0.1)  # same wording
     # low cosine but nearly the same words: the bound keeps it for judge_pair
     assert may_match("the bridge will stay open", "the bridge will stay open today", 0.3)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "only_a", "only_b"),
+    [
+        # apostrophes and a possessive 's are spelling, not another name
+        ("a revival of Eugene O'Neill's drama", "a revival of Eugene ONeills drama", set(), set()),
+        # an acronym names what the other side spells out
+        (
+            "ATA spokeswoman Diana Cronan said",
+            "Air Transport Association spokeswoman Diana Cronan said",
+            set(),
+            set(),
+        ),
+        ("Biden won Georgia", "Trump won Georgia", {"biden"}, {"trump"}),
+    ],
+)
+def test_entity_mismatch(a: str, b: str, only_a: set[str], only_b: set[str]) -> None:
+    assert entity_mismatch(a, b) == (only_a, only_b)

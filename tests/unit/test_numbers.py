@@ -25,6 +25,11 @@ from bot.matching.numbers import compare_numbers, extract_numbers, words_to_numb
         ("on January 2, 2020", [(2, "number"), (2020, "year")]),
         ("COVID-19 and the F-35", []),
         ("one of them said so", []),
+        # clock times say when, not how many
+        ("rose 1.2 percent to 931.12 as of 12:01 p.m. in New York", [(1.2, "percent"), (931.12, "number")]),
+        ("the vote closes at 5pm with 3 seats open", [(3, "number")]),
+        ("at 9.30 a.m. on Monday", []),
+        ("a 3:1 majority", [(3, "number"), (1, "number")]),
         ("no numbers at all", []),
     ],
 )
