@@ -38,6 +38,8 @@ from spacy.tokens import Doc, Token
 from bot.models import ClaimKind
 from bot.nlp.boundaries import BoundaryModel, candidate_cuts, choose_end, content_end
 from bot.nlp.quotes import Quote, find_quotes
+from bot.nlp.tokens import is_verb
+from bot.nlp.tokens import token_tag as _tag
 
 logger = logging.getLogger(__name__)
 
@@ -545,15 +547,6 @@ def _char_span(doc: Doc, start: int, end: int) -> Fragment | None:
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
 
 
-def _tag(token: Token) -> str:
-    return token.tag_ or token.pos_
-
-
-def _is_verb(token: Token) -> bool:
-    tag = _tag(token)
-    return tag.startswith("VB") or token.pos_ in {"VERB", "AUX"}
-
-
 # --------------------------------------------------------------------------- sources
 
 
@@ -875,7 +868,7 @@ def _complement_end(ctx: _Context, cue: int, start: int, end: int) -> int:
             continue
         for j in range(k + 1, min(end, k + 4)):
             token = doc[j]
-            if _is_verb(token) and token.dep_ == "conj" and token.head.i == cue:
+            if is_verb(token) and token.dep_ == "conj" and token.head.i == cue:
                 cut = k
                 while cut > start + 1 and doc[cut - 1].text in {",", ";"}:
                     cut -= 1
@@ -1083,7 +1076,7 @@ def _clause_subject(ctx: _Context, unit: _Unit, cue: int) -> tuple[int, int] | N
     k = span[1]
     while k < cue and _tag(doc[k]) in {"RB", "MD"}:
         k += 1
-    return span if k < cue and _is_verb(doc[k]) else None
+    return span if k < cue and is_verb(doc[k]) else None
 
 
 def _trailing_speech_cue(ctx: _Context, unit: _Unit, cues: list[int]) -> int | None:
@@ -1339,7 +1332,7 @@ def _as_clause_attribution(ctx: _Context, unit: _Unit) -> _Found | None:
         if cue >= unit.end:
             continue
         put_it = doc[cue].lower_ in {"put", "puts"} and cue + 1 < unit.end and doc[cue + 1].lower_ == "it"
-        if not put_it and not (_is_verb(doc[cue]) and doc[cue].lower_ in SEED_CUES):
+        if not put_it and not (is_verb(doc[cue]) and doc[cue].lower_ in SEED_CUES):
             continue
         cue_end = cue + 2 if put_it else cue + 1
         # the clause runs to the next comma or the end of the sentence

@@ -19,7 +19,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
+
+from bot.nlp.tokens import token_tag as _tag
 
 BREAK_PUNCT = frozenset({",", ";", "(", "--", "—", "–", ":"})
 COORDINATORS = frozenset({"and", "but", "or"})
@@ -53,10 +55,6 @@ class BoundaryModel:
 
     def score(self, features: Sequence[float]) -> float:
         return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
-
-
-def _tag(token: Token) -> str:
-    return token.tag_ or token.pos_
 
 
 def _inside(quotes: Sequence[tuple[int, int]], char: int) -> bool:

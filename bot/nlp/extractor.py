@@ -27,6 +27,7 @@ from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
 from bot.nlp.attribution import Attribution, CueLexicon, find_attributions, load_lexicon, sentence_units
 from bot.nlp.quotes import find_quotes, normalise_text
 from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
+from bot.nlp.tokens import is_verb
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -486,7 +487,7 @@ def is_bare_object(doc: Doc, attribution: Attribution) -> bool:
     words = [t for t in span or () if t.is_alpha or t.like_num]
     if len(words) > BARE_OBJECT_WORDS:
         return False
-    return not any((t.tag_ or t.pos_).startswith("VB") or t.pos_ in {"VERB", "AUX"} for t in span or ())
+    return not any(is_verb(t) for t in span or ())
 
 
 def _adopt_neighbour(claims: Sequence[ExtractedClaim | None], index: int) -> ExtractedClaim:
