@@ -584,7 +584,7 @@ class SqlStore:
                         "embedding": _embedding_bytes(vector, dim),
                         "speaker_id": speaker_id,
                         "external_id": external_id,
-                        "title": item.title.strip() if item.title and item.title.strip() else None,
+                        "title": (item.title or "").strip() or None,
                         "source_url": source,
                         "mentions": 1,
                         "first_seen": _as_datetime(item.date) or now,

@@ -181,8 +181,7 @@ def _spelled_out(text: str, acronyms: set[str]) -> set[str]:
     """Lower-cased words of ``text`` that spell out one of ``acronyms`` (the other side's names):
     "Air Transport Association" for "ata"."""
     found: set[str] = set()
-    for m in _CAP_SEQ_RE.finditer(text):
-        run = [w.strip(".'’-").lower() for w in m.group(0).split()]
+    for run in _capital_runs(text):
         initials = "".join(w[:1] for w in run)
         for size in range(2, min(6, len(run)) + 1):
             for i in range(len(run) - size + 1):
@@ -193,12 +192,21 @@ def _spelled_out(text: str, acronyms: set[str]) -> set[str]:
 
 @lru_cache(maxsize=_TEXT_CACHE)
 def _initial_runs(text: str) -> frozenset[str]:
+    """The initials of every run of two to six capitalised words in ``text``."""
     runs: set[str] = set()
-    for m in _CAP_SEQ_RE.finditer(text):
-        initials = "".join(w[:1].lower() for w in m.group(0).split())
+    for run in _capital_runs(text):
+        initials = "".join(w[:1] for w in run)
         for size in range(2, min(6, len(initials)) + 1):
             runs.update(initials[i : i + size] for i in range(len(initials) - size + 1))
     return frozenset(runs)
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _capital_runs(text: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of capitalised words, lower-cased, edge punctuation stripped ("Air Transport Association")."""
+    return tuple(
+        tuple(w.strip(".'’-").lower() for w in m.group(0).split()) for m in _CAP_SEQ_RE.finditer(text)
+    )
 
 
 def _related_name(name: str, others: set[str]) -> bool:
