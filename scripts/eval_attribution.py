@@ -112,16 +112,11 @@ def _names_gold_source(claim: ExtractedClaim, source_text: str) -> bool:
     return any(key and key in re.findall(r"\w+", name.lower()) for name in names)
 
 
-def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores: Scores) -> None:
-    text = article.text
-    offsets = [m.start() for m in WORD.finditer(text)]
-    golds = list(article.attributions)
-    gold_tokens = [token_set(text, g.content, offsets) for g in golds]
-    pred_frags = [
-        [(claim.content.start, claim.content.end), *((r.start, r.end) for r in claim.restatements)]
-        for claim in claims
-    ]
-    pred_tokens = [token_set(text, frags[:1], offsets) for frags in pred_frags]
+def one_to_one_matches(
+    pred_tokens: Sequence[frozenset[int]], gold_tokens: Sequence[frozenset[int]]
+) -> list[tuple[int, int]]:
+    """(prediction, gold) index pairs whose token sets overlap by at least half of the larger
+    one, each side used once, the closest overlaps taken first."""
     pairs: list[tuple[float, int, int]] = []
     for pi, ptoks in enumerate(pred_tokens):
         if not ptoks:
@@ -133,9 +128,28 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
     pairs.sort(reverse=True)
     used_p: set[int] = set()
     used_g: set[int] = set()
+    matches: list[tuple[int, int]] = []
     for _, pi, gi in pairs:
-        if pi in used_p or gi in used_g:
-            continue
+        if pi not in used_p and gi not in used_g:
+            used_p.add(pi)
+            used_g.add(gi)
+            matches.append((pi, gi))
+    return matches
+
+
+def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores: Scores) -> None:
+    text = article.text
+    offsets = [m.start() for m in WORD.finditer(text)]
+    golds = list(article.attributions)
+    gold_tokens = [token_set(text, g.content, offsets) for g in golds]
+    pred_frags = [
+        [(claim.content.start, claim.content.end), *((r.start, r.end) for r in claim.restatements)]
+        for claim in claims
+    ]
+    pred_tokens = [token_set(text, frags[:1], offsets) for frags in pred_frags]
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    for pi, gi in one_to_one_matches(pred_tokens, gold_tokens):
         used_p.add(pi)
         used_g.add(gi)
         gold = golds[gi]

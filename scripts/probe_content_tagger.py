@@ -17,7 +17,6 @@ About 2 minutes to parse train, 1 minute per epoch, on two cores.
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import logging
 import time
@@ -32,7 +31,7 @@ from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.pipeline import load_pipeline
 from bot.nlp.polnear import PolnearArticle, find_compartment, read_compartment
 from bot.nlp.quotes import normalise_text
-from scripts.eval_attribution import WORD
+from scripts.eval_attribution import WORD, one_to_one_matches, token_set
 
 logger = logging.getLogger(__name__)
 
@@ -144,10 +143,6 @@ def tagged_spans(model: SpanTagger, row: dict) -> list[tuple[int, int, float]]:
     ]
 
 
-def token_set(offsets: list[int], start: int, end: int) -> frozenset[int]:
-    return frozenset(range(bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end)))
-
-
 def governing_subject(doc: Any, start: int, end: int) -> tuple[int, int] | None:
     """Character span of the subject of the nearest verb above the span (outside it)."""
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -165,27 +160,6 @@ def governing_subject(doc: Any, start: int, end: int) -> tuple[int, int] | None:
                 break
             verb = verb.head
     return None
-
-
-def match(pred: list[frozenset[int]], gold: list[frozenset[int]]) -> list[tuple[int, int]]:
-    pairs = sorted(
-        (
-            (len(p & g) / max(len(p), len(g)), i, j)
-            for i, p in enumerate(pred)
-            for j, g in enumerate(gold)
-            if p and len(p & g) >= 0.5 * max(len(p), len(g))
-        ),
-        reverse=True,
-    )
-    used_p: set[int] = set()
-    used_g: set[int] = set()
-    out = []
-    for _, i, j in pairs:
-        if i not in used_p and j not in used_g:
-            used_p.add(i)
-            used_g.add(j)
-            out.append((i, j))
-    return out
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
@@ -223,13 +197,12 @@ def main() -> None:
     for article, doc, row in token_rows(nlp, dev_articles):
         text = article.text
         offsets = [m.start() for m in WORD.finditer(text)]
-        gold = [
-            frozenset().union(*(token_set(offsets, s, e) for s, e in g.content)) for g in article.attributions
-        ]
+        gold = [token_set(text, g.content, offsets) for g in article.attributions]
         rules = [
-            token_set(offsets, c.content.start, c.content.end) for c in extractor.claims_from_doc(doc, text)
+            token_set(text, [(c.content.start, c.content.end)], offsets)
+            for c in extractor.claims_from_doc(doc, text)
         ]
-        tagged = [(token_set(offsets, s, e), s, e, conf) for s, e, conf in tagged_spans(model, row)]
+        tagged = [(token_set(text, [(s, e)], offsets), s, e, conf) for s, e, conf in tagged_spans(model, row)]
         added = [
             (t, s, e)
             for t, s, e, conf in tagged
@@ -241,9 +214,9 @@ def main() -> None:
             ("rules", rules),
             ("combined", rules + [t for t, *_ in added]),
         ):
-            counts[name][0] += len(match(pred, gold))
+            counts[name][0] += len(one_to_one_matches(pred, gold))
             counts[name][1] += len(pred)
-        for i, j in match(rules + [t for t, *_ in added], gold):
+        for i, j in one_to_one_matches(rules + [t for t, *_ in added], gold):
             if i >= len(rules):
                 _, s, e = added[i - len(rules)]
                 counts["added_matched"] += 1
