@@ -58,7 +58,9 @@ class LazyExtractor:
         return self._lazy.get().extract_many(texts)
 
     def warm(self) -> None:
-        self._lazy.get()
+        warm = getattr(self._lazy.get(), "warm", None)
+        if callable(warm):
+            warm()
 
 
 class LazyEncoder:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # bot.matching.encoder for what each costs and how close the vectors stay
     embedding_precision: Literal["float32", "bfloat16", "int8"] = "int8"
     model_cache_dir: Path | None = None  # derived model files (the int8 encoder); default ~/.cache/claimbot
+    # the learned span tagger adds statements the rules miss (bot.nlp.span_tagger); it runs
+    # MiniLM over the whole article, at embedding_precision
+    attribution_tagger: bool = True
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
     # repeat: combined similarity (bot.matching.compare), tuned on MRPC train (F1 at precision >= 0.80);

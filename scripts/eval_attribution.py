@@ -282,6 +282,40 @@ def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     }
 
 
+class _MemoTagger:
+    """Tags each text once, so threshold sweeps re-run only the cheap pairing."""
+
+    def __init__(self, tagger: object) -> None:
+        self._tagger = tagger
+        self._memo: dict[str, object] = {}
+
+    def tag(self, text: str):  # type: ignore[no-untyped-def]
+        if text not in self._memo:
+            self._memo[text] = self._tagger.tag(text)  # type: ignore[attr-defined]
+        return self._memo[text]
+
+
+def tune_tagger(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
+    """Sweeps the span tagger's confidence and length thresholds on the given articles."""
+    docs = list(extractor.nlp.pipe([_normalise(a.text) for a in articles], batch_size=8))
+    shipped = extractor.tagger_min_confidence, extractor.tagger_min_words
+    sweep: dict[str, dict[str, float | int]] = {}
+    for confidence in (0.5, 0.6, 0.7, 0.8, 0.9):
+        for words in (2, 3, 5, 8):
+            extractor.tagger_min_confidence, extractor.tagger_min_words = confidence, words
+            scores = Scores()
+            for article, doc in zip(articles, docs, strict=True):
+                score_article(article, extractor.claims_from_doc(doc, article.text), scores)
+            key = f"confidence>={confidence} words>={words}"
+            sweep[key] = scores.overall.as_dict()
+            logger.info("%s: %s", key, sweep[key])
+    best = max(sweep, key=lambda k: sweep[k]["f1"])
+    logger.info("best: %s %s", best, sweep[best])
+    # the figures reported after the sweep are for the thresholds the product ships
+    extractor.tagger_min_confidence, extractor.tagger_min_words = shipped
+    return {"tagger_sweep": sweep, "tagger_best": best}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="PolNeAR attribution evaluation")
     parser.add_argument("--data", type=Path, required=True)
@@ -291,6 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="sweep the cue threshold and save the best")
     parser.add_argument("--out", type=Path, default=Path("build/eval_attribution.json"))
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--span-tagger",
+        nargs="?",
+        const="shipped",
+        default=None,
+        help="add the statements the learned span tagger finds (the shipped weights, or a .npz)",
+    )
+    parser.add_argument("--tune-tagger", action="store_true", help="sweep the span tagger's thresholds")
     parser.add_argument(
         "--keep-bare-objects",
         action="store_true",
@@ -329,8 +371,18 @@ def main(argv: list[str] | None = None) -> int:
         "articles": len(articles),
         "bare_objects_kept": args.keep_bare_objects,
     }
+    if args.span_tagger:
+        from bot.nlp.span_tagger import TAGGER_PATH, AttributionSpanTagger
+
+        weights = TAGGER_PATH if args.span_tagger == "shipped" else Path(args.span_tagger)
+        # one thread, as the product runs it beside the parser
+        tagger = AttributionSpanTagger(weights, num_threads=1)
+        extractor.span_tagger = _MemoTagger(tagger)
+        result["span_tagger"] = str(weights)
     if args.tune:
         result.update(tune(extractor, articles))
+    if args.tune_tagger and args.span_tagger:
+        result.update(tune_tagger(extractor, articles))
     scores, seconds, words = evaluate(extractor, articles)
     result.update(
         {
@@ -345,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         }
     )
     if not args.no_speed:
+        if args.span_tagger:
+            extractor.span_tagger = tagger  # timed for real, not from the memo
         result["speed_1000_words"] = measure_speed(extractor, articles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -102,7 +102,7 @@ def cpu_has_vnni() -> bool | None:
     return "vnni" in flags
 
 
-def _weights_digest(model_path: Path) -> str:
+def weights_digest(model_path: Path) -> str:
     digest = hashlib.sha256()
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         file = model_path / name
@@ -123,7 +123,7 @@ def int8_model_file(model_path: Path, cache_dir: Path) -> Path:
     """
     import onnxruntime
 
-    key = f"{_weights_digest(model_path)}-r{INT8_RECIPE_VERSION}-ort{onnxruntime.__version__}"
+    key = f"{weights_digest(model_path)}-r{INT8_RECIPE_VERSION}-ort{onnxruntime.__version__}"
     target = cache_dir / f"minilm-int8-{key}.onnx"
     if target.is_file():
         return target
@@ -133,7 +133,7 @@ def int8_model_file(model_path: Path, cache_dir: Path) -> Path:
         fp32 = Path(tmp) / "minilm-fp32.onnx"
         _export_onnx(model_path, fp32)
         quantised = Path(tmp) / "minilm-int8.onnx"
-        _quantise(fp32, quantised)
+        quantise_int8(fp32, quantised)
         os.replace(quantised, target)
     return target
 
@@ -176,7 +176,7 @@ def _export_onnx(model_path: Path, out: Path) -> None:
         )
 
 
-def _quantise(fp32: Path, out: Path) -> None:
+def quantise_int8(fp32: Path, out: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # Per-channel int8 weights keep vectors at cosine ~0.99 of float32; per-tensor (and

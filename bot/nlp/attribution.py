@@ -1403,6 +1403,36 @@ def _is_direct(content: tuple[Fragment, ...], quotes: list[Quote]) -> bool:
     return covered >= 0.8 * total
 
 
+def attribution_from_spans(
+    doc: Doc,
+    content: Fragment,
+    *,
+    cue: Fragment | None,
+    source: Fragment | None,
+    quotes: list[Quote],
+) -> Attribution | None:
+    """An ``Attribution`` from character spans found by another reader (the span tagger).
+
+    The content is trimmed like the rules' own; the source keeps its naming core as the head,
+    so the speaker resolver treats it exactly like a source the rules found. None when the
+    content holds no token.
+    """
+    span = doc.char_span(content[0], content[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    frag = _char_span(doc, span.start, span.end)
+    if frag is None:
+        return None
+    source_frag = head_frag = None
+    if source is not None:
+        mention = doc.char_span(source[0], source[1], alignment_mode="expand")
+        if mention is not None and len(mention):
+            source_frag = _char_span(doc, mention.start, mention.end)
+            head_frag = _char_span(doc, *_head_name(doc, (mention.start, mention.end)))
+    kind = ClaimKind.DIRECT if _is_direct((frag,), quotes) else ClaimKind.INDIRECT
+    return Attribution(kind, (frag,), cue, source_frag, head_frag or source_frag)
+
+
 def find_attributions(
     doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: str | None = None
 ) -> list[Attribution]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -27,15 +29,25 @@ from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
 from bot.nlp.attribution import Attribution, CueLexicon, find_attributions, load_lexicon, sentence_units
 from bot.nlp.quotes import find_quotes, normalise_text
 from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
+from bot.nlp.tagged_attribution import MIN_CONFIDENCE, MIN_WORDS, tagged_attributions
 from bot.nlp.tokens import is_verb
 
 if TYPE_CHECKING:
+    from bot.nlp.span_tagger import TaggedSpan
     from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 Scorer = Callable[[Sequence[str]], list[float]]
 
+
+class SpanTagger(Protocol):
+    """Reads a text and returns tagged character spans per role (``bot.nlp.span_tagger``)."""
+
+    def tag(self, text: str) -> Mapping[str, Sequence[TaggedSpan]]: ...
+
+
+_POOL_LOCK = threading.Lock()
 CHECKWORTHY_THRESHOLD = 0.5
 RESTATEMENT_OVERLAP = 0.6
 MIN_UNATTRIBUTED_WORDS = 6
@@ -279,8 +291,15 @@ class SpacyClaimExtractor:
         merge_restatements: bool = True,
         keep_bare_objects: bool = False,
         batch_size: int = 16,
+        span_tagger: SpanTagger | None = None,
+        tagger_min_confidence: float = MIN_CONFIDENCE,
+        tagger_min_words: int = MIN_WORDS,
     ) -> None:
         self.nlp = nlp
+        self.span_tagger = span_tagger
+        self._pool: ThreadPoolExecutor | None = None
+        self.tagger_min_confidence = tagger_min_confidence
+        self.tagger_min_words = tagger_min_words
         self.lexicon = lexicon or load_lexicon()
         self.include_unattributed = include_unattributed
         self.merge_restatements = merge_restatements
@@ -295,7 +314,23 @@ class SpacyClaimExtractor:
     def from_settings(cls, settings: Settings) -> SpacyClaimExtractor:
         from bot.nlp.pipeline import load_pipeline
 
-        return cls(load_pipeline(settings.spacy_model))
+        tagger = None
+        if settings.attribution_tagger:
+            from bot.nlp.span_tagger import AttributionSpanTagger
+
+            # one thread: it runs beside the parser (see extract_many), not instead of it
+            tagger = AttributionSpanTagger(
+                precision=settings.embedding_precision,
+                model_cache_dir=settings.model_cache_dir,
+                num_threads=1,
+            )
+        return cls(load_pipeline(settings.spacy_model), span_tagger=tagger)
+
+    def warm(self) -> None:
+        """Loads what loads lazily (the span tagger), so the first article is not slow."""
+        warm = getattr(self.span_tagger, "warm", None)
+        if callable(warm):
+            warm()
 
     # ------------------------------------------------------------------ public API
 
@@ -304,8 +339,24 @@ class SpacyClaimExtractor:
 
     def extract_many(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]:
         normalised = [normalise_text(t) for t in texts]
-        docs = self.nlp.pipe(normalised, batch_size=self.batch_size)
-        return [self.claims_from_doc(doc, raw) for doc, raw in zip(docs, texts, strict=True)]
+        if self.span_tagger is None:
+            docs = self.nlp.pipe(normalised, batch_size=self.batch_size)
+            return [self.claims_from_doc(doc, raw) for doc, raw in zip(docs, texts, strict=True)]
+        # The tagger (ONNX Runtime / PyTorch, no GIL held) reads on one thread while spaCy
+        # parses on this one: on two cores an article costs about the longer of the two.
+        tagger = self.span_tagger
+        pending = [self._tagging_pool().submit(tagger.tag, text) for text in normalised]
+        parsed = list(self.nlp.pipe(normalised, batch_size=self.batch_size))
+        return [
+            self.claims_from_doc(doc, raw, tags=future.result())
+            for doc, raw, future in zip(parsed, texts, pending, strict=True)
+        ]
+
+    def _tagging_pool(self) -> ThreadPoolExecutor:
+        with _POOL_LOCK:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="span-tagger")
+            return self._pool
 
     def parse(self, text: str) -> Doc:
         return self.nlp(normalise_text(text))
@@ -324,14 +375,31 @@ class SpacyClaimExtractor:
             return lambda texts: [structural_checkworthiness(t) for t in texts]
         return self._scorer
 
-    def attributions(self, doc: Doc, raw_text: str) -> list[Attribution]:
-        return find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
+    def attributions(
+        self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None
+    ) -> list[Attribution]:
+        """The rules' statements, then those only the span tagger found (when there is one);
+        ``tags`` are the tagger's spans for ``doc.text`` when they were read already."""
+        found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
+        if self.span_tagger is None:
+            return found
+        added = tagged_attributions(
+            doc,
+            tags if tags is not None else self.span_tagger.tag(doc.text),
+            found,
+            find_quotes(raw_text),
+            min_confidence=self.tagger_min_confidence,
+            min_words=self.tagger_min_words,
+        )
+        return sorted([*found, *added], key=lambda a: a.start)
 
-    def claims_from_doc(self, doc: Doc, raw_text: str) -> list[ExtractedClaim]:
+    def claims_from_doc(
+        self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None
+    ) -> list[ExtractedClaim]:
         """All claims of one parsed article; ``raw_text`` is the text as given."""
         drafts = [
             _Draft(a.kind, a.content, a.cue, a.source, a.source_head)
-            for a in self.attributions(doc, raw_text)
+            for a in self.attributions(doc, raw_text, tags)
             if self.keep_bare_objects or not is_bare_object(doc, a)
         ]
         if self.include_unattributed:

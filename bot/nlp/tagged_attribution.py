@@ -1,0 +1,84 @@
+"""Statements the span tagger found and the rules did not: pure pairing of tagged spans.
+
+The rules (``attribution.py``) stay the first reader: their content extents and speakers are
+measured to be right more often. A tagged content span becomes a statement of its own only
+when it overlaps no statement the rules found, has at least ``MIN_WORDS`` words, the tagger's
+mean inside-probability over it is at least ``MIN_CONFIDENCE``, and a tagged source stands in
+the same sentence(s) outside it: the nearest one is its speaker, the nearest tagged cue its
+cue. Without a source it is dropped — the nearest source further away named the wrong speaker
+more often than the right one. Thresholds were swept on PolNeAR dev
+(``scripts.eval_attribution --span-tagger --tune-tagger``); see README "Measured".
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+
+from spacy.tokens import Doc
+
+from bot.nlp.attribution import Attribution, attribution_from_spans, sentence_units
+from bot.nlp.quotes import Quote
+from bot.nlp.span_tagger import TaggedSpan
+
+MIN_CONFIDENCE = 0.8
+MIN_WORDS = 3
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def tagged_attributions(
+    doc: Doc,
+    tags: Mapping[str, Sequence[TaggedSpan]],
+    found: Sequence[Attribution],
+    quotes: list[Quote],
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+    min_words: int = MIN_WORDS,
+) -> list[Attribution]:
+    """Attributions for the tagged content spans that no ``found`` statement covers."""
+    taken = [frag for a in found for frag in a.content]
+    units = [u for u in sentence_units(doc, quotes) if u.end > u.start]
+    bounds = [(doc[u.start].idx, doc[u.end - 1].idx + len(doc[u.end - 1].text)) for u in units]
+    starts = [b[0] for b in bounds]
+
+    def sentence_extent(start: int, end: int) -> tuple[int, int]:
+        if not bounds:
+            return start, end
+        first = max(0, bisect.bisect_right(starts, start) - 1)
+        last = max(0, bisect.bisect_right(starts, max(start, end - 1)) - 1)
+        return min(start, bounds[first][0]), max(end, bounds[last][1])
+
+    added: list[Attribution] = []
+    for span in tags.get("content", ()):
+        content = (span.start, span.end)
+        if span.confidence < min_confidence or len(doc.text[span.start : span.end].split()) < min_words:
+            continue
+        if any(_overlaps(content, frag) for frag in taken):
+            continue
+        lo, hi = sentence_extent(*content)
+
+        def nearest(
+            role: str, lo: int = lo, hi: int = hi, content: tuple[int, int] = content
+        ) -> tuple[int, int] | None:
+            near = [
+                (s.start, s.end)
+                for s in tags.get(role, ())
+                if lo <= s.start and s.end <= hi and not _overlaps((s.start, s.end), content)
+            ]
+            return min(near, key=lambda s: (_gap(s, content), -s[0])) if near else None
+
+        source = nearest("source")
+        if source is None:
+            continue
+        attribution = attribution_from_spans(doc, content, cue=nearest("cue"), source=source, quotes=quotes)
+        if attribution is not None and attribution.source is not None:
+            added.append(attribution)
+            taken.append(attribution.content[0])
+    return added

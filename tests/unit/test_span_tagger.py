@@ -1,0 +1,153 @@
+"""The span tagger's pure parts: windows, span decoding, and pairing tagged spans into
+statements the rules missed (with a fake tagger, our own port)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pytest
+from spacy.language import Language
+
+from bot.nlp.attribution import find_attributions
+from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.quotes import find_quotes, normalise_text
+from bot.nlp.span_tagger import WINDOW, TaggedSpan, decode_spans, windows
+from bot.nlp.tagged_attribution import tagged_attributions
+
+
+@pytest.mark.parametrize("n", [1, 10, WINDOW, WINDOW + 1, 3 * WINDOW + 17, 5000])
+def test_windows_cover_every_piece_with_overlap(n: int) -> None:
+    spans = windows(n)
+    covered = np.zeros(n, dtype=int)
+    for lo, hi in spans:
+        assert 0 <= lo < hi <= n
+        assert hi - lo <= WINDOW
+        covered[lo:hi] += 1
+    assert covered.min() >= 1
+    assert spans[-1][1] == n
+    if n > WINDOW:
+        assert all(b[0] < a[1] for a, b in itertools.pairwise(spans))
+
+
+def test_no_pieces_no_windows() -> None:
+    assert windows(0) == []
+
+
+def _probs(tags: str) -> np.ndarray:
+    """One row per piece: 'O', 'B' or 'I' with probability 0.9."""
+    rows = []
+    for tag in tags:
+        row = np.full(3, 0.05, dtype=np.float32)
+        row["OBI".index(tag)] = 0.9
+        rows.append(row)
+    return np.array(rows)
+
+
+def test_decode_spans_reads_runs_and_widens_to_whole_words() -> None:
+    text = "Officials warned prices rise sharply"
+    # pieces: Officials | warned | prices | ri | ##se | sharply
+    offsets = np.array([[0, 9], [10, 16], [17, 23], [24, 26], [26, 28], [29, 36]])
+    spans = decode_spans(_probs("OOBIIO"), offsets, text)
+    assert [(text[s.start : s.end]) for s in spans] == ["prices rise"]
+    assert spans[0].confidence == pytest.approx(0.95)
+    # an I after O starts a run; a piece inside a word is widened to the word
+    spans = decode_spans(_probs("OOOIOO"), offsets, text)
+    assert [text[s.start : s.end] for s in spans] == ["rise"]
+    assert decode_spans(_probs("OOOOOO"), offsets, text) == []
+
+
+class FakeSpanTagger:
+    """Tags the first occurrence of each phrase; in "[Lopez] is also" only the bracketed part."""
+
+    def __init__(self, **roles: Sequence[tuple[str, float]]) -> None:
+        self.roles = roles
+        self.calls = 0
+
+    def tag(self, text: str) -> Mapping[str, Sequence[TaggedSpan]]:
+        self.calls += 1
+        result: dict[str, list[TaggedSpan]] = {}
+        for role, items in self.roles.items():
+            for phrase, confidence in items:
+                context = phrase.replace("[", "").replace("]", "")
+                start = text.index(context) + max(0, phrase.find("["))
+                length = len(phrase.split("]")[0].lstrip("[")) if "[" in phrase else len(phrase)
+                result.setdefault(role, []).append(TaggedSpan(start, start + length, confidence))
+        return result
+
+
+# The rules find Berg's statement; "is confident" is no cue of theirs.
+TEXT = (
+    "Mayor Ana Lopez is confident the new bridge will open before the winter floods arrive. "
+    "Berg said the tolls would rise next year."
+)
+
+
+@pytest.mark.slow
+def test_tagged_content_gets_the_nearest_tagged_source_in_its_sentence(shipped_nlp: Language) -> None:
+    doc = shipped_nlp(normalise_text(TEXT))
+    found = find_attributions(doc, raw_text=TEXT)
+    tags = {
+        "content": [TaggedSpan(*_at("the new bridge will open before the winter floods arrive"), 0.9)],
+        "source": [TaggedSpan(*_at("Mayor Ana Lopez"), 0.9), TaggedSpan(*_at("Berg"), 0.9)],
+        "cue": [TaggedSpan(*_at("is confident"), 0.9)],
+    }
+    added = tagged_attributions(doc, tags, found, find_quotes(TEXT))
+    assert len(added) == 1
+    a = added[0]
+    assert (
+        TEXT[a.content[0][0] : a.content[0][1]] == "the new bridge will open before the winter floods arrive"
+    )
+    assert a.source is not None
+    assert TEXT[a.source[0] : a.source[1]] == "Mayor Ana Lopez"
+    assert a.source_head is not None
+    assert TEXT[a.source_head[0] : a.source_head[1]].endswith("Ana Lopez")
+    assert a.cue is not None
+    assert TEXT[a.cue[0] : a.cue[1]] == "is confident"
+
+
+def _at(phrase: str) -> tuple[int, int]:
+    start = TEXT.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("content", "confidence", "why"),
+    [
+        ("the tolls would rise next year", 0.95, "the rules already found it"),
+        ("the new bridge will open before the winter floods arrive", 0.4, "not sure enough"),
+        ("bridge will", 0.95, "too short to be a statement"),
+    ],
+)
+def test_tagged_content_is_not_added(
+    shipped_nlp: Language, content: str, confidence: float, why: str
+) -> None:
+    doc = shipped_nlp(normalise_text(TEXT))
+    found = find_attributions(doc, raw_text=TEXT)
+    tags = {"content": [TaggedSpan(*_at(content), confidence)]}
+    assert tagged_attributions(doc, tags, found, find_quotes(TEXT)) == [], why
+
+
+@pytest.mark.slow
+def test_extractor_adds_tagged_statements_with_resolved_speakers(shipped_nlp: Language) -> None:
+    text = TEXT + " Lopez is also sure the city can pay for it."
+    tagger = FakeSpanTagger(
+        content=[
+            ("the new bridge will open before the winter floods arrive", 0.9),
+            ("the city can pay for it", 0.9),
+        ],
+        source=[("Mayor Ana Lopez", 0.9), ("[Lopez] is also", 0.9)],
+    )
+    extractor = SpacyClaimExtractor(
+        shipped_nlp, checkworthiness=False, include_unattributed=False, span_tagger=tagger
+    )
+    claims = extractor.extract(text)
+    by_text = {c.content.text: c for c in claims}
+    assert tagger.calls == 1
+    assert by_text["the new bridge will open before the winter floods arrive"].speaker == "Ana Lopez"
+    assert by_text["the city can pay for it"].speaker == "Ana Lopez"
+    assert by_text["the tolls would rise next year"].speaker == "Berg"
+    without = SpacyClaimExtractor(shipped_nlp, checkworthiness=False, include_unattributed=False)
+    assert len(without.extract(text)) < len(claims)
