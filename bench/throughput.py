@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.throughput --texts ../shared/data/polnear/train/text --limit 150
 
 For each article, in turn and in the same process: (a) spaCy parsing alone (``nlp(text)``),
-(b) claim extraction (``SpacyClaimExtractor.extract``: parse + attribution + check-worthiness),
+(b) claim extraction (``SpacyClaimExtractor.extract``: parse + attribution, with the span tagger
+when ``CLAIMBOT_ATTRIBUTION_TAGGER`` is on as by default, + check-worthiness),
 (c) the full ``ClaimService.check`` (prepare, extract, MiniLM, retrieval, verdicts, one SQLite
 transaction) into a fresh SQLite store. Interleaving the three per article means a change of
 machine load hits all three alike, so the ratio check ÷ parsing stays fair on a shared box.
@@ -146,13 +147,12 @@ def main(argv: Sequence[str] | None = None, *, encoder: Encoder | None = None) -
         args.limit, args.warmup = 3, 1
     from bot.matching.encoder import load_encoder
     from bot.nlp.extractor import SpacyClaimExtractor
-    from bot.nlp.pipeline import load_pipeline
     from bot.settings import load_settings
 
     settings = load_settings(**({"spacy_model": args.spacy_model} if args.spacy_model else {}))
     texts = read_texts(args.texts, limit=args.limit + args.warmup)
-    nlp = load_pipeline(settings.spacy_model)
-    extractor = SpacyClaimExtractor(nlp)
+    extractor = SpacyClaimExtractor.from_settings(settings)  # as the product runs it (span tagger too)
+    nlp = extractor.nlp
     encoder = encoder or load_encoder(settings)
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-") as tmp:
         result = run(
@@ -164,6 +164,7 @@ def main(argv: Sequence[str] | None = None, *, encoder: Encoder | None = None) -
             warmup=texts[: args.warmup],
         )
     result["spacy_model"] = settings.spacy_model
+    result["attribution_tagger"] = settings.attribution_tagger
     result["encoder"] = type(encoder).__name__
     precision = getattr(encoder, "precision", None)  # what actually ran (bfloat16 may fall back)
     result["encoder_precision"] = str(precision) if precision is not None else None

@@ -43,6 +43,7 @@ def tagged_attributions(
     min_words: int = MIN_WORDS,
 ) -> list[Attribution]:
     """Attributions for the tagged content spans that no ``found`` statement covers."""
+    text = doc.text  # built anew from the tokens on each access
     taken = [frag for a in found for frag in a.content]
     units = [u for u in sentence_units(doc, quotes) if u.end > u.start]
     bounds = [(doc[u.start].idx, doc[u.end - 1].idx + len(doc[u.end - 1].text)) for u in units]
@@ -58,7 +59,7 @@ def tagged_attributions(
     added: list[Attribution] = []
     for span in tags.get("content", ()):
         content = (span.start, span.end)
-        if span.confidence < min_confidence or len(doc.text[span.start : span.end].split()) < min_words:
+        if span.confidence < min_confidence or len(text[span.start : span.end].split()) < min_words:
             continue
         if any(_overlaps(content, frag) for frag in taken):
             continue

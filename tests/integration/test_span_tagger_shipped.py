@@ -30,7 +30,9 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples" / "ukraine
 
 @pytest.fixture(scope="module")
 def int8_tagger(tmp_path_factory: pytest.TempPathFactory) -> AttributionSpanTagger:
-    return AttributionSpanTagger(precision="int8", model_cache_dir=tmp_path_factory.mktemp("cache"), num_threads=1)
+    return AttributionSpanTagger(
+        precision="int8", model_cache_dir=tmp_path_factory.mktemp("cache"), num_threads=1
+    )
 
 
 def test_shipped_weights_are_small_and_present() -> None:
@@ -72,9 +74,9 @@ def test_product_extractor_adds_what_the_rules_miss(shipped_nlp: Language, tmp_p
     rules = rules_only.extract(ARTICLE)
     assert {c.content.text for c in rules} <= {c.content.text for c in with_tagger}
     added = [c for c in with_tagger if c.content.text not in {r.content.text for r in rules}]
-    assert [(c.content.text, c.speaker) for c in added] == [
-        ("she had serious doubts about the cost of the new bridge", "Ana Lopez")
-    ]
+    # "made it clear" is no cue of the rules'; the tagger finds what she made clear, and who
+    assert [c.speaker for c in added] == ["Ana Lopez"]
+    assert added[0].content.text.endswith("doubts about the cost of the new bridge")
     for claim in with_tagger:
         for span in (claim.content, claim.cue, claim.speaker_mention):
             if span is not None:
@@ -82,7 +84,9 @@ def test_product_extractor_adds_what_the_rules_miss(shipped_nlp: Language, tmp_p
 
 
 @pytest.mark.skipif(not EXAMPLE.is_file(), reason="../shared/examples is not beside the repo")
-def test_example_article_keeps_its_rule_statements(shipped_nlp: Language, int8_tagger: AttributionSpanTagger) -> None:
+def test_example_article_keeps_its_rule_statements(
+    shipped_nlp: Language, int8_tagger: AttributionSpanTagger
+) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     rules = SpacyClaimExtractor(shipped_nlp).extract(text)
     both = SpacyClaimExtractor(shipped_nlp, span_tagger=int8_tagger).extract(text)
