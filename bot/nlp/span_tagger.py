@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 HEADS = ("content", "source", "cue")
 WINDOW = 254  # word pieces per window, plus [CLS] and [SEP]
 STRIDE = 238
+WINDOWS_PER_RUN = 4
 O, B, I = 0, 1, 2  # noqa: E741 - the usual names of the three tags
 # Bump when the export or quantisation recipe changes, so cached files are rebuilt.
 INT8_RECIPE_VERSION = "1"
@@ -286,16 +287,19 @@ class AttributionSpanTagger:
             if not spans:
                 return probs, offsets
             length = max(hi - lo for lo, hi in spans) + 2
-            batch = np.zeros((len(spans), length), dtype=np.int64)
-            mask = np.zeros_like(batch)
-            for j, (lo, hi) in enumerate(spans):
-                row = [self._tokenizer.cls_token_id, *ids[lo:hi], self._tokenizer.sep_token_id]
-                batch[j, : len(row)] = row
-                mask[j, : len(row)] = 1
-            window_probs = self._run(batch, mask)
-        for j, (lo, hi) in enumerate(spans):
-            probs[lo:hi] += window_probs[j, 1 : 1 + hi - lo]
-            seen[lo:hi] += 1
+            # a few windows per run: a long article must not hold all its activations at once
+            for first in range(0, len(spans), WINDOWS_PER_RUN):
+                chunk = spans[first : first + WINDOWS_PER_RUN]
+                batch = np.zeros((len(chunk), length), dtype=np.int64)
+                mask = np.zeros_like(batch)
+                for j, (lo, hi) in enumerate(chunk):
+                    row = [self._tokenizer.cls_token_id, *ids[lo:hi], self._tokenizer.sep_token_id]
+                    batch[j, : len(row)] = row
+                    mask[j, : len(row)] = 1
+                window_probs = self._run(batch, mask)
+                for j, (lo, hi) in enumerate(chunk):
+                    probs[lo:hi] += window_probs[j, 1 : 1 + hi - lo]
+                    seen[lo:hi] += 1
         return probs / seen[:, None, None], offsets
 
     def tag(self, text: str) -> dict[str, list[TaggedSpan]]:
