@@ -1,7 +1,11 @@
 """Evaluates who-said-what extraction on PolNeAR (dev by default).
 
     python -m scripts.eval_attribution --data ../shared/data [--split dev] [--model NAME]
-        [--limit N] [--tune] [--keep-bare-objects] [--out build/eval_attribution.json]
+        [--limit N] [--tune] [--keep-bare-objects] [--rules-only | --span-tagger FILE]
+        [--tune-tagger] [--out build/eval_attribution.json]
+
+As the product runs by default: the rules plus the learned span tagger (``--rules-only``
+without it; ``--tune-tagger`` sweeps its confidence and length thresholds).
 
 * content P/R/F1: a predicted statement matches a gold attribution when their content
   spans overlap by at least half of the longer one, in word tokens; matching is one-to-one
@@ -327,10 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument(
         "--span-tagger",
-        nargs="?",
-        const="shipped",
-        default=None,
-        help="add the statements the learned span tagger finds (the shipped weights, or a .npz)",
+        default="shipped",
+        help="weights of the learned span tagger (default: the shipped models/attribution_tagger.npz)",
+    )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="rules alone (CLAIMBOT_ATTRIBUTION_TAGGER=false)"
     )
     parser.add_argument("--tune-tagger", action="store_true", help="sweep the span tagger's thresholds")
     parser.add_argument(
@@ -371,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         "articles": len(articles),
         "bare_objects_kept": args.keep_bare_objects,
     }
-    if args.span_tagger:
+    tagger = None
+    if not args.rules_only:
         from bot.nlp.span_tagger import TAGGER_PATH, AttributionSpanTagger
 
         weights = TAGGER_PATH if args.span_tagger == "shipped" else Path(args.span_tagger)
@@ -381,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         result["span_tagger"] = str(weights)
     if args.tune:
         result.update(tune(extractor, articles))
-    if args.tune_tagger and args.span_tagger:
+    if args.tune_tagger and tagger is not None:
         result.update(tune_tagger(extractor, articles))
     scores, seconds, words = evaluate(extractor, articles)
     result.update(
@@ -397,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     )
     if not args.no_speed:
-        if args.span_tagger:
+        if tagger is not None:
             extractor.span_tagger = tagger  # timed for real, not from the memo
         result["speed_1000_words"] = measure_speed(extractor, articles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
