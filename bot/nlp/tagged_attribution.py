@@ -5,9 +5,10 @@ measured to be right more often. A tagged content span becomes a statement of it
 when it overlaps no statement the rules found, has at least ``MIN_WORDS`` words, the tagger's
 mean inside-probability over it is at least ``MIN_CONFIDENCE``, and a tagged source stands in
 the same sentence(s) outside it: the nearest one is its speaker, the nearest tagged cue its
-cue. Without a source it is dropped — the nearest source further away named the wrong speaker
-more often than the right one. Thresholds were swept on PolNeAR dev
-(``scripts.eval_attribution --span-tagger --tune-tagger``); see README "Measured".
+cue. Without a source it is dropped: the nearest source further away named the wrong speaker
+more often than the right one. Reported questions ("asked if …", "… why?") are left out, as
+the rules leave them out. Thresholds were swept on PolNeAR dev
+(``scripts.eval_attribution --tune-tagger``); see README "Measured".
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from bot.nlp.span_tagger import TaggedSpan
 
 MIN_CONFIDENCE = 0.8
 MIN_WORDS = 3
+# "When asked if that meant …, Wallace said": a reported question is nobody's statement
+# (not "how", "what", "when": "explained how the plan works", "said when it opens, tolls rise")
+_QUESTION_OPENERS = frozenset({"if", "whether", "why"})
 
 
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -62,6 +66,9 @@ def tagged_attributions(
         if span.confidence < min_confidence or len(text[span.start : span.end].split()) < min_words:
             continue
         if any(_overlaps(content, frag) for frag in taken):
+            continue
+        words = text[span.start : span.end].split()
+        if words[0].lower() in _QUESTION_OPENERS or words[-1].endswith("?"):
             continue
         lo, hi = sentence_extent(*content)
 

@@ -131,6 +131,19 @@ def test_tagged_content_is_not_added(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("question", ["if that meant the bridge would close", "why the tolls were rising?"])
+def test_reported_questions_are_not_added(shipped_nlp: Language, question: str) -> None:
+    text = f"When asked {question} Mayor Ana Lopez said nothing at all about the harbour."
+    doc = shipped_nlp(normalise_text(text))
+    start = text.index(question)
+    tags = {
+        "content": [TaggedSpan(start, start + len(question), 0.95)],
+        "source": [TaggedSpan(text.index("Mayor"), text.index(" said"), 0.95)],
+    }
+    assert tagged_attributions(doc, tags, [], find_quotes(text)) == []
+
+
+@pytest.mark.slow
 def test_extractor_adds_tagged_statements_with_resolved_speakers(shipped_nlp: Language) -> None:
     text = TEXT + " Lopez is also sure the city can pay for it."
     tagger = FakeSpanTagger(
