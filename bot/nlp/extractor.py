@@ -344,13 +344,21 @@ class SpacyClaimExtractor:
             return [self.claims_from_doc(doc, raw) for doc, raw in zip(docs, texts, strict=True)]
         # The tagger (ONNX Runtime / PyTorch, no GIL held) reads on one thread while spaCy
         # parses on this one: on two cores an article costs about the longer of the two.
-        tagger = self.span_tagger
-        pending = [self._tagging_pool().submit(tagger.tag, text) for text in normalised]
+        pending = [self._tagging_pool().submit(self._tag, text) for text in normalised]
         parsed = list(self.nlp.pipe(normalised, batch_size=self.batch_size))
         return [
             self.claims_from_doc(doc, raw, tags=future.result())
             for doc, raw, future in zip(parsed, texts, pending, strict=True)
         ]
+
+    def _tag(self, text: str) -> Mapping[str, Sequence[TaggedSpan]]:
+        """The tagger's spans; none when it fails, so the rules' statements are still given."""
+        assert self.span_tagger is not None
+        try:
+            return self.span_tagger.tag(text)
+        except Exception:  # a broken model file or runtime must not cost the article
+            logger.exception("the attribution span tagger failed; using the rules alone for this text")
+            return {}
 
     def _tagging_pool(self) -> ThreadPoolExecutor:
         with _POOL_LOCK:
@@ -385,7 +393,7 @@ class SpacyClaimExtractor:
             return found
         added = tagged_attributions(
             doc,
-            tags if tags is not None else self.span_tagger.tag(doc.text),
+            tags if tags is not None else self._tag(doc.text),
             found,
             find_quotes(raw_text),
             min_confidence=self.tagger_min_confidence,

@@ -164,3 +164,20 @@ def test_extractor_adds_tagged_statements_with_resolved_speakers(shipped_nlp: La
     assert by_text["the tolls would rise next year"].speaker == "Berg"
     without = SpacyClaimExtractor(shipped_nlp, checkworthiness=False, include_unattributed=False)
     assert len(without.extract(text)) < len(claims)
+
+
+class BrokenSpanTagger:
+    def tag(self, text: str) -> Mapping[str, Sequence[TaggedSpan]]:
+        raise RuntimeError("model file damaged")
+
+
+@pytest.mark.slow
+def test_a_failing_tagger_leaves_the_rules_statements(
+    shipped_nlp: Language, caplog: pytest.LogCaptureFixture
+) -> None:
+    rules = SpacyClaimExtractor(shipped_nlp, checkworthiness=False).extract(TEXT)
+    broken = SpacyClaimExtractor(shipped_nlp, checkworthiness=False, span_tagger=BrokenSpanTagger())
+    assert broken.extract(TEXT) == rules
+    doc = shipped_nlp(normalise_text(TEXT))
+    assert broken.claims_from_doc(doc, TEXT) == rules
+    assert "span tagger failed" in caplog.text
