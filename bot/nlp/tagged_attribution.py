@@ -63,12 +63,12 @@ def tagged_attributions(
     added: list[Attribution] = []
     for span in tags.get("content", ()):
         content = (span.start, span.end)
-        if span.confidence < min_confidence or len(text[span.start : span.end].split()) < min_words:
+        words = text[span.start : span.end].split()
+        if span.confidence < min_confidence or len(words) < max(1, min_words):
             continue
         if any(_overlaps(content, frag) for frag in taken):
             continue
-        words = text[span.start : span.end].split()
-        if words[0].lower() in _QUESTION_OPENERS or words[-1].endswith("?"):
+        if words[0].lower() in _QUESTION_OPENERS or words[-1].rstrip("\"'”’").endswith("?"):
             continue
         lo, hi = sentence_extent(*content)
 
