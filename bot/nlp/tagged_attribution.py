@@ -68,7 +68,8 @@ def tagged_attributions(
             continue
         if any(_overlaps(content, frag) for frag in taken):
             continue
-        if words[0].lower() in _QUESTION_OPENERS or words[-1].rstrip("\"'”’").endswith("?"):
+        # a quoted question stays, as with the rules: it is what someone said
+        if words[0].lower() in _QUESTION_OPENERS or words[-1].endswith("?"):
             continue
         lo, hi = sentence_extent(*content)
 
