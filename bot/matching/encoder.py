@@ -27,7 +27,7 @@ import tempfile
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -102,40 +102,77 @@ def cpu_has_vnni() -> bool | None:
     return "vnni" in flags
 
 
+def _hash_file(digest: Any, file: Path) -> None:
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+
+
 def weights_digest(model_path: Path) -> str:
+    """Short digest of a model directory's config and weights files."""
     digest = hashlib.sha256()
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         file = model_path / name
         if file.is_file():
             digest.update(name.encode())
-            with file.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+            _hash_file(digest, file)
     return digest.hexdigest()[:16]
 
 
-def int8_model_file(model_path: Path, cache_dir: Path) -> Path:
-    """The int8 ONNX file for these weights, exported and quantised on first use (a few seconds).
+def file_digest(file: Path) -> str:
+    """Short digest of one file's bytes."""
+    digest = hashlib.sha256()
+    _hash_file(digest, file)
+    return digest.hexdigest()[:16]
 
-    The name carries a digest of the weights, the recipe version and the ONNX Runtime version,
-    so a different model or runtime never reuses a stale file. Written to a temporary name and
+
+def cached_int8_onnx(cache_dir: Path, stem: str, key: str, export: Callable[[Path], None], what: str) -> Path:
+    """``cache_dir/{stem}-int8-{key}-ort{version}.onnx``, made on first use (a few seconds):
+    ``export`` writes the float32 ONNX model, whose matrix products are then quantised.
+
+    ``key`` names the weights and the recipe, and the ONNX Runtime version is added, so a
+    different model or runtime never reuses a stale file. Written to a temporary name and
     renamed, so concurrent processes never read half a file.
     """
     import onnxruntime
 
-    key = f"{weights_digest(model_path)}-r{INT8_RECIPE_VERSION}-ort{onnxruntime.__version__}"
-    target = cache_dir / f"minilm-int8-{key}.onnx"
+    target = cache_dir / f"{stem}-int8-{key}-ort{onnxruntime.__version__}.onnx"
     if target.is_file():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
-    logger.info("preparing the int8 sentence encoder in %s (once; a few seconds)", target)
+    logger.info("preparing the int8 %s in %s (once; a few seconds)", what, target)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".export-") as tmp:
-        fp32 = Path(tmp) / "minilm-fp32.onnx"
-        _export_onnx(model_path, fp32)
-        quantised = Path(tmp) / "minilm-int8.onnx"
+        fp32 = Path(tmp) / f"{stem}-fp32.onnx"
+        export(fp32)
+        quantised = Path(tmp) / f"{stem}-int8.onnx"
         quantise_int8(fp32, quantised)
         os.replace(quantised, target)
     return target
+
+
+def onnx_session(onnx_file: Path, *, num_threads: int | None) -> Any:
+    """An ONNX Runtime CPU session as claimbot runs them (intra-op threads, no spinning)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = num_threads or os.cpu_count() or 1
+    options.inter_op_num_threads = 1
+    # Spinning threads keep cores busy between batches, stealing them from spaCy and
+    # the other workers on a small machine.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+
+
+def int8_model_file(model_path: Path, cache_dir: Path) -> Path:
+    """The int8 ONNX file for these weights, exported and quantised on first use."""
+    return cached_int8_onnx(
+        cache_dir,
+        "minilm",
+        f"{weights_digest(model_path)}-r{INT8_RECIPE_VERSION}",
+        lambda fp32: _export_onnx(model_path, fp32),
+        "sentence encoder",
+    )
 
 
 def _export_onnx(model_path: Path, out: Path) -> None:
@@ -221,16 +258,7 @@ class TorchRunner:
 
 class _OnnxRunner:
     def __init__(self, onnx_file: Path, *, num_threads: int | None) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = num_threads or os.cpu_count() or 1
-        options.inter_op_num_threads = 1
-        # Spinning threads keep cores busy between batches, stealing them from spaCy and
-        # the other workers on a small machine.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self._session = onnx_session(onnx_file, num_threads=num_threads)
         self._inputs = [i.name for i in self._session.get_inputs()]
 
     def hidden_states(self, batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:

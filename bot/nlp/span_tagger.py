@@ -20,10 +20,7 @@ from 0.19 to 0.20 s (medians, int8).
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterable
@@ -117,14 +114,6 @@ def save_tagger(path: Path, layers: Iterable[Any], out: Any, *, frozen: int) -> 
     np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def build_tagger_model(weights: Path, model_path: Path | None = None) -> tuple[Any, Any]:
     """(tokenizer, torch module: input ids + mask -> windows × pieces × heads × 3 probabilities)."""
     import torch
@@ -161,28 +150,17 @@ def build_tagger_model(weights: Path, model_path: Path | None = None) -> tuple[A
 
 
 def int8_tagger_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
-    """The tagger exported to ONNX with int8 matrix products, derived once and cached.
-
-    Same recipe and caching as the int8 sentence encoder (``bot.matching.encoder``): the name
-    carries digests of the tagger weights and the packaged backbone and the runtime version.
-    """
-    import onnxruntime
-    import torch
-
-    from bot.matching.encoder import packaged_model_path, quantise_int8, weights_digest
+    """The tagger exported to ONNX with int8 matrix products, derived once and cached like the
+    int8 sentence encoder; the name carries digests of the tagger weights and the backbone."""
+    from bot.matching.encoder import cached_int8_onnx, file_digest, packaged_model_path, weights_digest
 
     backbone = model_path or packaged_model_path()
-    recipe = f"r{INT8_RECIPE_VERSION}-ort{onnxruntime.__version__}"
-    key = f"{_file_digest(weights)}-{weights_digest(backbone)}-{recipe}"
-    target = cache_dir / f"span-tagger-int8-{key}.onnx"
-    if target.is_file():
-        return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    logger.info("preparing the int8 attribution span tagger in %s (once; a few seconds)", target)
-    _, model = build_tagger_model(weights, backbone)
-    sample = (torch.ones(2, 8, dtype=torch.int64), torch.ones(2, 8, dtype=torch.int64))
-    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".export-") as tmp:
-        fp32 = Path(tmp) / "tagger-fp32.onnx"
+
+    def export(fp32: Path) -> None:
+        import torch
+
+        _, model = build_tagger_model(weights, backbone)
+        sample = (torch.ones(2, 8, dtype=torch.int64), torch.ones(2, 8, dtype=torch.int64))
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")
             torch.onnx.export(
@@ -197,10 +175,9 @@ def int8_tagger_file(weights: Path, cache_dir: Path, model_path: Path | None = N
                 opset_version=17,
                 dynamo=False,
             )
-        quantised = Path(tmp) / "tagger-int8.onnx"
-        quantise_int8(fp32, quantised)
-        os.replace(quantised, target)
-    return target
+
+    key = f"{file_digest(weights)}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
+    return cached_int8_onnx(cache_dir, "span-tagger", key, export, "attribution span tagger")
 
 
 class AttributionSpanTagger:
@@ -238,17 +215,12 @@ class AttributionSpanTagger:
         if not self._weights.is_file():
             raise RuntimeError(f"attribution span tagger weights not found at {self._weights}")
         if self._precision == "int8":
-            import onnxruntime as ort
             from transformers import AutoTokenizer
 
-            from bot.matching.encoder import default_model_cache_dir, packaged_model_path
+            from bot.matching.encoder import default_model_cache_dir, onnx_session, packaged_model_path
 
             onnx_file = int8_tagger_file(self._weights, self._model_cache_dir or default_model_cache_dir())
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self._num_threads or os.cpu_count() or 1
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+            session = onnx_session(onnx_file, num_threads=self._num_threads)
             self._tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
 
             def run_onnx(ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
