@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 logger = logging.getLogger(__name__)
@@ -180,25 +180,22 @@ def _name_key(name: str) -> str:
 def _spelled_out(text: str, acronyms: set[str]) -> set[str]:
     """Lower-cased words of ``text`` that spell out one of ``acronyms`` (the other side's names):
     "Air Transport Association" for "ata"."""
-    found: set[str] = set()
-    for run in _capital_runs(text):
-        initials = "".join(w[:1] for w in run)
-        for size in range(2, min(6, len(run)) + 1):
-            for i in range(len(run) - size + 1):
-                if initials[i : i + size] in acronyms:
-                    found.update(run[i : i + size])
-    return found
+    return {w for initials, words in _initial_windows(text) if initials in acronyms for w in words}
 
 
 @lru_cache(maxsize=_TEXT_CACHE)
 def _initial_runs(text: str) -> frozenset[str]:
     """The initials of every run of two to six capitalised words in ``text``."""
-    runs: set[str] = set()
+    return frozenset(initials for initials, _ in _initial_windows(text))
+
+
+def _initial_windows(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(initials, words) of every run of two to six neighbouring capitalised words."""
     for run in _capital_runs(text):
         initials = "".join(w[:1] for w in run)
-        for size in range(2, min(6, len(initials)) + 1):
-            runs.update(initials[i : i + size] for i in range(len(initials) - size + 1))
-    return frozenset(runs)
+        for size in range(2, min(6, len(run)) + 1):
+            for i in range(len(run) - size + 1):
+                yield initials[i : i + size], run[i : i + size]
 
 
 @lru_cache(maxsize=_TEXT_CACHE)
