@@ -443,6 +443,10 @@ ABBREVIATIONS = frozenset(
 _CLOSERS = frozenset({'"', "'", "”", "’", "''", ")", "]"})
 
 
+# What ``sentence_units`` returns, for callers outside this module.
+SentenceUnit = _Unit
+
+
 def sentence_units(doc: Doc, quotes: list[Quote] | None = None) -> list[_Unit]:
     """Sentences by punctuation and line breaks, not by the parser.
 

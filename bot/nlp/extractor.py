@@ -26,8 +26,15 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
-from bot.nlp.attribution import Attribution, CueLexicon, find_attributions, load_lexicon, sentence_units
-from bot.nlp.quotes import find_quotes, normalise_text
+from bot.nlp.attribution import (
+    Attribution,
+    CueLexicon,
+    SentenceUnit,
+    find_attributions,
+    load_lexicon,
+    sentence_units,
+)
+from bot.nlp.quotes import Quote, find_quotes, normalise_text
 from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
 from bot.nlp.tagged_attribution import MIN_CONFIDENCE, MIN_WORDS, tagged_attributions
 from bot.nlp.tokens import is_verb
@@ -384,10 +391,17 @@ class SpacyClaimExtractor:
         return self._scorer
 
     def attributions(
-        self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None
+        self,
+        doc: Doc,
+        raw_text: str,
+        tags: Mapping[str, Sequence[TaggedSpan]] | None = None,
+        *,
+        quotes: list[Quote],
+        units: Sequence[SentenceUnit],
     ) -> list[Attribution]:
         """The rules' statements, then those only the span tagger found (when there is one);
-        ``tags`` are the tagger's spans for ``doc.text`` when they were read already."""
+        ``tags`` are the tagger's spans for ``doc.text`` when they were read already,
+        ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
         found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
         if self.span_tagger is None:
             return found
@@ -395,7 +409,8 @@ class SpacyClaimExtractor:
             doc,
             tags if tags is not None else self._tag(doc.text),
             found,
-            find_quotes(raw_text),
+            quotes,
+            units=units,
             min_confidence=self.tagger_min_confidence,
             min_words=self.tagger_min_words,
         )
@@ -405,26 +420,30 @@ class SpacyClaimExtractor:
         self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None
     ) -> list[ExtractedClaim]:
         """All claims of one parsed article; ``raw_text`` is the text as given."""
+        quotes = find_quotes(raw_text)
+        units = sentence_units(doc, quotes)
         drafts = [
             _Draft(a.kind, a.content, a.cue, a.source, a.source_head)
-            for a in self.attributions(doc, raw_text, tags)
+            for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units)
             if self.keep_bare_objects or not is_bare_object(doc, a)
         ]
         if self.include_unattributed:
-            drafts.extend(self._unattributed(doc, raw_text, drafts))
+            drafts.extend(self._unattributed(doc, raw_text, drafts, units))
         drafts.sort(key=lambda d: d.content[0][0])
         claims = self._resolve(doc, raw_text, drafts)
         if self.merge_restatements:
             claims = merge_restatements(claims, raw_text)
         return claims
 
-    def _unattributed(self, doc: Doc, raw: str, drafts: list[_Draft]) -> list[_Draft]:
+    def _unattributed(
+        self, doc: Doc, raw: str, drafts: list[_Draft], units: Sequence[SentenceUnit]
+    ) -> list[_Draft]:
         taken = bytearray(len(raw) + 1)
         for draft in drafts:
             for start, end in (*draft.content, *(x for x in (draft.cue, draft.source) if x)):
                 taken[start:end] = b"\x01" * (end - start)
         candidates: list[tuple[int, int]] = []
-        for unit in sentence_units(doc, find_quotes(raw)):
+        for unit in units:
             tokens = [t for t in doc[unit.start : unit.end] if not t.is_space]
             if not tokens:
                 continue

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Doc
 
-from bot.nlp.attribution import Attribution, attribution_from_spans, sentence_units
+from bot.nlp.attribution import Attribution, SentenceUnit, attribution_from_spans, sentence_units
 from bot.nlp.quotes import Quote
 from bot.nlp.span_tagger import TaggedSpan
 
@@ -43,14 +43,19 @@ def tagged_attributions(
     found: Sequence[Attribution],
     quotes: list[Quote],
     *,
+    units: Sequence[SentenceUnit] | None = None,
     min_confidence: float = MIN_CONFIDENCE,
     min_words: int = MIN_WORDS,
 ) -> list[Attribution]:
-    """Attributions for the tagged content spans that no ``found`` statement covers."""
+    """Attributions for the tagged content spans that no ``found`` statement covers;
+    ``units`` are ``sentence_units(doc, quotes)`` when the caller has them already."""
     text = doc.text  # built anew from the tokens on each access
     taken = [frag for a in found for frag in a.content]
-    units = [u for u in sentence_units(doc, quotes) if u.end > u.start]
-    bounds = [(doc[u.start].idx, doc[u.end - 1].idx + len(doc[u.end - 1].text)) for u in units]
+    if units is None:
+        units = sentence_units(doc, quotes)
+    bounds = [
+        (doc[u.start].idx, doc[u.end - 1].idx + len(doc[u.end - 1].text)) for u in units if u.end > u.start
+    ]
     starts = [b[0] for b in bounds]
 
     def sentence_extent(start: int, end: int) -> tuple[int, int]:
