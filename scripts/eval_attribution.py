@@ -248,6 +248,14 @@ def measure_speed(extractor, articles: list[PolnearArticle], runs: int = 7) -> d
     }
 
 
+def _score_parsed(extractor, articles: list[PolnearArticle], docs: Sequence[object]) -> Scores:
+    """Scores of the extractor's current settings on articles parsed once for a sweep."""
+    scores = Scores()
+    for article, doc in zip(articles, docs, strict=True):
+        score_article(article, extractor.claims_from_doc(doc, article.text), scores)
+    return scores
+
+
 def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     """Parses dev once and sweeps the decision threshold: the learned cue model's when the
     lexicon file has one, else the cue-prior threshold. Saves the best into the lexicon file."""
@@ -265,10 +273,7 @@ def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
             extractor.lexicon = CueLexicon(base.priors, base.threshold, model, base.boundary)
         else:
             extractor.lexicon = load_lexicon(threshold=threshold)
-        scores = Scores()
-        for article, doc in zip(articles, docs, strict=True):
-            score_article(article, extractor.claims_from_doc(doc, article.text), scores)
-        sweep[threshold] = scores.overall.as_dict()
+        sweep[threshold] = _score_parsed(extractor, articles, docs).overall.as_dict()
         logger.info("threshold %.2f: %s", threshold, sweep[threshold])
     best = max(sweep, key=lambda t: sweep[t]["f1"])
     payload = json.loads(LEXICON_PATH.read_text())
@@ -307,11 +312,8 @@ def tune_tagger(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     for confidence in (0.5, 0.6, 0.7, 0.8, 0.9):
         for words in (2, 3, 5, 8):
             extractor.tagger_min_confidence, extractor.tagger_min_words = confidence, words
-            scores = Scores()
-            for article, doc in zip(articles, docs, strict=True):
-                score_article(article, extractor.claims_from_doc(doc, article.text), scores)
             key = f"confidence>={confidence} words>={words}"
-            sweep[key] = scores.overall.as_dict()
+            sweep[key] = _score_parsed(extractor, articles, docs).overall.as_dict()
             logger.info("%s: %s", key, sweep[key])
     best = max(sweep, key=lambda k: sweep[k]["f1"])
     logger.info("best: %s %s", best, sweep[best])
