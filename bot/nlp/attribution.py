@@ -1407,6 +1407,43 @@ def _is_direct(content: tuple[Fragment, ...], quotes: list[Quote]) -> bool:
     return covered >= 0.8 * total
 
 
+def tagged_content_fragment(doc: Doc, content: Fragment) -> Fragment | None:
+    """The characters of a content span another reader found, trimmed like the rules' own:
+    whole tokens, no edge punctuation, no leading complementiser ("that the plan works" is
+    the statement "the plan works"), no dangling article or conjunction at the end (a span
+    cut short before "the Times reported" must not end in "the"). None when no token is left."""
+    span = doc.char_span(content[0], content[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    start, end = span.start, span.end
+    if start + 1 < end and _is_complementiser(doc[start]):
+        start += 1
+    while end - 1 > start and (doc[end - 1].lower_ in _DANGLING_END or _tag(doc[end - 1]) == "CC"):
+        end -= 1
+    return _char_span(doc, start, end)
+
+
+def _is_complementiser(token: Token) -> bool:
+    """ "that" opening a clause: "warning that Moscow's action ..." (which the parser may read as
+    a determiner), not "that plan was wrong"."""
+    if token.lower_ != "that":
+        return False
+    if token.pos_ == "SCONJ" or token.dep_ == "mark":
+        return True
+    after = token.nbor() if token.i + 1 < len(token.doc) else None
+    before = token.nbor(-1) if token.i > 0 else None
+    return (
+        before is not None
+        and before.pos_ in {"VERB", "NOUN", "AUX"}
+        and after is not None
+        and _tag(after) not in {"NN", "NNS"}
+    )
+
+
+# words a statement cannot end on: "... in a comment the" was cut before its noun
+_DANGLING_END = frozenset({"the", "a", "an", "and", "or", "but", "which", "who", "whose"})
+
+
 def attribution_from_spans(
     doc: Doc,
     content: Fragment,
@@ -1421,10 +1458,7 @@ def attribution_from_spans(
     so the speaker resolver treats it exactly like a source the rules found. None when the
     content holds no token.
     """
-    span = doc.char_span(content[0], content[1], alignment_mode="expand")
-    if span is None or not len(span):
-        return None
-    frag = _char_span(doc, span.start, span.end)
+    frag = tagged_content_fragment(doc, content)
     if frag is None:
         return None
     source_frag = head_frag = None

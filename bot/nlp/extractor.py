@@ -36,7 +36,12 @@ from bot.nlp.attribution import (
 )
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
 from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
-from bot.nlp.tagged_attribution import MIN_CONFIDENCE, MIN_WORDS, tagged_attributions
+from bot.nlp.tagged_attribution import (
+    MIN_CONFIDENCE,
+    MIN_WORDS,
+    refine_contents,
+    tagged_attributions,
+)
 from bot.nlp.tokens import is_verb
 
 if TYPE_CHECKING:
@@ -399,15 +404,19 @@ class SpacyClaimExtractor:
         quotes: list[Quote],
         units: Sequence[SentenceUnit],
     ) -> list[Attribution]:
-        """The rules' statements, then those only the span tagger found (when there is one);
+        """The rules' statements (reported contents' extents refined by the span tagger), then
+        those only the span tagger found (when there is one);
         ``tags`` are the tagger's spans for ``doc.text`` when they were read already,
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
         found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
         if self.span_tagger is None:
             return found
+        if tags is None:
+            tags = self._tag(doc.text)
+        found = refine_contents(doc, found, tags, min_confidence=self.tagger_min_confidence)
         added = tagged_attributions(
             doc,
-            tags if tags is not None else self._tag(doc.text),
+            tags,
             found,
             quotes,
             units=units,

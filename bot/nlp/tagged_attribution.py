@@ -1,7 +1,10 @@
-"""Statements the span tagger found and the rules did not: pure pairing of tagged spans.
+"""What the span tagger adds to the rules, as pure functions of tagged spans: where a reported
+statement starts and ends (``refine_contents``), and statements the rules did not find
+(``tagged_attributions``).
 
-The rules (``attribution.py``) stay the first reader: their content extents and speakers are
-measured to be right more often. A tagged content span becomes a statement of its own only
+The rules (``attribution.py``) stay the first reader: their speakers are measured to be right
+more often, and their extents too, except where the two readers disagree on a reported
+statement and the tagger is sure. A tagged content span becomes a statement of its own only
 when it overlaps no statement the rules found, has at least ``MIN_WORDS`` words, the tagger's
 mean inside-probability over it is at least ``MIN_CONFIDENCE``, and a tagged source stands in
 the same sentence(s) outside it: the nearest one is its speaker, the nearest tagged cue its
@@ -14,11 +17,19 @@ the rules leave them out. Thresholds were swept on PolNeAR dev
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Doc
 
-from bot.nlp.attribution import Attribution, SentenceUnit, attribution_from_spans, sentence_units
+from bot.models import ClaimKind
+from bot.nlp.attribution import (
+    Attribution,
+    SentenceUnit,
+    attribution_from_spans,
+    sentence_units,
+    tagged_content_fragment,
+)
 from bot.nlp.quotes import Quote
 from bot.nlp.span_tagger import TaggedSpan
 
@@ -33,8 +44,51 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+    return _overlap(a, b) > 0
+
+
+def refine_contents(
+    doc: Doc,
+    found: Sequence[Attribution],
+    tags: Mapping[str, Sequence[TaggedSpan]],
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> list[Attribution]:
+    """The rules' statements with each reported (indirect) content replaced by the tagged
+    content span that overlaps it most, when the tagger is sure of it (mean confidence at
+    least ``min_confidence``) and it runs into neither the statement's cue nor its source.
+
+    Where the two readers disagree on where a reported statement starts or ends, the tagger is
+    right more often (PolNeAR dev: 103 extents right only by the tagger, 40 only by the
+    rules); the cue and the speaker stay the rules'. Quotes keep their quotation marks as
+    bounds, and a statement in several fragments (a split quote) is left as it is."""
+    spans = tags.get("content", ())
+    refined: list[Attribution] = []
+    for attribution in found:
+        whole = (attribution.start, attribution.end)
+        best = max(spans, key=lambda s: _overlap((s.start, s.end), whole), default=None)
+        keep = (
+            attribution.kind is not ClaimKind.INDIRECT
+            or len(attribution.content) != 1
+            or best is None
+            or best.confidence < min_confidence
+            or not _overlap((best.start, best.end), whole)
+            or any(
+                role is not None and _overlap((best.start, best.end), role)
+                for role in (attribution.cue, attribution.source)
+            )
+        )
+        fragment = None if keep or best is None else tagged_content_fragment(doc, (best.start, best.end))
+        if fragment is None or fragment == attribution.content[0]:
+            refined.append(attribution)
+        else:
+            refined.append(dataclasses.replace(attribution, content=(fragment,)))
+    return refined
 
 
 def tagged_attributions(

@@ -14,7 +14,7 @@ from bot.nlp.attribution import find_attributions
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import find_quotes, normalise_text
 from bot.nlp.span_tagger import WINDOW, TaggedSpan, decode_spans, windows
-from bot.nlp.tagged_attribution import tagged_attributions
+from bot.nlp.tagged_attribution import refine_contents, tagged_attributions
 
 
 @pytest.mark.parametrize("n", [1, 10, WINDOW, WINDOW + 1, 3 * WINDOW + 17, 5000])
@@ -128,6 +128,53 @@ def test_tagged_content_is_not_added(
     found = find_attributions(doc, raw_text=TEXT)
     tags = {"content": [TaggedSpan(*_at(content), confidence)]}
     assert tagged_attributions(doc, tags, found, find_quotes(TEXT)) == [], why
+
+
+REPORTED = "Berg said that the tolls would rise next year, when the council meets again in Oslo."
+
+
+def _in_reported(phrase: str) -> tuple[int, int]:
+    start = REPORTED.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("tagged", "confidence", "expected"),
+    [
+        ("the tolls would rise next year", 0.9, "the tolls would rise next year"),
+        # the leading complementiser is no part of the statement
+        ("that the tolls would rise next year, when", 0.9, "the tolls would rise next year, when"),
+        ("the tolls would rise next year", 0.5, None),  # not sure enough: the rules' extent stays
+        ("Berg said that the tolls", 0.95, None),  # runs into the cue and the source
+    ],
+)
+def test_the_tagger_refines_where_a_reported_statement_ends(
+    shipped_nlp: Language, tagged: str, confidence: float, expected: str | None
+) -> None:
+    doc = shipped_nlp(normalise_text(REPORTED))
+    found = find_attributions(doc, raw_text=REPORTED)
+    assert len(found) == 1
+    rules = found[0]
+    tags = {"content": [TaggedSpan(*_in_reported(tagged), confidence)]}
+    (refined,) = refine_contents(doc, found, tags)
+    assert (refined.cue, refined.source, refined.kind) == (rules.cue, rules.source, rules.kind)
+    start, end = refined.content[0]
+    if expected is None:
+        assert refined == rules
+    else:
+        assert REPORTED[start:end] == expected
+        assert refined.content != rules.content  # the rules read on to "... in Oslo"
+
+
+@pytest.mark.slow
+def test_quotes_keep_their_marks_as_bounds(shipped_nlp: Language) -> None:
+    text = 'Berg said: "The tolls will rise next year." The council agreed.'
+    doc = shipped_nlp(normalise_text(text))
+    found = find_attributions(doc, raw_text=text)
+    start = text.index("The tolls")
+    tags = {"content": [TaggedSpan(start, start + len("The tolls will rise"), 0.99)]}
+    assert refine_contents(doc, found, tags) == found
 
 
 @pytest.mark.slow
