@@ -1424,8 +1424,9 @@ def tagged_content_fragment(doc: Doc, content: Fragment) -> Fragment | None:
 
 
 def _is_complementiser(token: Token) -> bool:
-    """ "that" opening a clause: "warning that Moscow's action ..." (which the parser may read as
-    a determiner), not "that plan was wrong"."""
+    """``that`` opening a clause after a cue: "warning that Moscow's action ..." and "warning
+    that delivery times ..." (both read as determiners by the parser), not "said that was
+    wrong". Right after a cue a clause is far likelier than a demonstrative ("said that plan")."""
     if token.lower_ != "that":
         return False
     if token.pos_ == "SCONJ" or token.dep_ == "mark":
@@ -1436,7 +1437,7 @@ def _is_complementiser(token: Token) -> bool:
         before is not None
         and before.pos_ in {"VERB", "NOUN", "AUX"}
         and after is not None
-        and _tag(after) not in {"NN", "NNS"}
+        and after.pos_ not in {"VERB", "AUX", "PUNCT"}
     )
 
 

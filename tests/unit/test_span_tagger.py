@@ -3,6 +3,7 @@ statements the rules missed (with a fake tagger, our own port)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 
@@ -168,6 +169,53 @@ def test_the_tagger_refines_where_a_reported_statement_ends(
 
 
 @pytest.mark.slow
+def test_a_reported_statement_the_tagger_does_not_see_is_dropped(shipped_nlp: Language) -> None:
+    text = "Berg watched the tolls rise all year. Lopez said the ferry would stay."
+    doc = shipped_nlp(normalise_text(text))
+    found = find_attributions(doc, raw_text=text)
+    # as if the rules took "watched" for a cue; the tagger reads only Lopez's statement
+    watched = dataclasses.replace(found[0], content=((text.index("the tolls"), text.index(" all")),))
+    lopez = [a for a in found if text[a.start : a.end].startswith("the ferry")]
+    assert lopez
+    start = text.index("the ferry")
+    tags = {"content": [TaggedSpan(start, start + len("the ferry would stay"), 0.95)]}
+    assert refine_contents(doc, [watched, *lopez], tags) == lopez
+    # no tags at all: the tagger did not run, or failed; nothing is dropped
+    assert refine_contents(doc, [watched, *lopez], {}) == [watched, *lopez]
+
+
+@pytest.mark.slow
+def test_two_tagged_spans_in_one_statement_leave_its_extent(shipped_nlp: Language) -> None:
+    """The tagger splitting "the council said engineers found corrosion ..." into a nested
+    statement must not give the council only the engineers' finding."""
+    text = "Engineers found corrosion in 14 of the supports in March, the council said."
+    doc = shipped_nlp(normalise_text(text))
+    found = find_attributions(doc, raw_text=text)
+    assert len(found) == 1
+    first, rest = text.index("Engineers found"), text.index("corrosion")
+    tags = {
+        "content": [
+            TaggedSpan(first, first + len("Engineers found"), 0.74),
+            TaggedSpan(rest, text.index(", the council"), 0.93),
+        ]
+    }
+    assert refine_contents(doc, found, tags) == found
+    assert refine_contents(doc, found, {"content": tags["content"][1:]}) != found
+
+
+@pytest.mark.slow
+def test_a_refined_statement_stays_in_its_paragraph(shipped_nlp: Language) -> None:
+    text = "Bridge bill rises to £61m\n\nThe bill has risen to £61m this spring, the council said."
+    doc = shipped_nlp(normalise_text(text))
+    found = find_attributions(doc, raw_text=text)
+    assert [text[a.start : a.end] for a in found] == ["The bill has risen to £61m this spring"]
+    # the tagger reads the headline and the statement as one span
+    tags = {"content": [TaggedSpan(0, text.index(" this spring"), 0.95)]}
+    (refined,) = refine_contents(doc, found, tags)
+    assert text[refined.start : refined.end] == "The bill has risen to £61m"
+
+
+@pytest.mark.slow
 def test_quotes_keep_their_marks_as_bounds(shipped_nlp: Language) -> None:
     text = 'Berg said: "The tolls will rise next year." The council agreed.'
     doc = shipped_nlp(normalise_text(text))
@@ -196,6 +244,7 @@ def test_extractor_adds_tagged_statements_with_resolved_speakers(shipped_nlp: La
     tagger = FakeSpanTagger(
         content=[
             ("the new bridge will open before the winter floods arrive", 0.9),
+            ("the tolls would rise next year", 0.9),
             ("the city can pay for it", 0.9),
         ],
         source=[("Mayor Ana Lopez", 0.9), ("[Lopez] is also", 0.9)],
