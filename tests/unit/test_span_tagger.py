@@ -185,22 +185,49 @@ def test_a_reported_statement_the_tagger_does_not_see_is_dropped(shipped_nlp: La
 
 
 @pytest.mark.slow
-def test_two_tagged_spans_in_one_statement_leave_its_extent(shipped_nlp: Language) -> None:
+@pytest.mark.parametrize(
+    ("head", "confidence"),
+    [("Engineers found", 0.74), ("Engineers found", 0.89), ("Engineers", 0.74)],
+    ids=["unsure", "runs-on-into-it", "unsure-apart"],
+)
+def test_a_nested_statement_keeps_its_outer_extent(
+    shipped_nlp: Language, head: str, confidence: float
+) -> None:
     """The tagger splitting "the council said engineers found corrosion ..." into a nested
     statement must not give the council only the engineers' finding."""
     text = "Engineers found corrosion in 14 of the supports in March, the council said."
     doc = shipped_nlp(normalise_text(text))
     found = find_attributions(doc, raw_text=text)
     assert len(found) == 1
-    first, rest = text.index("Engineers found"), text.index("corrosion")
+    rest = text.index("corrosion")
     tags = {
         "content": [
-            TaggedSpan(first, first + len("Engineers found"), 0.74),
+            TaggedSpan(0, len(head), confidence),
             TaggedSpan(rest, text.index(", the council"), 0.93),
         ]
     }
     assert refine_contents(doc, found, tags) == found
     assert refine_contents(doc, found, {"content": tags["content"][1:]}) != found
+
+
+@pytest.mark.slow
+def test_two_sure_statements_run_together_are_cut_to_the_larger(shipped_nlp: Language) -> None:
+    text = "Berg said the tolls would rise next year, and Lopez said that the ferry would stay."
+    doc = shipped_nlp(normalise_text(text))
+    (berg, *_) = find_attributions(doc, raw_text=text)
+    # as if the rules had run Berg's statement on to the end of the sentence
+    start = text.index("the tolls")
+    run_on = dataclasses.replace(berg, content=((start, len(text) - 1),))
+    ferry = text.index("the ferry")
+    tags = {
+        "content": [
+            TaggedSpan(start, text.index(", and"), 0.9),
+            TaggedSpan(ferry, len(text) - 1, 0.95),
+        ]
+    }
+    (refined,) = refine_contents(doc, [run_on], tags)
+    assert text[refined.start : refined.end] == "the tolls would rise next year"
+    assert (refined.cue, refined.source) == (berg.cue, berg.source)
 
 
 @pytest.mark.slow
