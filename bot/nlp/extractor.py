@@ -404,8 +404,9 @@ class SpacyClaimExtractor:
         quotes: list[Quote],
         units: Sequence[SentenceUnit],
     ) -> list[Attribution]:
-        """The rules' statements (reported contents' extents refined by the span tagger), then
-        those only the span tagger found (when there is one);
+        """The rules' statements as the span tagger reads them (``refine_contents``: reported
+        ones it sees no content in dropped, extents refined), then those only it found;
+        the rules' alone when there is no tagger;
         ``tags`` are the tagger's spans for ``doc.text`` when they were read already,
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
         found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
