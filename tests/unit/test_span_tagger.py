@@ -109,9 +109,13 @@ def test_tagged_content_gets_the_nearest_tagged_source_in_its_sentence(shipped_n
     assert TEXT[a.cue[0] : a.cue[1]] == "is confident"
 
 
-def _at(phrase: str) -> tuple[int, int]:
-    start = TEXT.index(phrase)
+def _span_of(text: str, phrase: str) -> tuple[int, int]:
+    start = text.index(phrase)
     return start, start + len(phrase)
+
+
+def _at(phrase: str) -> tuple[int, int]:
+    return _span_of(TEXT, phrase)
 
 
 @pytest.mark.slow
@@ -135,11 +139,6 @@ def test_tagged_content_is_not_added(
 REPORTED = "Berg said that the tolls would rise next year, when the council meets again in Oslo."
 
 
-def _in_reported(phrase: str) -> tuple[int, int]:
-    start = REPORTED.index(phrase)
-    return start, start + len(phrase)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("tagged", "confidence", "expected"),
@@ -158,7 +157,7 @@ def test_the_tagger_refines_where_a_reported_statement_ends(
     found = find_attributions(doc, raw_text=REPORTED)
     assert len(found) == 1
     rules = found[0]
-    tags = {"content": [TaggedSpan(*_in_reported(tagged), confidence)]}
+    tags = {"content": [TaggedSpan(*_span_of(REPORTED, tagged), confidence)]}
     (refined,) = refine_contents(doc, found, tags)
     assert (refined.cue, refined.source, refined.kind) == (rules.cue, rules.source, rules.kind)
     start, end = refined.content[0]
@@ -178,8 +177,7 @@ def test_a_reported_statement_the_tagger_does_not_see_is_dropped(shipped_nlp: La
     watched = dataclasses.replace(found[0], content=((text.index("the tolls"), text.index(" all")),))
     lopez = [a for a in found if text[a.start : a.end].startswith("the ferry")]
     assert lopez
-    start = text.index("the ferry")
-    tags = {"content": [TaggedSpan(start, start + len("the ferry would stay"), 0.95)]}
+    tags = {"content": [TaggedSpan(*_span_of(text, "the ferry would stay"), 0.95)]}
     assert refine_contents(doc, [watched, *lopez], tags) == lopez
     # no tags at all: the tagger did not run, or failed; nothing is dropped
     assert refine_contents(doc, [watched, *lopez], {}) == [watched, *lopez]
@@ -248,8 +246,7 @@ def test_quotes_keep_their_marks_as_bounds(shipped_nlp: Language) -> None:
     text = 'Berg said: "The tolls will rise next year." The council agreed.'
     doc = shipped_nlp(normalise_text(text))
     found = find_attributions(doc, raw_text=text)
-    start = text.index("The tolls")
-    tags = {"content": [TaggedSpan(start, start + len("The tolls will rise"), 0.99)]}
+    tags = {"content": [TaggedSpan(*_span_of(text, "The tolls will rise"), 0.99)]}
     assert refine_contents(doc, found, tags) == found
 
 
