@@ -125,6 +125,22 @@ TITLE_WORDS = frozenset(
         "councillor",
         "councilman",
         "councilwoman",
+        # party labels and professions written before a name like titles:
+        # "Democrat Hillary Clinton", "MSNBC host Chris Matthews", "economist Maury Obstfeld"
+        "democrat",
+        "republican",
+        "host",
+        "anchor",
+        "economist",
+        "pollster",
+        "analyst",
+        "strategist",
+        "lawyer",
+        "activist",
+        "columnist",
+        "commentator",
+        "reporter",
+        "correspondent",
     ]
 )
 ORG_WORDS = frozenset(
@@ -246,6 +262,50 @@ DEMONYM = re.compile(
     r"^(?:[A-Z][a-z]+(?:ian|ese|ish|ch|an|i)|U\.S\.|US|UK|U\.K\.|EU|American|British|French|Greek|Thai|Dutch|Swiss)$"
 )
 _SPACES = re.compile(r"\s+")
+# lower-case words that belong inside personal names ("Ludwig van Beethoven", "Osama bin Laden")
+NAME_PARTICLES = frozenset(
+    {"al", "bin", "da", "de", "del", "della", "der", "di", "dos", "du", "ibn", "la", "le", "van", "von"}
+)
+# words that open a mention without changing who it names ("Both Mr. King and ..."); "some"
+# or "many" stay, as "some Democrats" are not the Democrats
+QUANTIFIERS = frozenset({"both", "all"})
+# capitalised words that name a time, not a speaker ("Trump on Monday", "Last week Stumpf")
+TIME_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "last",
+        "next",
+        "this",
+        "today",
+        "yesterday",
+        "tonight",
+        "earlier",
+        "later",
+    ]
+)
+# a relative pronoun the mention ran into: "the Chicago Police Department which"
+RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose", "that"})
+# words after a name that say when or where they spoke: "Trump this week", "Axelrod on Wednesday"
+SETTING_WORDS = frozenset({"on", "in", "at", "during", "this", "last", "earlier", "today", "yesterday"})
+_POSSESSIVE = re.compile(r"['’]s?$")
 _NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*"
 # "<Name> of/from/at <organisation>": the capitalised words before the first preposition
 _PERSON_OF = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,4})\s+(?:of|from|at)\s+\S")
@@ -291,7 +351,9 @@ def split_title(words: list[str]) -> tuple[list[str], list[str]]:
         if word.lower() in TITLE_WORDS and i + 1 < len(words):
             last_title = i
     rest = words[last_title + 1 :]
-    named = any(w[:1].isupper() and w.lower() not in TITLE_WORDS for w in rest)
+    # a name follows its title directly: "reporter for USA Today" is a role, not a title
+    named = bool(rest) and rest[0][:1].isupper()
+    named = named and any(w[:1].isupper() and w.lower() not in TITLE_WORDS for w in rest)
     if last_title >= 0 and named and any(w.lower() in TITLE_WORDS for w in words[: last_title + 1]):
         return words[: last_title + 1], rest
     return [], words
@@ -422,19 +484,23 @@ class SpeakerResolver:
                 self.entities.append(joint)
                 return joint
         words = _words(text)
-        while words and words[0].lower() in DETERMINERS:
-            words = words[1:]
         # cut appositions / relative clauses: "Flynn, a top Trump surrogate"
         if "," in text:
             head = text.split(",")[0]
             if head.strip():
                 words = _words(head)
-                while words and words[0].lower() in DETERMINERS:
-                    words = words[1:]
+        while words and (
+            words[0].lower() in DETERMINERS
+            or (words[0].lower() in QUANTIFIERS and len(words) > 1 and words[1].lower() != "of")
+        ):
+            words = words[1:]
+        while len(words) > 1 and words[-1].lower() in RELATIVE_WORDS:
+            words = words[:-1]
         person = self._person_of_organisation(text, start)
         if person is not None:
             return person
         titles, name = split_title(words)
+        name = self._naming_words(name, start, end)
         # the label of the name itself, not of a title before it ("Prime Minister" as ORG)
         raw = self.text[start:end]
         name_end = start + len(raw.split(",")[0].rstrip())
@@ -512,6 +578,54 @@ class SpeakerResolver:
             entity.titles.append(" ".join(t.lower() for t in titles))
         self.entities.append(entity)
         return entity
+
+    def _naming_words(self, name: list[str], start: int, end: int) -> list[str]:
+        """The words that name a person in a mention the parser ran too wide.
+
+        A personal name has no lower-case words but particles. When a mention has some, it
+        names a person only in two shapes, and is cut to that person's capitalised run:
+        the run ends the mention and is a person (tagged so, or named so earlier in the
+        article), or the mention ends in ", who"
+        ("risky for Cruz, who", "The ad uses footage of Hillary Clinton", "MSNBC host Chris
+        Matthews"); or a person's run is followed by when or where they spoke ("Trump this
+        week", "David Axelrod on Wednesday"). Without this, one such mention renames
+        everybody's "Cruz" to "risky for Cruz" through the surname match. Other shapes
+        name something else after all ("New York judge", "Trump's running mate", "Citizens
+        for Tax Justice") and are left as they are.
+        """
+        lower = [w.lower() for w in name]
+        proper = all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in name)
+        if proper or "and" in lower or "&" in lower:
+            return name  # a proper name, or several people ("Barack Obama and his wife Michelle")
+        runs: list[tuple[int, int]] = []  # [first, last] word indices of capitalised runs
+        i = 0
+        while i < len(name):
+            if not name[i][:1].isupper():
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(name) and (name[j + 1][:1].isupper() or name[j + 1].lower() in NAME_PARTICLES):
+                j += 1
+            while name[j].lower() in NAME_PARTICLES:
+                j -= 1
+            runs.append((i, j))
+            i = j + 1
+        raw = self.text[start:end]
+        relative = re.search(r",\s*(?:who|which)\s*$", raw) is not None
+        for first, last in reversed(runs):
+            run = name[first : last + 1]
+            if all(w.lower() in TIME_WORDS for w in run) or any(_POSSESSIVE.search(w) for w in run):
+                continue
+            at = raw.rfind(run[-1])
+            label = self._entity_label(start + at, start + at + len(run[-1])) if at >= 0 else None
+            known = self._find_by_surname(run)
+            # the recognizer misses people ("Hillary Clinton" as LOC); one met before counts
+            person = label in self.person_labels or (known is not None and known.kind is SpeakerKind.PERSON)
+            if last == len(name) - 1 and (person or relative):
+                return run
+            if person and name[last + 1].lower() in SETTING_WORDS:
+                return run
+        return name
 
     def _same_organisation(self, canonical: str) -> SpeakerEntity | None:
         """ "the council" after "Portmere City Council" -> that organisation; and a full name

@@ -138,6 +138,40 @@ RESOLUTION = [
         [("said", "Dunmore Town Council", "organisation"), ("said", "Dunmore Town Council", "organisation")],
         id="bare-body-named-later",
     ),
+    pytest.param(
+        "Mayor Ana Lopez said the ferry terminal would open in June. "
+        "The vote was a setback for Lopez, who said the budget would be cut. "
+        "Lopez added that fares would stay the same.",
+        [("said", "Ana Lopez", "person"), ("said", "Ana Lopez", "person"), ("added", "Ana Lopez", "person")],
+        id="relative-who-after-a-wide-phrase-keeps-the-name",
+    ),
+    pytest.param(
+        "Ana Lopez, the mayor, opened the terminal. "
+        'The film shows footage of Ana Lopez saying, "We will finish the bridge by May." '
+        "Lopez later said that the bridge would cost more.",
+        [("said", "Ana Lopez", "person")],
+        id="known-person-at-the-end-of-a-wide-mention",
+    ),
+    pytest.param(
+        "Radio host Tom Berg said that the strike would end soon. Berg added that talks went well.",
+        [("said", "Tom Berg", "person"), ("added", "Tom Berg", "person")],
+        id="profession-before-a-name-is-a-title",
+    ),
+    pytest.param(
+        "Tom Berg this week said that the strike would end soon.",
+        [("said", "Tom Berg", "person")],
+        id="person-then-when",
+    ),
+    pytest.param(
+        "Both Ana Lopez and Tom Berg said that the plan would work.",
+        [("said", "Ana Lopez and Tom Berg", "group")],
+        id="both-is-not-part-of-a-joint-speaker",
+    ),
+    pytest.param(
+        "Some economists said that prices would rise.",
+        [("said", "Some economists", "group")],
+        id="some-stays-some",
+    ),
 ]
 
 
