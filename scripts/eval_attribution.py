@@ -95,6 +95,14 @@ class Scores:
         default_factory=lambda: {"1-3 words": [0, 0], "4+ words": [0, 0]}
     )
 
+    # shown speaker names made only of words the annotators marked as a source somewhere in
+    # the article: catches names run wide ("risky for Cruz") that the mention overlap misses
+    names_clean: list[int] = field(default_factory=lambda: [0, 0])
+
+    def speaker_names_clean(self) -> dict[str, float | int]:
+        clean, total = self.names_clean
+        return {"clean": clean, "named": total, "share": round(clean / total, 4) if total else 0.0}
+
     def recall_by_length(self) -> dict[str, dict[str, float | int]]:
         return {
             key: {"gold": total, "found": found, "recall": round(found / total, 4) if total else 0.0}
@@ -114,6 +122,10 @@ def _names_gold_source(claim: ExtractedClaim, source_text: str) -> bool:
         return False
     key = capitalised[-1].lower()
     return any(key and key in re.findall(r"\w+", name.lower()) for name in names)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
 
 
 def one_to_one_matches(
@@ -151,6 +163,7 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
         for claim in claims
     ]
     pred_tokens = [token_set(text, frags[:1], offsets) for frags in pred_frags]
+    source_words = frozenset().union(*(_words(text[s:e]) for g in golds for s, e in g.source))
     used_p: set[int] = set()
     used_g: set[int] = set()
     for pi, gi in one_to_one_matches(pred_tokens, gold_tokens):
@@ -170,6 +183,9 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
         for counts in (scores.overall, scores.bucket(direct)):
             counts.tp += 1
             counts.speaker_ok += int(ok)
+        if claim.speaker and gold.source:
+            scores.names_clean[0] += int(_words(claim.speaker) <= source_words)
+            scores.names_clean[1] += 1
     for pi, claim in enumerate(claims):
         if pi not in used_p:
             for counts in (scores.overall, scores.bucket(claim.kind is ClaimKind.DIRECT)):
@@ -398,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             "direct": scores.direct.as_dict(),
             "indirect": scores.indirect.as_dict(),
             "recall_by_gold_length": scores.recall_by_length(),
+            "speaker_names_clean": scores.speaker_names_clean(),
             "cue_threshold": extractor.lexicon.threshold,
             "corpus_words": words,
             "corpus_seconds": round(seconds, 2),
@@ -410,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         result["speed_1000_words"] = measure_speed(extractor, articles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    for key in ("overall", "direct", "indirect", "recall_by_gold_length"):
+    for key in ("overall", "direct", "indirect", "recall_by_gold_length", "speaker_names_clean"):
         logger.info("%-8s %s", key, result[key])
     if "speed_1000_words" in result:
         logger.info("speed    %s", result["speed_1000_words"])

@@ -1,0 +1,87 @@
+"""The PolNeAR scoring behind the figures in README: matching, speaker accuracy, clean names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.models import ClaimKind, ExtractedClaim, Span
+from bot.nlp.polnear import GoldAttribution, PolnearArticle
+from scripts.eval_attribution import Scores, one_to_one_matches, score_article
+
+TEXT = (
+    "The decision was risky for Ana Lopez, who said the budget would be cut by half. "
+    "Tom Berg warned that fares would rise."
+)
+
+
+def _at(phrase: str) -> tuple[int, int]:
+    start = TEXT.index(phrase)
+    return start, start + len(phrase)
+
+
+def _claim(content: str, *, mention: str | None, speaker: str | None) -> ExtractedClaim:
+    s, e = _at(content)
+    m = _at(mention) if mention else None
+    return ExtractedClaim(
+        text=content,
+        kind=ClaimKind.INDIRECT,
+        content=Span(s, e, content),
+        speaker_mention=Span(m[0], m[1], mention) if m and mention else None,
+        speaker=speaker,
+    )
+
+
+ARTICLE = PolnearArticle(
+    name="t",
+    annotator="a",
+    text=TEXT,
+    attributions=(
+        GoldAttribution(
+            content=(_at("the budget would be cut by half"),), cue=(_at("said"),), source=(_at("Ana Lopez"),)
+        ),
+        GoldAttribution(content=(_at("fares would rise"),), cue=(_at("warned"),), source=(_at("Tom Berg"),)),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold", "expected"),
+    [
+        ([frozenset({1, 2, 3, 4})], [frozenset({1, 2, 3, 4})], [(0, 0)]),
+        # half of the longer side is enough, less is not
+        ([frozenset({1, 2})], [frozenset({1, 2, 3, 4})], [(0, 0)]),
+        ([frozenset({1})], [frozenset({1, 2, 3, 4})], []),
+        # one to one: the closer prediction takes the gold
+        ([frozenset({1, 2, 3}), frozenset({1, 2, 3, 4})], [frozenset({1, 2, 3, 4})], [(1, 0)]),
+    ],
+)
+def test_one_to_one_matches(
+    pred: list[frozenset[int]], gold: list[frozenset[int]], expected: list[tuple[int, int]]
+) -> None:
+    assert one_to_one_matches(pred, gold) == expected
+
+
+def test_score_counts_matches_misses_and_extra_claims() -> None:
+    scores = Scores()
+    claims = [
+        _claim("the budget would be cut by half", mention="Ana Lopez, who", speaker="Ana Lopez"),
+        _claim("The decision was risky", mention=None, speaker=None),
+    ]
+    score_article(ARTICLE, claims, scores)
+    assert (scores.overall.tp, scores.overall.fp, scores.overall.fn) == (1, 1, 1)
+    assert scores.overall.speaker_ok == 1
+
+
+def test_a_speaker_name_run_wide_is_counted_unclean_though_its_mention_overlaps() -> None:
+    scores = Scores()
+    claims = [
+        _claim(
+            "the budget would be cut by half",
+            mention="risky for Ana Lopez, who",
+            speaker="risky for Ana Lopez",
+        ),
+        _claim("fares would rise", mention="Tom Berg", speaker="Tom Berg"),
+    ]
+    score_article(ARTICLE, claims, scores)
+    assert scores.overall.speaker_ok == 2  # the mention overlaps the gold source
+    assert scores.speaker_names_clean() == {"clean": 1, "named": 2, "share": 0.5}
