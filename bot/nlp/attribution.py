@@ -917,7 +917,38 @@ def _skip_adverbials(doc: Doc, cue: int, start: int, stop: int) -> int:
             left += 1
         if start < left < stop and left in {t.i for t in child.subtree}:
             return left
+    return _clause_after_phrase(doc, start, stop)
+
+
+NOMINATIVE_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
+_PHRASE_TAGS = frozenset(
+    {"IN", "DT", "JJ", "JJS", "JJR", "NN", "NNS", "NNP", "NNPS", "CD", "POS", "PRP$", "HYPH"}
+)
+
+
+def _clause_after_phrase(doc: Doc, start: int, stop: int) -> int:
+    """ "said after the convention he would not accept ...": where a clause opens right
+    after a short prepositional phrase, else ``start``. The parser often reads such a
+    clause as a relative clause on the phrase's noun, so this goes by the words: a
+    nominative pronoun, or a determiner right after a noun, then a finite verb soon after.
+    """
+    if _tag(doc[start]) != "IN":
+        return start
+    k = start + 1
+    while k < min(stop, start + 7) and _tag(doc[k]) in _PHRASE_TAGS:
+        opens = doc[k].lower_ in NOMINATIVE_PRONOUNS or (
+            doc[k].lower_ in {"the", "a", "an"} and _tag(doc[k - 1]) in {"NN", "NNS", "NNP", "NNPS"}
+        )
+        if opens and k > start + 1 and _finite_verb_within(doc, k + 1, min(stop, k + 5)):
+            return k
+        k += 1
+    if k < stop and doc[k].lower_ in NOMINATIVE_PRONOUNS and k > start + 1:
+        return k if _finite_verb_within(doc, k + 1, min(stop, k + 4)) else start
     return start
+
+
+def _finite_verb_within(doc: Doc, start: int, stop: int) -> bool:
+    return any(_tag(t) in {"MD", "VBD", "VBZ", "VBP"} for t in doc[start:stop])
 
 
 def _only_adjuncts_after(ctx: _Context, unit: _Unit, cue: int, start: int) -> bool:

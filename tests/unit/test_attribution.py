@@ -191,6 +191,16 @@ CONSTRUCTIONS = [
         id="time-adverbial-before-bare-clause",
     ),
     pytest.param(
+        "Ana Lopez said at the hearing she had never seen the report.",
+        [("indirect", "Ana Lopez", "said", "she had never seen the report")],
+        id="phrase-then-pronoun-clause-read-as-relative-clause",
+    ),
+    pytest.param(
+        "Ana Lopez said in an interview with the Herald she would run again.",
+        [("indirect", "Ana Lopez", "said", "she would run again")],
+        id="nested-phrases-then-pronoun-clause",
+    ),
+    pytest.param(
         "Ana Lopez said in a statement: the bridge is safe.",
         [("indirect", "Ana Lopez", "said", "the bridge is safe")],
         id="adverbial-before-colon",
