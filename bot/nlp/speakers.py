@@ -21,7 +21,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from bot.models import SpeakerKind
 
@@ -254,9 +254,9 @@ DOCUMENT_NOUNS = frozenset(
         "readout",
     }
 )
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i"})
-GROUP_PRONOUNS = frozenset({"they", "we", "them"})
-THING_PRONOUNS = frozenset({"it"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "i"})
+GROUP_PRONOUNS = frozenset({"they", "we", "them", "their"})
+THING_PRONOUNS = frozenset({"it", "its"})
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "its", "their", "his", "her"})
 DEMONYM = re.compile(
     r"^(?:[A-Z][a-z]+(?:ian|ese|ish|ch|an|i)|U\.S\.|US|UK|U\.K\.|EU|American|British|French|Greek|Thai|Dutch|Swiss)$"
@@ -301,6 +301,13 @@ TIME_WORDS = frozenset(
         "later",
     ]
 )
+# nouns that say when, not who: with TIME_WORDS, a mention of only these names nobody
+TIME_NOUNS = TIME_WORDS | frozenset(
+    {"day", "days", "week", "weeks", "month", "months", "year", "years", "night", "morning"}
+    | {"afternoon", "evening", "weekend", "time", "moment"}
+)
+QUANTITY_PRONOUNS = frozenset({"some", "many", "others", "most", "few", "several", "both", "all"})
+_NAMING_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "PRP", "WP"})
 # a relative pronoun the mention ran into: "the Chicago Police Department which"
 RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose", "that"})
 # words after a name that say when or where they spoke: "Trump this week", "Axelrod on Wednesday"
@@ -367,6 +374,14 @@ def organisation_head(name: str) -> str:
         if word in {"of", "for"} and i > 0:
             return words[i - 1]
     return words[-1] if words else ""
+
+
+def _opens_sentence(token: Token) -> bool:
+    """By the text, not the parser's sentences (which may split before "Husted said")."""
+    if token.i == 0:
+        return True
+    before = token.doc[token.i - 1]
+    return "\n" in before.text or before.text in {".", "!", "?", ":", '"', "“", "”", "''", "``"}
 
 
 class SpeakerResolver:
@@ -684,6 +699,8 @@ class SpeakerResolver:
         compatible speaker before it (we do not name a speaker we cannot tell)."""
         text = self.text[start:end]
         lower = text.strip().lower()
+        if self._names_nobody(start, end):
+            return None
         if lower in PERSON_PRONOUNS:
             entity = self._last({SpeakerKind.PERSON})
             if entity is None:
@@ -705,6 +722,24 @@ class SpeakerResolver:
                 return self._remember(issuer)
         entity = self._resolve_name_mention(text, start, end)
         return self._remember(entity)
+
+    def _names_nobody(self, start: int, end: int) -> bool:
+        """A mention with no noun or pronoun but dates and numbers ("June", "Monday night",
+        "2001", "Following", "Let's"): the reader misread a clause, and no speaker is shown
+        rather than a date."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            return False
+        for token in span:
+            if token.lower_ in {"'s", "’s", "us"} and token.i > span.start:
+                continue  # "Let's", "Here's"
+            if token.tag_ in _NAMING_TAGS and token.lower_ not in TIME_NOUNS:
+                return False
+            if token.lower_ in QUANTITY_PRONOUNS or token.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
+                return False  # "some say", "His promises"
+            if token.text[:1].isupper() and not _opens_sentence(token) and token.lower_ not in TIME_NOUNS:
+                return False  # a name the tagger misread ("Husted/VBN said")
+        return True
 
     def _nearest_named_person(self, before: int) -> SpeakerEntity | None:
         for ent in reversed(self.ents):

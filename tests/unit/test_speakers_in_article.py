@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from bot.models import ClaimKind, SpeakerKind
 from bot.nlp.extractor import SpacyClaimExtractor
-from bot.nlp.speakers import split_title
+from bot.nlp.speakers import SpeakerResolver, split_title
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINES = (ROOT / "models" / "claimbot_en", ROOT / "build" / "pipeline-quick" / "model-best")
@@ -218,3 +218,26 @@ def test_person_of_organisation_keeps_the_long_form_as_alias(
     assert [c.speaker for c in claims] == [speaker]
     assert long_form in claims[0].speaker_aliases
     assert claims[0].speaker_kind is SpeakerKind.PERSON
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "expected"),
+    [
+        ("Tom Berg spoke first. In June, the council said rents would rise.", "June", None),
+        ("Tom Berg spoke first. In 2019, the council said rents would rise.", "2019", None),
+        ("Tom Berg spoke first. Last week the council said rents would rise.", "Last week", None),
+        # a possessive pronoun stands for a person like the others
+        ("Tom Berg said rents would rise. His promises were clear.", "His", "Tom Berg"),
+        # quantifiers speak for people ("some say")
+        ("Tom Berg said rents would rise. Some believe the council.", "Some", "Some"),
+    ],
+)
+def test_mentions_that_name_nobody_get_no_speaker(
+    extractor: SpacyClaimExtractor, text: str, mention: str, expected: str | None
+) -> None:
+    doc = extractor.nlp(text)
+    resolver = SpeakerResolver(doc)
+    resolver.resolve(0, len("Tom Berg"))
+    start = text.index(mention)
+    resolved = resolver.resolve(start, start + len(mention))
+    assert (resolved.name if resolved else None) == expected
