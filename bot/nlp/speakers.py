@@ -470,6 +470,8 @@ class SpeakerResolver:
                 continue
             chosen = names.group(0).strip()
             start = sentence_start + names.start()
+            if self._names_nobody(start, start + len(chosen)):
+                continue  # "In a statement ..." opens with a capital, not a name
             return self._resolve_name_mention(chosen, start, start + len(chosen), register=False)
         return None
 

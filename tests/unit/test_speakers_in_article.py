@@ -172,6 +172,12 @@ RESOLUTION = [
         [("said", "Some economists", "group")],
         id="some-stays-some",
     ),
+    pytest.param(
+        "The nurses' union met on Monday. In a long statement, the union said the pay offer was "
+        "too low. The statement also said that strikes would follow.",
+        [("said", "union", "organisation"), ("said", "union", "organisation")],
+        id="the-statement-is-not-issued-by-a-sentence-opening-capital",
+    ),
 ]
 
 
