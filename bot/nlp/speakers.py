@@ -257,6 +257,7 @@ DOCUMENT_NOUNS = frozenset(
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "i"})
 GROUP_PRONOUNS = frozenset({"they", "we", "them", "their"})
 THING_PRONOUNS = frozenset({"it", "its"})
+_PEOPLE_PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS
 DETERMINERS = frozenset({"the", "a", "an", "this", "that", "its", "their", "his", "her"})
 DEMONYM = re.compile(
     r"^(?:[A-Z][a-z]+(?:ian|ese|ish|ch|an|i)|U\.S\.|US|UK|U\.K\.|EU|American|British|French|Greek|Thai|Dutch|Swiss)$"
@@ -599,16 +600,18 @@ class SpeakerResolver:
     def _naming_words(self, name: list[str], start: int, end: int) -> list[str]:
         """The words that name a person in a mention the parser ran too wide.
 
-        A personal name has no lower-case words but particles. When a mention has some, it
-        names a person only in two shapes, and is cut to that person's capitalised run:
-        the run ends the mention and is a person (tagged so, or named so earlier in the
-        article), or the mention ends in ", who"
-        ("risky for Cruz, who", "The ad uses footage of Hillary Clinton", "MSNBC host Chris
-        Matthews"); or a person's run is followed by when or where they spoke ("Trump this
-        week", "David Axelrod on Wednesday"). Without this, one such mention renames
-        everybody's "Cruz" to "risky for Cruz" through the surname match. Other shapes
-        name something else after all ("New York judge", "Trump's running mate", "Citizens
-        for Tax Justice") and are left as they are.
+        A personal name has no lower-case words but particles. A mention with some is cut to
+        a person's capitalised run in two shapes only:
+
+        * the run ends the mention and is a person (tagged so, or met before in the article),
+          or the mention ends in ", who": "risky for Cruz, who", "The ad uses footage of
+          Hillary Clinton", "MSNBC host Chris Matthews";
+        * a person's run is followed by when or where they spoke: "Trump this week", "David
+          Axelrod on Wednesday".
+
+        Without this, one such mention renames everybody's "Cruz" to "risky for Cruz" through
+        the surname match. Other shapes name something else after all ("New York judge",
+        "Trump's running mate", "Citizens for Tax Justice") and are left as they are.
         """
         lower = [w.lower() for w in name]
         proper = all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in name)
@@ -638,9 +641,10 @@ class SpeakerResolver:
             known = self._find_by_surname(run)
             # the recognizer misses people ("Hillary Clinton" as LOC); one met before counts
             person = label in self.person_labels or (known is not None and known.kind is SpeakerKind.PERSON)
-            if last == len(name) - 1 and (person or relative):
-                return run
-            if person and name[last + 1].lower() in SETTING_WORDS:
+            ends_mention = last == len(name) - 1
+            if (ends_mention and (person or relative)) or (
+                person and not ends_mention and name[last + 1].lower() in SETTING_WORDS
+            ):
                 return run
         return name
 
@@ -737,7 +741,7 @@ class SpeakerResolver:
                 continue  # "Let's", "Here's"
             if token.tag_ in _NAMING_TAGS and token.lower_ not in TIME_NOUNS:
                 return False
-            if token.lower_ in QUANTITY_PRONOUNS or token.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            if token.lower_ in QUANTITY_PRONOUNS or token.lower_ in _PEOPLE_PRONOUNS:
                 return False  # "some say", "His promises"
             if token.text[:1].isupper() and not _opens_sentence(token) and token.lower_ not in TIME_NOUNS:
                 return False  # a name the tagger misread ("Husted/VBN said")
