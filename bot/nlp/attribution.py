@@ -625,6 +625,31 @@ def _np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
     return start, i
 
 
+DATA_NOUNS = frozenset(
+    {"figures", "data", "statistics", "numbers", "estimates", "estimate", "report", "reports",
+     "study", "survey", "surveys", "poll", "polls", "polling", "analysis", "research", "census",
+     "findings", "records"}
+)  # fmt: skip
+PUBLISH_FORMS = frozenset(
+    {"published", "released", "issued", "compiled", "provided", "produced", "conducted", "gathered"}
+)
+
+
+def _with_publisher(doc: Doc, span: tuple[int, int], ceiling: int) -> tuple[int, int]:
+    """ "according to figures | published by the transport authority": the noun phrase runs
+    on to who published the material, so the speaker is the body and not "figures"."""
+    start, end = span
+    if end >= ceiling or doc[end - 1].lower_ not in DATA_NOUNS:
+        return span
+    k = end
+    if doc[k].lower_ in PUBLISH_FORMS:
+        k += 1
+    if k >= ceiling or doc[k].lower_ not in {"by", "from"}:
+        return span
+    publisher = _np_right(doc, k + 1, ceiling)
+    return (start, publisher[1]) if publisher is not None else span
+
+
 def _appositive_before(doc: Doc, comma: int, floor: int) -> tuple[int, int] | None:
     """For "Flynn, a top Trump surrogate, said": the NP before the appositive and its extent."""
     j = comma - 1
@@ -962,6 +987,9 @@ def _only_adjuncts_after(ctx: _Context, unit: _Unit, cue: int, start: int) -> bo
     end = _trim_final_punct(doc, i, unit.end)
     if i >= end:
         return True
+    # "..., according to an analysis by Lily Batchelder, a former tax aide": the speaker's apposition
+    if doc[i].text == "," and i + 1 < end and doc[i + 1].lower_ in {"a", "an", "the", "who", "whose"}:
+        return not any(_quote_covering(ctx, doc[k].idx) is not None for k in range(i, end))
     if not _adjunct_start(doc[i]) or _skip_adverbials(doc, cue, i, end) != i:
         return False
     return not any(_quote_covering(ctx, doc[k].idx) is not None for k in range(i, end))
@@ -1123,6 +1151,8 @@ def _trailing_speech_cue(ctx: _Context, unit: _Unit, cues: list[int]) -> int | N
         token = doc[cue]
         if token.lower_ == "according":
             source = _np_right(doc, cue + 2, unit.end)
+            if source is not None:
+                source = _with_publisher(doc, source, unit.end)
             if source is None or cue - 1 <= unit.start or doc[cue - 1].text != ",":
                 continue
             comma, after = cue - 1, source[1]
@@ -1176,6 +1206,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             after = _np_right(doc, cue_end, unit.end)
             if after is None:
                 continue
+            after = _with_publisher(doc, after, unit.end)
             source: tuple[int, int] | None = after
             # content: the rest of the sentence on the other side of "according to X"
             before = _char_span(doc, unit.start, cue)

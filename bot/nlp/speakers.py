@@ -143,6 +143,12 @@ TITLE_WORDS = frozenset(
         "correspondent",
     ]
 )
+# title words that only qualify a head ("Foreign Minister", "National Security Adviser"), so a
+# name never follows them directly
+TITLE_MODIFIERS = frozenset(
+    {"prime", "vice", "deputy", "foreign", "defense", "defence", "home", "interior", "finance",
+     "health", "treasury", "first", "national", "security", "executive", "press"}
+)  # fmt: skip
 ORG_WORDS = frozenset(
     [
         "kremlin",
@@ -196,6 +202,20 @@ ORG_WORDS = frozenset(
         "fund",
         "federation",
         "league",
+        "chamber",
+        "society",
+        "trust",
+        "alliance",
+        "coalition",
+        "center",
+        "centre",
+        "hospital",
+        "college",
+        "academy",
+        "assembly",
+        "legislature",
+        "regulator",
+        "watchdog",
     ]
 )
 GROUP_HEADS = frozenset(
@@ -317,6 +337,16 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*"
 # "<Name> of/from/at <organisation>": the capitalised words before the first preposition
 _PERSON_OF = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,4})\s+(?:of|from|at)\s+\S")
+# "figures published by the transport authority", "a poll conducted by Gallup", "a statement
+# from the White House": the body behind the material speaks. Not "documents obtained by" or
+# "seen by" an outlet, which only relays them.
+_PUBLISHED_BY = re.compile(
+    r"^(?:(?:the|a|an|new|latest|recent|official|its|their)\s+)*(?:[\w'.-]+\s+){0,2}?"
+    r"(?:figures|data|statistics|stats|numbers|estimates?|reports?|study|studies|surveys?|polls?"
+    r"|polling|analysis|research|statements?|census|findings|records)\s+"
+    r"(?:(?:published|released|issued|compiled|provided|produced|conducted|gathered)\s+)?(?:by|from)\s+",
+    re.I,
+)
 _NAME_GROUP = re.compile(_NAME + r"(?:\s*,\s*" + _NAME + r")*(?:\s+(?:and|&)\s+" + _NAME + r")?")
 
 
@@ -350,6 +380,18 @@ def _words(text: str) -> list[str]:
     return [w for w in _SPACES.split(text.strip(" ,;:")) if w]
 
 
+def _without_trailing_time(text: str) -> str:
+    """ "the Department of Veterans Affairs last month" -> "the Department of Veterans Affairs".
+    Only a run that says when ("last month", "on Tuesday"): "by Theresa May" keeps its May."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    cut = len(words)
+    setting = False
+    while cut > 1 and text[slice(*words[cut - 1])].lower().strip(",.") in TIME_NOUNS | SETTING_WORDS:
+        setting = setting or text[slice(*words[cut - 1])].lower() in SETTING_WORDS
+        cut -= 1
+    return text[: words[cut - 1][1]] if setting and cut < len(words) else text
+
+
 def split_title(words: list[str]) -> tuple[list[str], list[str]]:
     """ "Russian Defense Minister Ben Wallace" -> (["Russian", "Defense", "Minister"], ["Ben", "Wallace"])."""
     last_title = -1
@@ -358,6 +400,8 @@ def split_title(words: list[str]) -> tuple[list[str], list[str]]:
         # ride along before a title
         if word.lower() in TITLE_WORDS and i + 1 < len(words):
             last_title = i
+    if last_title >= 0 and words[last_title].lower() in TITLE_MODIFIERS:
+        return [], words  # "Office for National Statistics": a title ends in its head word
     rest = words[last_title + 1 :]
     # a name follows its title directly: "reporter for USA Today" is a role, not a title
     named = bool(rest) and rest[0][:1].isupper()
@@ -482,6 +526,14 @@ class SpeakerResolver:
         self, text: str, start: int, end: int, *, register: bool = True
     ) -> SpeakerEntity:
         text = text.strip(" ,")
+        publisher = _PUBLISHED_BY.match(text)
+        if publisher is not None and publisher.end() < len(text):
+            body = _without_trailing_time(text[publisher.end() :])  # "... Affairs last month"
+            at = self.text.find(body, start, end + 1)
+            at = at if at >= 0 else start
+            entity = self._resolve_name_mention(body, at, at + len(body), register=register)
+            entity.add_alias(text)
+            return entity
         if re.search(r"\s(?:and|&)\s", text):
             parts = [p.strip(" ,") for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", text) if p.strip(" ,")]
             capitalised = [p for p in parts if p[:1].isupper()]

@@ -123,6 +123,25 @@ CONSTRUCTIONS = [
         id="direct-split-quote",
     ),
     pytest.param(
+        "Some families would see their bills go up under the plan, according to an analysis by "
+        "Lily Batchelder, a former tax aide now teaching at New York University.",
+        [
+            (
+                "indirect",
+                "Lily Batchelder",
+                "according to",
+                "Some families would see their bills go up under the plan",
+            )
+        ],
+        id="according-to-an-analysis-by-an-apposed-author",
+    ),
+    pytest.param(
+        "Hospital waiting lists grew by a third, according to figures released by the health "
+        "department last month.",
+        [("indirect", "health department", "according to", "Hospital waiting lists grew by a third")],
+        id="according-to-figures-released-by-a-body",
+    ),
+    pytest.param(
         "Tom Berg said that the deficit had doubled since 2019.",
         [("indirect", "Tom Berg", "said", "the deficit had doubled since 2019")],
         id="indirect-said-that",

@@ -109,6 +109,36 @@ RESOLUTION = [
         id="titled-person-of-organisation",
     ),
     pytest.param(
+        "Rents rose by a tenth last year, according to figures published by the housing agency.",
+        [("according to", "housing agency", "organisation")],
+        id="figures-published-by-the-body-that-published-them",
+    ),
+    pytest.param(
+        "A survey published by the Office for National Statistics found that rents had risen.",
+        [("found", "Office for National Statistics", "organisation")],
+        id="survey-published-by-organisation",
+    ),
+    pytest.param(
+        "According to data from the Labor Department, unemployment fell to 4 percent in May.",
+        [("According to", "Labor Department", "organisation")],
+        id="according-to-data-from-organisation",
+    ),
+    pytest.param(
+        "A statement from the Foreign Office said that the embassy would reopen.",
+        [("said", "Foreign Office", "organisation")],
+        id="statement-from-organisation",
+    ),
+    pytest.param(
+        "According to the Portmere Chamber of Commerce, shops near the bridge lost trade.",
+        [("According to", "Portmere Chamber of Commerce", "organisation")],
+        id="chamber-of-commerce-is-an-organisation",
+    ),
+    pytest.param(
+        "Scott Trust chairman Ole Jacob Sunde said the paper would survive.",
+        [("said", "Ole Jacob Sunde", "person")],
+        id="titled-person-of-named-trust",
+    ),
+    pytest.param(
         "The Bank of England said that rates would stay at five percent.",
         [("said", "Bank of England", "organisation")],
         id="organisation-with-of-stays-whole",
