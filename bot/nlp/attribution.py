@@ -272,6 +272,7 @@ ADJUNCT_STARTERS = frozenset(
         "following",
     }
 )
+CIRCUMSTANCE_OPENERS = frozenset({"during", "while", "when", "amid", "despite", "following"})
 CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "because", "as", "for"})
 # words that open a time adverbial right after a cue ("said yesterday that", "said last week")
 TIME_WORDS = frozenset(
@@ -871,6 +872,17 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
     infinitive = doc[i].lower_ == "to" and verb < end and _tag(doc[verb]) == "VB"
     if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS and not infinitive:
         return None  # "spoke by phone with ...": a circumstance, not what was said
+    if not _is_clausal(doc, cue, i, end):
+        # "criticized the act as a 'crazy system' during a campaign stop in Flint": a
+        # circumstance opened by a subordinator is not part of the reported object
+        for k in range(i + 2, end):
+            if _quote_covering(ctx, doc[k].idx) is not None:
+                continue
+            if doc[k].lower_ in CIRCUMSTANCE_OPENERS or (
+                doc[k].lower_ == "as" and _opens_clause(doc, k + 1, end)
+            ):
+                end = k - 1 if doc[k - 1].text == "," else k
+                break
     if CUT_ADJUNCTS and not _is_clausal(doc, cue, i, end):
         # "attacked Machado in early-morning tweets": the object, not the circumstances
         for k in range(i + 1, end):
@@ -880,6 +892,17 @@ def _content_after(ctx: _Context, unit: _Unit, cue: int, stop: int) -> tuple[int
                 end = k
                 break
     return i, end
+
+
+SUBJECT_TAGS = frozenset({"DT", "NNP", "NNPS", "NN", "NNS", "PRP", "PRP$", "JJ", "POS"})
+
+
+def _opens_clause(doc: Doc, start: int, end: int) -> bool:
+    """Whether a subject and a finite verb open ``doc[start:end]`` ("Pyongyang fired")."""
+    k = start
+    while k < end and k < start + 5 and _tag(doc[k]) in SUBJECT_TAGS:
+        k += 1
+    return start < k < end and _tag(doc[k]) in {"VBD", "VBZ", "VBP", "MD"}
 
 
 def _is_particle_of(token: Token, cue: int) -> bool:

@@ -142,6 +142,17 @@ CONSTRUCTIONS = [
         id="according-to-figures-released-by-a-body",
     ),
     pytest.param(
+        "Ana Lopez criticized the new toll on commuters and lorry drivers during a campaign stop in Hull.",
+        [("indirect", "Ana Lopez", "criticized", "the new toll on commuters and lorry drivers")],
+        id="reported-object-without-the-circumstance-after-it",
+    ),
+    pytest.param(
+        "The foreign ministry condemned the latest missile launch by the North as Pyongyang fired "
+        "three more missiles into the sea.",
+        [("indirect", "foreign ministry", "condemned", "the latest missile launch by the North")],
+        id="reported-object-without-an-as-clause-of-the-writer",
+    ),
+    pytest.param(
         "Tom Berg said that the deficit had doubled since 2019.",
         [("indirect", "Tom Berg", "said", "the deficit had doubled since 2019")],
         id="indirect-said-that",
