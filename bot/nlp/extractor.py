@@ -71,6 +71,13 @@ _BOILERPLATE = re.compile(
     r"terms of (use|service)|privacy policy|share this|related:|photo:|image:|pictured)",
     re.IGNORECASE,
 )
+# promotion lines that some sites print inside the quote marks of a transcript ("Follow Pam
+# Key on Twitter @pamkeyNEN."): never a statement, whoever seems to say them
+_PROMOTION = re.compile(
+    r"^\W*(?:follow|like|join)\b.{0,60}\bon (?:twitter|facebook|instagram|threads|tiktok|x)\b"
+    r"|^\W*(?:click here|sign up|subscribe)\b",
+    re.IGNORECASE,
+)
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
 _BYLINE = re.compile(r"^(by|from|written by|reporting by|edited by)\s+[A-Z]", re.IGNORECASE)
 _CREDIT_TAIL = re.compile(r"\([^()]{1,80}\)\s*$")
@@ -432,11 +439,11 @@ class SpacyClaimExtractor:
         """All claims of one parsed article; ``raw_text`` is the text as given."""
         quotes = find_quotes(raw_text)
         units = sentence_units(doc, quotes)
-        drafts = [
-            _Draft(a.kind, a.content, a.cue, a.source, a.source_head)
-            for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units)
-            if self.keep_bare_objects or not is_bare_object(doc, a)
-        ]
+        drafts: list[_Draft] = []
+        for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units):
+            content = tuple(f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]]))
+            if content and (self.keep_bare_objects or not is_bare_object(doc, a)):
+                drafts.append(_Draft(a.kind, content, a.cue, a.source, a.source_head))
         if self.include_unattributed:
             drafts.extend(self._unattributed(doc, raw_text, drafts, units))
         drafts.sort(key=lambda d: d.content[0][0])

@@ -633,6 +633,9 @@ class SpeakerResolver:
             entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
             self.entities.append(entity)
             return entity
+        if kind is SpeakerKind.PERSON and all(w.isupper() and len(w) > 1 for w in name):
+            # a transcript's speaker label ("PENCE:", "JOHN KERRY:") names the person as "Pence"
+            name = [w.title() for w in name]
         existing = self._find_by_surname(name)
         if existing is not None:
             if len(" ".join(name)) > len(existing.canonical) and name[-1].lower() == existing.surname:

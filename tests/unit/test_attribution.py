@@ -153,6 +153,11 @@ CONSTRUCTIONS = [
         id="reported-object-without-an-as-clause-of-the-writer",
     ),
     pytest.param(
+        "“We will cut taxes,” Pence said. “Follow Pam Key on Twitter @pamkeyNEN.”",
+        [("direct", "Pence", "said", "We will cut taxes")],
+        id="a-promotion-line-in-quote-marks-is-nobody's-statement",
+    ),
+    pytest.param(
         "Tom Berg said that the deficit had doubled since 2019.",
         [("indirect", "Tom Berg", "said", "the deficit had doubled since 2019")],
         id="indirect-said-that",
@@ -309,7 +314,7 @@ CONSTRUCTIONS = [
     ),
     pytest.param(
         '"LOPEZ: The bridge will open in May, and the tolls will stay at two dollars.\n',
-        [("indirect", "LOPEZ", None, "The bridge will open in May, and the tolls will stay at two dollars")],
+        [("indirect", "Lopez", None, "The bridge will open in May, and the tolls will stay at two dollars")],
         id="transcript-line-opening-with-a-quote-mark",
     ),
     pytest.param(
