@@ -518,8 +518,14 @@ class SpacyClaimExtractor:
             speaker = None
             kind_of_speaker = SpeakerKind.UNKNOWN
             aliases: tuple[str, ...] = ()
-            if draft.source is not None:
-                resolved = resolver.resolve(draft.source[0], draft.source[1], draft.source_head)
+            source = draft.source
+            if source is not None:
+                start, end = source
+                while start < end and not raw[start].isalnum():
+                    start += 1  # markup left in a paste: '">Sanders said'
+                source = (start, end) if start < end else None
+            if source is not None:
+                resolved = resolver.resolve(source[0], source[1], draft.source_head)
                 if resolved is not None:
                     speaker, kind_of_speaker = resolved.name, resolved.kind
             elif draft.continues:
@@ -530,7 +536,7 @@ class SpacyClaimExtractor:
                     kind=draft.kind,
                     content=Span(content[0][0], content[-1][1], raw[content[0][0] : content[-1][1]]),
                     cue=_span(raw, draft.cue),
-                    speaker_mention=_span(raw, draft.source),
+                    speaker_mention=_span(raw, source),
                     speaker=speaker,
                     speaker_kind=kind_of_speaker,
                     speaker_aliases=aliases,

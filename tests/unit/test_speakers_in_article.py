@@ -139,6 +139,11 @@ RESOLUTION = [
         id="titled-person-of-named-trust",
     ),
     pytest.param(
+        'we rate it Mostly True.">Sanders said that the real unemployment rate is 51 percent.',
+        [("said", "Sanders", "person")],
+        id="markup-left-before-a-name-is-not-part-of-it",
+    ),
+    pytest.param(
         "The Bank of England said that rates would stay at five percent.",
         [("said", "Bank of England", "organisation")],
         id="organisation-with-of-stays-whole",
