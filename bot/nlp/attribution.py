@@ -439,6 +439,19 @@ ABBREVIATIONS = frozenset(
         "approx.",
         "dept.",
         "est.",
+        # titles before a name ("said Del. Stacey Plaskett"), which never end a sentence
+        "del.",
+        "sens.",
+        "reps.",
+        "govs.",
+        "gens.",
+        "atty.",
+        "supt.",
+        "cmdr.",
+        "msgr.",
+        "fr.",
+        "pres.",
+        "hon.",
     ]
 )
 _CLOSERS = frozenset({'"', "'", "”", "’", "''", ")", "]"})
@@ -605,6 +618,20 @@ def _np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
         token = doc[i]
         if token.is_space:
             break
+        if (
+            token.lower_ == "to"
+            and i > start
+            and doc[i - 1].text[:1].isupper()
+            and i + 1 < ceiling
+            and doc[i + 1].text[:1].isupper()
+            and (_tag(doc[i + 1]) == "VB" or doc[i + 1].pos_ == "VERB")
+        ):
+            # a name with "to" and a verb in it: "Alliance to Reclaim Our Schools", "Committee
+            # to Protect Journalists" (not "said Ana Lopez to Reuters")
+            i += 1
+            while i < ceiling and doc[i].is_alpha and doc[i].text[:1].isupper():
+                i += 1
+            continue
         if (
             _tag(token) in NP_TAGS
             or token.lower_ in {"of", "and", "&", "'s"}
@@ -1122,13 +1149,14 @@ class _Found:
     inherited: bool = False
 
 
-def _with_leading_modifiers(doc: Doc, source: tuple[int, int], unit: _Unit) -> tuple[int, int]:
+def _with_leading_modifiers(doc: Doc, source: tuple[int, int], floor: int) -> tuple[int, int]:
     """The source with the modifiers the noun-phrase scan stopped at ("retired/VBD Air Force
-    general Lloyd Newton"): words right before it that the parser hangs inside it."""
+    general Lloyd Newton"): words right before it, from ``floor`` on, that the parser hangs
+    inside it."""
     start, end = source
     k = start - 1
     while (
-        k >= unit.start
+        k >= floor
         and start - k <= 3
         and doc[k].is_alpha
         and start <= doc[k].head.i < end
@@ -1265,7 +1293,12 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             prev = doc[cue - 1] if cue > unit.start else None
             if (
                 prev is not None
-                and _tag(token) in {"VBD", "VBZ", "VBP"}
+                # right after a closing quote "said" is the cue however the tagger read it
+                # ('," said/VBN panel chairman Jason Chaffetz')
+                and (
+                    _tag(token) in {"VBD", "VBZ", "VBP"}
+                    or (_tag(token) == "VBN" and prev.text in QUOTE_TOKENS)
+                )
                 and (prev.text == "," or prev.text in QUOTE_TOKENS)
             ):
                 right = _np_right(doc, cue + 1, unit.end)
@@ -1294,7 +1327,7 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             if source is None:
                 continue
 
-        source = _with_leading_modifiers(doc, source, unit)
+        source = _with_leading_modifiers(doc, source, max(unit.start, cue + 1) if inverted else unit.start)
         source_start = source[0]
         # Trailing cue: "<content>, he said." / "“<quote>,” said Wallace."
         trailing = source_start > unit.start and (

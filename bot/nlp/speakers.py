@@ -17,6 +17,7 @@ Pure: the resolver only reads the Doc and the mentions it is given.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -120,6 +121,8 @@ TITLE_WORDS = frozenset(
         "lord",
         "baroness",
         "baron",
+        "del.",
+        "delegate",
         "congressman",
         "congresswoman",
         "councillor",
@@ -143,6 +146,10 @@ TITLE_WORDS = frozenset(
         "correspondent",
     ]
 )
+HONORIFICS = frozenset(
+    {"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "dr.", "miss", "sen.", "rep.", "gov.", "prof.", "rev.",
+     "sir", "dame", "lord", "del."}
+)  # fmt: skip
 # title words that only qualify a head ("Foreign Minister", "National Security Adviser"), so a
 # name never follows them directly
 TITLE_MODIFIERS = frozenset(
@@ -347,6 +354,12 @@ _PUBLISHED_BY = re.compile(
     r"(?:(?:published|released|issued|compiled|provided|produced|conducted|gathered)\s+)?(?:by|from)\s+",
     re.I,
 )
+# words that make a lower-case start of a mention something other than a description of the
+# named organisation after it
+DESCRIPTION_STOPPERS = QUANTITY_PRONOUNS | frozenset(
+    {"at", "of", "for", "by", "in", "from", "with", "on", "to"}
+)
+_PARENTHETICAL = re.compile(r"\s*\([^()]{1,40}\)")
 _NAME_GROUP = re.compile(_NAME + r"(?:\s*,\s*" + _NAME + r")*(?:\s+(?:and|&)\s+" + _NAME + r")?")
 
 
@@ -380,6 +393,30 @@ def _words(text: str) -> list[str]:
     return [w for w in _SPACES.split(text.strip(" ,;:")) if w]
 
 
+@functools.cache
+def country_names() -> frozenset[str]:
+    """Lower-case English names of countries and territories (CLDR, through Babel), with the
+    short forms news writing uses."""
+    from babel import Locale
+
+    names = {
+        name.lower()
+        for code, name in Locale("en").territories.items()
+        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+    }
+    return frozenset(names | {"britain", "great britain", "u.s.", "u.s.a.", "u.k.", "us", "uk", "turkey"})
+
+
+def _same_first_name(words: list[str], other: list[str]) -> bool:
+    """Whether two names sharing a surname can be one person: "Clinton" and "Hillary Clinton"
+    can, "Bill Clinton" and "Hillary Clinton" (or "North Korea" and "South Korea") cannot."""
+    words = [w for w in words if w.lower() not in TITLE_WORDS]
+    if len(words) < 2 or len(other) < 2 or words[0].lower() in NAME_PARTICLES:
+        return True  # a surname alone ("Clinton", "Mr. King", "De Blasio") may be either
+    first, other_first = words[0].lower().rstrip("."), other[0].lower().rstrip(".")
+    return first.startswith(other_first) or other_first.startswith(first)
+
+
 def _without_trailing_time(text: str) -> str:
     """ "the Department of Veterans Affairs last month" -> "the Department of Veterans Affairs".
     Only a run that says when ("last month", "on Tuesday"): "by Theresa May" keeps its May."""
@@ -405,7 +442,9 @@ def split_title(words: list[str]) -> tuple[list[str], list[str]]:
     rest = words[last_title + 1 :]
     # a name follows its title directly: "reporter for USA Today" is a role, not a title
     named = bool(rest) and rest[0][:1].isupper()
-    named = named and any(w[:1].isupper() and w.lower() not in TITLE_WORDS for w in rest)
+    # an honorific is always followed by a name, even one that is a title word ("Mr. King")
+    honorific = last_title >= 0 and words[last_title].lower() in HONORIFICS
+    named = named and (honorific or any(w[:1].isupper() and w.lower() not in TITLE_WORDS for w in rest))
     if last_title >= 0 and named and any(w.lower() in TITLE_WORDS for w in words[: last_title + 1]):
         return words[: last_title + 1], rest
     return [], words
@@ -460,14 +499,20 @@ class SpeakerResolver:
             return None
         wanted = name_words[-1].lower()
         full = " ".join(name_words).lower()
+        candidates = []
         for entity in reversed(self.entities):
             if entity.members:
                 continue
-            if entity.canonical.lower() == full or (
-                entity.kind in {SpeakerKind.PERSON, SpeakerKind.UNKNOWN} and entity.surname == wanted
-            ):
+            if entity.canonical.lower() == full:
                 return entity
-        return None
+            if (
+                entity.kind in {SpeakerKind.PERSON, SpeakerKind.UNKNOWN}
+                and entity.surname == wanted
+                and _same_first_name(name_words, entity.canonical.split())
+            ):
+                candidates.append(entity)
+        # a bare "Clinton" after both Hillary and Bill Clinton: the one quoted most so far
+        return max(candidates, key=lambda e: self.history.count(e), default=None)
 
     def _find_by_role(self, role_words: list[str]) -> SpeakerEntity | None:
         role = " ".join(w.lower() for w in role_words if w.lower() not in DETERMINERS)
@@ -525,7 +570,9 @@ class SpeakerResolver:
     def _resolve_name_mention(
         self, text: str, start: int, end: int, *, register: bool = True
     ) -> SpeakerEntity:
-        text = text.strip(" ,")
+        # "Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)": a party,
+        # state or acronym in brackets is not part of the name
+        text = _PARENTHETICAL.sub("", text).strip(" ,")
         publisher = _PUBLISHED_BY.match(text)
         if publisher is not None and publisher.end() < len(text):
             body = _without_trailing_time(text[publisher.end() :])  # "... Affairs last month"
@@ -556,7 +603,14 @@ class SpeakerResolver:
         words = _words(text)
         # cut appositions / relative clauses: "Flynn, a top Trump surrogate"
         if "," in text:
-            head = text.split(",")[0]
+            head, tail = text.split(",")[0], text.split(",")[1]
+            tail_words = _words(tail)
+            described = bool(_words(head)) and _words(head)[0].lower() in DETERMINERS
+            if described and len(tail_words) >= 2 and all(w[:1].isupper() for w in tail_words):
+                # "An attorney for Pagliano, Mark MacDougall": the apposed name is the speaker
+                apposed = self._resolve_name_mention(tail, start + text.find(tail), end, register=register)
+                apposed.add_alias(text)
+                return apposed
             if head.strip():
                 words = _words(head)
         while words and (
@@ -585,7 +639,11 @@ class SpeakerResolver:
             and all(w[:1].isupper() for w in words)
             and not titles
         )
-        org_word = any(w in ORG_WORDS for w in lower_words)
+        # a country speaks through its government ("South Korea accused ..."): the recognizer
+        # tags countries as places, and a place is no person for "he" to find later (unless
+        # the article named a person so: "Jim Jordan" ... "Jordan")
+        country = " ".join(lower_words) in country_names() and self._find_by_surname(name) is None
+        org_word = country or any(w in ORG_WORDS for w in lower_words)
         is_org = (
             org_word
             or definite_proper
@@ -605,6 +663,16 @@ class SpeakerResolver:
         else:
             kind = SpeakerKind.UNKNOWN
         if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
+            named_from = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
+            if (
+                kind is SpeakerKind.ORGANISATION
+                and named_from
+                and all(w.isalpha() and w.lower() not in DESCRIPTION_STOPPERS for w in words[:named_from])
+                and all(w[:1].isupper() or w in NAME_PARTICLES | {"to", "for"} for w in words[named_from:])
+            ):
+                # "the event organizer Alliance to Reclaim Our Schools", "the nonpartisan
+                # Congressional Budget Office" (not "a tech staffer at the State Department")
+                words = words[named_from:]
             canonical = " ".join(words)
             existing = next((e for e in self.entities if e.canonical.lower() == canonical.lower()), None)
             if existing is None and kind is SpeakerKind.ORGANISATION:
@@ -633,8 +701,14 @@ class SpeakerResolver:
             entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
             self.entities.append(entity)
             return entity
-        if kind is SpeakerKind.PERSON and all(w.isupper() and len(w) > 1 for w in name):
-            # a transcript's speaker label ("PENCE:", "JOHN KERRY:") names the person as "Pence"
+        label_of_transcript = self.text[end : end + 1] == ":" or len(name) > 1
+        if (
+            kind is SpeakerKind.PERSON
+            and label_of_transcript
+            and all(w.isupper() and len(w) > 1 for w in name)
+        ):
+            # a transcript's speaker label ("PENCE:", "JOHN KERRY:") names the person as "Pence";
+            # a lone acronym ("VA", "CNS") keeps its capitals
             name = [w.title() for w in name]
         existing = self._find_by_surname(name)
         if existing is not None:

@@ -27,6 +27,37 @@ def extractor() -> SpacyClaimExtractor:
 
 
 @pytest.mark.parametrize(
+    ("text", "mention", "name"),
+    [
+        (
+            "An attorney for Pagliano, Mark MacDougall, stressed that his client was ready.",
+            "An attorney for Pagliano, Mark MacDougall",
+            "Mark MacDougall",
+        ),
+        (
+            "Michael Flynn, a top Trump surrogate, said the deal was bad.",
+            "Michael Flynn, a top Trump surrogate",
+            "Michael Flynn",
+        ),
+        (
+            "Rep. Jason Chaffetz (R-Utah) said the vote was fair.",
+            "Rep. Jason Chaffetz (R-Utah)",
+            "Jason Chaffetz",
+        ),
+    ],
+)
+def test_mention_as_another_reader_marks_it(
+    extractor: SpacyClaimExtractor, text: str, mention: str, name: str
+) -> None:
+    """Mentions as the span tagger marks them, wider than the rules' ones."""
+    resolver = SpeakerResolver(extractor.nlp(text))
+    start = text.index(mention)
+    resolved = resolver.resolve(start, start + len(mention))
+    assert resolved is not None
+    assert resolved.name == name
+
+
+@pytest.mark.parametrize(
     ("words", "titles", "name"),
     [
         ("Russian Defence Minister Olga Berg", "Russian Defence Minister", "Olga Berg"),
@@ -142,6 +173,70 @@ RESOLUTION = [
         'we rate it Mostly True.">Sanders said that the real unemployment rate is 51 percent.',
         [("said", "Sanders", "person")],
         id="markup-left-before-a-name-is-not-part-of-it",
+    ),
+    pytest.param(
+        '"This is a waste of time," said Del. Stacey Plaskett of the Virgin Islands.',
+        [("said", "Stacey Plaskett", "person")],
+        id="title-abbreviation-does-not-end-the-sentence",
+    ),
+    pytest.param(
+        '"Subpoenas are not optional," said panel chairman Jason Chaffetz. Chaffetz added that it was fair.',
+        [("said", "Jason Chaffetz", "person"), ("added", "Jason Chaffetz", "person")],
+        id="inverted-said-the-tagger-read-as-participle",
+    ),
+    pytest.param(
+        "At least 40 journalists were jailed, according to the Committee to Protect Journalists.",
+        [("according to", "Committee to Protect Journalists", "organisation")],
+        id="organisation-name-with-to-and-a-verb",
+    ),
+    pytest.param(
+        "“We will win,” said Ana Lopez to Reuters.",
+        [("said", "Ana Lopez", "person")],
+        id="said-x-to-an-outlet-is-not-one-name",
+    ),
+    pytest.param(
+        "More than 100,000 people took part, according to the event organizer Alliance to Reclaim "
+        "Our Schools (AROS).",
+        [("according to", "Alliance to Reclaim Our Schools", "organisation")],
+        id="described-organisation-named-without-its-description-and-acronym",
+    ),
+    pytest.param(
+        "Hillary Clinton said the plan would work. Clinton added that taxes would fall. Former President "
+        "Bill Clinton said the law was a crazy system. Clinton said that she would win.",
+        [
+            ("said", "Hillary Clinton", "person"),
+            ("added", "Hillary Clinton", "person"),
+            ("said", "Bill Clinton", "person"),
+            ("said", "Hillary Clinton", "person"),
+        ],
+        # a bare surname goes to the one of them quoted most so far
+        id="two-people-sharing-a-surname-stay-two",
+    ),
+    pytest.param(
+        "South Korea accused the North of recklessness. North Korea said that the test was a success. "
+        "He added that more tests would follow.",
+        [
+            ("accused", "South Korea", "organisation"),
+            ("said", "North Korea", "organisation"),
+            ("added", None, "unknown"),
+        ],
+        id="countries-speak-as-governments-and-are-not-he",
+    ),
+    pytest.param(
+        "Rep. Jim Jordan said the deal was bad. Jordan added that the FBI had failed.",
+        [("said", "Jim Jordan", "person"), ("added", "Jim Jordan", "person")],
+        id="a-surname-that-is-also-a-country",
+    ),
+    pytest.param(
+        "“Turnout makes a difference,” said Charlie King, a New York Democrat. Mr. King said that it "
+        "was all about enthusiasm.",
+        [("said", "Charlie King", "person"), ("said", "Charlie King", "person")],
+        id="honorific-before-a-surname-that-is-a-title-word",
+    ),
+    pytest.param(
+        "Mayor Bill de Blasio said the blast was intentional. De Blasio added that there was no link.",
+        [("said", "Bill de Blasio", "person"), ("added", "Bill de Blasio", "person")],
+        id="surname-with-a-particle",
     ),
     pytest.param(
         "The Bank of England said that rates would stay at five percent.",
