@@ -130,6 +130,19 @@ def resolve_speaker(
         if " ".join(_core_tokens(speaker.name)) == core_key:
             return _merge(speaker, name, aliases)
 
+    if kind is SpeakerKind.ORGANISATION and name == name.lower() and len(core) >= 2:
+        # a described body ("the transport authority") is the one known body whose name ends
+        # so ("regional transport authority"), as a surname is the one known person's; a
+        # bare head word ("the council") is too vague to go by
+        bodies = [
+            s
+            for s in known
+            if s.kind is SpeakerKind.ORGANISATION
+            and len(_core_tokens(s.name)) > len(core)
+            and _core_tokens(s.name)[-len(core) :] == core
+        ]
+        if len(bodies) == 1:
+            return _merge(bodies[0], name, aliases)
     if kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN):
         people = [s for s in known if s.kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN)]
         if len(core) == 1:

@@ -57,3 +57,29 @@ def test_full_name_upgrades_a_surname_only_speaker() -> None:
     resolved = resolve_speaker("Ben Wallace", P, (), _known(("3", "Wallace", ())))
     assert resolved.known_id == "3"
     assert "Wallace" in resolved.aliases
+
+
+def _bodies(*names: str) -> list[Speaker]:
+    return [
+        Speaker(id=str(i), tenant="t", name=n, kind=SpeakerKind.ORGANISATION, aliases=())
+        for i, n in enumerate(names)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "known", "expected_id"),
+    [
+        ("transport authority", _bodies("regional transport authority"), "0"),
+        ("transport authority", _bodies("Portmere Transport Authority"), "0"),
+        # two bodies end so: ambiguous, kept apart
+        ("transport authority", _bodies("regional transport authority", "city transport authority"), None),
+        # a bare head word is too vague
+        ("council", _bodies("Portmere City Council"), None),
+        # a proper name is not a description of another body
+        ("Transport Authority", _bodies("regional transport authority"), None),
+    ],
+)
+def test_described_organisation_joins_the_one_known_body_named_so(
+    name: str, known: list[Speaker], expected_id: str | None
+) -> None:
+    assert resolve_speaker(name, SpeakerKind.ORGANISATION, (), known).known_id == expected_id
