@@ -281,7 +281,17 @@ DOCUMENT_NOUNS = frozenset(
         "readout",
     }
 )
+# the article's own first and second person: the writer, the reader
+WRITER_AND_READER = frozenset({"i", "me", "you"})
+# words a mention can run over at its start: "what analysts describe", "at 86 she said"
+_MENTION_OPENERS = re.compile(
+    r"^(?:(?:what|lest|as|if|when|while|because|and|but|so)\s+)+|^(?:at\s+)?\d[\d,.]*\s+(?=(?:he|she|they|we)$)",
+    re.I,
+)
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "i"})
+MATERIAL_NOUNS = DOCUMENT_NOUNS | frozenset(
+    {"survey", "poll", "study", "analysis", "figures", "data", "estimates", "findings", "review", "audit"}
+)
 GROUP_PRONOUNS = frozenset({"they", "we", "them", "their"})
 THING_PRONOUNS = frozenset({"it", "its"})
 _PEOPLE_PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS
@@ -359,6 +369,7 @@ _PUBLISHED_BY = re.compile(
 DESCRIPTION_STOPPERS = QUANTITY_PRONOUNS | frozenset(
     {"at", "of", "for", "by", "in", "from", "with", "on", "to"}
 )
+_DASH_APPOSITION = re.compile(r"\s+(?:--|—|–)\s+")
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,40}\)")
 _NAME_GROUP = re.compile(_NAME + r"(?:\s*,\s*" + _NAME + r")*(?:\s+(?:and|&)\s+" + _NAME + r")?")
 
@@ -407,10 +418,26 @@ def country_names() -> frozenset[str]:
     return frozenset(names | {"britain", "great britain", "u.s.", "u.s.a.", "u.k.", "us", "uk", "turkey"})
 
 
+def _body_of_material(words: list[str]) -> str | None:
+    """ "the IMF report" -> "IMF", "Trump's statement" -> "Trump": a document or a poll named
+    after the body behind it."""
+    while words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    if len(words) < 2 or words[-1] not in MATERIAL_NOUNS:
+        return None  # a capitalised one is part of a name: "The Washington Post", "One Tweet"
+    named = words[:-1]
+    while named and named[-1].lower() in {"new", "latest", "joint", "official", "written", "annual"}:
+        named = named[:-1]
+    if not named or not all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in named):
+        return None
+    named[-1] = _POSSESSIVE.sub("", named[-1]) or named[-1]
+    return " ".join(named)
+
+
 def _same_first_name(words: list[str], other: list[str]) -> bool:
     """Whether two names sharing a surname can be one person: "Clinton" and "Hillary Clinton"
     can, "Bill Clinton" and "Hillary Clinton" (or "North Korea" and "South Korea") cannot."""
-    words = [w for w in words if w.lower() not in TITLE_WORDS]
+    words = [w for w in words if w.lower() not in HONORIFICS]
     if len(words) < 2 or len(other) < 2 or words[0].lower() in NAME_PARTICLES:
         return True  # a surname alone ("Clinton", "Mr. King", "De Blasio") may be either
     first, other_first = words[0].lower().rstrip("."), other[0].lower().rstrip(".")
@@ -573,6 +600,7 @@ class SpeakerResolver:
         # "Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)": a party,
         # state or acronym in brackets is not part of the name
         text = _PARENTHETICAL.sub("", text).strip(" ,")
+        text = _DASH_APPOSITION.sub(", ", text)  # "Kall -- co-editor of Debating The Donald"
         publisher = _PUBLISHED_BY.match(text)
         if publisher is not None and publisher.end() < len(text):
             body = _without_trailing_time(text[publisher.end() :])  # "... Affairs last month"
@@ -643,7 +671,15 @@ class SpeakerResolver:
         # tags countries as places, and a place is no person for "he" to find later (unless
         # the article named a person so: "Jim Jordan" ... "Jordan")
         country = " ".join(lower_words) in country_names() and self._find_by_surname(name) is None
-        org_word = country or any(w in ORG_WORDS for w in lower_words)
+        # an acronym alone ("IMF", "CNS") names a body, whatever the recognizer says; a
+        # transcript's "PENCE:" is a person
+        acronym = (
+            len(words) == 1
+            and words[0].isupper()
+            and 2 <= len(words[0].replace(".", "")) <= 6
+            and self.text[end : end + 1] != ":"
+        )
+        org_word = country or acronym or any(w in ORG_WORDS for w in lower_words)
         is_org = (
             org_word
             or definite_proper
@@ -833,9 +869,16 @@ class SpeakerResolver:
         """Resolves the speaker mention ``doc.text[start:end]``; None for a pronoun with no
         compatible speaker before it (we do not name a speaker we cannot tell)."""
         text = self.text[start:end]
+        opener = _MENTION_OPENERS.match(text)
+        if opener is not None and opener.end() < len(text):
+            # the reader ran the mention over a clause's first words: "what analysts", "at 86 she"
+            start += opener.end()
+            text = self.text[start:end]
         lower = text.strip().lower()
         if self._names_nobody(start, end):
             return None
+        if lower in WRITER_AND_READER:
+            return None  # the article's own "I" (an op-ed's author) or "you": nobody to name
         if lower in PERSON_PRONOUNS:
             entity = self._last({SpeakerKind.PERSON})
             if entity is None:
@@ -848,6 +891,13 @@ class SpeakerResolver:
         nouns = [
             w for w in words if w not in DETERMINERS and w not in {"joint", "new", "official", "written"}
         ]
+        body = _body_of_material(_words(text))
+        if body is not None:
+            # "the IMF report", "a Pew Research Center survey", "Trump's statement": the body
+            at = text.find(body)
+            entity = self._resolve_name_mention(body, start + at, start + at + len(body))
+            entity.add_alias(text)
+            return self._remember(entity)
         if nouns and nouns[-1] in DOCUMENT_NOUNS and not any(w[:1].isupper() for w in _words(text)[1:]):
             issuer = self._issuer_of_document(nouns[-1], start)
             if issuer is None:

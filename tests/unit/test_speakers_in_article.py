@@ -239,6 +239,28 @@ RESOLUTION = [
         id="surname-with-a-particle",
     ),
     pytest.param(
+        "The IMF report said that the impact of the shock remains uncertain. "
+        "The IMF said that growth would slow.",
+        [("said", "IMF", "organisation"), ("said", "IMF", "organisation")],
+        id="report-named-after-its-body-and-an-acronym-is-a-body",
+    ),
+    pytest.param(
+        "A Pew Research Center survey found that most voters distrust both candidates.",
+        [("found", "Pew Research Center", "organisation")],
+        id="survey-named-after-its-body",
+    ),
+    pytest.param(
+        "Ana Lopez said the bridge was safe. I believe that the council will choose well.",
+        [("said", "Ana Lopez", "person"), ("believe", None, "unknown")],
+        id="the-writer's-own-i-is-not-the-last-person-quoted",
+    ),
+    pytest.param(
+        "Aaron Kall said that the format was fair. Kall -- co-editor of a book on debates -- said the "
+        "candidate tended to make announcements.",
+        [("said", "Aaron Kall", "person"), ("said", "Aaron Kall", "person")],
+        id="dash-apposition-after-a-surname",
+    ),
+    pytest.param(
         "The Bank of England said that rates would stay at five percent.",
         [("said", "Bank of England", "organisation")],
         id="organisation-with-of-stays-whole",
