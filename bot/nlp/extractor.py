@@ -78,6 +78,10 @@ _PROMOTION = re.compile(
     r"|^\W*(?:click here|sign up|subscribe)\b",
     re.IGNORECASE,
 )
+# the newsroom's own notes on an article, which read like a transcript's "NAME: ..."
+_EDITORS_LABEL = re.compile(
+    r"\W*(?:clarification|correction|corrections|editor'?s'? note|update|updated|note)\W*", re.IGNORECASE
+)
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
 _BYLINE = re.compile(r"^(by|from|written by|reporting by|edited by)\s+[A-Z]", re.IGNORECASE)
 _CREDIT_TAIL = re.compile(r"\([^()]{1,80}\)\s*$")
@@ -442,6 +446,8 @@ class SpacyClaimExtractor:
         drafts: list[_Draft] = []
         for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units):
             content = tuple(f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]]))
+            if a.source is not None and _EDITORS_LABEL.fullmatch(raw_text[a.source[0] : a.source[1]]):
+                continue  # "CLARIFICATION: The first sentence has been clarified ..."
             if content and (self.keep_bare_objects or not is_bare_object(doc, a)):
                 drafts.append(_Draft(a.kind, content, a.cue, a.source, a.source_head))
         if self.include_unattributed:

@@ -282,7 +282,7 @@ DOCUMENT_NOUNS = frozenset(
     }
 )
 # the article's own first and second person: the writer, the reader
-WRITER_AND_READER = frozenset({"i", "me", "you"})
+WRITER_AND_READER = frozenset({"i", "me", "you", "we", "us"})
 # words a mention can run over at its start: "what analysts describe", "at 86 she said"
 _MENTION_OPENERS = re.compile(
     r"^(?:(?:what|lest|as|if|when|while|because|and|but|so)\s+)+|^(?:at\s+)?\d[\d,.]*\s+(?=(?:he|she|they|we)$)",
@@ -685,7 +685,9 @@ class SpeakerResolver:
             or definite_proper
             or bool(label and label in self.org_labels and label not in self.person_labels)
         )
-        is_group = bool(lower_words) and lower_words[-1] in GROUP_HEADS
+        is_group = bool(lower_words) and (
+            lower_words[-1] in GROUP_HEADS or self._plural_common_noun_ends(start, end, words[-1])
+        )
         # "Prime Minister Erik Dahl": a personal title before a name outweighs an ORG label
         titled_person = bool(titles) and bool(proper) and not any(w.lower() in ORG_WORDS for w in name)
         if is_group:
@@ -813,6 +815,20 @@ class SpeakerResolver:
                 return run
         return name
 
+    def _plural_common_noun_ends(self, start: int, end: int, last: str) -> bool:
+        """Whether the mention ends in a plural common noun ("Demonstrators", "Several cast
+        members"): a group, even capitalised at the start of a sentence, and never "he".
+        The tagger reads such a word as a name ("Demonstrators/NNPS") and the recognizer as a
+        person; a plural lemma ("Demonstrator") tells it from a name ending in s ("Sanders")."""
+        at = self.text.rfind(last, start, end)
+        span = self.doc.char_span(at, at + len(last), alignment_mode="expand") if at >= 0 else None
+        if span is None or len(span) != 1:
+            return False
+        token = span[0]
+        if token.text[:1].isupper() and (not _opens_sentence(token) or self._find_by_surname([token.text])):
+            return False  # part of a name ("Reclaim Our Schools"), or one met before ("Stumpf")
+        return token.tag_ in {"NNS", "NNPS"} and token.lemma_.lower() != token.lower_
+
     def _same_organisation(self, canonical: str) -> SpeakerEntity | None:
         """ "the council" after "Portmere City Council" -> that organisation; and a full name
         after a bare "council" (a headline) names the organisation seen before."""
@@ -884,7 +900,10 @@ class SpeakerResolver:
             if entity is None:
                 entity = self._nearest_named_person(start)
             return self._remember(entity) if entity is not None else None
-        if lower in GROUP_PRONOUNS or lower in THING_PRONOUNS:
+        if lower in THING_PRONOUNS:
+            entity = self._last({SpeakerKind.ORGANISATION})  # "it" is never a plural group
+            return self._remember(entity) if entity is not None else None
+        if lower in GROUP_PRONOUNS:
             entity = self._last({SpeakerKind.GROUP, SpeakerKind.ORGANISATION})
             return self._remember(entity) if entity is not None else None
         words = [w.lower() for w in _words(text)]

@@ -158,6 +158,11 @@ CONSTRUCTIONS = [
         id="a-promotion-line-in-quote-marks-is-nobody's-statement",
     ),
     pytest.param(
+        "CLARIFICATION: The first sentence has been clarified to reflect that Berg calls for a review.",
+        [],
+        id="an-editors-note-is-nobody's-statement",
+    ),
+    pytest.param(
         "Tom Berg said that the deficit had doubled since 2019.",
         [("indirect", "Tom Berg", "said", "the deficit had doubled since 2019")],
         id="indirect-said-that",

@@ -261,6 +261,22 @@ RESOLUTION = [
         id="dash-apposition-after-a-surname",
     ),
     pytest.param(
+        "Demonstrators said they want justice. Tom Berg said he was troubled by the situation. "
+        "He added that the officer should be punished.",
+        [("said", "Demonstrators", "group"), ("said", "Tom Berg", "person"), ("added", "Tom Berg", "person")],
+        id="capitalised-plural-opening-a-sentence-is-a-group",
+    ),
+    pytest.param(
+        "The ministry said the plan was sound. Officials said that costs would fall. "
+        "It added that the plan would be published.",
+        [
+            ("said", "ministry", "organisation"),
+            ("said", "Officials", "group"),
+            ("added", "ministry", "organisation"),
+        ],
+        id="it-is-an-organisation-not-a-plural-group",
+    ),
+    pytest.param(
         "The Bank of England said that rates would stay at five percent.",
         [("said", "Bank of England", "organisation")],
         id="organisation-with-of-stays-whole",
