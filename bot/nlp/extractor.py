@@ -63,6 +63,7 @@ _POOL_LOCK = threading.Lock()
 CHECKWORTHY_THRESHOLD = 0.5
 RESTATEMENT_OVERLAP = 0.6
 MIN_UNATTRIBUTED_WORDS = 6
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _QUOTE_CHARS = "\"'“”‘’«»„"
 _SPACES = re.compile(r"\s+")
 _BOILERPLATE = re.compile(
@@ -249,6 +250,17 @@ def claim_text(text: str, content: Sequence[tuple[int, int]]) -> str:
     if joined.lower().startswith("that "):
         joined = joined[5:]
     return joined
+
+
+def _states_a_clause(doc: Doc, content: Sequence[tuple[int, int]]) -> bool:
+    """Whether a reported content has a finite verb of its own ("the bridge will open"), as
+    opposed to an object of the cue ("any preparations for aggression", "the council of
+    ignoring warnings")."""
+    for start, end in content:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and any(t.tag_ in _FINITE_TAGS for t in span):
+            return True
+    return False
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -536,9 +548,20 @@ class SpacyClaimExtractor:
                     speaker, kind_of_speaker = resolved.name, resolved.kind
             elif draft.continues:
                 pending.append(len(claims))
+            text = claim_text(raw, content)
+            if (
+                draft.kind is ClaimKind.INDIRECT
+                and draft.cue is not None
+                and draft.cue[1] <= content[0][0]  # the verb reads before its object
+                and raw[draft.cue[0] : draft.cue[1]].lower() != "according to"
+                and not _states_a_clause(doc, content)
+            ):
+                # "denied | any preparations for aggression": without its verb an object reads as
+                # the speaker's own assertion, the opposite of a denial
+                text = f"{_SPACES.sub(' ', raw[draft.cue[0] : draft.cue[1]]).strip()} {text}"
             claims.append(
                 ExtractedClaim(
-                    text=claim_text(raw, content),
+                    text=text,
                     kind=draft.kind,
                     content=Span(content[0][0], content[-1][1], raw[content[0][0] : content[-1][1]]),
                     cue=_span(raw, draft.cue),

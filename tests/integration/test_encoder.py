@@ -161,3 +161,16 @@ def test_int8_runtime_loads_after_the_vector_index_library() -> None:
     )
     assert done.returncode == 0, f"process died with {done.returncode}: {done.stderr[-500:]}"
     assert done.stdout.strip() == "ok"
+
+
+def test_a_denial_read_from_an_article_and_a_later_confirmation_are_a_change(encoder: MiniLMEncoder) -> None:
+    """The claim text of a reported object keeps its verb: "any preparations for aggression"
+    alone would be a repeat of "preparations for aggression" and hide the reversal."""
+    from bot.nlp.extractor import SpacyClaimExtractor
+    from bot.nlp.pipeline import load_pipeline
+
+    extractor = SpacyClaimExtractor(load_pipeline(None), checkworthiness=False)
+    (denial,) = extractor.extract("The Kremlin denied any preparations for aggression.")
+    (confirmation,) = extractor.extract("The Kremlin confirmed preparations for aggression.")
+    assert denial.text == "denied any preparations for aggression"
+    assert compare_statements(denial.text, confirmation.text, encoder=encoder).verdict == Verdict.CHANGED
