@@ -609,6 +609,7 @@ class SpeakerResolver:
             entity = self._resolve_name_mention(body, at, at + len(body), register=register)
             entity.add_alias(text)
             return entity
+        text = re.sub(r"\s+(?:all|both)$", "", text)  # "Merkley, Brown and Menendez all"
         if re.search(r"\s(?:and|&)\s", text):
             parts = [p.strip(" ,") for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", text) if p.strip(" ,")]
             capitalised = [p for p in parts if p[:1].isupper()]
@@ -633,8 +634,12 @@ class SpeakerResolver:
         if "," in text:
             head, tail = text.split(",")[0], text.split(",")[1]
             tail_words = _words(tail)
-            described = bool(_words(head)) and _words(head)[0].lower() in DETERMINERS
-            if described and len(tail_words) >= 2 and all(w[:1].isupper() for w in tail_words):
+            head_words = _words(head)
+            # a description, or a clause the reader ran over ("he welcomed several hundred
+            # guests, Scott"), before a name
+            described = bool(head_words) and (head_words[0].lower() in DETERMINERS or head_words[0].islower())
+            proper_tail = bool(tail_words) and all(w[:1].isupper() for w in tail_words)
+            if described and proper_tail and (len(tail_words) >= 2 or self._find_by_surname(tail_words)):
                 # "An attorney for Pagliano, Mark MacDougall": the apposed name is the speaker
                 apposed = self._resolve_name_mention(tail, start + text.find(tail), end, register=register)
                 apposed.add_alias(text)
