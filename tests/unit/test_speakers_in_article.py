@@ -44,6 +44,16 @@ def extractor() -> SpacyClaimExtractor:
             "Rep. Jason Chaffetz (R-Utah)",
             "Jason Chaffetz",
         ),
+        (
+            "At a rally, he welcomed several hundred guests, Bobby Scott said.",
+            "he welcomed several hundred guests, Bobby Scott",
+            "Bobby Scott",
+        ),
+        (
+            "Jeff Merkley, Sherrod Brown and Robert Menendez all said the claims were grounds for a case.",
+            "Jeff Merkley, Sherrod Brown and Robert Menendez all",
+            "Jeff Merkley and Sherrod Brown and Robert Menendez",
+        ),
     ],
 )
 def test_mention_as_another_reader_marks_it(
