@@ -798,9 +798,10 @@ class SpeakerResolver:
             j = i
             while j + 1 < len(name) and (name[j + 1][:1].isupper() or name[j + 1].lower() in NAME_PARTICLES):
                 j += 1
-            while name[j].lower() in NAME_PARTICLES:
+            while j > i and name[j].lower() in NAME_PARTICLES:
                 j -= 1
-            runs.append((i, j))
+            if name[j].lower() not in NAME_PARTICLES:  # a capitalised particle alone ("La") is no run
+                runs.append((i, j))
             i = j + 1
         raw = self.text[start:end]
         relative = re.search(r",\s*(?:who|which)\s*$", raw) is not None

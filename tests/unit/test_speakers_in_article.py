@@ -67,6 +67,20 @@ def test_mention_as_another_reader_marks_it(
     assert resolved.name == name
 
 
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "mention",
+    ["The leader of the march in La", "the head of Al", "a spokesman for De la", "Le"],
+)
+def test_a_capitalised_name_particle_alone_ends_resolution(
+    extractor: SpacyClaimExtractor, mention: str
+) -> None:
+    """A particle with no name after it once looped forever, eating all memory."""
+    text = f"{mention} said that the route was safe."
+    resolver = SpeakerResolver(extractor.nlp(text))
+    resolver.resolve(0, len(mention))
+
+
 @pytest.mark.parametrize(
     ("words", "titles", "name"),
     [
