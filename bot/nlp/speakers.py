@@ -599,7 +599,7 @@ class SpeakerResolver:
     ) -> SpeakerEntity:
         # "Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)": a party,
         # state or acronym in brackets is not part of the name
-        text = _PARENTHETICAL.sub("", text).strip(" ,")
+        text = _PARENTHETICAL.sub("", text).strip(" ,") or text.strip(" ,")  # "(R-Utah)" alone stays
         text = _DASH_APPOSITION.sub(", ", text)  # "Kall -- co-editor of Debating The Donald"
         publisher = _PUBLISHED_BY.match(text)
         if publisher is not None and publisher.end() < len(text):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 
 from bot.models import ClaimKind, ExtractedClaim
@@ -412,3 +414,26 @@ def test_raw_text_must_match_the_doc(nlp: Language) -> None:
     doc = nlp("Berg said it works.")
     with pytest.raises(ValueError, match="length-preserving"):
         find_attributions(doc, raw_text="Berg said it works")
+
+
+_ARTICLE_WORDS = [
+    "said", "told", "denied", "according", "to", "that", "the", "council", "Ana", "Lopez", "La", "De",
+    "he", "she", "I", "we", "“", "”", '"', ",", ".", ":", "--", "(", ")", "figures", "published", "by",
+    "Mr.", "Del.", "South", "Korea", "report", "IMF", "would", "not", "close", "bridge", "in", "May",
+    "CLARIFICATION", "Follow", "on", "Twitter", "\n\n", "and", "all", "Demonstrators", "86", "who",
+]  # fmt: skip
+
+
+@pytest.mark.timeout(300)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(_ARTICLE_WORDS), min_size=1, max_size=60))
+def test_any_text_extracts_and_every_span_points_into_it(
+    extractor: SpacyClaimExtractor, words: list[str]
+) -> None:
+    text = " ".join(words)
+    for claim in extractor.extract(text):
+        for span in (claim.content, claim.cue, claim.speaker_mention, *claim.restatements):
+            if span is not None:
+                assert 0 <= span.start <= span.end <= len(text)
+                assert text[span.start : span.end] == span.text
+        assert claim.text.strip()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 
 from bot.models import ClaimKind, SpeakerKind
@@ -79,6 +81,28 @@ def test_a_capitalised_name_particle_alone_ends_resolution(
     text = f"{mention} said that the route was safe."
     resolver = SpeakerResolver(extractor.nlp(text))
     resolver.resolve(0, len(mention))
+
+
+_MENTION_WORDS = [
+    "the", "a", "of", "and", ",", "--", "(R-Utah)", "La", "De", "la", "van", "Al", "Mr.", "Sen.",
+    "Prime", "Minister", "National", "figures", "published", "by", "report", "IMF", "Ana", "Lopez",
+    "Chamber", "Commerce", "who", "which", "all", "both", "86", "she", "I", "what", "Demonstrators",
+    "South", "Korea", "last", "month", "on", "Tuesday", "to", "Reclaim", "Schools", "PENCE", "'s",
+]  # fmt: skip
+
+
+@pytest.mark.timeout(120)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(_MENTION_WORDS), min_size=1, max_size=12))
+def test_any_mention_resolves_or_names_nobody(extractor: SpacyClaimExtractor, words: list[str]) -> None:
+    """Whatever a reader marks as a speaker, resolution ends, and a name it gives comes from the mention."""
+    mention = " ".join(words)
+    text = f"Ana Lopez spoke first. {mention} said that the route was safe. She added that it was open."
+    resolver = SpeakerResolver(extractor.nlp(text))
+    for start, end in ((0, 9), (text.index(mention), text.index(mention) + len(mention))):
+        resolved = resolver.resolve(start, end)
+        if resolved is not None:
+            assert resolved.name.strip()
 
 
 @pytest.mark.parametrize(
