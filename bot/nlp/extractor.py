@@ -252,6 +252,17 @@ def claim_text(text: str, content: Sequence[tuple[int, int]]) -> str:
     return joined
 
 
+def _verb_before(raw: str, cue: tuple[int, int], content_start: int) -> str:
+    """The cue as it reads before its object, with a short bridge the cue span leaves out
+    ("called for | steep tariffs", "warned against | the plan")."""
+    bridge = raw[cue[1] : content_start]
+    words = bridge.split()
+    verb = raw[cue[0] : cue[1]]
+    if len(words) <= 2 and not any(ch in bridge for ch in '.;:!?"“”\n'):
+        verb += bridge
+    return _SPACES.sub(" ", verb).strip(" ,")
+
+
 def _states_a_clause(doc: Doc, content: Sequence[tuple[int, int]]) -> bool:
     """Whether a reported content has a finite verb of its own ("the bridge will open"), as
     opposed to an object of the cue ("any preparations for aggression", "the council of
@@ -558,7 +569,7 @@ class SpacyClaimExtractor:
             ):
                 # "denied | any preparations for aggression": without its verb an object reads as
                 # the speaker's own assertion, the opposite of a denial
-                text = f"{_SPACES.sub(' ', raw[draft.cue[0] : draft.cue[1]]).strip()} {text}"
+                text = f"{_verb_before(raw, draft.cue, content[0][0])} {text}"
             claims.append(
                 ExtractedClaim(
                     text=text,

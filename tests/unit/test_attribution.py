@@ -165,6 +165,11 @@ CONSTRUCTIONS = [
         id="an-editors-note-is-nobody's-statement",
     ),
     pytest.param(
+        "Tom Berg called for steep new tariffs on goods from China and Mexico.",
+        [("indirect", "Tom Berg", "called", "called for steep new tariffs on goods from China and Mexico")],
+        id="object-claim-keeps-the-whole-phrasal-verb",
+    ),
+    pytest.param(
         "Tom Berg said that the deficit had doubled since 2019.",
         [("indirect", "Tom Berg", "said", "the deficit had doubled since 2019")],
         id="indirect-said-that",
