@@ -138,8 +138,8 @@ def resolve_speaker(
             s
             for s in known
             if s.kind is SpeakerKind.ORGANISATION
-            and len(_core_tokens(s.name)) > len(core)
-            and _core_tokens(s.name)[-len(core) :] == core
+            and len(tokens := _core_tokens(s.name)) > len(core)
+            and tokens[-len(core) :] == core
         ]
         if len(bodies) == 1:
             return _merge(bodies[0], name, aliases)

@@ -38,7 +38,7 @@ from spacy.tokens import Doc, Token
 from bot.models import ClaimKind
 from bot.nlp.boundaries import BoundaryModel, candidate_cuts, choose_end, content_end
 from bot.nlp.quotes import Quote, find_quotes
-from bot.nlp.tokens import is_verb
+from bot.nlp.tokens import is_finite, is_verb
 from bot.nlp.tokens import token_tag as _tag
 
 logger = logging.getLogger(__name__)
@@ -663,6 +663,12 @@ PUBLISH_FORMS = frozenset(
 )
 
 
+def _according_source(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
+    """The source after "according to", run on to who published the material it names."""
+    source = _np_right(doc, start, ceiling)
+    return _with_publisher(doc, source, ceiling) if source is not None else None
+
+
 def _with_publisher(doc: Doc, span: tuple[int, int], ceiling: int) -> tuple[int, int]:
     """ "according to figures | published by the transport authority": the noun phrase runs
     on to who published the material, so the speaker is the body and not "figures"."""
@@ -929,7 +935,7 @@ def _opens_clause(doc: Doc, start: int, end: int) -> bool:
     k = start
     while k < end and k < start + 5 and _tag(doc[k]) in SUBJECT_TAGS:
         k += 1
-    return start < k < end and _tag(doc[k]) in {"VBD", "VBZ", "VBP", "MD"}
+    return start < k < end and is_finite(doc[k])
 
 
 def _is_particle_of(token: Token, cue: int) -> bool:
@@ -1038,9 +1044,10 @@ def _only_adjuncts_after(ctx: _Context, unit: _Unit, cue: int, start: int) -> bo
     if i >= end:
         return True
     # "..., according to an analysis by Lily Batchelder, a former tax aide": the speaker's apposition
-    if doc[i].text == "," and i + 1 < end and doc[i + 1].lower_ in {"a", "an", "the", "who", "whose"}:
-        return not any(_quote_covering(ctx, doc[k].idx) is not None for k in range(i, end))
-    if not _adjunct_start(doc[i]) or _skip_adverbials(doc, cue, i, end) != i:
+    apposition = (
+        doc[i].text == "," and i + 1 < end and doc[i + 1].lower_ in {"a", "an", "the", "who", "whose"}
+    )
+    if not apposition and (not _adjunct_start(doc[i]) or _skip_adverbials(doc, cue, i, end) != i):
         return False
     return not any(_quote_covering(ctx, doc[k].idx) is not None for k in range(i, end))
 
@@ -1201,9 +1208,7 @@ def _trailing_speech_cue(ctx: _Context, unit: _Unit, cues: list[int]) -> int | N
     for cue in reversed(cues):
         token = doc[cue]
         if token.lower_ == "according":
-            source = _np_right(doc, cue + 2, unit.end)
-            if source is not None:
-                source = _with_publisher(doc, source, unit.end)
+            source = _according_source(doc, cue + 2, unit.end)
             if source is None or cue - 1 <= unit.start or doc[cue - 1].text != ",":
                 continue
             comma, after = cue - 1, source[1]
@@ -1254,10 +1259,9 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             # an earlier verb is only a cue of its own when it is a speech verb itself
             continue
         if lower == "according":
-            after = _np_right(doc, cue_end, unit.end)
+            after = _according_source(doc, cue_end, unit.end)
             if after is None:
                 continue
-            after = _with_publisher(doc, after, unit.end)
             source: tuple[int, int] | None = after
             # content: the rest of the sentence on the other side of "according to X"
             before = _char_span(doc, unit.start, cue)

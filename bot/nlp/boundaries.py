@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from bot.nlp.tokens import FINITE_TAGS
 from bot.nlp.tokens import token_tag as _tag
 
 BREAK_PUNCT = frozenset({",", ";", "(", "--", "—", "–", ":"})
@@ -34,7 +35,6 @@ PREPOSITIONS = frozenset(
     {"in", "on", "at", "for", "with", "by", "from", "during", "to", "amid", "despite", "including",
      "into", "over", "about", "against", "through", "without", "following", "ahead", "under", "across"}
 )  # fmt: skip
-FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 
 FEATURE_NAMES = (
     "bias_end", "log_len", "log_rest", "fraction", "punct_comma", "punct_other", "coordinator",

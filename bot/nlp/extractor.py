@@ -42,7 +42,7 @@ from bot.nlp.tagged_attribution import (
     refine_contents,
     tagged_attributions,
 )
-from bot.nlp.tokens import is_verb
+from bot.nlp.tokens import is_finite, is_verb
 
 if TYPE_CHECKING:
     from bot.nlp.span_tagger import TaggedSpan
@@ -63,7 +63,6 @@ _POOL_LOCK = threading.Lock()
 CHECKWORTHY_THRESHOLD = 0.5
 RESTATEMENT_OVERLAP = 0.6
 MIN_UNATTRIBUTED_WORDS = 6
-_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _QUOTE_CHARS = "\"'“”‘’«»„"
 _SPACES = re.compile(r"\s+")
 _BOILERPLATE = re.compile(
@@ -269,7 +268,7 @@ def _states_a_clause(doc: Doc, content: Sequence[tuple[int, int]]) -> bool:
     ignoring warnings")."""
     for start, end in content:
         span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None and any(t.tag_ in _FINITE_TAGS for t in span):
+        if span is not None and any(is_finite(t) for t in span):
             return True
     return False
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from bot.models import SpeakerKind
+from bot.nlp.attribution import DATA_NOUNS, PUBLISH_FORMS
 
 logger = logging.getLogger(__name__)
 
@@ -357,11 +358,11 @@ _PERSON_OF = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,4})\s+(?:of|from
 # "figures published by the transport authority", "a poll conducted by Gallup", "a statement
 # from the White House": the body behind the material speaks. Not "documents obtained by" or
 # "seen by" an outlet, which only relays them.
+_PUBLISHED_MATERIAL = DATA_NOUNS | {"stats", "studies", "statement", "statements"}
 _PUBLISHED_BY = re.compile(
     r"^(?:(?:the|a|an|new|latest|recent|official|its|their)\s+)*(?:[\w'.-]+\s+){0,2}?"
-    r"(?:figures|data|statistics|stats|numbers|estimates?|reports?|study|studies|surveys?|polls?"
-    r"|polling|analysis|research|statements?|census|findings|records)\s+"
-    r"(?:(?:published|released|issued|compiled|provided|produced|conducted|gathered)\s+)?(?:by|from)\s+",
+    r"(?:" + "|".join(sorted(_PUBLISHED_MATERIAL)) + r")\s+"
+    r"(?:(?:" + "|".join(sorted(PUBLISH_FORMS)) + r")\s+)?(?:by|from)\s+",
     re.I,
 )
 # words that make a lower-case start of a mention something other than a description of the
@@ -632,7 +633,7 @@ class SpeakerResolver:
         words = _words(text)
         # cut appositions / relative clauses: "Flynn, a top Trump surrogate"
         if "," in text:
-            head, tail = text.split(",")[0], text.split(",")[1]
+            head, tail = text.split(",")[:2]
             tail_words = _words(tail)
             head_words = _words(head)
             # a description, or a clause the reader ran over ("he welcomed several hundred
@@ -645,7 +646,7 @@ class SpeakerResolver:
                 apposed.add_alias(text)
                 return apposed
             if head.strip():
-                words = _words(head)
+                words = head_words
         while words and (
             words[0].lower() in DETERMINERS
             or (words[0].lower() in QUANTIFIERS and len(words) > 1 and words[1].lower() != "of")
@@ -677,12 +678,13 @@ class SpeakerResolver:
         # the article named a person so: "Jim Jordan" ... "Jordan")
         country = " ".join(lower_words) in country_names() and self._find_by_surname(name) is None
         # an acronym alone ("IMF", "CNS") names a body, whatever the recognizer says; a
-        # transcript's "PENCE:" is a person
+        # transcript's speaker label ("PENCE:") is a person
+        transcript_label = self.text[end : end + 1] == ":"
         acronym = (
             len(words) == 1
             and words[0].isupper()
             and 2 <= len(words[0].replace(".", "")) <= 6
-            and self.text[end : end + 1] != ":"
+            and not transcript_label
         )
         org_word = country or acronym or any(w in ORG_WORDS for w in lower_words)
         is_org = (
@@ -744,10 +746,9 @@ class SpeakerResolver:
             entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
             self.entities.append(entity)
             return entity
-        label_of_transcript = self.text[end : end + 1] == ":" or len(name) > 1
         if (
             kind is SpeakerKind.PERSON
-            and label_of_transcript
+            and (transcript_label or len(name) > 1)
             and all(w.isupper() and len(w) > 1 for w in name)
         ):
             # a transcript's speaker label ("PENCE:", "JOHN KERRY:") names the person as "Pence";
