@@ -20,12 +20,20 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from bot.models import SpeakerKind
 from bot.nlp.attribution import DATA_NOUNS, PUBLISH_FORMS
+from bot.nlp.name_genders import (
+    PRONOUN_GENDERS,
+    PronounGender,
+    gender_of_first_name,
+    gender_of_words,
+    words_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +290,9 @@ DOCUMENT_NOUNS = frozenset(
         "readout",
     }
 )
+INDEFINITE_PEOPLE = frozenset(
+    {"someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "no one"}
+)
 # the article's own first and second person: the writer, the reader
 WRITER_AND_READER = frozenset({"i", "me", "you", "we", "us"})
 # words a mention can run over at its start: "what analysts describe", "at 86 she said"
@@ -352,6 +363,10 @@ RELATIVE_WORDS = frozenset({"which", "who", "whom", "whose", "that"})
 # words after a name that say when or where they spoke: "Trump this week", "Axelrod on Wednesday"
 SETTING_WORDS = frozenset({"on", "in", "at", "during", "this", "last", "earlier", "today", "yesterday"})
 _POSSESSIVE = re.compile(r"['’]s?$")
+_TRAILING_POSSESSIVE = re.compile(r"\s*['’]s$")
+RELATIVE_CLAUSE_LABELS = frozenset({"acl:relcl", "relcl"})  # UD, ClearNLP
+SUBJECT_LABELS = frozenset({"nsubj", "nsubj:pass", "nsubjpass"})
+_HONORIFIC_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
 _NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*"
 # "<Name> of/from/at <organisation>": the capitalised words before the first preposition
 _PERSON_OF = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,4})\s+(?:of|from|at)\s+\S")
@@ -513,6 +528,9 @@ class SpeakerResolver:
         self.text = doc.text  # and so does Doc.text
         self.entities: list[SpeakerEntity] = []
         self.history: list[SpeakerEntity] = []  # resolved speakers, most recent last
+        self._last_seen: dict[int, int] = {}  # id(entity) -> where it was last a speaker
+        self._surname_genders: dict[str, PronounGender | None] = {}
+        self._people: list[Span] | None = None
 
     # ---------------------------------------------------------------- helpers
 
@@ -891,21 +909,38 @@ class SpeakerResolver:
     def resolve(self, start: int, end: int, head: tuple[int, int] | None = None) -> ResolvedSpeaker | None:
         """Resolves the speaker mention ``doc.text[start:end]``; None for a pronoun with no
         compatible speaker before it (we do not name a speaker we cannot tell)."""
+        resolved = self._resolve_mention(start, end)
+        if resolved is not None:
+            self._last_seen[id(resolved.entity)] = start
+        return resolved
+
+    def _resolve_mention(self, start: int, end: int) -> ResolvedSpeaker | None:
         text = self.text[start:end]
         opener = _MENTION_OPENERS.match(text)
         if opener is not None and opener.end() < len(text):
             # the reader ran the mention over a clause's first words: "what analysts", "at 86 she"
             start += opener.end()
             text = self.text[start:end]
+        possessor = _TRAILING_POSSESSIVE.sub("", text)
+        if possessor and possessor != text:
+            # "Stumpf's repeated emphasis", "Mr. Obama's bet": the possessor; "He's claiming": he
+            if possessor.strip().lower() in {"let", "here", "there", "that", "what"}:
+                return None  # "Let's", "Here's": no possessor, a contraction
+            end = start + len(possessor)
+            text = possessor
         lower = text.strip().lower()
+        if lower in {"who", "whom"}:
+            # "Donald Trump, who had talked about ...": the noun the clause is about
+            antecedent = self._antecedent_of_relative(start, end)
+            return self._resolve_mention(*antecedent) if antecedent is not None else None
         if self._names_nobody(start, end):
             return None
+        if re.sub(r"\s+(?:who|whom|that)$", "", lower) in INDEFINITE_PEOPLE:
+            return None  # "Everyone said", "Someone who said": nobody we could name
         if lower in WRITER_AND_READER:
             return None  # the article's own "I" (an op-ed's author) or "you": nobody to name
         if lower in PERSON_PRONOUNS:
-            entity = self._last({SpeakerKind.PERSON})
-            if entity is None:
-                entity = self._nearest_named_person(start)
+            entity = self._antecedent(PRONOUN_GENDERS.get(lower), start)
             return self._remember(entity) if entity is not None else None
         if lower in THING_PRONOUNS:
             entity = self._last({SpeakerKind.ORGANISATION})  # "it" is never a plural group
@@ -934,6 +969,31 @@ class SpeakerResolver:
         entity = self._resolve_name_mention(text, start, end)
         return self._remember(entity)
 
+    def _antecedent_of_relative(self, start: int, end: int) -> tuple[int, int] | None:
+        """The characters of the noun phrase a relative pronoun's clause modifies, up to its
+        head ("Mr. Obama, who understood ..." -> "Mr. Obama"); None if the parse has none."""
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            return None
+        clause = span[0].head
+        if clause.dep_ not in RELATIVE_CLAUSE_LABELS or clause.head.i == clause.i:
+            return None
+        noun = clause.head
+        if noun.idx >= start or not (noun.pos_ == "PROPN" or noun.tag_ in {"NNS", "NNPS"}):
+            return None  # "support, who ...", "someone who ...": nobody to name
+        # "Donald Trump" keeps its "Trump" whichever of the two the parser made the head
+        last = noun.i
+        while last + 1 < clause.left_edge.i and self.doc[last + 1].head.i == noun.i:
+            if self.doc[last + 1].dep_.split(":")[0] not in {"flat", "compound"}:
+                break
+            last += 1
+        words = [t for t in self.doc[noun.left_edge.i : last + 1] if not t.is_space]
+        while words and (words[0].pos_ in {"CCONJ", "ADP", "ADV", "SCONJ"} or words[0].is_punct):
+            words.pop(0)  # "as well as many centrist Democrats"
+        if not words or any(t.is_quote for t in words):
+            return None
+        return words[0].idx, words[-1].idx + len(words[-1].text)
+
     def _names_nobody(self, start: int, end: int) -> bool:
         """A mention with no noun or pronoun but dates and numbers ("June", "Monday night",
         "2001", "Following", "Let's"): the reader misread a clause, and no speaker is shown
@@ -952,8 +1012,142 @@ class SpeakerResolver:
                 return False  # a name the tagger misread ("Husted/VBN said")
         return True
 
-    def _nearest_named_person(self, before: int) -> SpeakerEntity | None:
-        for ent in reversed(self.ents):
-            if ent.end_char <= before and ent.label_ in self.person_labels:
-                return self._resolve_name_mention(ent.text, ent.start_char, ent.end_char)
+    def _antecedent(self, gender: PronounGender | None, before: int) -> SpeakerEntity | None:
+        """Who "he" or "she" at ``before`` is: the last person quoted, unless what we know of
+        their name says the article would not call them so ("she said" after Donald Trump
+        was quoted); then whichever comes later of the last compatible person quoted and
+        the nearest compatible person named. Nobody compatible: nobody."""
+        last = self._last({SpeakerKind.PERSON})
+        if last is None:
+            return self._nearest_named_person(before, gender)
+        known = self._gender(last)
+        if gender is None or known is gender:
+            return last
+        if known is None:
+            # "Stevie Wonder, who joked ... Ms. LaBelle got a roar when she added": the subject
+            # of a clause since, whom we know the article calls so, is nearer than one we know
+            # nothing of (a name in passing, "campaigned for Donald Trump", is not)
+            named = self._nearest_named_person(
+                before, gender, after=self._last_seen.get(id(last), -1), sure=True, subject=True
+            )
+            return named if named is not None else last
+        quoted = next(
+            (
+                e
+                for e in reversed(self.history)
+                if e.kind is SpeakerKind.PERSON and self._gender(e) in {None, gender}
+            ),
+            None,
+        )
+        after = self._last_seen.get(id(quoted), -1) if quoted is not None else -1
+        named = self._nearest_named_person(before, gender, after=after)
+        return named if named is not None else quoted
+
+    def _gender(self, entity: SpeakerEntity) -> PronounGender | None:
+        """The pronoun gender an entity's honorifics, titles or first name point to, if any."""
+        if entity.kind is not SpeakerKind.PERSON or entity.members:
+            return None
+        names = [entity.canonical, *entity.aliases]
+        evidence = [word for title in entity.titles for word in title.split()]
+        for name in names:
+            words = words_of(name)
+            if not words:
+                continue
+            if any(w[:1].isupper() for w in words[1:]):
+                evidence.append(words[0])  # "Mrs. Clinton": the honorific before a name
+            else:
+                evidence.extend(words)  # "the spokeswoman": a role alone
+        gender = gender_of_words(evidence)
+        if gender is not None:
+            return gender
+        for name in names:
+            gender = gender_of_first_name(split_title(_words(name))[1])
+            if gender is not None:
+                return gender
+        if " " not in entity.canonical:
+            # quoted only as "Trump": the article may name him in full outside any statement
+            gender = self._first_name_gender_in_text(entity.canonical)
+            if gender is not None:
+                return gender
+        return None
+
+    def _named_gender(self, name: str, start: int) -> PronounGender | None:
+        """What a name in the text, with any honorific before it, says of its gender, or the
+        person it would resolve to."""
+        honorific = words_of(self.text[max(0, start - 6) : start])[-1:]
+        words = split_title(_words(re.sub(r"['’]s?$", "", name)))[1]  # "Stumpf's"
+        said = gender_of_words(honorific) or gender_of_first_name(words)
+        if said is None and words:
+            known = self._find_by_surname(words)
+            if known is not None:
+                said = self._gender(known)
+            elif len(words) == 1:
+                said = self._first_name_gender_in_text(words[0])
+        return said
+
+    def _first_name_gender_in_text(self, surname: str) -> PronounGender | None:
+        """The gender of the first names the article puts before a bare surname ("Hillary
+        Clinton" ... "Clinton"), by the text: the recognizer may not have tagged the name."""
+        if surname not in self._surname_genders:
+            before = re.finditer(r"\b([A-Z][a-z]+)\s+" + re.escape(surname) + r"\b", self.text)
+            # "Governor Clinton" is a title: split_title leaves the surname alone
+            found = Counter(gender_of_first_name(split_title([m.group(1), surname])[1]) for m in before)
+            del found[None]
+            ranked = found.most_common()
+            # two people share it ("Donald", "Ivanka"): the one the article names far more often
+            # ("Trump" in a piece on the campaign), else the surname alone tells nothing
+            clear = bool(ranked) and (len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1])
+            self._surname_genders[surname] = ranked[0][0] if clear else None
+        return self._surname_genders[surname]
+
+    def _named_people(self) -> list[Span]:
+        """The people the article names, in text order: those the recognizer tagged, and an
+        honorific's name it missed ("Mrs. Clinton has held rallies ...")."""
+        if self._people is None:
+            people: list[Span] = []
+            for ent in self.ents:
+                if ent.label_ not in self.person_labels:
+                    continue
+                if people and people[-1].end == ent.start:
+                    # the recognizer split one name ("Tom | Reyes"): one person
+                    people[-1] = self.doc[people[-1].start : ent.end]
+                else:
+                    people.append(ent)
+            # an honorific says person whatever label the recognizer gave ("Mrs. Clinton/LOC")
+            taken = [(ent.start_char, ent.end_char) for ent in people]
+            for match in _HONORIFIC_NAME.finditer(self.text):
+                start, end = match.span(1)
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                span = self.doc.char_span(start, end, alignment_mode="contract")
+                if span is not None and len(span):
+                    people.append(span)
+            self._people = sorted(people, key=lambda span: span.start_char)
+        return self._people
+
+    def _nearest_named_person(
+        self,
+        before: int,
+        gender: PronounGender | None = None,
+        *,
+        after: int = -1,
+        sure: bool = False,
+        subject: bool = False,
+    ) -> SpeakerEntity | None:
+        """The nearest person the recognizer tagged between ``after`` and ``before`` whose
+        honorific or first name does not rule out ``gender`` (with ``sure``, says it; with
+        ``subject``, only the subject of a clause that is not a relative one)."""
+        wanted = {gender} if sure else {None, gender}
+        for ent in reversed(self._named_people()):
+            if ent.start_char <= after:
+                break
+            if ent.end_char > before:
+                continue
+            if subject and (
+                ent.root.dep_ not in SUBJECT_LABELS or ent.root.head.dep_ in RELATIVE_CLAUSE_LABELS
+            ):
+                continue
+            if gender is not None and self._named_gender(ent.text, ent.start_char) not in wanted:
+                continue
+            return self._resolve_name_mention(ent.text, ent.start_char, ent.end_char)
         return None
