@@ -366,6 +366,8 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _TRAILING_POSSESSIVE = re.compile(r"\s*['’]s$")
 RELATIVE_CLAUSE_LABELS = frozenset({"acl:relcl", "relcl"})  # UD, ClearNLP
 SUBJECT_LABELS = frozenset({"nsubj", "nsubj:pass", "nsubjpass"})
+# titles followed by a first name alone
+_FIRST_NAME_TITLES = r"\b(?:Pope|King|Queen|Prince|Princess|Saint|St\.|Sister|Brother|Father)\s+"
 _HONORIFIC_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss)\.?\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)")
 _NAME = r"[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*"
 # "<Name> of/from/at <organisation>": the capitalised words before the first preposition
@@ -1094,10 +1096,19 @@ class SpeakerResolver:
             found = Counter(gender_of_first_name(split_title([m.group(1), surname])[1]) for m in before)
             del found[None]
             ranked = found.most_common()
-            # two people share it ("Donald", "Ivanka"): the one the article names far more often
-            # ("Trump" in a piece on the campaign), else the surname alone tells nothing
-            clear = bool(ranked) and (len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1])
-            self._surname_genders[surname] = ranked[0][0] if clear else None
+            if not ranked:
+                # never given a first name: under a title that goes with first names ("Pope
+                # Francis", "Queen Rania") it is one; otherwise it may be a surname that is also
+                # a first name ("Clinton", "Warren") and tells nothing
+                regnal = re.search(_FIRST_NAME_TITLES + re.escape(surname) + r"\b", self.text)
+                gender = gender_of_first_name([surname, surname]) if regnal else None
+            elif len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]:
+                # two people share it ("Donald", "Ivanka"): the one the article names far more
+                # often ("Trump" in a piece on the campaign)
+                gender = ranked[0][0]
+            else:
+                gender = None  # the surname alone tells nothing
+            self._surname_genders[surname] = gender
         return self._surname_genders[surname]
 
     def _named_people(self) -> list[Span]:

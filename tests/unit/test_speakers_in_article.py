@@ -451,6 +451,29 @@ RESOLUTION = [
         id="a-contracted-pronoun-is-the-pronoun",
     ),
     pytest.param(
+        "Maria Lopez said wages were low. Donald Trump and Ivanka Trump toured the plant, Donald Trump "
+        "met the workers and Donald Trump thanked the mayor. Trump said the plant would grow. She "
+        "added that taxes would fall.",
+        [
+            ("said", "Maria Lopez", "person"),
+            ("said", "Trump", "person"),
+            ("added", "Maria Lopez", "person"),
+        ],
+        # "Trump" alone: the article names Donald three times as often as Ivanka
+        id="a-shared-surname-takes-the-first-name-named-most",
+    ),
+    pytest.param(
+        "Maria Lopez said the camp was crowded. Pope Francis said that the camp was a disgrace. "
+        "She added that families had waited for weeks.",
+        [
+            ("said", "Maria Lopez", "person"),
+            ("said", "Francis", "person"),
+            ("added", "Maria Lopez", "person"),
+        ],
+        # a pope, a king or a queen is named by a first name alone
+        id="a-first-name-under-a-title-tells",
+    ),
+    pytest.param(
         "Donald Trump said the debate was rigged. She said that the plan was fair.",
         [("said", "Donald Trump", "person"), ("said", None, "unknown")],
         # nobody she could be: unnamed rather than a man
