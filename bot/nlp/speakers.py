@@ -301,8 +301,15 @@ _MENTION_OPENERS = re.compile(
     re.I,
 )
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "i"})
-MATERIAL_NOUNS = DOCUMENT_NOUNS | frozenset(
-    {"survey", "poll", "study", "analysis", "figures", "data", "estimates", "findings", "review", "audit"}
+# campaign material speaks for who made it: "a new ad from Donald Trump's campaign", "the
+# Clinton campaign's video", "a video released by police"
+CAMPAIGN_MATERIAL = frozenset({"ad", "ads", "advert", "advertisement", "commercial", "video"})
+MATERIAL_NOUNS = (
+    DOCUMENT_NOUNS
+    | CAMPAIGN_MATERIAL
+    | frozenset(
+        {"survey", "poll", "study", "analysis", "figures", "data", "estimates", "findings", "review", "audit"}
+    )
 )
 GROUP_PRONOUNS = frozenset({"they", "we", "them", "their"})
 THING_PRONOUNS = frozenset({"it", "its"})
@@ -375,7 +382,7 @@ _PERSON_OF = re.compile(r"^([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){1,4})\s+(?:of|from
 # "figures published by the transport authority", "a poll conducted by Gallup", "a statement
 # from the White House": the body behind the material speaks. Not "documents obtained by" or
 # "seen by" an outlet, which only relays them.
-_PUBLISHED_MATERIAL = DATA_NOUNS | {"stats", "studies", "statement", "statements"}
+_PUBLISHED_MATERIAL = DATA_NOUNS | CAMPAIGN_MATERIAL | {"stats", "studies", "statement", "statements"}
 _PUBLISHED_BY = re.compile(
     r"^(?:(?:the|a|an|new|latest|recent|official|its|their)\s+)*(?:[\w'.-]+\s+){0,2}?"
     r"(?:" + "|".join(sorted(_PUBLISHED_MATERIAL)) + r")\s+"
@@ -446,9 +453,13 @@ def _body_of_material(words: list[str]) -> str | None:
     named = words[:-1]
     while named and named[-1].lower() in {"new", "latest", "joint", "official", "written", "annual"}:
         named = named[:-1]
-    if not named or not all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in named):
+    if not named:
         return None
     named[-1] = _POSSESSIVE.sub("", named[-1]) or named[-1]
+    # "the Clinton campaign's new ad": a named body with its head noun
+    body_head = len(named) > 1 and named[-1].lower() in ORG_WORDS and named[0][:1].isupper()
+    if not body_head and not all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in named):
+        return None
     return " ".join(named)
 
 

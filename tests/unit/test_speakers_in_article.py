@@ -474,6 +474,17 @@ RESOLUTION = [
         id="a-first-name-under-a-title-tells",
     ),
     pytest.param(
+        "A new ad from the mayor's re-election campaign says that the bridge is safe.",
+        [("says", "mayor's re-election campaign", "organisation")],
+        # an ad speaks for who made it
+        id="campaign-ad-from-its-campaign",
+    ),
+    pytest.param(
+        "The Lopez campaign's new ad says that the bridge is safe.",
+        [("says", "Lopez campaign", "organisation")],
+        id="campaign-ad-named-by-its-campaign",
+    ),
+    pytest.param(
         "Donald Trump said the debate was rigged. She said that the plan was fair.",
         [("said", "Donald Trump", "person"), ("said", None, "unknown")],
         # nobody she could be: unnamed rather than a man
