@@ -79,9 +79,11 @@ _PROMOTION = re.compile(
     re.IGNORECASE,
 )
 # the newsroom's own notes on an article, which read like a transcript's "NAME: ..."
-_EDITORS_LABEL = re.compile(
+_PUBLICATION_LABEL = re.compile(
     r"\W*(?:clarification|correction|corrections|editor'?s'? note|update|updated|note)\W*", re.IGNORECASE
 )
+# and a live blog's entry label ("The Latest: ..."), which heads the outlet's own statement
+_LIVE_BLOG_LABEL = re.compile(r"\W*(?:the latest|breaking|live|developing)\W*", re.IGNORECASE)
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
 _BYLINE = re.compile(r"^(by|from|written by|reporting by|edited by)\s+[A-Z]", re.IGNORECASE)
 _CREDIT_TAIL = re.compile(r"\([^()]{1,80}\)\s*$")
@@ -468,8 +470,13 @@ class SpacyClaimExtractor:
         drafts: list[_Draft] = []
         for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units):
             content = tuple(f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]]))
-            if a.source is not None and _EDITORS_LABEL.fullmatch(raw_text[a.source[0] : a.source[1]]):
-                continue  # "CLARIFICATION: The first sentence has been clarified ..."
+            label = a.source is not None and raw_text[a.source[0] : a.source[1]]
+            if label and _PUBLICATION_LABEL.fullmatch(label):
+                continue  # "CLARIFICATION: The first sentence has been clarified ...": nobody's statement
+            if label and _LIVE_BLOG_LABEL.fullmatch(label):
+                # "The Latest: Trump's leaked taxes not from Connecticut": the outlet's own headline
+                drafts.append(_Draft(ClaimKind.UNATTRIBUTED, content, None, None, None))
+                continue
             if content and (self.keep_bare_objects or not is_bare_object(doc, a)):
                 drafts.append(_Draft(a.kind, content, a.cue, a.source, a.source_head))
         if self.include_unattributed:

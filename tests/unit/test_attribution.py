@@ -363,6 +363,15 @@ def test_constructions(extractor: SpacyClaimExtractor, text: str, expected: list
     assert [_summary(c) for c in claims] == expected
 
 
+@pytest.mark.parametrize("label", ["The Latest", "BREAKING", "Live"])
+def test_a_live_blog_label_heads_the_outlets_own_claim(extractor: SpacyClaimExtractor, label: str) -> None:
+    text = f"{label}: Berg's tax returns were not filed from Ohio"
+    claims = extractor.extract(text)
+    assert [(c.kind, c.speaker, c.text) for c in claims] == [
+        (ClaimKind.UNATTRIBUTED, None, "Berg's tax returns were not filed from Ohio")
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
