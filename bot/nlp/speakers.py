@@ -621,14 +621,12 @@ class SpeakerResolver:
             start = sentence_start + names.start()
             if self._names_nobody(start, start + len(chosen)):
                 continue  # "In a statement ..." opens with a capital, not a name
-            return self._resolve_name_mention(chosen, start, start + len(chosen), register=False)
+            return self._resolve_name_mention(chosen, start, start + len(chosen))
         return None
 
     # ---------------------------------------------------------------- resolution
 
-    def _resolve_name_mention(
-        self, text: str, start: int, end: int, *, register: bool = True
-    ) -> SpeakerEntity:
+    def _resolve_name_mention(self, text: str, start: int, end: int) -> SpeakerEntity:
         # "Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)": a party,
         # state or acronym in brackets is not part of the name
         text = _PARENTHETICAL.sub("", text).strip(" ,") or text.strip(" ,")  # "(R-Utah)" alone stays
@@ -638,7 +636,7 @@ class SpeakerResolver:
             body = _without_trailing_time(text[publisher.end() :])  # "... Affairs last month"
             at = self.text.find(body, start, end + 1)
             at = at if at >= 0 else start
-            entity = self._resolve_name_mention(body, at, at + len(body), register=register)
+            entity = self._resolve_name_mention(body, at, at + len(body))
             entity.add_alias(text)
             return entity
         text = re.sub(r"\s+(?:all|both)$", "", text)  # "Merkley, Brown and Menendez all"
@@ -673,7 +671,7 @@ class SpeakerResolver:
             proper_tail = bool(tail_words) and all(w[:1].isupper() for w in tail_words)
             if described and proper_tail and (len(tail_words) >= 2 or self._find_by_surname(tail_words)):
                 # "An attorney for Pagliano, Mark MacDougall": the apposed name is the speaker
-                apposed = self._resolve_name_mention(tail, start + text.find(tail), end, register=register)
+                apposed = self._resolve_name_mention(tail, start + text.find(tail), end)
                 apposed.add_alias(text)
                 return apposed
             if head.strip():
