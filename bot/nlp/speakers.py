@@ -1027,7 +1027,9 @@ class SpeakerResolver:
         """Who "he" or "she" at ``before`` is: the last person quoted, unless what we know of
         their name says the article would not call them so ("she said" after Donald Trump
         was quoted); then whichever comes later of the last compatible person quoted and
-        the nearest compatible person named. Nobody compatible: nobody."""
+        the nearest compatible person named. Nobody compatible: nobody. When we know nothing
+        of the last person quoted, a person the article has since made the subject of a
+        clause, and whom we know it calls so, is nearer."""
         last = self._last({SpeakerKind.PERSON})
         if last is None:
             return self._nearest_named_person(before, gender)
@@ -1039,7 +1041,7 @@ class SpeakerResolver:
             # of a clause since, whom we know the article calls so, is nearer than one we know
             # nothing of (a name in passing, "campaigned for Donald Trump", is not)
             named = self._nearest_named_person(
-                before, gender, after=self._last_seen.get(id(last), -1), sure=True, subject=True
+                before, gender, after=self._last_seen.get(id(last), -1), salient=True
             )
             return named if named is not None else last
         quoted = next(
@@ -1086,7 +1088,7 @@ class SpeakerResolver:
         """What a name in the text, with any honorific before it, says of its gender, or the
         person it would resolve to."""
         honorific = words_of(self.text[max(0, start - 6) : start])[-1:]
-        words = split_title(_words(re.sub(r"['’]s?$", "", name)))[1]  # "Stumpf's"
+        words = split_title(_words(_POSSESSIVE.sub("", name)))[1]  # "Stumpf's"
         said = gender_of_words(honorific) or gender_of_first_name(words)
         if said is None and words:
             known = self._find_by_surname(words)
@@ -1151,19 +1153,18 @@ class SpeakerResolver:
         gender: PronounGender | None = None,
         *,
         after: int = -1,
-        sure: bool = False,
-        subject: bool = False,
+        salient: bool = False,
     ) -> SpeakerEntity | None:
-        """The nearest person the recognizer tagged between ``after`` and ``before`` whose
-        honorific or first name does not rule out ``gender`` (with ``sure``, says it; with
-        ``subject``, only the subject of a clause that is not a relative one)."""
-        wanted = {gender} if sure else {None, gender}
+        """The nearest person named between ``after`` and ``before`` whose honorific or first
+        name does not rule out ``gender``; with ``salient``, only the subject of a clause (not
+        a relative one) whose honorific or first name says ``gender``."""
+        wanted = {gender} if salient else {None, gender}
         for ent in reversed(self._named_people()):
             if ent.start_char <= after:
                 break
             if ent.end_char > before:
                 continue
-            if subject and (
+            if salient and (
                 ent.root.dep_ not in SUBJECT_LABELS or ent.root.head.dep_ in RELATIVE_CLAUSE_LABELS
             ):
                 continue
