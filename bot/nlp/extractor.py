@@ -35,7 +35,7 @@ from bot.nlp.attribution import (
     sentence_units,
 )
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
-from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
+from bot.nlp.speakers import DATELINE, SpeakerEntity, SpeakerResolver
 from bot.nlp.tagged_attribution import (
     MIN_CONFIDENCE,
     MIN_WORDS,
@@ -84,7 +84,6 @@ _PUBLICATION_LABEL = re.compile(
 )
 # and a live blog's entry label ("The Latest: ..."), which heads the outlet's own statement
 _LIVE_BLOG_LABEL = re.compile(r"\W*(?:the latest|breaking|live|developing)\W*", re.IGNORECASE)
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
 _BYLINE = re.compile(r"^(by|from|written by|reporting by|edited by)\s+[A-Z]", re.IGNORECASE)
 _CREDIT_TAIL = re.compile(r"\([^()]{1,80}\)\s*$")
 _FIRST_PERSON = re.compile(r"\b(I|we|We|our|Our|us|my|My|I'm|we're|We're|I've|we've)\b")
@@ -504,7 +503,7 @@ class SpacyClaimExtractor:
                 continue
             if not self._asserts_something(doc, raw, unit.start, unit.end, start, end):
                 continue
-            match = _DATELINE.match(raw[start:end])
+            match = DATELINE.match(raw[start:end])
             if match:
                 start += match.end()
             candidates.append((start, end))

@@ -293,6 +293,8 @@ DOCUMENT_NOUNS = frozenset(
 INDEFINITE_PEOPLE = frozenset(
     {"someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "no one"}
 )
+# "OSLO (Reuters) —", "WASHINGTON --": where the story was filed, never who speaks
+DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
 # the article's own first and second person: the writer, the reader
 WRITER_AND_READER = frozenset({"i", "me", "you", "we", "us"})
 # words a mention can run over at its start: "what analysts describe", "at 86 she said"
@@ -665,11 +667,16 @@ class SpeakerResolver:
             head, tail = text.split(",")[:2]
             tail_words = _words(tail)
             head_words = _words(head)
-            # a description, or a clause the reader ran over ("he welcomed several hundred
-            # guests, Scott"), before a name
-            described = bool(head_words) and (head_words[0].lower() in DETERMINERS or head_words[0].islower())
+            # a description ("Apple's chief executive, Tim Cook"), or a clause the reader ran
+            # over ("he welcomed several hundred guests, Scott"), before a name
+            described = any(w.islower() and w not in NAME_PARTICLES for w in head_words)
+            clause = bool(head_words) and head_words[0].lower() in _PEOPLE_PRONOUNS
             proper_tail = bool(tail_words) and all(w[:1].isupper() for w in tail_words)
-            if described and proper_tail and (len(tail_words) >= 2 or self._find_by_surname(tail_words)):
+            if (
+                described
+                and proper_tail
+                and (len(tail_words) >= 2 or clause or self._find_by_surname(tail_words))
+            ):
                 # "An attorney for Pagliano, Mark MacDougall": the apposed name is the speaker
                 apposed = self._resolve_name_mention(tail, start + text.find(tail), end)
                 apposed.add_alias(text)
@@ -931,6 +938,10 @@ class SpeakerResolver:
         if opener is not None and opener.end() < len(text):
             # the reader ran the mention over a clause's first words: "what analysts", "at 86 she"
             start += opener.end()
+            text = self.text[start:end]
+        dateline = DATELINE.match(text)
+        if dateline is not None and dateline.end() < len(text):
+            start += dateline.end()  # "BRUSSELS - European leaders"
             text = self.text[start:end]
         possessor = _TRAILING_POSSESSIVE.sub("", text)
         if possessor and possessor != text:

@@ -52,6 +52,26 @@ def extractor() -> SpacyClaimExtractor:
             "Bobby Scott",
         ),
         (
+            "Apple's chief executive, Tim Cook, said the company would appeal.",
+            "Apple's chief executive, Tim Cook",
+            "Tim Cook",
+        ),
+        (
+            "At the rally, he welcomed several hundred guests, Scott (D-Va.) said.",
+            "he welcomed several hundred guests, Scott (D-Va.)",
+            "Scott",
+        ),
+        (
+            "BRUSSELS - European leaders said the bloc would hold.",
+            "BRUSSELS - European leaders",
+            "European leaders",
+        ),
+        (
+            "WASHINGTON (AP) — Senate Democrats said the vote was close.",
+            "WASHINGTON (AP) — Senate Democrats",
+            "Senate Democrats",
+        ),
+        (
             "Jeff Merkley, Sherrod Brown and Robert Menendez all said the claims were grounds for a case.",
             "Jeff Merkley, Sherrod Brown and Robert Menendez all",
             "Jeff Merkley and Sherrod Brown and Robert Menendez",
