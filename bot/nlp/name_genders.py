@@ -89,6 +89,13 @@ def gender_of_words(words: Iterable[str]) -> PronounGender | None:
     return found.pop() if len(found) == 1 else None
 
 
+def is_first_name(word: str) -> bool:
+    """Whether a capitalised word is a first name the table is sure of (not a sentence's
+    first word that happens to be one: "Will", "May")."""
+    lower = word.lower()
+    return word[:1].isupper() and lower not in _NOT_FIRST_NAMES and lower in first_name_genders()
+
+
 def gender_of_first_name(name_words: list[str]) -> PronounGender | None:
     """The gender of a personal name's first name: the first word, before the surname, that
     the table knows ("Loretta E. Lynch", "Rival Hillary Clinton"). A surname alone

@@ -148,6 +148,7 @@ def _load_uncached(name: str) -> Language:
         ) from error
     widen_half_precision(nlp)
     check_pipeline(nlp, name)
+    add_person_names(nlp)
     nlp.max_length = max(nlp.max_length, MAX_TEXT_LENGTH)
     logger.info(
         "spaCy pipeline %s loaded: components %s, label scheme %s",
@@ -156,6 +157,16 @@ def _load_uncached(name: str) -> Language:
         pipeline_label_scheme(nlp),
     )
     return nlp
+
+
+def add_person_names(nlp: Language) -> None:
+    """Gives the shipped pipeline its person-name pass after the recognizer (see
+    :mod:`bot.nlp.person_names`); another pipeline's recognizer is left as it is."""
+    from bot.nlp.person_names import COMPONENT_NAME
+
+    shipped = nlp.meta.get("name") == SHIPPED_PIPELINE_NAME
+    if shipped and "ner" in nlp.pipe_names and COMPONENT_NAME not in nlp.pipe_names:
+        nlp.add_pipe(COMPONENT_NAME, after="ner")
 
 
 def check_pipeline(nlp: Language, name: str = "pipeline") -> None:

@@ -140,3 +140,16 @@ def test_label_scheme_detection(labels: list[str], expected: str) -> None:
 )
 def test_entity_label_map(ner_labels: list[str], expected: dict[str, str]) -> None:
     assert entity_label_map(blank_pipeline(UD_LABELS, tuple(ner_labels))) == expected
+
+
+def test_only_the_shipped_pipeline_gets_the_person_name_pass(tmp_path: Path) -> None:
+    from bot.nlp.person_names import COMPONENT_NAME
+
+    for name, expected in (("claimbot_en", True), ("someone_elses", False)):
+        nlp = blank_pipeline(UD_LABELS, ner_labels=("PER", "ORG", "LOC"))
+        nlp.initialize()
+        nlp.meta["name"] = name
+        nlp.to_disk(tmp_path / name)
+        loaded = load_pipeline(str(tmp_path / name))
+        assert (COMPONENT_NAME in loaded.pipe_names) is expected
+        assert loaded.pipe_names[-1] == (COMPONENT_NAME if expected else "ner")
