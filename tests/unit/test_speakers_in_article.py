@@ -471,8 +471,8 @@ RESOLUTION = [
         id="a-contracted-pronoun-is-the-pronoun",
     ),
     pytest.param(
-        "Maria Lopez said wages were low. Donald Trump and Ivanka Trump toured the plant, Donald Trump "
-        "met the workers and Donald Trump thanked the mayor. Trump said the plant would grow. She "
+        "Donald Trump and Ivanka Trump toured the plant, Donald Trump met the workers and Donald Trump "
+        "thanked the mayor. Maria Lopez said wages were low. Trump said the plant would grow. She "
         "added that taxes would fall.",
         [
             ("said", "Maria Lopez", "person"),
