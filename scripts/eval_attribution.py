@@ -365,13 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    import spacy
-
     from bot.nlp.extractor import SpacyClaimExtractor
     from bot.nlp.pipeline import load_pipeline
 
     model = args.model
-    nlp = spacy.load(model) if model and Path(model).is_dir() else load_pipeline(model)
+    # a directory too goes through load_pipeline: it widens a packaged pipeline's float16 weights
+    # and gives claimbot_en its person-name pass, as the product loads it
+    nlp = load_pipeline(model)
     articles = list(read_compartment(find_compartment(args.data, args.split)))
     if args.limit:
         articles = articles[: args.limit]

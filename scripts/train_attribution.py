@@ -73,12 +73,11 @@ def build_lexicon(totals: Counter[str], in_cue: Counter[str]) -> dict[str, float
 
 def parse_articles(articles: list[PolnearArticle], model_name: str | None) -> list[Doc]:
     """Parses the training articles once (both learned components train on the same parses)."""
-    import spacy
 
     from bot.nlp.pipeline import load_pipeline
     from bot.nlp.quotes import normalise_text
 
-    nlp = spacy.load(model_name) if model_name and Path(model_name).is_dir() else load_pipeline(model_name)
+    nlp = load_pipeline(model_name)  # as the product loads it, a directory too
     docs: list[Doc] = []
     started = time.perf_counter()
     for index, doc in enumerate(nlp.pipe((normalise_text(a.text) for a in articles), batch_size=8)):
