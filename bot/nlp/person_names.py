@@ -50,6 +50,9 @@ def person_name_entities(doc: Doc, person_label: str = "PER") -> list[Span]:
     taken = {i for e in ents for i in range(e.start, e.end)}
     i = 0
     while i < len(doc) - 1:
+        if i in taken or not is_first_name(doc[i].text):
+            i += 1
+            continue  # most tokens: no name starts here
         for n in (3, 2):
             tokens = list(doc[i : i + n])
             if (
