@@ -232,6 +232,15 @@ ORG_WORDS = frozenset(
         "legislature",
         "regulator",
         "watchdog",
+        # programmes and outlets: "The Laura Ingraham Show", "Salem Radio"
+        "show",
+        "magazine",
+        "newspaper",
+        "channel",
+        "radio",
+        "program",
+        "programme",
+        "podcast",
     ]
 )
 GROUP_HEADS = frozenset(
@@ -1181,5 +1190,7 @@ class SpeakerResolver:
                 continue
             if gender is not None and self._named_gender(ent.text, ent.start_char) not in wanted:
                 continue
-            return self._resolve_name_mention(ent.text, ent.start_char, ent.end_char)
+            entity = self._resolve_name_mention(ent.text, ent.start_char, ent.end_char)
+            if entity.kind is SpeakerKind.PERSON:
+                return entity  # not "Ivy League", however the recognizer labelled it
         return None

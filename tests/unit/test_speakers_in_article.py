@@ -505,6 +505,16 @@ RESOLUTION = [
         id="campaign-ad-named-by-its-campaign",
     ),
     pytest.param(
+        "Mary Lopez met the hosts. The Mary Lopez Show reported that the toll was illegal. "
+        "She added that the mayor had known.",
+        [
+            ("reported", "Mary Lopez Show", "organisation"),
+            ("added", "Mary Lopez", "person"),
+        ],
+        # a show is no person, whatever the recognizer says, and "she" is its host
+        id="a-show-named-after-its-host-is-an-organisation",
+    ),
+    pytest.param(
         "Donald Trump said the debate was rigged. She said that the plan was fair.",
         [("said", "Donald Trump", "person"), ("said", None, "unknown")],
         # nobody she could be: unnamed rather than a man
