@@ -583,6 +583,13 @@ def test_person_of_organisation_keeps_the_long_form_as_alias(
         ("Tom Berg said rents would rise. Berg's emphasis was on the poor.", "Berg's", "Tom Berg"),
         ("Tom Berg said rents would rise. He's claiming that rents fell.", "He's", "Tom Berg"),
         ("Tom Berg said rents would rise. Let's be clear about rents.", "Let's", None),
+        # a relative "who" is the noun its clause is about
+        (
+            "Tom Berg said rents would rise. Ana Lopez, who had warned that rents would fall, left.",
+            "who",
+            "Ana Lopez",
+        ),
+        ("Tom Berg said rents would rise. Critics who said rents would fall left.", "who", "Critics"),
         # an indefinite names nobody, and neither does its "who"
         ("Tom Berg said rents would rise. Everyone said they would fall.", "Everyone", None),
         ("Tom Berg said rents would rise. Someone who said they would fall left.", "Someone who", None),
