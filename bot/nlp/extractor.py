@@ -469,7 +469,7 @@ class SpacyClaimExtractor:
         drafts: list[_Draft] = []
         for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units):
             content = tuple(f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]]))
-            label = a.source is not None and raw_text[a.source[0] : a.source[1]]
+            label = raw_text[a.source[0] : a.source[1]] if a.source is not None else ""
             if label and _PUBLICATION_LABEL.fullmatch(label):
                 continue  # "CLARIFICATION: The first sentence has been clarified ...": nobody's statement
             if label and _LIVE_BLOG_LABEL.fullmatch(label):

@@ -103,41 +103,38 @@ def gender_of_words(words: Iterable[str]) -> PronounGender | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _could_be_first_name(word: str) -> bool:
+    """Capitalised and not a word that opens sentences far more often ("Will", "May")."""
+    return word[:1].isupper() and word.lower() not in _NOT_FIRST_NAMES
+
+
 def is_first_name(word: str) -> bool:
     """Whether a capitalised word is a first name the table is sure of (not a sentence's
     first word that happens to be one: "Will", "May")."""
-    lower = word.lower()
-    return word[:1].isupper() and lower not in _NOT_FIRST_NAMES and lower in first_name_genders()
+    return _could_be_first_name(word) and word.lower() in first_name_genders()
+
+
+def _first_name_in(name_words: list[str], table: dict[str, PronounGender]) -> PronounGender | None:
+    """What ``table`` says of the first word before the surname that it knows. A surname
+    alone ("Clinton", also a boy's name) says nothing."""
+    for word in name_words[:-1]:
+        if _could_be_first_name(word):
+            gender = table.get(word.lower())
+            if gender is not None:
+                return gender
+    return None
 
 
 def gender_of_first_name(name_words: list[str]) -> PronounGender | None:
-    """The gender of a personal name's first name: the first word, before the surname, that
-    the table knows ("Loretta E. Lynch", "Rival Hillary Clinton"). A surname alone
-    ("Clinton", also a boy's name) decides nothing."""
-    if len(name_words) < 2:
-        return None
-    table = first_name_genders()
-    for word in name_words[:-1]:
-        if not word[:1].isupper() or word.lower() in _NOT_FIRST_NAMES:
-            continue
-        gender = table.get(word.lower())
-        if gender is not None:
-            return gender
-    return None
+    """The gender of a personal name's first name when the table is sure of it ("Loretta E.
+    Lynch", "Rival Hillary Clinton")."""
+    return _first_name_in(name_words, first_name_genders())
 
 
 def leaning_of_first_name(name_words: list[str]) -> PronounGender | None:
     """The gender a personal name's first name leans to, when it is not sure ("Bernie
     Sanders" -> male, "Chris Christie" -> male, "Kelly Ayotte" -> female)."""
-    if len(name_words) < 2:
-        return None
-    table = first_name_leanings()
-    for word in name_words[:-1]:
-        if word[:1].isupper() and word.lower() not in _NOT_FIRST_NAMES:
-            leaning = table.get(word.lower())
-            if leaning is not None:
-                return leaning
-    return None
+    return _first_name_in(name_words, first_name_leanings())
 
 
 def words_of(text: str) -> list[str]:

@@ -22,12 +22,13 @@ from bot.nlp.speakers import NAME_PARTICLES, ORG_WORDS, TIME_NOUNS, TITLE_WORDS
 logger = logging.getLogger(__name__)
 
 COMPONENT_NAME = "claimbot_person_names"
+# head words of places and bodies beyond the speakers' ORG_WORDS (which has "center",
+# "hospital", "college", "university" already)
 PLACE_HEADS = frozenset(
     {"street", "st.", "avenue", "road", "county", "city", "beach", "park", "station", "bridge",
-     "river", "lake", "mountain", "island", "islands", "valley", "hall", "center", "centre",
-     "square", "airport", "hospital", "school", "college", "university", "church", "hotel", "bay",
-     "heights", "hills", "falls", "springs", "monument", "memorial", "club", "institution",
-     "republic", "forum", "justice", "energy", "coal"}
+     "river", "lake", "mountain", "island", "islands", "valley", "hall", "square", "airport",
+     "school", "church", "hotel", "bay", "heights", "hills", "falls", "springs", "monument",
+     "memorial", "club", "institution", "republic", "forum", "justice", "energy", "coal"}
 )  # fmt: skip
 # first words that name places far more often than people in the news ("West Virginia",
 # "Washington Monument", "Great Britain"), though the name table knows them as first names
@@ -37,6 +38,8 @@ PLACE_OPENERS = frozenset(
      "arizona", "indiana", "louisiana", "dakota", "montana", "nevada", "tennessee", "alabama",
      "santa", "san", "saint"}
 )  # fmt: skip
+_NOT_FIRST_WORDS = PLACE_OPENERS | TITLE_WORDS | NAME_PARTICLES
+_NOT_NAME_WORDS = ORG_WORDS | PLACE_HEADS | TIME_NOUNS
 
 
 def looks_like_person_name(tokens: list[Token]) -> bool:
@@ -44,10 +47,9 @@ def looks_like_person_name(tokens: list[Token]) -> bool:
     place's or body's head word."""
     if not 2 <= len(tokens) <= 3 or not all(t.text[:1].isupper() and t.pos_ == "PROPN" for t in tokens):
         return False  # all proper nouns: not a headline's "Hillary Clinton Speaks"
-    first = tokens[0].lower_
-    if not is_first_name(tokens[0].text) or first in PLACE_OPENERS | TITLE_WORDS | NAME_PARTICLES:
+    if not is_first_name(tokens[0].text) or tokens[0].lower_ in _NOT_FIRST_WORDS:
         return False  # "Chief Justice", "Al Qaeda" are no first names
-    return not any(t.lower_ in ORG_WORDS or t.lower_ in PLACE_HEADS or t.lower_ in TIME_NOUNS for t in tokens)
+    return not any(t.lower_ in _NOT_NAME_WORDS for t in tokens)
 
 
 def person_name_entities(doc: Doc, person_label: str = "PER") -> list[Span]:

@@ -21,6 +21,7 @@ import functools
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -1066,28 +1067,14 @@ class SpeakerResolver:
             )
             if named is not None:
                 return named
-            if self._leaning(last) not in {None, gender}:
+            if self._first_name_hint(last, leaning_of_first_name) not in {None, gender}:
                 # "Bernie" is mostly a man's name: a "her" after Sanders is the woman quoted
                 # before him, when we know one
-                sure = next(
-                    (
-                        e
-                        for e in reversed(self.history)
-                        if e.kind is SpeakerKind.PERSON and self._gender(e) is gender
-                    ),
-                    None,
-                )
+                sure = self._last_quoted_person({gender})
                 if sure is not None:
                     return sure
             return last
-        quoted = next(
-            (
-                e
-                for e in reversed(self.history)
-                if e.kind is SpeakerKind.PERSON and self._gender(e) in {None, gender}
-            ),
-            None,
-        )
+        quoted = self._last_quoted_person({None, gender})
         after = self._last_seen.get(id(quoted), -1) if quoted is not None else -1
         named = self._nearest_named_person(before, gender, after=after)
         return named if named is not None else quoted
@@ -1106,13 +1093,9 @@ class SpeakerResolver:
                 evidence.append(words[0])  # "Mrs. Clinton": the honorific before a name
             else:
                 evidence.extend(words)  # "the spokeswoman": a role alone
-        gender = gender_of_words(evidence)
+        gender = gender_of_words(evidence) or self._first_name_hint(entity, gender_of_first_name)
         if gender is not None:
             return gender
-        for name in names:
-            gender = gender_of_first_name(split_title(_words(name))[1])
-            if gender is not None:
-                return gender
         if " " not in entity.canonical:
             # quoted only as "Trump": the article may name him in full outside any statement
             gender = self._first_name_gender_in_text(entity.canonical)
@@ -1120,14 +1103,24 @@ class SpeakerResolver:
                 return gender
         return None
 
-    def _leaning(self, entity: SpeakerEntity) -> PronounGender | None:
-        """The gender a person's first name leans to when nothing is sure of it."""
+    def _last_quoted_person(self, genders: set[PronounGender | None]) -> SpeakerEntity | None:
+        """The person quoted most recently whose gender, as far as we know it, is one of ``genders``."""
+        for entity in reversed(self.history):
+            if entity.kind is SpeakerKind.PERSON and self._gender(entity) in genders:
+                return entity
+        return None
+
+    @staticmethod
+    def _first_name_hint(
+        entity: SpeakerEntity, lookup: Callable[[list[str]], PronounGender | None]
+    ) -> PronounGender | None:
+        """What ``lookup`` (sure or leaning) says of the first name in any of a person's names."""
         if entity.kind is not SpeakerKind.PERSON or entity.members:
             return None
         for name in (entity.canonical, *entity.aliases):
-            leaning = leaning_of_first_name(split_title(_words(name))[1])
-            if leaning is not None:
-                return leaning
+            gender = lookup(split_title(_words(name))[1])
+            if gender is not None:
+                return gender
         return None
 
     def _named_gender(self, name: str, start: int) -> PronounGender | None:
