@@ -1234,6 +1234,48 @@ def _trailing_speech_cue(ctx: _Context, unit: _Unit, cues: list[int]) -> int | N
     return None
 
 
+# words a trailing cue may carry before its split quote goes on: an addressee and circumstances
+# ("he told the host,", "Schiff told reporters on Wednesday,", "he said, but")
+MAX_WORDS_BEFORE_REOPENED_QUOTE = 8
+
+
+def _reopened_quote(ctx: _Context, unit: _Unit, start: int) -> Fragment | None:
+    """The quote that goes on after a trailing cue, from token ``start`` ("“X,” he said, “Y.”",
+    "“X,” he told the host, “Y.”", "“X,” he said, but “Y.”"). Right after the cue (past a
+    comma) any quote does; after other words only one that follows a comma, a colon or a
+    conjunction, ends the sentence, and has no verb before it (“X,” he said after a meeting
+    where “reforms” were discussed: not a split quote; “X,” he said, adding later, “Y.”: two
+    statements)."""
+    doc = ctx.doc
+    k = start
+    while k < unit.end and (doc[k].text in {",", ":"} or doc[k].is_space):
+        k += 1
+    if k >= unit.end:
+        return None
+    quote = _quote_covering(ctx, doc[k].idx)
+    if quote is not None and quote.start >= doc[k].idx - 1:
+        return quote.start, quote.end
+    words = 0
+    while k < unit.end and words <= MAX_WORDS_BEFORE_REOPENED_QUOTE:
+        token = doc[k]
+        if token.text in QUOTE_TOKENS:
+            quote = _quote_covering(ctx, token.idx + len(token.text)) or _quote_covering(ctx, token.idx)
+            if quote is None or quote.start < token.idx - 1:
+                return None
+            before = doc[k - 1]
+            if before.text not in {",", ":"} and before.lower_ not in {"but", "and"}:
+                return None
+            rest = ctx.text[quote.end : doc[unit.end - 1].idx + len(doc[unit.end - 1].text)]
+            if rest.strip(" .,!?;)\n\"'”’"):
+                return None  # the writer goes on after it: a quoted phrase, not the statement
+            return quote.start, quote.end
+        if token.text in {".", "!", "?", ";"} or is_verb(token):
+            return None  # a verb of its own ("…, adding later, “Y.”"): a statement of its own
+        words += int(not token.is_punct and not token.is_space)
+        k += 1
+    return None
+
+
 def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_Found]:
     doc = ctx.doc
     cues = _cue_tokens(ctx, unit)
@@ -1380,16 +1422,10 @@ def _find_in_unit(ctx: _Context, unit: _Unit, previous: _Found | None) -> list[_
             if frag is not None and left_end - unit.start >= 3:
                 frag = _extend_to_quotes(ctx, frag)
                 content.append(frag)
-                # split quote: “X,” he said, “Y.”
-                tail_start = max(source[1], cue_end)
-                while tail_start < unit.end and (
-                    doc[tail_start].text in {",", ":"} or doc[tail_start].is_space
-                ):
-                    tail_start += 1
-                if tail_start < unit.end:
-                    quote = _quote_covering(ctx, doc[tail_start].idx)
-                    if quote is not None and quote.start >= doc[tail_start].idx - 1:
-                        content.append((quote.start, quote.end))
+                # split quote: “X,” he said, “Y.” / “X,” he told reporters on Monday, “Y.”
+                reopened = _reopened_quote(ctx, unit, max(source[1], cue_end))
+                if reopened is not None:
+                    content.append(reopened)
         if not content:
             after = after_range if after_range is not None else _content_after(ctx, unit, cue_end - 1, stop)
             relay = _document_relay(ctx, after, cues) if after is not None else None

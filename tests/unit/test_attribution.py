@@ -125,6 +125,24 @@ CONSTRUCTIONS = [
         id="direct-split-quote",
     ),
     pytest.param(
+        "“The bridge is safe,” Lopez told reporters on Monday, “and it will open in May.”",
+        [("direct", "Lopez", "told", "The bridge is safe, and it will open in May.")],
+        id="direct-split-quote-with-addressee-and-time",
+    ),
+    pytest.param(
+        "“The bridge is safe,” Lopez said, but “the tolls must rise.”",
+        [("direct", "Lopez", "said", "The bridge is safe, the tolls must rise.")],
+        id="direct-split-quote-after-but",
+    ),
+    pytest.param(
+        "“The bridge is safe,” Lopez said, adding, “the tolls must rise.”",
+        [
+            ("direct", "Lopez", "said", "The bridge is safe"),
+            ("direct", "Lopez", "adding", "the tolls must rise."),
+        ],
+        id="direct-quote-after-a-cue-of-its-own-is-a-statement-of-its-own",
+    ),
+    pytest.param(
         "Some families would see their bills go up under the plan, according to an analysis by "
         "Lily Batchelder, a former tax aide now teaching at New York University.",
         [
