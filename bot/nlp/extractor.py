@@ -559,7 +559,7 @@ class SpacyClaimExtractor:
                     start += 1  # markup left in a paste: '">Sanders said'
                 source = (start, end) if start < end else None
             if source is not None:
-                resolved = resolver.resolve(source[0], source[1], draft.source_head)
+                resolved = resolver.resolve(source[0], source[1], draft.source_head, statement=content)
                 if resolved is not None:
                     speaker, kind_of_speaker = resolved.name, resolved.kind
             elif draft.continues:

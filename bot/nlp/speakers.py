@@ -21,7 +21,7 @@ import functools
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -935,15 +935,26 @@ class SpeakerResolver:
         """Registers a name the article uses outside any statement (so roles can find it)."""
         self._resolve_name_mention(self.text[start:end], start, end)
 
-    def resolve(self, start: int, end: int, head: tuple[int, int] | None = None) -> ResolvedSpeaker | None:
+    def resolve(
+        self,
+        start: int,
+        end: int,
+        head: tuple[int, int] | None = None,
+        *,
+        statement: Sequence[tuple[int, int]] = (),
+    ) -> ResolvedSpeaker | None:
         """Resolves the speaker mention ``doc.text[start:end]``; None for a pronoun with no
-        compatible speaker before it (we do not name a speaker we cannot tell)."""
-        resolved = self._resolve_mention(start, end)
+        compatible speaker before it (we do not name a speaker we cannot tell).
+        ``statement`` is what the mention said (character fragments): a pronoun never finds a
+        person named inside it ("“I love Larry,” he said" is not Larry)."""
+        resolved = self._resolve_mention(start, end, tuple(statement))
         if resolved is not None:
             self._last_seen[id(resolved.entity)] = start
         return resolved
 
-    def _resolve_mention(self, start: int, end: int) -> ResolvedSpeaker | None:
+    def _resolve_mention(
+        self, start: int, end: int, statement: tuple[tuple[int, int], ...] = ()
+    ) -> ResolvedSpeaker | None:
         text = self.text[start:end]
         opener = _MENTION_OPENERS.match(text)
         if opener is not None and opener.end() < len(text):
@@ -965,7 +976,7 @@ class SpeakerResolver:
         if lower in {"who", "whom"}:
             # "Donald Trump, who had talked about ...": the noun the clause is about
             antecedent = self._antecedent_of_relative(start, end)
-            return self._resolve_mention(*antecedent) if antecedent is not None else None
+            return self._resolve_mention(*antecedent, statement) if antecedent is not None else None
         if self._names_nobody(start, end):
             return None
         if re.sub(r"\s+(?:who|whom|that)$", "", lower) in INDEFINITE_PEOPLE:
@@ -973,7 +984,7 @@ class SpeakerResolver:
         if lower in WRITER_AND_READER:
             return None  # the article's own "I" (an op-ed's author) or "you": nobody to name
         if lower in PERSON_PRONOUNS:
-            entity = self._antecedent(PRONOUN_GENDERS.get(lower), start)
+            entity = self._antecedent(PRONOUN_GENDERS.get(lower), start, statement)
             return self._remember(entity) if entity is not None else None
         if lower in THING_PRONOUNS:
             entity = self._last({SpeakerKind.ORGANISATION})  # "it" is never a plural group
@@ -1045,7 +1056,9 @@ class SpeakerResolver:
                 return False  # a name the tagger misread ("Husted/VBN said")
         return True
 
-    def _antecedent(self, gender: PronounGender | None, before: int) -> SpeakerEntity | None:
+    def _antecedent(
+        self, gender: PronounGender | None, before: int, statement: tuple[tuple[int, int], ...] = ()
+    ) -> SpeakerEntity | None:
         """Who "he" or "she" at ``before`` is: the last person quoted, unless what we know of
         their name says the article would not call them so ("she said" after Donald Trump
         was quoted); then whichever comes later of the last compatible person quoted and
@@ -1054,7 +1067,7 @@ class SpeakerResolver:
         clause, and whom we know it calls so, is nearer."""
         last = self._last({SpeakerKind.PERSON})
         if last is None:
-            return self._nearest_named_person(before, gender)
+            return self._nearest_named_person(before, gender, outside=statement)
         known = self._gender(last)
         if gender is None or known is gender:
             return last
@@ -1063,7 +1076,11 @@ class SpeakerResolver:
             # of a clause since, whom we know the article calls so, is nearer than one we know
             # nothing of (a name in passing, "campaigned for Donald Trump", is not)
             named = self._nearest_named_person(
-                before, gender, after=self._last_seen.get(id(last), -1), salient=True
+                before,
+                gender,
+                after=self._last_seen.get(id(last), -1),
+                salient=True,
+                outside=statement,
             )
             if named is not None:
                 return named
@@ -1076,7 +1093,7 @@ class SpeakerResolver:
             return last
         quoted = self._last_quoted_person({None, gender})
         after = self._last_seen.get(id(quoted), -1) if quoted is not None else -1
-        named = self._nearest_named_person(before, gender, after=after)
+        named = self._nearest_named_person(before, gender, after=after, outside=statement)
         return named if named is not None else quoted
 
     def _gender(self, entity: SpeakerEntity) -> PronounGender | None:
@@ -1193,16 +1210,20 @@ class SpeakerResolver:
         *,
         after: int = -1,
         salient: bool = False,
+        outside: Sequence[tuple[int, int]] = (),
     ) -> SpeakerEntity | None:
-        """The nearest person named between ``after`` and ``before`` whose honorific or first
-        name does not rule out ``gender``; with ``salient``, only the subject of a clause (not
-        a relative one) whose honorific or first name says ``gender``."""
+        """The nearest person named between ``after`` and ``before``, and not inside one of the
+        ``outside`` fragments, whose honorific or first name does not rule out ``gender``; with
+        ``salient``, only the subject of a clause (not a relative one) whose honorific or
+        first name says ``gender``."""
         wanted = {gender} if salient else {None, gender}
         for ent in reversed(self._named_people()):
             if ent.start_char <= after:
                 break
             if ent.end_char > before:
                 continue
+            if any(s < ent.end_char and ent.start_char < e for s, e in outside):
+                continue  # named in what the speaker said: the one spoken of, not the speaker
             if salient and (
                 ent.root.dep_ not in SUBJECT_LABELS or ent.root.head.dep_ in RELATIVE_CLAUSE_LABELS
             ):

@@ -533,6 +533,17 @@ RESOLUTION = [
         id="a-leaning-first-name-alone-rules-nobody-out",
     ),
     pytest.param(
+        "Senator Tom Reyes spoke in Santa Fe on Monday. “You know, I love Larry Moss,” he said.",
+        [("said", "Tom Reyes", "person")],
+        # the one spoken of is not the speaker
+        id="a-pronoun-never-finds-a-person-named-in-its-own-quote",
+    ),
+    pytest.param(
+        "Governor Mark Jones met donors on Friday. “I respect Hillary Clinton a great deal,” she said.",
+        [("said", None, "unknown")],
+        id="she-finds-nobody-rather-than-the-woman-she-spoke-of",
+    ),
+    pytest.param(
         "Donald Trump said the debate was rigged. She said that the plan was fair.",
         [("said", "Donald Trump", "person"), ("said", None, "unknown")],
         # nobody she could be: unnamed rather than a man
