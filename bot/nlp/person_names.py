@@ -5,8 +5,9 @@ people as places or organisations ("Hillary Clinton"/LOC) or misses them. A capi
 two or three words that opens with a first name the name table is sure of ("Loretta Lynch",
 "Brandon Luna") is a person unless a word in it names a place or a body ("Jackson County",
 "Grace Church"), or it opens with a title, a particle or a word that opens place names ("Chief
-Justice", "Al Qaeda", "West Virginia"). Measured on UNER dev (scripts.eval_pipeline): PER F
-57.4 -> 62.1.
+Justice", "Al Qaeda", "West Virginia"). A person the recognizer cut after the first name
+("Senator [Tom] Udall") gets the rest of such a run. Measured on UNER dev
+(scripts.eval_pipeline): PER F 57.4 -> 62.1, and 62.75 with the surnames.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def looks_like_person_name(tokens: list[Token]) -> bool:
 
 
 def person_name_entities(doc: Doc, person_label: str = "PER") -> list[Span]:
-    """``doc.ents`` with mislabelled person names relabelled and missed ones (proper nouns
-    only) added; other entities as they were."""
+    """``doc.ents`` with mislabelled person names relabelled, people cut after their first name
+    given their surname, and missed ones (proper nouns only) added; other entities as they
+    were."""
     ents = [
         Span(doc, e.start, e.end, label=person_label)
         if e.label_ != person_label and looks_like_person_name(list(e))
@@ -62,6 +64,20 @@ def person_name_entities(doc: Doc, person_label: str = "PER") -> list[Span]:
         for e in doc.ents
     ]
     taken = {i for e in ents for i in range(e.start, e.end)}
+    for k, ent in enumerate(ents):
+        # the recognizer stopped after the first name ("Senator [Tom] Udall"): the surname too
+        if ent.label_ != person_label or len(ent) != 1:
+            continue
+        for n in (3, 2):
+            end = ent.start + n
+            if (
+                end <= len(doc)
+                and not any(i in taken for i in range(ent.end, end))
+                and looks_like_person_name(list(doc[ent.start : end]))
+            ):
+                ents[k] = Span(doc, ent.start, end, label=person_label)
+                taken.update(range(ent.end, end))
+                break
     i = 0
     while i < len(doc) - 1:
         if i in taken or not is_first_name(doc[i].text):

@@ -38,6 +38,20 @@ def _ents(doc: Doc) -> list[tuple[str, str]]:
             id="a-person-the-recognizer-missed",
         ),
         pytest.param(
+            ["Senator", "Tom", "Udall", "spoke"],
+            ["PROPN", "PROPN", "PROPN", "VERB"],
+            [(1, 2, "PER")],
+            [("Tom Udall", "PER")],
+            id="a-person-cut-after-the-first-name-gets-the-surname",
+        ),
+        pytest.param(
+            ["Tom", "Hall", "opened"],
+            ["PROPN", "PROPN", "VERB"],
+            [(0, 1, "PER")],
+            [("Tom", "PER")],
+            id="a-first-name-before-a-place-word-stays-alone",
+        ),
+        pytest.param(
             ["Jackson", "County", "voted"],
             ["PROPN", "PROPN", "VERB"],
             [(0, 2, "LOC")],
