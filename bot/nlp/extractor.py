@@ -620,10 +620,13 @@ class SpacyClaimExtractor:
                     speaker_kind=entity.kind if entity else claim.speaker_kind,
                 )
             )
+        # a quote with neither a speaker nor a cue is dropped (a lost quote no neighbour could
+        # take); one that goes on from a statement whose "he" named nobody stays, as that does
         return [
             c
             for c in out
-            if c is not None and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue)
+            if c is not None
+            and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue or c.speaker_mention)
         ]
 
 

@@ -433,6 +433,16 @@ def test_unbalanced_quote_is_not_stretched_to_the_end(extractor: SpacyClaimExtra
     assert all(c.content.end <= first_sentence_end for c in said)
 
 
+def test_a_quote_going_on_from_an_unnamed_speaker_is_kept(extractor: SpacyClaimExtractor) -> None:
+    # "he" names nobody here; the second paragraph is still his, not lost
+    text = "“Nobody writes songs for the mayor,” he said.\n\n“Right now, the vote is against the plan.”"
+    claims = [c for c in extractor.extract(text) if c.kind is ClaimKind.DIRECT]
+    assert [(c.content.text, c.speaker) for c in claims] == [
+        ("“Nobody writes songs for the mayor,”", None),
+        ("“Right now, the vote is against the plan.”", None),
+    ]
+
+
 def test_speech_inside_a_quote_is_not_a_new_statement(nlp: Language) -> None:
     text = "“What I say is that the plan works,” Berg said."
     doc = nlp(normalise_text(text))
