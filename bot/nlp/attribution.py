@@ -824,8 +824,27 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
             and doc[i].lower_ != "quoted"
         ):
             continue  # passive "was told", "is expected": the subject is not the speaker
+        if token.lower_ in READ_FORMS and not _reads_a_document(token):
+            continue  # "She reads the news every morning": reading is no speech
         cues.append(i)
     return cues
+
+
+READ_FORMS = frozenset({"read", "reads"})
+# what "reads" quotes: “…,” the letter reads / the sign read: “…”
+READABLE_NOUNS = frozenset({"sign", "signs", "banner", "caption", "headline", "email", "placard",
+                            "petition", "inscription", "text", "notice", "label", "order", "ruling",
+                            "article", "story", "editorial", "column", "book", "passage",
+                            "document", "filing", "complaint", "opinion", "resolution", "bill"})  # fmt: skip
+
+
+def _reads_a_document(token: Token) -> bool:
+    """ "The letter reads", "the statement read": a document says what it reads."""
+    return any(
+        child.dep_.split(":")[0] == "nsubj"
+        and (child.lower_ in DOCUMENT_NOUNS or child.lower_ in READABLE_NOUNS)
+        for child in token.children
+    )
 
 
 def _quote_covering(ctx: _Context, char: int) -> Quote | None:

@@ -433,6 +433,29 @@ def test_unbalanced_quote_is_not_stretched_to_the_end(extractor: SpacyClaimExtra
     assert all(c.content.end <= first_sentence_end for c in said)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("She reads the news every morning before work.", [], id="reading-is-no-speech"),
+        pytest.param(
+            "Mayor Lopez read the report on Monday and said the bridge was safe.",
+            [("indirect", "Lopez", "said", "the bridge was safe")],
+            id="a-person-reading-then-speaking",
+        ),
+        pytest.param(
+            "“The tolls will rise in May and the ferry will run every hour,” the article read.",
+            [("direct", "article", "read", "The tolls will rise in May and the ferry will run every hour")],
+            id="a-document-reads",
+        ),
+    ],
+)
+def test_read_is_a_cue_only_for_a_document(
+    extractor: SpacyClaimExtractor, text: str, expected: list[tuple[str, ...]]
+) -> None:
+    claims = [c for c in extractor.extract(text) if c.kind is not ClaimKind.UNATTRIBUTED]
+    assert [_summary(c) for c in claims] == expected
+
+
 def test_a_quote_going_on_from_an_unnamed_speaker_is_kept(extractor: SpacyClaimExtractor) -> None:
     # "he" names nobody here; the second paragraph is still his, not lost
     text = "“Nobody writes songs for the mayor,” he said.\n\n“Right now, the vote is against the plan.”"
