@@ -839,7 +839,7 @@ READABLE_NOUNS = frozenset({"sign", "signs", "banner", "caption", "headline", "e
 
 
 def _reads_a_document(token: Token) -> bool:
-    """ "The letter reads", "the statement read": a document says what it reads."""
+    """Whether the subject of a "read" is a document: "the letter reads", "the statement read"."""
     return any(
         child.dep_.split(":")[0] == "nsubj"
         and (child.lower_ in DOCUMENT_NOUNS or child.lower_ in READABLE_NOUNS)
