@@ -53,6 +53,20 @@ def looks_like_person_name(tokens: list[Token]) -> bool:
     return not any(t.lower_ in _NOT_NAME_WORDS for t in tokens)
 
 
+def _name_end(doc: Doc, start: int, free_from: int, taken: set[int]) -> int | None:
+    """The end of the longest person name (three words, else two) opening at ``start`` whose
+    tokens from ``free_from`` on belong to no entity yet; None if there is none."""
+    for n in (3, 2):
+        end = start + n
+        if (
+            end <= len(doc)
+            and not any(i in taken for i in range(free_from, end))
+            and looks_like_person_name(list(doc[start:end]))
+        ):
+            return end
+    return None
+
+
 def person_name_entities(doc: Doc, person_label: str = "PER") -> list[Span]:
     """``doc.ents`` with mislabelled person names relabelled, people cut after their first name
     given their surname, and missed ones (proper nouns only) added; other entities as they
@@ -68,28 +82,20 @@ def person_name_entities(doc: Doc, person_label: str = "PER") -> list[Span]:
         # the recognizer stopped after the first name ("Senator [Tom] Udall"): the surname too
         if ent.label_ != person_label or len(ent) != 1:
             continue
-        for n in (3, 2):
-            end = ent.start + n
-            if (
-                end <= len(doc)
-                and not any(i in taken for i in range(ent.end, end))
-                and looks_like_person_name(list(doc[ent.start : end]))
-            ):
-                ents[k] = Span(doc, ent.start, end, label=person_label)
-                taken.update(range(ent.end, end))
-                break
+        end = _name_end(doc, ent.start, ent.end, taken)
+        if end is not None:
+            ents[k] = Span(doc, ent.start, end, label=person_label)
+            taken.update(range(ent.end, end))
     i = 0
     while i < len(doc) - 1:
         if i in taken or not is_first_name(doc[i].text):
             i += 1
             continue  # most tokens: no name starts here
-        for n in (3, 2):
-            tokens = list(doc[i : i + n])
-            if len(tokens) == n and not any(t.i in taken for t in tokens) and looks_like_person_name(tokens):
-                ents.append(Span(doc, i, i + n, label=person_label))
-                taken.update(range(i, i + n))
-                i += n - 1
-                break
+        end = _name_end(doc, i, i, taken)
+        if end is not None:
+            ents.append(Span(doc, i, end, label=person_label))
+            taken.update(range(i, end))
+            i = end - 1
         i += 1
     return sorted(ents, key=lambda e: e.start)
 
