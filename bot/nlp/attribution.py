@@ -830,23 +830,6 @@ def _cue_tokens(ctx: _Context, unit: _Unit) -> list[int]:
     return cues
 
 
-READ_FORMS = frozenset({"read", "reads"})
-# what "reads" quotes: “…,” the letter reads / the sign read: “…”
-READABLE_NOUNS = frozenset({"sign", "signs", "banner", "caption", "headline", "email", "placard",
-                            "petition", "inscription", "text", "notice", "label", "order", "ruling",
-                            "article", "story", "editorial", "column", "book", "passage",
-                            "document", "filing", "complaint", "opinion", "resolution", "bill"})  # fmt: skip
-
-
-def _reads_a_document(token: Token) -> bool:
-    """Whether the subject of a "read" is a document: "the letter reads", "the statement read"."""
-    return any(
-        child.dep_.split(":")[0] == "nsubj"
-        and (child.lower_ in DOCUMENT_NOUNS or child.lower_ in READABLE_NOUNS)
-        for child in token.children
-    )
-
-
 def _quote_covering(ctx: _Context, char: int) -> Quote | None:
     for quote in ctx.quotes:
         if quote.start <= char < quote.end:
@@ -1101,6 +1084,23 @@ DOCUMENT_NOUNS = frozenset(
         "appeal",
     }
 )
+
+
+READ_FORMS = frozenset({"read", "reads"})
+# what "reads" quotes: “…,” the letter reads / the sign read: “…”
+READABLE_NOUNS = DOCUMENT_NOUNS | frozenset(
+    {"sign", "signs", "banner", "caption", "headline", "email", "placard", "petition",
+     "inscription", "text", "notice", "label", "order", "ruling", "article", "story",
+     "editorial", "column", "book", "passage", "document", "filing", "complaint", "opinion",
+     "resolution", "bill"}
+)  # fmt: skip
+
+
+def _reads_a_document(token: Token) -> bool:
+    """Whether the subject of a "read" is a document: "the letter reads", "the statement read"."""
+    return any(
+        child.dep_.split(":")[0] == "nsubj" and child.lower_ in READABLE_NOUNS for child in token.children
+    )
 
 
 ISSUE_FORMS = frozenset(
