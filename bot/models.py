@@ -60,10 +60,18 @@ class ExtractedClaim:
     restatements: tuple[Span, ...] = ()
     # other names the article uses for the speaker ("the prime minister", "Johnson")
     speaker_aliases: tuple[str, ...] = ()
+    # the pieces of a statement the writer interrupts ("“X,” he said, “Y.”": the two quotes);
+    # empty when ``content`` is one piece. ``content`` runs from the first piece to the last.
+    content_fragments: tuple[Span, ...] = ()
 
     @property
     def mentions(self) -> int:
         return 1 + len(self.restatements)
+
+    @property
+    def content_pieces(self) -> tuple[Span, ...]:
+        """The statement's own text, without the writer's words that interrupt it."""
+        return self.content_fragments or (self.content,)
 
 
 @dataclass(frozen=True, slots=True)

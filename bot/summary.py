@@ -147,7 +147,11 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
                 "speaker": c.claim.speaker,
                 "speaker_mention": _span(c.claim.speaker_mention),
                 "cue": _span(c.claim.cue),
-                "content": {"start": c.claim.content.start, "end": c.claim.content.end},
+                "content": {
+                    "start": c.claim.content.start,
+                    "end": c.claim.content.end,
+                    "pieces": [{"start": p.start, "end": p.end} for p in c.claim.content_pieces],
+                },
                 "mentions": c.claim.mentions,
                 "status": c.status.value,
                 "match": None

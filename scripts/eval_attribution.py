@@ -158,11 +158,11 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
     offsets = [m.start() for m in WORD.finditer(text)]
     golds = list(article.attributions)
     gold_tokens = [token_set(text, g.content, offsets) for g in golds]
-    pred_frags = [
-        [(claim.content.start, claim.content.end), *((r.start, r.end) for r in claim.restatements)]
-        for claim in claims
+    # a split quote is scored on its pieces, as PolNeAR marks it, not on the writer's words
+    # between them; a restatement elsewhere in the article is not part of the content
+    pred_tokens = [
+        token_set(text, [(p.start, p.end) for p in claim.content_pieces], offsets) for claim in claims
     ]
-    pred_tokens = [token_set(text, frags[:1], offsets) for frags in pred_frags]
     source_words = frozenset().union(*(_words(text[s:e]) for g in golds for s, e in g.source))
     used_p: set[int] = set()
     used_g: set[int] = set()

@@ -565,6 +565,7 @@ class SpacyClaimExtractor:
             elif draft.continues:
                 pending.append(len(claims))
             text = claim_text(raw, content)
+            pieces = tuple(Span(s, e, raw[s:e]) for s, e in content)
             if (
                 draft.kind is ClaimKind.INDIRECT
                 and draft.cue is not None
@@ -585,6 +586,7 @@ class SpacyClaimExtractor:
                     speaker=speaker,
                     speaker_kind=kind_of_speaker,
                     speaker_aliases=aliases,
+                    content_fragments=pieces if len(pieces) > 1 else (),
                 )
             )
         # lost quotes: the speaker of the next statement when it "adds", else the previous one

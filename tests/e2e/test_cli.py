@@ -66,6 +66,8 @@ def test_check_import_search_compare_export(tmp_path: Path, env: dict[str, str])
     for claim in report["claims"]:
         content = claim["content"]
         assert ARTICLE[content["start"] : content["end"]].strip()  # offsets index the text as read
+        assert content["pieces"][0]["start"] == content["start"]
+        assert content["pieces"][-1]["end"] == content["end"]
         assert claim["status"] == "new"
 
     done = claimbot("check", str(second), "--json", env=env)

@@ -134,12 +134,25 @@ def test_a_statement_made_twice_is_one_claim_with_two_mentions(claims: list[Extr
 def test_quote_split_by_a_sentence_is_one_statement(claims: list[ExtractedClaim]) -> None:
     claim = _find(claims, "largest project in our history")
     assert "Nobody should doubt it" in claim.text
+    # its pieces are the two quotes, without the writer's "she added" between them
+    first, second = claim.content_pieces
+    assert first.text.startswith("“It is the largest")
+    assert "added" not in first.text
+    assert second.text == "“Nobody should doubt it.”"
+    assert (claim.content.start, claim.content.end) == (first.start, second.end)
+
+
+def test_a_statement_in_one_piece_is_its_content(claims: list[ExtractedClaim]) -> None:
+    claim = _find(claims, "ferries would keep running")
+    assert claim.content_fragments == ()
+    assert claim.content_pieces == (claim.content,)
 
 
 def test_every_span_points_into_the_article(claims: list[ExtractedClaim]) -> None:
     assert claims
     for claim in claims:
-        for span in (claim.content, claim.cue, claim.speaker_mention, *claim.restatements):
+        pieces = (*claim.restatements, *claim.content_fragments)
+        for span in (claim.content, claim.cue, claim.speaker_mention, *pieces):
             if span is not None:
                 assert ARTICLE[span.start : span.end] == span.text
 

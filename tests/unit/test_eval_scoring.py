@@ -72,6 +72,33 @@ def test_score_counts_matches_misses_and_extra_claims() -> None:
     assert scores.overall.speaker_ok == 1
 
 
+SPLIT = (
+    "“The bridge opens in May,” said Ana Lopez, the transport minister who has led the project "
+    "since its first plans were drawn up in the spring of 2019. “Nobody should doubt it.”"
+)
+
+
+def test_a_split_quote_is_scored_on_its_pieces_not_the_writers_words_between() -> None:
+    first, second = "“The bridge opens in May,”", "“Nobody should doubt it.”"
+    a, b = SPLIT.index(first), SPLIT.index(second)
+    pieces = (Span(a, a + len(first), first), Span(b, b + len(second), second))
+    article = PolnearArticle(
+        name="s",
+        annotator="a",
+        text=SPLIT,
+        attributions=(GoldAttribution(content=tuple((p.start, p.end) for p in pieces), cue=(), source=()),),
+    )
+    whole = Span(a, b + len(second), SPLIT[a : b + len(second)])
+    as_one = ExtractedClaim(text="x", kind=ClaimKind.DIRECT, content=whole)
+    in_pieces = ExtractedClaim(text="x", kind=ClaimKind.DIRECT, content=whole, content_fragments=pieces)
+    scores = Scores()
+    score_article(article, [as_one], scores)
+    assert scores.overall.tp == 0  # the long clause between them is no part of the quote
+    scores = Scores()
+    score_article(article, [in_pieces], scores)
+    assert scores.overall.tp == 1
+
+
 def test_a_speaker_name_run_wide_is_counted_unclean_though_its_mention_overlaps() -> None:
     scores = Scores()
     claims = [
