@@ -2,10 +2,11 @@
 
     python -m scripts.eval_attribution --data ../shared/data [--split dev] [--model NAME]
         [--limit N] [--tune] [--keep-bare-objects] [--rules-only | --span-tagger FILE]
-        [--tune-tagger] [--out build/eval_attribution.json]
+        [--tune-tagger] [--tagger-alone] [--out build/eval_attribution.json]
 
 As the product runs by default: the rules plus the learned span tagger (``--rules-only``
-without it; ``--tune-tagger`` sweeps its confidence and length thresholds).
+without it; ``--tune-tagger`` sweeps its confidence and length thresholds; ``--tagger-alone``
+also scores the tagger's own content spans as the claims, with no rules).
 
 * content P/R/F1: a predicted statement matches a gold attribution when their content
   spans overlap by at least half of the longer one, in word tokens; matching is one-to-one
@@ -338,6 +339,33 @@ def tune_tagger(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     return {"tagger_sweep": sweep, "tagger_best": best}
 
 
+def tagger_alone(tagger: object, articles: list[PolnearArticle]) -> dict[str, dict[str, float | int]]:
+    """The span tagger's content spans of four or more words scored as the claims, with no rules,
+    speakers or filters: how well the learned model alone fits (on train, the data it was trained
+    on) and generalises (on dev), at a few confidence thresholds."""
+    from bot.models import Span
+
+    tagged = [tagger.tag(_normalise(a.text))["content"] for a in articles]  # type: ignore[attr-defined]
+    result: dict[str, dict[str, float | int]] = {}
+    for confidence in (0.5, 0.7, 0.8, 0.9):
+        scores = Scores()
+        for article, spans in zip(articles, tagged, strict=True):
+            claims = [
+                ExtractedClaim(
+                    text=article.text[s.start : s.end],
+                    kind=ClaimKind.INDIRECT,
+                    content=Span(s.start, s.end, article.text[s.start : s.end]),
+                )
+                for s in spans
+                if s.confidence >= confidence and len(WORD.findall(article.text[s.start : s.end])) >= 4
+            ]
+            score_article(article, claims, scores)
+        counts = scores.overall.as_dict()
+        result[f"confidence>={confidence}"] = {k: v for k, v in counts.items() if k != "speaker_accuracy"}
+        logger.info("tagger alone, confidence >= %.1f: %s", confidence, result[f"confidence>={confidence}"])
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="PolNeAR attribution evaluation")
     parser.add_argument("--data", type=Path, required=True)
@@ -356,6 +384,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rules-only", action="store_true", help="rules alone (CLAIMBOT_ATTRIBUTION_TAGGER=false)"
     )
     parser.add_argument("--tune-tagger", action="store_true", help="sweep the span tagger's thresholds")
+    parser.add_argument(
+        "--tagger-alone",
+        action="store_true",
+        help="also score the span tagger's own content spans as claims, without the rules",
+    )
     parser.add_argument(
         "--keep-bare-objects",
         action="store_true",
@@ -407,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         result.update(tune(extractor, articles))
     if args.tune_tagger and tagger is not None:
         result.update(tune_tagger(extractor, articles))
+    if args.tagger_alone and tagger is not None:
+        result["tagger_alone"] = tagger_alone(extractor.span_tagger, articles)
     scores, seconds, words = evaluate(extractor, articles)
     result.update(
         {

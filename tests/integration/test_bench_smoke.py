@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import burst, import_rate, latency, memory, stores, throughput
+from bench import burst, encoder_size, import_rate, latency, memory, stores, throughput
 from bench.corpus import articles_of_length, claim_like_sentences, split_sentences, word_count
 from bench.synth import BaseSet, generate_chunk
 from bot.nlp.pipeline import SHIPPED_PIPELINE_DIR
@@ -277,3 +277,13 @@ def test_throughput_smoke_with_the_shipped_pipeline(tmp_path: Path) -> None:
         assert result["stages"][stage]["words_per_s"] > 0
     assert result["ratio_check_vs_parse"] > 0
     assert _latest(out, "throughput")["spacy_model"] == "claimbot_en"
+
+
+def test_encoder_size_smoke(texts_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    result = encoder_size.main(["--texts", str(texts_dir), "--smoke", "--threads", "1", "--out", str(out)])
+    assert [r["encoder"] for r in result["runs"]] == ["minilm-4", "minilm-6", "base-12"]
+    four, six, _ = result["runs"]
+    assert six["parameters"] > four["parameters"]  # the whole MiniLM, not the cut one
+    assert all(r["median_s"] > 0 for r in result["runs"])
+    assert _latest(out, "encoder_size")["windows"] == result["windows"] >= 1

@@ -6,7 +6,8 @@ import pytest
 
 from bot.models import ClaimKind, ExtractedClaim, Span
 from bot.nlp.polnear import GoldAttribution, PolnearArticle
-from scripts.eval_attribution import Scores, one_to_one_matches, score_article
+from bot.nlp.span_tagger import TaggedSpan
+from scripts.eval_attribution import Scores, one_to_one_matches, score_article, tagger_alone
 
 TEXT = (
     "The decision was risky for Ana Lopez, who said the budget would be cut by half. "
@@ -112,3 +113,25 @@ def test_a_speaker_name_run_wide_is_counted_unclean_though_its_mention_overlaps(
     score_article(ARTICLE, claims, scores)
     assert scores.overall.speaker_ok == 2  # the mention overlaps the gold source
     assert scores.speaker_names_clean() == {"clean": 1, "named": 2, "share": 0.5}
+
+
+class _FixedTagger:
+    """Tags every text with the same content spans (our own port, faked)."""
+
+    def __init__(self, spans: list[TaggedSpan]) -> None:
+        self.spans = spans
+
+    def tag(self, text: str) -> dict[str, list[TaggedSpan]]:
+        return {"content": self.spans, "source": [], "cue": []}
+
+
+def test_tagger_alone_scores_sure_spans_of_four_words_or_more() -> None:
+    budget, fares, short = _at("the budget would be cut by half"), _at("fares would rise"), _at("Tom Berg")
+    tagger = _FixedTagger(
+        [TaggedSpan(*budget, confidence=0.95), TaggedSpan(*fares, confidence=0.6), TaggedSpan(*short, 0.99)]
+    )
+    result = tagger_alone(tagger, [ARTICLE])
+    # "fares would rise" is three words: never counted; the budget span only when sure enough
+    assert result["confidence>=0.5"] == result["confidence>=0.9"]
+    assert (result["confidence>=0.9"]["tp"], result["confidence>=0.9"]["fp"]) == (1, 0)
+    assert result["confidence>=0.9"]["fn"] == 1
