@@ -35,9 +35,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.models import ClaimKind, ExtractedClaim
+from bot.models import ClaimKind, ExtractedClaim, Span
 from bot.nlp.attribution import load_lexicon
 from bot.nlp.polnear import GoldAttribution, PolnearArticle, find_compartment, read_compartment
+from bot.nlp.span_tagger import TaggedSpan
 
 logger = logging.getLogger(__name__)
 
@@ -339,30 +340,55 @@ def tune_tagger(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     return {"tagger_sweep": sweep, "tagger_best": best}
 
 
+def _score_spans(
+    articles: Sequence[PolnearArticle], tagged: Sequence[Sequence[TaggedSpan]], confidence: float
+) -> dict[str, float | int]:
+    """Content spans of four or more words at ``confidence`` or more, scored as the claims."""
+    scores = Scores()
+    for article, spans in zip(articles, tagged, strict=True):
+        claims = [
+            ExtractedClaim(
+                text=article.text[s.start : s.end],
+                kind=ClaimKind.INDIRECT,
+                content=Span(s.start, s.end, article.text[s.start : s.end]),
+            )
+            for s in spans
+            if s.confidence >= confidence and len(WORD.findall(article.text[s.start : s.end])) >= 4
+        ]
+        score_article(article, claims, scores)
+    return {k: v for k, v in scores.overall.as_dict().items() if k != "speaker_accuracy"}
+
+
+def gold_label_spans(articles: Sequence[PolnearArticle]) -> list[list[TaggedSpan]]:
+    """The gold contents as the tagger would give them if it were always right: the training
+    labels (``piece_labels``) decoded like its output. What these score is the ceiling of the
+    tagger's form of output (a split content becomes two spans), not of any model."""
+    import numpy as np
+
+    from bot.nlp.span_tagger import decode_spans, load_backbone
+    from scripts.train_attribution_tagger import piece_labels
+
+    tokenizer, _ = load_backbone(layers=1)
+    out = []
+    for article in articles:
+        text = _normalise(article.text)
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        one_hot = np.eye(3, dtype=np.float32)[piece_labels(article, offsets)[:, 0]]  # the content head
+        out.append(decode_spans(one_hot, offsets, text))
+    return out
+
+
 def tagger_alone(tagger: object, articles: list[PolnearArticle]) -> dict[str, dict[str, float | int]]:
     """The span tagger's content spans of four or more words scored as the claims, with no rules,
     speakers or filters: how well the learned model alone fits (on train, the data it was trained
-    on) and generalises (on dev), at a few confidence thresholds."""
-    from bot.models import Span
-
+    on) and generalises (on dev), at a few confidence thresholds; and the same for the gold
+    labels decoded as its output (``gold_label_spans``)."""
     tagged = [tagger.tag(_normalise(a.text))["content"] for a in articles]  # type: ignore[attr-defined]
-    result: dict[str, dict[str, float | int]] = {}
-    for confidence in (0.5, 0.7, 0.8, 0.9):
-        scores = Scores()
-        for article, spans in zip(articles, tagged, strict=True):
-            claims = [
-                ExtractedClaim(
-                    text=article.text[s.start : s.end],
-                    kind=ClaimKind.INDIRECT,
-                    content=Span(s.start, s.end, article.text[s.start : s.end]),
-                )
-                for s in spans
-                if s.confidence >= confidence and len(WORD.findall(article.text[s.start : s.end])) >= 4
-            ]
-            score_article(article, claims, scores)
-        counts = scores.overall.as_dict()
-        result[f"confidence>={confidence}"] = {k: v for k, v in counts.items() if k != "speaker_accuracy"}
-        logger.info("tagger alone, confidence >= %.1f: %s", confidence, result[f"confidence>={confidence}"])
+    result = {f"confidence>={c}": _score_spans(articles, tagged, c) for c in (0.5, 0.7, 0.8, 0.9)}
+    result["gold labels"] = _score_spans(articles, gold_label_spans(articles), 1.0)
+    for key, counts in result.items():
+        logger.info("tagger alone, %s: %s", key, counts)
     return result
 
 

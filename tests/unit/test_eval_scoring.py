@@ -135,3 +135,5 @@ def test_tagger_alone_scores_sure_spans_of_four_words_or_more() -> None:
     assert result["confidence>=0.5"] == result["confidence>=0.9"]
     assert (result["confidence>=0.9"]["tp"], result["confidence>=0.9"]["fp"]) == (1, 0)
     assert result["confidence>=0.9"]["fn"] == 1
+    # the ceiling: the gold labels decoded as the tagger's output, with the same length rule
+    assert (result["gold labels"]["tp"], result["gold labels"]["fp"]) == (1, 0)
