@@ -92,9 +92,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     runs = 2 if args.smoke else args.runs
     load = common.LoadSampler()
     rows: list[dict[str, Any]] = []
+    encoders = _encoders(args.smoke)
     for threads in args.threads:
         torch.set_num_threads(threads)
-        for name, model in _encoders(args.smoke):
+        for name, model in encoders:
             timings = []
             with torch.inference_mode():
                 model(input_ids=batch, attention_mask=mask)  # warm-up
