@@ -57,11 +57,11 @@ def _encoders(smoke: bool) -> list[tuple[str, Any]]:
 def _window_batches(text: str, tokenizer: Any) -> list[Any]:
     import torch
 
-    from bot.nlp.span_tagger import WINDOW, windows
+    from bot.nlp.span_tagger import WINDOW, windows, word_pieces
 
-    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    ids, _ = word_pieces(tokenizer, text)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    rows = [[cls, *ids[lo:hi], sep] for lo, hi in windows(len(ids))]
+    rows = [[cls, *ids[lo:hi].tolist(), sep] for lo, hi in windows(len(ids))]
     width = WINDOW + 2
     batch = torch.zeros((len(rows), width), dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -82,12 +82,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     common.quiet_logs()
     import torch
 
-    from bot.nlp.span_tagger import load_backbone
+    from bot.nlp.span_tagger import load_tokenizer
 
     texts = [t for _, t in read_texts(args.texts, limit=40)]
     words = 120 if args.smoke else 1_000
     (article,) = articles_of_length(texts, count=1, words=words)
-    tokenizer, _ = load_backbone(layers=1)
+    tokenizer = load_tokenizer()
     batch, mask = _window_batches(article, tokenizer)
     runs = 2 if args.smoke else args.runs
     load = common.LoadSampler()

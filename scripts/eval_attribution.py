@@ -365,15 +365,14 @@ def gold_label_spans(articles: Sequence[PolnearArticle]) -> list[list[TaggedSpan
     tagger's form of output (a split content becomes two spans), not of any model."""
     import numpy as np
 
-    from bot.nlp.span_tagger import decode_spans, load_backbone
+    from bot.nlp.span_tagger import decode_spans, load_tokenizer, word_pieces
     from scripts.train_attribution_tagger import piece_labels
 
-    tokenizer, _ = load_backbone(layers=1)
+    tokenizer = load_tokenizer()
     out = []
     for article in articles:
         text = _normalise(article.text)
-        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        _, offsets = word_pieces(tokenizer, text)
         one_hot = np.eye(3, dtype=np.float32)[piece_labels(article, offsets)[:, 0]]  # the content head
         out.append(decode_spans(one_hot, offsets, text))
     return out

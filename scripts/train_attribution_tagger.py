@@ -37,7 +37,15 @@ import torch
 
 from bot.nlp.polnear import PolnearArticle, find_compartment, read_compartment
 from bot.nlp.quotes import normalise_text
-from bot.nlp.span_tagger import HEADS, TAGGER_PATH, WINDOW, load_backbone, save_tagger, windows
+from bot.nlp.span_tagger import (
+    HEADS,
+    TAGGER_PATH,
+    WINDOW,
+    load_backbone,
+    save_tagger,
+    windows,
+    word_pieces,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +81,7 @@ def encode_articles(
     started = time.perf_counter()
     for n, article in enumerate(articles):
         text = normalise_text(article.text)
-        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        ids = np.asarray(enc["input_ids"], dtype=np.int64)
-        offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        ids, offsets = word_pieces(tokenizer, text)
         labels = piece_labels(article, offsets)
         for lo, hi in windows(len(ids), WINDOW, TRAIN_STRIDE):
             input_ids = torch.tensor([[tokenizer.cls_token_id, *ids[lo:hi], tokenizer.sep_token_id]])

@@ -86,15 +86,32 @@ def decode_spans(
     return spans
 
 
+def load_tokenizer(model_path: Path | None = None) -> Any:
+    """The packaged MiniLM's word-piece tokenizer, without loading the model."""
+    from transformers import AutoTokenizer
+
+    from bot.matching.encoder import packaged_model_path
+
+    return AutoTokenizer.from_pretrained(str(model_path or packaged_model_path()), local_files_only=True)
+
+
+def word_pieces(tokenizer: Any, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(piece ids, pieces × 2 character offsets) of ``text``, without [CLS]/[SEP]. An article
+    longer than the model's 512 pieces is read in windows, so the tokenizer's warning is off."""
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
+    ids = np.asarray(enc["input_ids"], dtype=np.int64)
+    return ids, np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+
+
 def load_backbone(model_path: Path | None = None, *, layers: int | None = None) -> tuple[Any, Any]:
     """Tokenizer and BERT model of the packaged MiniLM (eager attention, inference mode),
     cut to its first ``layers`` transformer layers when given."""
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
     from bot.matching.encoder import packaged_model_path
 
     path = model_path or packaged_model_path()
-    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    tokenizer = load_tokenizer(path)
     bert = AutoModel.from_pretrained(str(path), local_files_only=True, attn_implementation="eager").eval()
     if layers is not None and layers < len(bert.encoder.layer):
         bert.encoder.layer = bert.encoder.layer[:layers]
@@ -242,13 +259,11 @@ class AttributionSpanTagger:
         if not self._weights.is_file():
             raise RuntimeError(f"attribution span tagger weights not found at {self._weights}")
         if self._precision == "int8":
-            from transformers import AutoTokenizer
-
-            from bot.matching.encoder import default_model_cache_dir, onnx_session, packaged_model_path
+            from bot.matching.encoder import default_model_cache_dir, onnx_session
 
             onnx_file = int8_tagger_file(self._weights, self._model_cache_dir or default_model_cache_dir())
             session = onnx_session(onnx_file, num_threads=self._num_threads)
-            self._tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
+            self._tokenizer = load_tokenizer()
 
             def run_onnx(ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
                 out = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
@@ -278,9 +293,7 @@ class AttributionSpanTagger:
         with self._lock:
             self._load()
             assert self._run is not None
-            enc = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-            ids = np.asarray(enc["input_ids"], dtype=np.int64)
-            offsets = np.asarray(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+            ids, offsets = word_pieces(self._tokenizer, text)
             probs = np.zeros((len(ids), len(HEADS), 3), dtype=np.float32)
             seen = np.zeros(len(ids), dtype=np.float32)
             spans = windows(len(ids))
