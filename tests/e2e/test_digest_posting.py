@@ -30,7 +30,7 @@ from tests.e2e.fake_discord import FakeChannel, FakeDiscord, FakeGuild, running_
 from tests.e2e.fake_slack import BOT_TOKEN, PNG_SIGNATURE, FakeSlack, block_problems, fake_slack
 from tests.fakes import HashingEncoder, PagesFetcher, SaidThatExtractor
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.any_hour]
 
 MONDAY_SLOT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 SLACK_TENANT = "slack:T1"

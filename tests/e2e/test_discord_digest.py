@@ -31,7 +31,7 @@ from tests.e2e.test_discord_bot import (
     make_settings,
 )
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.any_hour]
 
 
 @pytest.fixture
@@ -119,9 +119,13 @@ async def test_poster_posts_to_the_scheduled_channel_of_its_own_guild_only(
     assert len(fake.sent("POST", f"/channels/{WATCHED}/messages")) == 1
 
 
-def next_monday_0930(now: datetime) -> datetime:
-    days = (7 - now.weekday()) % 7 or 7
-    return (now + timedelta(days=days)).replace(hour=9, minute=30, second=0, microsecond=0)
+def first_monday_0930_after(now: datetime) -> datetime:
+    """The first Monday 09:30 UTC after ``now``: today's when ``now`` is a Monday before 09:30.
+
+    The digest then covers the seven days up to that Monday's 09:00 slot, which ``now`` lies in.
+    """
+    this_week = (now - timedelta(days=now.weekday())).replace(hour=9, minute=30, second=0, microsecond=0)
+    return this_week if this_week > now else this_week + timedelta(days=7)
 
 
 async def test_the_running_bot_posts_the_weekly_digest_once_across_restarts(
@@ -130,7 +134,7 @@ async def test_the_running_bot_posts_the_weekly_digest_once_across_restarts(
     settings = make_settings(tmp_path)
     app = make_app(settings)
     tenant = translate.tenant_for_guild(GUILD_A.id)
-    slot_passed = next_monday_0930(datetime.now(UTC))  # the week's slot (Monday 09:00 UTC) is due
+    slot_passed = first_monday_0930_after(datetime.now(UTC))  # the week's slot (Monday 09:00 UTC) is due
     options = {"clock": lambda: slot_passed}
     try:
         async with running_bot(fake, app=app, settings=settings):

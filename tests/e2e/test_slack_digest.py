@@ -28,7 +28,7 @@ from tests.e2e.fake_slack import (
 from tests.e2e.test_slack_http import ARTICLE, command, make_core, section_texts, store_of
 from tests.fakes import InMemoryStore
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.timeout(90), pytest.mark.any_hour]
 
 
 @pytest.fixture

@@ -195,6 +195,28 @@ async def test_a_week_with_no_claims_posts_its_one_line(store: Any, clock: time_
     )
 
 
+async def test_the_week_london_springs_forward_is_posted_once_at_its_local_slot(
+    store: Any, clock: time_machine.Traveller
+) -> None:
+    # Sunday 29 March 2026 01:00 UTC London moves to BST: Monday 30 March 09:00 is 08:00 UTC,
+    # and that week's period runs from 23 March 09:00 GMT, an hour shorter than a week.
+    slot = datetime(2026, 3, 30, 8, tzinfo=UTC)
+    save_at(store, tenant=TENANT, at=datetime(2026, 3, 29, 1, 30, tzinfo=UTC), said=[Said("Night Owl", "x")])
+    poster = RecordingPoster()
+    bot = scheduler(store, poster)
+    clock.move_to(slot - timedelta(minutes=1))
+    assert await bot.run_once() == []
+    clock.move_to(slot)
+    [outcome] = await bot.run_once()
+    assert (outcome.outcome, outcome.period_key) == (Outcome.POSTED, "2026-W14")
+    [post] = poster.posts
+    assert (post.digest.start, post.digest.end) == (datetime(2026, 3, 23, 9, tzinfo=UTC), slot)
+    assert post.digest.claims == 1
+    clock.move_to(slot + timedelta(days=1))
+    assert [o.outcome for o in await bot.run_once()] == [Outcome.TAKEN]
+    assert len(poster.posts) == 1
+
+
 # ---------------------------------------------------------------------------- restarts
 async def test_a_restart_in_the_middle_of_the_week_does_not_post_again(
     store_factory: Any, store: Any, clock: time_machine.Traveller
