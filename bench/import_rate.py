@@ -103,6 +103,7 @@ def main(argv: Sequence[str] | None = None, *, extra_env: dict[str, str] | None 
             urls = []
             for name in ("small", "big"):
                 if backend == "sqlite":
+                    (root / backend / name).mkdir(parents=True)
                     urls.append(f"sqlite:///{root / backend / name / 'claimbot.db'}")
                 else:
                     from bench.stores import _create_database, postgres_reachable

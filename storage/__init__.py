@@ -24,6 +24,7 @@ def open_store(
     Raises ``StorageUnavailable`` when the database cannot be reached.
     """
     url = settings.resolved_database_url
+    settings.ensure_data_dir()  # only the default one: a database URL's directory must exist
     if run_migrations:
         migrate(url)
     return SqlStore(url=url, data_dir=Path(settings.data_dir), embedding_dim=embedding_dim)

@@ -9,6 +9,7 @@ PostgreSQL: psycopg 3, a connect timeout and pre-ping so a restarted server is s
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,12 +94,19 @@ def _sqlite_engine(url: str) -> Engine:
         # one shared connection, or every new connection would see an empty database
         kwargs["poolclass"] = StaticPool
     else:
-        try:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+        # no directory is created here: a mistyped path must not start a new empty database
+        # (Settings.ensure_data_dir creates the default data directory)
+        directory = Path(database).expanduser().parent
+        if not directory.is_dir():
             raise StorageUnavailable(
-                f"cannot create the directory for the SQLite database {database}: {exc.strerror}"
-            ) from exc
+                f"no such directory {directory} for the SQLite database {database}; "
+                "create it or correct the database URL"
+            )
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise StorageUnavailable(
+                f"permission denied: cannot write in {directory}, where the SQLite database "
+                f"{Path(database).name} and its journal live"
+            )
     engine = sa.create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -17,7 +17,7 @@ from adapters.bootstrap import App, bootstrap
 from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot
 from adapters.discord.digest import make_digest_builder
 from bot.errors import BadInput
-from bot.settings import Settings, load_settings
+from bot.settings import PLATFORM_FIELDS, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def configure_api(settings: Settings) -> None:
 
 def run(settings: Settings) -> None:
     """Runs the bot until interrupted (SIGINT/SIGTERM close the gateway cleanly)."""
+    settings.require_valid(skip=PLATFORM_FIELDS["slack"])  # a bot reads nearly every setting
     token = settings.require_secret("discord_token", "DISCORD_TOKEN")
     configure_api(settings)
     app = bootstrap(settings)
@@ -56,6 +57,7 @@ async def _serve(app: App, settings: Settings, token: str) -> None:
 
 def sync(settings: Settings) -> None:
     """Registers the commands: per guild in ``DISCORD_GUILD_IDS`` (instant), else globally."""
+    settings.require_valid(skip=PLATFORM_FIELDS["slack"])
     token = settings.require_secret("discord_token", "DISCORD_TOKEN")
     configure_api(settings)
     app = bootstrap(settings)

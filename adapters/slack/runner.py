@@ -22,7 +22,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.bootstrap import App, bootstrap
 from adapters.scheduler import DigestScheduler
 from adapters.slack.app import DigestBuilder, SlackClaimsBot, core_digest_builder, create_slack_app
-from bot.settings import Settings
+from bot.settings import PLATFORM_FIELDS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,7 @@ async def run_slack(settings: Settings, *, digest_builder: DigestBuilder | None 
 
 def run(settings: Settings) -> None:
     """Entry point for ``claimbot run slack``."""
+    settings.require_valid(skip=PLATFORM_FIELDS["discord"])  # a bot reads nearly every setting
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

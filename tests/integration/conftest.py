@@ -69,6 +69,7 @@ def postgres_url(postgres_admin: sa.Engine | None) -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    (tmp_path / "db").mkdir(exist_ok=True)  # a database URL's directory must exist
     return f"sqlite:///{tmp_path / 'db' / 'claimbot.db'}"
 
 
