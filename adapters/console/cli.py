@@ -1,6 +1,7 @@
 """``claimbot``: the console adapter. Check articles, search, compare, import and export.
 
-Exit codes: 0 ok, 2 bad input (one-line reason on stderr), 1 internal error.
+Exit codes: 0 ok, 2 bad input (one-line reason on stderr), 1 internal error, or 1 without a
+word when the reader of the output went away (``claimbot export | head``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.summary import comparison_to_dict, report_to_dict, search_hits_to_dict,
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+VERBOSE_FLAGS = ("-v", "--verbose")
 # Reading a file far larger than the text limit only to refuse it wastes memory.
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -68,8 +70,8 @@ def _handles_errors(fn: F) -> F:
         except StorageUnavailable as exc:
             err.print(f"claimbot: database unavailable: {exc}", markup=False, highlight=False)
             raise typer.Exit(EXIT_INTERNAL) from None
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, BrokenPipeError):
+            raise  # Click ends a closed pipe quietly (exit 1, no message, no flush error)
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except Exception as exc:
@@ -93,9 +95,27 @@ def _app(db: str | None) -> App:
     return bootstrap(_settings(db))
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("claimbot")
+        except PackageNotFoundError:  # pragma: no cover - run from a checkout that is not installed
+            number = "unknown (not installed)"
+        print(f"claimbot {number}")
+        raise typer.Exit(EXIT_OK)
+
+
 @cli.callback()
 def _main(
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="log progress and tracebacks")] = False,
+    verbose: Annotated[
+        bool, typer.Option(*VERBOSE_FLAGS, help="log progress and tracebacks (before or after the command)")
+    ] = False,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="print the version and exit"),
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -170,7 +190,10 @@ def check(
                 report = app.service.check(tenant=tenant, article=article, dry_run=dry_run)
             except BadInput as exc:
                 failed += 1
-                err.print(f"claimbot: {source}: {exc.reason}", markup=False, highlight=False)
+                # name the source once, whether or not the reason starts with it already
+                named = exc.reason.startswith((f"{source}:", f"{source} "))
+                reason = exc.reason if named else f"{source}: {exc.reason}"
+                err.print(f"claimbot: {reason}", markup=False, highlight=False)
                 continue
             if json_out:
                 print(json.dumps(report_to_dict(report), ensure_ascii=False), flush=True)
@@ -318,8 +341,21 @@ def compare(
     text_b: Annotated[str | None, typer.Argument(help="second statement")] = None,
     pairs: Annotated[Path | None, typer.Option("--pairs", help='JSON lines {"a": ..., "b": ...}')] = None,
     json_out: JsonOption = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="use the thresholds stored in this database (with --tenant)"),
+    ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option("--tenant", help="use this tenant's thresholds (default: those of the settings)"),
+    ] = None,
 ) -> None:
-    """Say whether two statements are a repeat, a change (number, negation, stance) or different."""
+    """Say whether two statements are a repeat, a change (number, negation, stance) or different.
+
+    With --db or --tenant the tenant's thresholds apply (see `claimbot thresholds`); with
+    neither, no database is opened and the thresholds come from the settings.
+    With --pairs --json each line carries the pair's index (0 for the first pair of the file).
+    """
     if pairs is not None:
         if text_a is not None or text_b is not None:
             raise BadInput("give either TEXT_A TEXT_B or --pairs FILE, not both")
@@ -328,20 +364,31 @@ def compare(
         items = [(text_a, text_b)]
     else:
         raise BadInput("give two statements, or --pairs FILE")
-    # compare needs only the encoder: no database is opened
     from adapters.bootstrap import LazyEncoder, _default_encoder
     from bot.matching.compare import MatchThresholds, compare_statements
 
-    settings = load_settings()
+    if db is not None or tenant is not None:
+        app = _app(db)
+        try:
+            thresholds = app.service.thresholds_for(tenant=tenant or "local")
+        finally:
+            app.close()
+        settings = app.settings
+    else:  # only the encoder is needed: no database is opened
+        settings = load_settings()
+        thresholds = MatchThresholds.from_settings(settings)
     encoder = LazyEncoder(lambda: _default_encoder(settings))
-    thresholds = MatchThresholds.from_settings(settings)
-    for a, b in items:
+    for index, (a, b) in enumerate(items):
         for label, text in (("first", a), ("second", b)):
             if not text.strip():
-                raise BadInput(f"the {label} statement is empty")
+                where = f"pair {index}: " if pairs is not None else ""
+                raise BadInput(f"{where}the {label} statement is empty")
         result = compare_statements(a, b, encoder=encoder, thresholds=thresholds)
         if json_out:
-            print(json.dumps(comparison_to_dict(result), ensure_ascii=False), flush=True)
+            line = comparison_to_dict(result)
+            if pairs is not None:  # which pair this answers, whatever order lines are read in
+                line = {"index": index, **line}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
             render.print_comparison(out, result)
 
@@ -502,9 +549,21 @@ def discord_sync(db: DbOption = None) -> None:
     sync(_settings(db))
 
 
+def _verbose_first(args: list[str]) -> list[str]:
+    """``claimbot check a.txt -v`` means ``claimbot -v check a.txt``: -v goes before the command.
+
+    Only up to ``--``: what follows it is an argument, even if it reads -v.
+    """
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in VERBOSE_FLAGS]
+    if not flags:
+        return args
+    return flags[:1] + [a for a in args[:end] if a not in VERBOSE_FLAGS] + args[end:]
+
+
 def main() -> None:
     try:
-        cli()
+        cli(args=_verbose_first(sys.argv[1:]), prog_name="claimbot")
     except ClaimbotError as exc:  # pragma: no cover - commands handle their own
         err.print(f"claimbot: {exc}", markup=False)
         sys.exit(EXIT_INTERNAL)
