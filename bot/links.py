@@ -8,9 +8,17 @@ Why each rule exists:
   changes between the check and the connect (DNS rebinding) therefore cannot reach an
   address we did not check.
 * Redirects are followed by hand, so every hop goes through the same checks.
-* One overall deadline covers resolving, connecting, every redirect and reading the body.
-* The body is streamed and reading stops as soon as it passes the size limit (this also
-  bounds decompressed size, since httpx yields decoded bytes).
+* One overall deadline covers resolving, connecting, every redirect, the headers and the
+  body: every socket operation is given only the time that is left (a server that drips
+  its headers a byte a second cannot stretch it), see ``_DeadlineBackend``.
+* The body is streamed and reading stops as soon as it passes the size limit. Compressed
+  bodies are decoded here, not by httpx (which inflates each received chunk whole: a
+  2 KB ``gzip, gzip`` body became 1 GiB in memory before it was counted), in pieces of at
+  most 64 KiB that are counted as they come out, so a compression bomb is refused at the
+  size limit having cost no more memory than a normal page.
+* Numeric hosts are read as browsers read them (``0177.0.0.1`` and ``2130706433`` are
+  127.0.0.1) and IPv6 literals (``http://[::1]/``) are links: both go through the same
+  address rules without a DNS lookup.
 * Environment proxies are ignored: a proxy would make its own DNS lookups and defeat the
   address pinning.
 
@@ -29,10 +37,12 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpcore
 import httpx
 
 from bot.errors import BadInput, LinkRefused
@@ -40,8 +50,6 @@ from bot.ports import FetchedPage
 from bot.text import decode_bytes, extract_html
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -52,9 +60,11 @@ __all__ = [
     "Resolver",
     "SafeFetcher",
     "address_refusal",
+    "canonical_numeric_host",
     "find_urls",
     "host_refusal",
     "is_url",
+    "numeric_ipv4",
     "system_resolver",
 ]
 
@@ -137,7 +147,11 @@ def host_refusal(host: str) -> str | None:
 
 # --------------------------------------------------------------------------- URLs in chat
 
-_URL_RE = re.compile(r"https?://[^\s<>\"'`|\[\]{}\\^]+", re.IGNORECASE)
+# An optional user part and a bracketed IPv6 host ("http://[2001:db8::1]/"), then the rest.
+_URL_RE = re.compile(
+    r"https?://(?:[^\s<>\"'`|\[\]{}\\^/@]*@)?(?:\[[0-9A-Fa-f:.]+\])?[^\s<>\"'`|\[\]{}\\^]*",
+    re.IGNORECASE,
+)
 _TRAILING_PUNCTUATION = ".,;:!?'\"»”’*_~"
 
 
@@ -168,9 +182,66 @@ def find_urls(text: str) -> list[str]:
 
 def _has_host(url: str) -> bool:
     try:
-        return bool(httpx.URL(url).host)
-    except httpx.InvalidURL:
+        return bool(httpx.URL(canonical_numeric_host(url)[0]).host)
+    except (httpx.InvalidURL, ValueError):
         return False
+
+
+# scheme (or a network-path "//"), optional user part, then a host that is not bracketed
+_AUTHORITY_RE = re.compile(
+    r"^(?P<head>(?:https?:)?//(?:[^/?#@]*@)?)(?P<host>[^/?#:\[\]@]*)(?P<tail>.*)$", re.I | re.S
+)
+_NUMBER_PART_RE = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
+
+
+def _ipv4_number(part: str) -> int:
+    if part[:2].lower() == "0x":
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part.startswith("0"):
+        return int(part, 8)  # ValueError for "08": such a host is no address and no name
+    return int(part)
+
+
+def numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a numeric host stands for, as browsers read it (WHATWG URL), else None.
+
+    ``0177.0.0.1``, ``0x7f.1``, ``127.1`` and ``2130706433`` are all 127.0.0.1. None for a
+    host name. Raises ``ValueError`` for a host that ends in a number but is no address
+    (``1.2.3.08``, ``1.2.3.4.5``), which a browser refuses too.
+    """
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()  # "127.0.0.1." is 127.0.0.1
+    if not parts or not _NUMBER_PART_RE.match(parts[-1]):
+        return None
+    if len(parts) > 4 or not all(_NUMBER_PART_RE.match(part) for part in parts):
+        raise ValueError(f"{host} is not a valid address")
+    try:
+        numbers = [_ipv4_number(part) for part in parts]
+    except ValueError:
+        raise ValueError(f"{host} is not a valid address") from None
+    if any(number > 255 for number in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise ValueError(f"{host} is not a valid address")
+    value = numbers[-1]
+    for position, number in enumerate(numbers[:-1]):
+        value += number << (8 * (3 - position))
+    return ipaddress.IPv4Address(value)
+
+
+def canonical_numeric_host(url: str) -> tuple[str, str | None]:
+    """``url`` with a numeric host written as a plain dotted quad, and the host as it was written.
+
+    The second item is None when the host needed no rewriting (a name, an IPv6 literal, a
+    dotted quad already). Raises ``ValueError`` for a host that ends in a number but is no address.
+    """
+    match = _AUTHORITY_RE.match(url)
+    if match is None:
+        return url, None
+    host = match.group("host")
+    address = numeric_ipv4(host)
+    if address is None or str(address) == host:
+        return url, None
+    return f"{match.group('head')}{address}{match.group('tail')}", host
 
 
 def is_url(text: str) -> bool:
@@ -286,6 +357,12 @@ class SafeFetcher:
             raise LinkRefused(f"refused: {exc.reason}") from exc
 
     def _parse(self, url: str | httpx.URL) -> httpx.URL:
+        written_host: str | None = None
+        if isinstance(url, str):
+            try:
+                url, written_host = canonical_numeric_host(url)
+            except ValueError as exc:
+                raise LinkRefused(f"refused: {url} is not a valid link") from exc
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
@@ -294,6 +371,11 @@ class SafeFetcher:
             raise LinkRefused(f"refused: only http and https links are read, not {parsed.scheme or 'this'}")
         if not parsed.host:
             raise LinkRefused(f"refused: {url} has no host")
+        # "0177.0.0.1" is refused by what it stands for, under the name it was written with
+        if written_host is not None and written_host.rstrip(".").lower() not in self.allow_hosts:
+            reason = address_refusal(ipaddress.ip_address(parsed.host))
+            if reason is not None:
+                raise LinkRefused(f"refused: {written_host} ({parsed.host}) is {reason}")
         return parsed
 
     def _resolve(self, host: str, port: int, deadline: float) -> list[IPAddress]:
@@ -325,7 +407,10 @@ class SafeFetcher:
             if name_reason is not None:
                 raise LinkRefused(f"refused: {host} is {name_reason}")
         port = url.port or (443 if url.scheme == "https" else 80)
-        addresses = self._resolve(host, port, deadline)
+        try:
+            addresses: list[IPAddress] = [ipaddress.ip_address(host)]  # a literal: no DNS lookup
+        except ValueError:
+            addresses = self._resolve(host, port, deadline)
         if not allowed:
             for address in addresses:
                 reason = address_refusal(address)
@@ -340,13 +425,13 @@ class SafeFetcher:
         # A fresh client per fetch and no keep-alive: a pooled connection is keyed by IP
         # and must never carry a request for another host name.
         with httpx.Client(
-            verify=self.verify,
+            transport=_DeadlineTransport(verify=self.verify, deadline=deadline),
             trust_env=False,
             follow_redirects=False,
-            limits=httpx.Limits(max_keepalive_connections=0),
             headers={
                 "User-Agent": _USER_AGENT,
                 "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
+                "Accept-Encoding": _accept_encoding(),
             },
         ) as client:
             for _hop in range(self.max_redirects + 1):
@@ -376,7 +461,13 @@ class SafeFetcher:
             response = client.send(request, stream=True)
             try:
                 if response.status_code in _REDIRECT_STATUSES and "location" in response.headers:
-                    return self._parse(url.join(response.headers["location"]))
+                    location = response.headers["location"]
+                    if _AUTHORITY_RE.match(location):  # a link of its own, maybe "//0177.0.0.1/"
+                        try:
+                            location = canonical_numeric_host(location)[0]
+                        except ValueError as exc:
+                            raise LinkRefused(f"refused: {location} is not a valid link") from exc
+                    return self._parse(url.join(location))
                 if response.status_code >= 400:
                     raise LinkRefused(
                         f"could not fetch {url}: the server answered "
@@ -402,18 +493,231 @@ class SafeFetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise LinkRefused(too_big)
+        codings = _content_codings(response.headers.get_list("content-encoding", split_commas=True))
+        raw = _counted(response.iter_raw(), self.max_bytes, too_big)
         chunks: list[bytes] = []
         received = 0
-        for chunk in response.iter_bytes():
-            received += len(chunk)
-            if received > self.max_bytes:
-                raise LinkRefused(too_big)
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise LinkRefused(f"could not reach {url.host}: timed out after {_seconds(self.timeout_s)}")
+        try:
+            for piece in _decoded(raw, codings):
+                received += len(piece)
+                if received > self.max_bytes:
+                    raise LinkRefused(too_big)
+                chunks.append(piece)
+                if time.monotonic() > deadline:
+                    raise LinkRefused(
+                        f"could not reach {url.host}: timed out after {_seconds(self.timeout_s)}"
+                    )
+        except (zlib.error, _ZstdError) as exc:
+            raise LinkRefused(f"refused: the page's compressed data is broken ({exc})") from exc
         return _Body(
             url=url, content_type=content_type, charset=response.charset_encoding, data=b"".join(chunks)
         )
+
+
+# --------------------------------------------------------------------------- total deadline
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake gets only the time left."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: float) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None, error: type[Exception]) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise error("the fetch ran out of time")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        left = self._left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left), self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend with one deadline over every operation of one fetch.
+
+    httpx's timeouts are per operation: a read timeout of 10 s starts again with every byte,
+    so a server that drips its headers a byte a second held a fetch for as long as it liked.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self._backend = httpcore.SyncBackend()
+        self._deadline = deadline
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("the fetch ran out of time")
+        stream = self._backend.connect_tcp(
+            host, port, left if timeout is None else min(timeout, left), local_address, socket_options
+        )
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("links are never read over a unix socket")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(max(0.0, min(seconds, self._deadline - time.monotonic())))
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport over ``_DeadlineBackend``, without keep-alive and environment settings."""
+
+    def __init__(self, *, verify: ssl.SSLContext | bool, deadline: float) -> None:
+        super().__init__(verify=verify, trust_env=False)
+        # httpx offers no way to pass a network backend; its pool is replaced by one that
+        # has ours (same SSL context, no keep-alive).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_keepalive_connections=0,
+            network_backend=_DeadlineBackend(deadline),
+        )
+
+
+# --------------------------------------------------------------------------- decoding
+
+_PIECE = 64 * 1024  # the most decompressed bytes that exist at once, per coding layer
+_MAX_CODINGS = 2  # "gzip, gzip" is legal if odd; more layers are an attack
+_ZSTD_MAX_WINDOW = 8 * 1024 * 1024  # RFC 8878: HTTP decoders need not accept larger windows
+
+try:
+    import zstandard as _zstandard
+
+    _ZstdError: type[Exception] = _zstandard.ZstdError
+except ImportError:  # pragma: no cover - zstandard comes with our dependencies
+    _zstandard = None  # type: ignore[assignment]
+    _ZstdError = zlib.error
+
+
+def _accept_encoding() -> str:
+    return "gzip, deflate, zstd" if _zstandard is not None else "gzip, deflate"
+
+
+def _content_codings(values: list[str]) -> list[str]:
+    """The codings applied to the body, in the order applied; refuses what we cannot decode."""
+    codings = [value.strip().lower() for value in values if value.strip()]
+    codings = [coding for coding in codings if coding != "identity"]
+    for coding in codings:
+        if coding not in {"gzip", "x-gzip", "deflate"} and not (coding == "zstd" and _zstandard):
+            raise LinkRefused(f"refused: the page is compressed with {coding}, which claimbot does not read")
+    if len(codings) > _MAX_CODINGS:
+        raise LinkRefused(f"refused: the page is compressed {len(codings)} times over")
+    return codings
+
+
+def _counted(raw: Iterable[bytes], limit: int, too_big: str) -> Iterator[bytes]:
+    """The raw (still compressed) bytes, refused past ``limit`` like a page that size."""
+    received = 0
+    for chunk in raw:
+        received += len(chunk)
+        if received > limit:
+            raise LinkRefused(too_big)
+        yield chunk
+
+
+def _decoded(raw: Iterator[bytes], codings: list[str]) -> Iterator[bytes]:
+    """The body with its codings undone, last applied first, in pieces of at most ``_PIECE`` bytes."""
+    pieces: Iterator[bytes] = raw
+    for coding in reversed(codings):
+        pieces = _unzstd(pieces) if coding == "zstd" else _inflate(pieces, gzip=coding != "deflate")
+    return pieces
+
+
+def _inflate(pieces: Iterator[bytes], *, gzip: bool) -> Iterator[bytes]:
+    """gzip (every member) or deflate (zlib-wrapped, or raw as some servers send it), bounded.
+
+    ``decompress(data, max_length)`` keeps what it did not get to in ``unconsumed_tail``, so
+    at most ``_PIECE`` bytes come out of a call however well the input compresses.
+    """
+    wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
+    inflater = zlib.decompressobj(wbits)
+    first = True
+    for data in pieces:
+        if first and data and not gzip:
+            first = False
+            # RFC 9110's deflate is zlib-wrapped; a raw deflate stream has no zlib header
+            if len(data) < 2 or (data[0] & 0x0F) != 8 or ((data[0] << 8) | data[1]) % 31:
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        pending = data
+        while True:
+            if inflater.eof:
+                pending = inflater.unused_data + pending
+                if not gzip or not pending.strip(b"\0"):
+                    break  # the end; trailing bytes (or padding) are ignored, as browsers do
+                inflater = zlib.decompressobj(wbits)  # the next gzip member
+            out = inflater.decompress(pending, _PIECE)
+            if out:
+                yield out
+            pending = inflater.unconsumed_tail
+            if not pending and len(out) < _PIECE and not inflater.eof:
+                break
+    if not inflater.eof:
+        tail = inflater.flush()  # a body cut short: keep what it held (at most one window)
+        if tail:
+            yield tail
+
+
+class _PieceReader:
+    """A file-like ``read(n)`` over an iterator of byte strings (for zstandard's stream reader)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = pieces
+        self._buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._buffer:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return b""
+            self._buffer = piece
+        if size < 0 or size >= len(self._buffer):
+            out, self._buffer = self._buffer, b""
+        else:
+            out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+
+def _unzstd(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """zstd frames, bounded: a stream reader yields at most ``_PIECE`` bytes a read, and the
+    window (the memory the decoder asks for) is capped at 8 MB."""
+    assert _zstandard is not None  # _content_codings refuses zstd without it
+    decompressor = _zstandard.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW)
+    with decompressor.stream_reader(
+        _PieceReader(pieces),  # type: ignore[arg-type]  # it needs read() only
+        read_size=_PIECE,
+        read_across_frames=True,
+        closefd=False,
+    ) as reader:
+        while True:
+            out = reader.read(_PIECE)
+            if not out:
+                return
+            yield out
 
 
 def _connect_reason(exc: httpx.ConnectError) -> str:

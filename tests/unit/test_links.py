@@ -16,9 +16,11 @@ from bot.links import (
     Resolver,
     SafeFetcher,
     address_refusal,
+    canonical_numeric_host,
     find_urls,
     host_refusal,
     is_url,
+    numeric_ipv4,
     system_resolver,
 )
 from bot.settings import Settings
@@ -89,7 +91,16 @@ def test_host_refusal(host: str, expected: str | None) -> None:
         ("http://127.0.0.1/", "refused: 127.0.0.1 is a loopback address"),
         ("http://2130706433/", "refused: 2130706433 (127.0.0.1) is a loopback address"),
         ("http://0x7f000001/", "refused: 0x7f000001 (127.0.0.1) is a loopback address"),
-        ("http://0177.0.0.1/", "refused: http://0177.0.0.1/ is not a valid link"),  # httpx rejects octal
+        (
+            "http://0177.0.0.1/",
+            "refused: 0177.0.0.1 (127.0.0.1) is a loopback address",
+        ),  # octal, as browsers read it
+        ("http://012.0.0.1/x", "refused: 012.0.0.1 (10.0.0.1) is a private address"),
+        ("http://0x7f.1/", "refused: 0x7f.1 (127.0.0.1) is a loopback address"),
+        ("http://user@0177.1:8080/", "refused: 0177.1 (127.0.0.1) is a loopback address"),
+        ("http://1.2.3.08/", "refused: http://1.2.3.08/ is not a valid link"),  # "08" is no octal number
+        ("http://[2001:db8::1]/story", "refused: 2001:db8::1 is a private address"),
+        ("http://[fe80::1]:8080/", "refused: fe80::1 is a link-local address"),
         ("http://127.1/", "refused: 127.1 (127.0.0.1) is a loopback address"),
         ("http://167772165/", "refused: 167772165 (10.0.0.5) is a private address"),
         ("http://10.0.0.5:8080/admin", "refused: 10.0.0.5 is a private address"),
@@ -148,6 +159,9 @@ def test_from_settings_takes_every_limit() -> None:
         ("“https://example.org/quoted”", ["https://example.org/quoted"]),
         ("no links here, just example.org and ftp://example.org", []),
         ("broken http:// and https://", []),
+        ("v6 http://[2001:db8::1]/news here", ["http://[2001:db8::1]/news"]),
+        ("port <http://[::1]:8080/x|label>", ["http://[::1]:8080/x"]),
+        ("octal http://0177.0.0.1/admin.", ["http://0177.0.0.1/admin"]),
     ],
 )
 def test_find_urls(message: str, expected: list[str]) -> None:
@@ -165,10 +179,59 @@ def test_find_urls(message: str, expected: list[str]) -> None:
         ("ftp://example.org/", False),
         ("https://", False),
         ("", False),
+        # IPv6 literals and numeric IPv4 hosts are links (refused later by address), not file names
+        ("http://[2001:db8::1]/story", True),
+        ("https://[::ffff:127.0.0.1]:8443/", True),
+        ("http://0177.0.0.1/", True),
+        ("http://0x7f.0.0.1/", True),
+        ("http://2130706433/", True),
+        ("http://[not-an-address]/", False),
     ],
 )
 def test_is_url(text: str, expected: bool) -> None:
     assert is_url(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("0177.0.0.1", "127.0.0.1"),
+        ("0x7f.0.0.1", "127.0.0.1"),
+        ("0X7F.1", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("10.1.2", "10.1.0.2"),
+        ("2130706433", "127.0.0.1"),
+        ("0", "0.0.0.0"),
+        ("127.0.0.1.", "127.0.0.1"),
+        ("example.org", None),
+        ("1x.example", None),
+    ],
+)
+def test_numeric_ipv4_reads_hosts_as_browsers_do(host: str, expected: str | None) -> None:
+    found = numeric_ipv4(host)
+    assert (str(found) if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    "host", ["1.2.3.4.5", "256.0.0.1", "1.2.3.256", "4294967296", "1.2.3.08", "093.184.215.14", "a.1"]
+)
+def test_numeric_ipv4_refuses_a_host_that_ends_in_a_number_but_is_no_address(host: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid address"):
+        numeric_ipv4(host)
+
+
+def test_canonical_numeric_host_rewrites_only_numeric_hosts() -> None:
+    assert canonical_numeric_host("http://u:p@0177.0.0.1:81/a?b#c") == (
+        "http://u:p@127.0.0.1:81/a?b#c",
+        "0177.0.0.1",
+    )
+    assert canonical_numeric_host("//0x7f.1/x") == ("//127.0.0.1/x", "0x7f.1")
+    assert canonical_numeric_host("https://example.org/0177.0.0.1") == (
+        "https://example.org/0177.0.0.1",
+        None,
+    )
+    assert canonical_numeric_host("http://[::1]/") == ("http://[::1]/", None)
+    assert canonical_numeric_host("http://127.0.0.1/") == ("http://127.0.0.1/", None)
 
 
 def _resolver_answering(*addresses: str) -> Resolver:
