@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.models import ChangedStatement, Digest, RepeatedStatement, SpeakerActivity
-from bot.summary import stored_claim_to_dict, truncate
+from bot.summary import STANCE_PAST, STANCE_VERBS, attributed, stored_claim_to_dict, truncate
 
 STATEMENT_CHARS = 280  # long quotes are cut on a word boundary
 
@@ -57,7 +57,7 @@ def speaker_line(activity: SpeakerActivity) -> str:
 
 def repeat_line(item: RepeatedStatement, zone: tzinfo | None = None) -> str:
     """ "Ben Wallace: “…” — 3 times this week, first seen 2 Nov 2026"; the link is separate."""
-    who = item.claim.speaker or "Unattributed"
+    who = attributed(item.claim.speaker or "Unattributed", item.claim.stance)
     seen = _day(item.first_seen.astimezone(zone))
     return f"{who}: {_quote(item.claim.text)} — {_plural(item.times, 'time')} this week, first seen {seen}"
 
@@ -65,9 +65,11 @@ def repeat_line(item: RepeatedStatement, zone: tzinfo | None = None) -> str:
 def changed_line(item: ChangedStatement, zone: tzinfo | None = None) -> str:
     """ "Speaker said X on date A, now says Y (numbers differ: 20 vs 30)"; dates in ``zone``."""
     who = item.speaker or "An unattributed source"
+    said = STANCE_PAST[item.before.stance]
+    says = STANCE_VERBS[item.after.stance] or "says"
     line = (
-        f"{who} said {_quote(item.before.text)} on {_day(item.before.first_seen.astimezone(zone))}, "
-        f"now says {_quote(item.after.text)}"
+        f"{who} {said} {_quote(item.before.text)} on {_day(item.before.first_seen.astimezone(zone))}, "
+        f"now {says} {_quote(item.after.text)}"
     )
     if item.reasons:
         line += f" ({'; '.join(item.reasons)})"

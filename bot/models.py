@@ -31,6 +31,16 @@ class Verdict(StrEnum):
     DIFFERENT = "different"
 
 
+class Stance(StrEnum):
+    """What the speaker does with the statement's proposition (read from the cue's grammar)."""
+
+    ASSERTS = "asserts"
+    DENIES = "denies"  # "denied that P", "rejected claims that P"
+    DECLINES = "declines"  # "refused to say whether P", "would not confirm P"
+    ASKS = "asks"  # "asked whether P", a quoted question
+    CONDITIONAL = "conditional"  # "would argue that P", "might say P"
+
+
 class SpeakerKind(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"
@@ -63,6 +73,7 @@ class ExtractedClaim:
     # the pieces of a statement the writer interrupts ("“X,” he said, “Y.”": the two quotes);
     # empty when ``content`` is one piece. ``content`` runs from the first piece to the last.
     content_fragments: tuple[Span, ...] = ()
+    stance: Stance = Stance.ASSERTS
 
     @property
     def mentions(self) -> int:
@@ -130,6 +141,7 @@ class StoredClaim:
     mentions: int = 1
     changed_from: str | None = None  # id of the earlier claim this one changed (digests)
     title: str | None = None  # an imported fact-check's headline; search ranks by it too
+    stance: Stance = Stance.ASSERTS
 
 
 @dataclass(frozen=True, slots=True)

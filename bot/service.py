@@ -14,6 +14,7 @@ import numpy as np
 
 from bot.errors import BadInput
 from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
+from bot.matching.stance import with_stances
 from bot.matching.retrieval import normalise_query, rerank
 from bot.models import (
     ArticleInput,
@@ -200,6 +201,14 @@ class ClaimService:
                 continue  # surely "different": skip the number/negation/stance/name analysis
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
             verdict = judge_pair(claim.text, stored.text, candidate.cosine, thresholds=thresholds)
+            verdict = with_stances(
+                verdict,
+                new_text=claim.text,
+                old_text=stored.text,
+                new=claim.stance,
+                old=stored.stance,
+                old_seen=stored.first_seen,
+            )
             match = Match(
                 claim=stored,
                 similarity=round(float(verdict.similarity), 4),

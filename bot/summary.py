@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.models import CheckReport, ClaimKind, Comparison, SearchHit, Status, StoredClaim
+from bot.models import CheckReport, ClaimKind, Comparison, SearchHit, Stance, Status, StoredClaim
 
 STATUS_ORDER = (Status.CHANGED, Status.REPEAT, Status.NEW)
 STATUS_HEADINGS = {
@@ -18,6 +18,35 @@ STATUS_HEADINGS = {
     Status.REPEAT: "Repeated",
     Status.NEW: "New",
 }
+
+
+# How each surface says what the speaker did: "Anna Whitfield denies: the council had delayed ..."
+STANCE_VERBS: dict[Stance, str | None] = {
+    Stance.ASSERTS: None,
+    Stance.DENIES: "denies",
+    Stance.DECLINES: "declines to say",
+    Stance.ASKS: "asks",
+    Stance.CONDITIONAL: "would say",
+}
+STANCE_PAST = {
+    Stance.ASSERTS: "said",
+    Stance.DENIES: "denied",
+    Stance.DECLINES: "declined to say",
+    Stance.ASKS: "asked",
+    Stance.CONDITIONAL: "would have said",
+}
+
+
+def attributed(speaker: str, stance: Stance) -> str:
+    """The speaker with the stance in words when it is not a plain assertion ("X denies")."""
+    verb = STANCE_VERBS[stance]
+    return f"{speaker} {verb}" if verb else speaker
+
+
+def stance_prefix(stance: Stance) -> str:
+    """For lists under one speaker's name (timelines): "denies: " before the statement, or ""."""
+    verb = STANCE_VERBS[stance]
+    return f"{verb}: " if verb else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +63,13 @@ class SummaryItem:
     first_seen: datetime | None = None
     link: str | None = None
     reasons: tuple[str, ...] = ()
+    stance: Stance = Stance.ASSERTS
+    match_stance: Stance = Stance.ASSERTS
 
     @property
     def who(self) -> str:
-        return self.speaker or "(the article)"
+        """The speaker and, unless they simply assert it, what they do: "Anna Whitfield denies"."""
+        return attributed(self.speaker or "(the article)", self.stance)
 
     def quoted(self) -> str:
         return f"“{self.text}”" if self.kind is ClaimKind.DIRECT else self.text
@@ -48,11 +80,12 @@ class SummaryItem:
             return None
         when = f"first seen {self.first_seen:%Y-%m-%d}" if self.first_seen else "seen before"
         who = self.match_speaker or "an unattributed source"
+        said = stance_prefix(self.match_stance)
         if self.status is Status.REPEAT:
             by = "the same speaker" if self.same_speaker else who
-            return f"repeats {by} ({when}): {self.match_text}"
+            return f"repeats {by} ({when}): {said}{self.match_text}"
         why = "; ".join(self.reasons) if self.reasons else "differs"
-        return f"changed from {who} ({when}): {self.match_text} — {why}"
+        return f"changed from {who} ({when}): {said}{self.match_text} — {why}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +119,8 @@ def build_report_view(report: CheckReport) -> ReportView:
                 first_seen=match.claim.first_seen if match else None,
                 link=match.claim.source if match else None,
                 reasons=match.reasons if match else (),
+                stance=claim.stance,
+                match_stance=match.claim.stance if match else Stance.ASSERTS,
             )
         )
     items.sort(key=lambda i: STATUS_ORDER.index(i.status))
@@ -144,6 +179,7 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
                 "id": c.id,
                 "text": c.claim.text,
                 "kind": c.claim.kind.value,
+                "stance": c.claim.stance.value,
                 "speaker": c.claim.speaker,
                 "speaker_mention": _span(c.claim.speaker_mention),
                 "cue": _span(c.claim.cue),
@@ -159,6 +195,7 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
                 else {
                     "claim_id": c.match.claim.id,
                     "text": c.match.claim.text,
+                    "stance": c.match.claim.stance.value,
                     "speaker": c.match.claim.speaker,
                     "similarity": round(c.match.similarity, 4),
                     "same_speaker": c.match.same_speaker,
@@ -191,6 +228,7 @@ def stored_claim_to_dict(claim: StoredClaim) -> dict[str, Any]:
         "claim_id": claim.id,
         "external_id": claim.external_id,
         "text": claim.text,
+        "stance": claim.stance.value,
         "speaker": claim.speaker,
         "kind": claim.kind.value,
         "first_seen": claim.first_seen.isoformat(),
@@ -207,6 +245,7 @@ def search_hits_to_dict(hits: list[SearchHit]) -> dict[str, Any]:
                 "claim_id": h.claim.id,
                 "external_id": h.claim.external_id,
                 "text": h.claim.text,
+                "stance": h.claim.stance.value,
                 "speaker": h.claim.speaker,
                 "score": round(h.score, 4),
                 "first_seen": h.claim.first_seen.isoformat(),

@@ -41,6 +41,7 @@ from bot.models import (
     KnownClaim,
     Speaker,
     SpeakerKind,
+    Stance,
     StoredClaim,
 )
 from bot.ports import DigestPostState, DigestSchedule, MentionRecord, NewClaim, SavedArticle, Vector
@@ -448,6 +449,7 @@ class SqlStore:
                         "tenant_id": tenant_id,
                         "text": extracted.text,
                         "kind": str(extracted.kind),
+                        "stance": str(extracted.stance),
                         "embedding": _embedding_bytes(new.embedding, dim),
                         "speaker_id": speaker_id,
                         "article_id": article_id,
@@ -615,6 +617,7 @@ class SqlStore:
             c.source_permalink,
             c.external_id,
             c.title,
+            c.stance,
             c.article_id,
             c.mentions,
             c.speaker_id,
@@ -643,6 +646,7 @@ class SqlStore:
             mentions=row.mentions,
             changed_from=ids.public_id(ids.CLAIM, row.changed_from_id) if row.changed_from_id else None,
             title=row.title,
+            stance=Stance(row.stance),
         )
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]:

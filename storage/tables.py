@@ -126,6 +126,8 @@ class SpeakerAlias(SpeakerAliasBase, table=True):
 class ClaimBase(SQLModel):
     text: str = Field(sa_type=sa.Text)
     kind: str = Field(max_length=16)  # direct / indirect / unattributed
+    # asserts / denies / declines / asks / conditional (bot.models.Stance)
+    stance: str = Field(default="asserts", max_length=16, sa_column_kwargs={"server_default": "asserts"})
     embedding: bytes = Field(sa_type=sa.LargeBinary)  # float16, little endian, L2-normalised
     source_url: str | None = Field(default=None, sa_type=sa.Text)
     source_permalink: str | None = Field(default=None, sa_type=sa.Text)

@@ -435,7 +435,8 @@ def timeline(
 
 
 EXPORT_FIELDS = (
-    "claim_id", "external_id", "text", "speaker", "kind", "first_seen", "source", "mentions", "title",
+    "claim_id", "external_id", "text", "stance", "speaker", "kind", "first_seen", "source", "mentions",
+    "title",
 )  # fmt: skip
 
 

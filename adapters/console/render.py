@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
-from bot.summary import build_report_view
+from bot.summary import attributed, build_report_view, stance_prefix
 
 STATUS_STYLE = {Status.NEW: "green", Status.REPEAT: "yellow", Status.CHANGED: "bold red"}
 VERDICT_STYLE = {Verdict.REPEAT: "yellow", Verdict.CHANGED: "bold red", Verdict.DIFFERENT: "green"}
@@ -64,7 +64,7 @@ def print_search(console: Console, query: str, hits: Sequence[SearchHit]) -> Non
         c = hit.claim
         table.add_row(
             f"{hit.score:.2f}",
-            escape(c.speaker or "—"),
+            escape(attributed(c.speaker or "—", c.stance)),
             escape(c.text),
             f"{c.first_seen:%Y-%m-%d}",
             escape(c.source or c.external_id or ""),
@@ -99,5 +99,10 @@ def print_timeline(console: Console, speaker: Speaker, claims: Sequence[StoredCl
     table.add_column("×", justify="right")
     table.add_column("source", ratio=2)
     for c in claims:
-        table.add_row(f"{c.first_seen:%Y-%m-%d}", escape(c.text), str(c.mentions), escape(c.source or ""))
+        table.add_row(
+            f"{c.first_seen:%Y-%m-%d}",
+            escape(stance_prefix(c.stance) + c.text),
+            str(c.mentions),
+            escape(c.source or ""),
+        )
     console.print(table)

@@ -30,7 +30,7 @@ from bot.models import (
     Verdict,
 )
 from bot.service import ClaimService
-from bot.summary import STATUS_HEADINGS, SummaryItem, build_report_view, truncate
+from bot.summary import STATUS_HEADINGS, SummaryItem, attributed, build_report_view, truncate
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ def search_embeds(query: str, hits: Sequence[SearchHit]) -> list[discord.Embed]:
 
 
 def _stored_field(claim: StoredClaim, *, extra: str | None = None) -> _Field:
-    who = claim.speaker or "(unattributed)"
+    who = attributed(claim.speaker or "(unattributed)", claim.stance)
     name = f"{who} · {_day(claim.first_seen)}" + (f" · {extra}" if extra else "")
     if claim.mentions > 1:
         name += f" · seen {claim.mentions}×"

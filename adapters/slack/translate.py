@@ -34,7 +34,14 @@ from bot.models import (
     Verdict,
 )
 from bot.service import summarise
-from bot.summary import STATUS_HEADINGS, STATUS_ORDER, SummaryItem, build_report_view, truncate
+from bot.summary import (
+    STATUS_HEADINGS,
+    STATUS_ORDER,
+    SummaryItem,
+    attributed,
+    build_report_view,
+    truncate,
+)
 
 PLATFORM = "slack"
 MAX_BLOCKS = 50
@@ -429,7 +436,7 @@ def without_self_matches(report: CheckReport, permalink: str | None) -> tuple[Ch
 
 # ------------------------------------------------------------------- search & timeline
 def _claim_line(claim: StoredClaim, extra: str | None = None) -> str:
-    who = escape_mrkdwn(claim.speaker or "(unattributed)")
+    who = escape_mrkdwn(attributed(claim.speaker or "(unattributed)", claim.stance))
     bits = [f"first seen {claim.first_seen:%Y-%m-%d}"]
     if claim.mentions > 1:
         bits.append(f"{claim.mentions} mentions")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
+from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind, Stance
 from bot.nlp.attribution import (
     Attribution,
     CueLexicon,
@@ -36,6 +36,7 @@ from bot.nlp.attribution import (
 )
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
 from bot.nlp.speakers import DATELINE, SpeakerEntity, SpeakerResolver
+from bot.nlp.stance import read_stance
 from bot.nlp.tagged_attribution import (
     MIN_CONFIDENCE,
     MIN_WORDS,
@@ -228,6 +229,7 @@ class _Draft:
     source: tuple[int, int] | None
     source_head: tuple[int, int] | None
     continues: str | None = None  # "previous"/"next": a lost quote taking a neighbour's speaker
+    stance: Stance = Stance.ASSERTS
 
 
 def _span(text: str, frag: tuple[int, int] | None) -> Span | None:
@@ -476,8 +478,15 @@ class SpacyClaimExtractor:
                 # "The Latest: Trump's leaked taxes not from Connecticut": the outlet's own headline
                 drafts.append(_Draft(ClaimKind.UNATTRIBUTED, content, None, None, None))
                 continue
-            if content and (self.keep_bare_objects or not is_bare_object(doc, a)):
-                drafts.append(_Draft(a.kind, content, a.cue, a.source, a.source_head))
+            if not content or not (self.keep_bare_objects or not is_bare_object(doc, a)):
+                continue
+            reading = read_stance(doc, raw_text, kind=a.kind, cue=a.cue, content=content)
+            if reading is None:
+                continue  # "has not accused", "never claimed": the sentence may still be the article's
+            if reading.content_skip:
+                (start, end), *rest = content
+                content = ((start + reading.content_skip, end), *rest)
+            drafts.append(_Draft(a.kind, content, a.cue, a.source, a.source_head, stance=reading.stance))
         if self.include_unattributed:
             drafts.extend(self._unattributed(doc, raw_text, drafts, units))
         drafts.sort(key=lambda d: d.content[0][0])
@@ -568,6 +577,7 @@ class SpacyClaimExtractor:
             pieces = tuple(Span(s, e, raw[s:e]) for s, e in content)
             if (
                 draft.kind is ClaimKind.INDIRECT
+                and draft.stance in (Stance.ASSERTS, Stance.CONDITIONAL)  # the stance says "denies"
                 and draft.cue is not None
                 and draft.cue[1] <= content[0][0]  # the verb reads before its object
                 and raw[draft.cue[0] : draft.cue[1]].lower() != "according to"
@@ -587,6 +597,7 @@ class SpacyClaimExtractor:
                     speaker_kind=kind_of_speaker,
                     speaker_aliases=aliases,
                     content_fragments=pieces if len(pieces) > 1 else (),
+                    stance=draft.stance,
                 )
             )
         # lost quotes: the speaker of the next statement when it "adds", else the previous one
@@ -720,6 +731,8 @@ def merge_restatements(claims: list[ExtractedClaim], text: str | None = None) ->
             other = claims[j]
             if claim.speaker and other.speaker and claim.speaker != other.speaker and claim.cue and other.cue:
                 continue
+            if claim.stance is not other.stance:
+                continue  # a denial and an assertion of the same words are two statements
             if _word_overlap(words[i], words[j]) >= RESTATEMENT_OVERLAP:
                 group = assigned[j]
                 groups[group].append(i)

@@ -253,3 +253,21 @@ def test_check_a_link_and_refuse_hostile_ones(article_server: _ArticleServer, en
     metadata = claimbot("check", "http://169.254.169.254/latest/meta-data/", env=allowed)
     assert metadata.returncode == 2
     assert "refused" in metadata.stderr.decode()
+
+
+def test_the_demo_shows_the_denial_as_a_denial_and_the_admission_as_a_change(env: dict[str, str]) -> None:
+    examples = ROOT / "examples"
+    done = claimbot("check", str(examples / "article-harbour-bridge.txt"), "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    [denial] = [c for c in json.loads(done.stdout)["claims"] if c["stance"] == "denies"]
+    assert (denial["speaker"], denial["text"]) == ("Anna Whitfield", "the council had delayed the repairs")
+
+    done = claimbot("check", str(examples / "article-harbour-bridge-followup.txt"), "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    [admission] = [c for c in json.loads(done.stdout)["claims"] if c["text"] == denial["text"]]
+    assert (admission["stance"], admission["status"]) == ("asserts", "changed")
+    assert admission["match"]["stance"] == "denies"
+    assert admission["match"]["reasons"][0].startswith("denied on ")
+
+    table = claimbot("check", str(examples / "article-harbour-bridge.txt"), "--dry-run", env=env)
+    assert "denies" in table.stdout.decode()

@@ -164,13 +164,21 @@ def test_int8_runtime_loads_after_the_vector_index_library() -> None:
 
 
 def test_a_denial_read_from_an_article_and_a_later_confirmation_are_a_change(encoder: MiniLMEncoder) -> None:
-    """The claim text of a reported object keeps its verb: "any preparations for aggression"
-    alone would be a repeat of "preparations for aggression" and hide the reversal."""
+    """The denial is the claim's stance: "any preparations for aggression" denied, then
+    "confirmed preparations for aggression" asserted, is a reversal, not a repeat."""
+    from bot.matching.stance import with_stances
+    from bot.models import Stance
     from bot.nlp.extractor import SpacyClaimExtractor
     from bot.nlp.pipeline import load_pipeline
 
     extractor = SpacyClaimExtractor(load_pipeline(None), checkworthiness=False)
     (denial,) = extractor.extract("The Kremlin denied any preparations for aggression.")
     (confirmation,) = extractor.extract("The Kremlin confirmed preparations for aggression.")
-    assert denial.text == "denied any preparations for aggression"
-    assert compare_statements(denial.text, confirmation.text, encoder=encoder).verdict == Verdict.CHANGED
+    assert (denial.stance, denial.text) == (Stance.DENIES, "any preparations for aggression")
+    assert confirmation.stance is Stance.ASSERTS
+    judged = compare_statements(denial.text, confirmation.text, encoder=encoder)
+    verdict = with_stances(
+        judged, new_text=confirmation.text, old_text=denial.text, new=confirmation.stance, old=denial.stance
+    )
+    assert verdict.verdict is Verdict.CHANGED
+    assert verdict.reasons[0] == "denied before, now says"

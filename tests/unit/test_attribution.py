@@ -231,7 +231,8 @@ CONSTRUCTIONS = [
     pytest.param(
         "The council denied any wrongdoing and accused the contractor of hiding defects.",
         [
-            ("indirect", "council", "denied", "denied any wrongdoing"),
+            # the denial is the claim's stance ("council denies: any wrongdoing"), not its words
+            ("indirect", "council", "denied", "any wrongdoing"),
             ("indirect", "council", "accused", "accused the contractor of hiding defects"),
         ],
         id="body-denied-and-accused",
