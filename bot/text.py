@@ -3,20 +3,27 @@
 Everything here is a pure function. The article text that comes out (``PreparedText.text``)
 is the text every character offset refers to:
 
-* plain text is returned exactly as decoded (only a leading byte-order mark, which is part
-  of the encoding, is dropped), so offsets are into the text as the user wrote it;
+* plain text is returned as decoded, less a leading byte-order mark (part of the encoding)
+  and invisible format characters (zero-width spaces and joiners, soft hyphens, direction
+  marks: ``INVISIBLE_CHARS``), so offsets are into the text as the user sees it and the
+  same article with zero-width spaces sprinkled in is the same article;
 * HTML pasted as text is replaced by its extracted main text, and offsets are into that.
 
 Refusals raise ``BadInput`` (``NotEnglish`` for the language check) with a one-line reason.
+What is not prose at all (a PDF's bytes, a table, JSON, base64, a text without words) is
+refused by ``not_prose_reason`` before any model sees it.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html as html_lib
+import json
 import logging
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,13 +32,16 @@ from bot.errors import BadInput, NotEnglish
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "INVISIBLE_CHARS",
     "ExtractedHtml",
     "PreparedText",
     "content_hash",
     "decode_bytes",
     "detect_language",
+    "drop_invisible",
     "extract_html",
     "looks_like_html",
+    "not_prose_reason",
     "prepare_text",
 ]
 
@@ -59,8 +69,32 @@ _MAX_CONTROL_RATIO = 0.01  # a text file with more than 1 % control bytes is not
 _CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark, recognised by where its NUL bytes fall.
+
+    Latin-script text in UTF-16 has a NUL in (nearly) every second byte and none in the
+    others: little-endian in the odd positions, big-endian in the even. Binary data has NULs
+    anywhere. None when the bytes are not such text.
+    """
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    sample = raw[:65536]
+    half = len(sample) // 2
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_nuls >= 0.7 * half and even_nuls <= 0.01 * half:
+        encoding = "utf-16-le"
+    elif even_nuls >= 0.7 * half and odd_nuls <= 0.01 * half:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_bytes(raw: bytes) -> str:
-    """Decodes bytes as UTF-8 (BOM aware; UTF-16 with a BOM too), else cp1252/latin-1.
+    """Decodes bytes as UTF-8 (BOM aware; UTF-16 with or without a BOM too), else cp1252/latin-1.
 
     The legacy fallback is used only when the bytes look like text; anything else is
     refused as binary.
@@ -70,6 +104,9 @@ def decode_bytes(raw: bytes) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise BadInput("this looks like a binary file, not text") from exc
+    utf16 = _utf16_without_bom(raw) if b"\x00" in raw else None
+    if utf16 is not None:
+        return utf16
     if b"\x00" in raw:
         raise BadInput("this looks like a binary file, not text (it contains NUL bytes)")
     try:
@@ -100,6 +137,107 @@ def _check_printable(text: str) -> None:
     odd += sample.count("\ufffd")
     if odd > _MAX_CONTROL_RATIO * len(sample) + 2:
         raise BadInput("this looks like binary data, not text (too many unprintable characters)")
+
+
+# --------------------------------------------------------------------------- invisible characters
+
+# Format characters that show nothing: soft hyphen, Mongolian vowel separator, zero-width
+# space/non-joiner/joiner, direction marks and embeddings, word joiner, invisible operators,
+# direction isolates, a byte-order mark inside the text, the combining grapheme joiner and
+# language tags. Inserted into an article they make it look new to a byte comparison.
+INVISIBLE_CHARS = (
+    "\u00ad\u034f\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"
+)
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE_CHARS}\U000e0001\U000e0020-\U000e007f]")
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without invisible format characters (``INVISIBLE_CHARS`` and Unicode tag characters)."""
+    return _INVISIBLE_RE.sub("", text)
+
+
+# --------------------------------------------------------------------------- not prose
+
+_JSON_KEY_RE = re.compile(r'"\s*:')
+_ENCODED_TOKEN_RE = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
+_PROSE_WORD_RE = re.compile(r"[^\W\d_]+(?:['’.\-][^\W\d_]+)*")  # "it's", "U.S", "well-known"
+_NUMBER_TOKEN_RE = re.compile(r"[$€£]?\d[\d,.:%/\-]*(?:[a-z]{1,3})?", re.I)
+_TOKEN_LEAD = "\"'“”‘’«»([{<*_#@-–—"
+_TOKEN_TRAIL = "\"'“”‘’«».,;:!?)]}>*_…-–—"
+_MIN_PROSE_SHARE = 0.5  # prose runs at 85-95 % words and numbers; base64 and code far below
+_TABLE_DELIMITERS = {
+    ",": "comma-separated",
+    "\t": "tab-separated",
+    ";": "semicolon-separated",
+    "|": "|-separated",
+}
+
+
+def _is_prose_token(token: str) -> bool:
+    core = token.strip(_TOKEN_LEAD).rstrip(_TOKEN_TRAIL).strip(_TOKEN_LEAD)
+    if not core:
+        return True  # a lone dash or quote mark between words
+    return bool(_PROSE_WORD_RE.fullmatch(core) or _NUMBER_TOKEN_RE.fullmatch(core))
+
+
+def _table_kind(lines: list[str]) -> str | None:
+    """ "comma-separated" (...) when the lines are rows of a table: the same number of cells
+    on nearly every line, short cells, and few lines that end a sentence."""
+    if len(lines) < 3:
+        return None
+    rows = lines[:300]
+    for delimiter, kind in _TABLE_DELIMITERS.items():
+        if sum(1 for line in rows if delimiter in line) < 0.8 * len(rows):
+            continue
+        widths = [len(next(csv.reader([line], delimiter=delimiter), [])) for line in rows]
+        width, count = Counter(widths).most_common(1)[0]
+        if width < 2 or count < 0.8 * len(rows):
+            continue
+        mean_cell = sum(len(line) for line in rows) / (len(rows) * width)
+        sentence_ends = sum(1 for line in rows if line.rstrip().endswith((".", "!", "?", "”", '."')))
+        if mean_cell <= 40 and sentence_ends <= 0.5 * len(rows):
+            return kind
+    return None
+
+
+def not_prose_reason(text: str) -> str | None:
+    """Why ``text`` is not an article at all (a PDF, a table, JSON, encoded data, no words), or None.
+
+    Checked on the first 200,000 characters. Prose is words and numbers with punctuation
+    around them; what these formats are made of is something else.
+    """
+    head = text.lstrip()[:2048]
+    if head.startswith("%PDF-"):
+        return "this is a PDF file, not text: copy the article's text out of it and check that"
+    sample = text[:200_000]
+    tokens = sample.split()
+    if not any(len(word) > 1 for token in tokens for word in _PROSE_WORD_RE.findall(token)):
+        return "there are no words in this text"
+    if head[:1] in "{[":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict | list) or len(_JSON_KEY_RE.findall(sample)) >= max(
+            3, sample.count("\n") // 4
+        ):
+            return "this is JSON data, not an article"
+    lines = [line for line in sample.splitlines() if line.strip()]
+    table = _table_kind(lines)
+    if table is not None:
+        return f"this looks like a table ({table} values), not an article"
+    characters = sum(len(token) for token in tokens)
+    encoded = sum(len(token) for token in tokens if _ENCODED_TOKEN_RE.fullmatch(token))
+    if encoded >= 0.5 * characters:
+        return "this looks like encoded data (base64 or hex), not an article"
+    tokens = [token for token in tokens if not _URL_OR_EMAIL_RE.fullmatch(token)]  # neither prose nor not
+    characters = sum(len(token) for token in tokens)
+    if len(tokens) >= 20:
+        prose = sum(len(token) for token in tokens if _is_prose_token(token))
+        if prose < _MIN_PROSE_SHARE * characters:
+            return f"this does not look like prose: only {prose / characters:.0%} of it is words and numbers"
+    return None
 
 
 # --------------------------------------------------------------------------- HTML
@@ -370,8 +508,8 @@ def prepare_text(
 ) -> PreparedText:
     """Turns what the user gave us into the text we analyse, or refuses it with a reason.
 
-    Order of checks: decode (binary refused), size, emptiness, HTML extraction, size of
-    the longest sentence, language.
+    Order of checks: decode (binary refused), invisible characters dropped, size, emptiness,
+    HTML extraction, what is not prose at all, size of the longest sentence, language.
 
     A sentence longer than ``max_sentence_chars`` (a run of text with no sentence end and
     no line break, e.g. a 50,000-character sentence) is REFUSED, not split: splitting
@@ -388,6 +526,7 @@ def prepare_text(
         text = raw
     if text.startswith("\ufeff"):
         text = text[1:]
+    text = drop_invisible(text)
     if len(text) > max_chars:
         raise BadInput(f"text is {len(text):,} characters; the limit is {max_chars:,} — split it")
     if not text.strip():
@@ -403,6 +542,10 @@ def prepare_text(
             raise BadInput("this HTML has no readable text in it")
         text, title = extracted.text, extracted.title
         notes.append("the text was HTML; claims point into its extracted main text")
+
+    not_prose = not_prose_reason(text)
+    if not_prose is not None:
+        raise BadInput(not_prose)
 
     start, length = _longest_sentence(text)
     if length > max_sentence_chars:
@@ -446,8 +589,9 @@ _QUOTE_TRANSLATION = str.maketrans(
 def content_hash(text: str) -> str:
     """sha256 (hex) of the normalised text, to recognise the same article posted twice.
 
-    Normalisation: Unicode NFKC, casefold, one kind of quote mark, whitespace collapsed.
+    Normalisation: invisible characters dropped, Unicode NFKC, casefold, one kind of quote
+    mark, whitespace collapsed.
     """
-    normalised = unicodedata.normalize("NFKC", text).translate(_QUOTE_TRANSLATION).casefold()
+    normalised = unicodedata.normalize("NFKC", drop_invisible(text)).translate(_QUOTE_TRANSLATION).casefold()
     normalised = " ".join(normalised.split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

@@ -147,6 +147,13 @@ def test_int8_encoder_through_the_cli(tmp_path: Path, env: dict[str, str]) -> No
         (b"   \n\t ", "empty"),
         (b"\x00\x01\x02binary\xff\xfe" * 50, "binary"),
         ("Le gouvernement a annoncé mardi une hausse des impôts pour les entreprises.".encode(), "English"),
+        # not prose (issue 23.10): each was stored as an article before
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstream\nBT (Mayor Bell said so.) Tj ET\n", "PDF"),
+        (
+            b"name,statement\n" + b"".join(b'Joan %d,"The mayor said %d"\n' % (i, i) for i in range(20)),
+            "table",
+        ),
+        ('"" \u201c\u201d "" \u00ab\u00bb\n'.encode() * 10, "no words"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_stores_nothing(

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import BadInput, NotEnglish
-from bot.text import content_hash, decode_bytes, detect_language, looks_like_html, prepare_text
+from bot.text import (
+    content_hash,
+    decode_bytes,
+    detect_language,
+    drop_invisible,
+    looks_like_html,
+    not_prose_reason,
+    prepare_text,
+)
 
 ENGLISH_ARTICLE = (
     "Defence Secretary Ben Wallace said on Saturday that Russia had massed about 100,000 troops "
@@ -298,7 +310,8 @@ def test_any_input_is_either_prepared_or_refused_with_a_reason(raw: bytes | str)
         return
     assert prepared.text.strip()
     if isinstance(raw, str) and not prepared.was_html:
-        assert prepared.text == raw.removeprefix("\ufeff")  # plain text keeps every offset
+        # plain text keeps every offset, less the invisible characters
+        assert prepared.text == drop_invisible(raw.removeprefix("\ufeff"))
 
 
 @settings(max_examples=150, deadline=None)
@@ -337,3 +350,126 @@ def test_broken_html_never_crashes(pieces: list[str]) -> None:
     if prepared.was_html:
         assert "<p>" not in prepared.text
         assert "<script>" not in prepared.text
+
+
+# --------------------------------------------------------------------------- invisible characters
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e"
+
+
+def _sprinkled(text: str, every: int = 5) -> str:
+    """``text`` with an invisible character after every ``every``-th character."""
+    return "".join(
+        char + (ZERO_WIDTH[i % len(ZERO_WIDTH)] if i % every == 0 else "") for i, char in enumerate(text)
+    )
+
+
+def test_invisible_characters_are_dropped_from_the_text_and_the_hash() -> None:
+    sprinkled = _sprinkled(ENGLISH_ARTICLE)
+    assert sprinkled != ENGLISH_ARTICLE
+    prepared = prepare_text(sprinkled)
+    assert prepared.text == ENGLISH_ARTICLE
+    assert content_hash(sprinkled) == content_hash(ENGLISH_ARTICLE)
+    # from bytes too, and a tag character (U+E0041) counts as invisible
+    assert prepare_text((ENGLISH_ARTICLE + "\U000e0041").encode()).text == ENGLISH_ARTICLE
+
+
+def test_text_of_nothing_but_invisible_characters_is_empty() -> None:
+    with pytest.raises(BadInput, match="empty"):
+        prepare_text(ZERO_WIDTH * 10)
+
+
+# --------------------------------------------------------------------------- not prose
+
+PDF_WITHOUT_NULS = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n4 0 obj\n<< /Length 44 >>\nstream\n"
+    b"BT /F1 24 Tf 100 700 Td (The minister said so.) Tj ET\nendstream\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+CSV = "date,speaker,statement,score\n" + "".join(
+    f'2024-01-{i % 28 + 1:02d},Speaker {i},"The minister said {i} troops, he said",{i * 3}\n'
+    for i in range(40)
+)
+TSV = "name\tparty\tvotes\n" + "".join(f"Candidate {i}\tParty {i % 3}\t{i * 1000}\n" for i in range(30))
+JSON_DOC = json.dumps(
+    {
+        "articles": [
+            {"title": f"Story {i}", "text": "The minister said the army has 70,000 troops."}
+            for i in range(20)
+        ]
+    },
+    indent=2,
+)
+# random bytes in base64, 76 characters a line as `base64` writes them
+BASE64 = base64.encodebytes(bytes((i * 7919 + 13) % 251 for i in range(120_000))).decode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (PDF_WITHOUT_NULS, "this is a PDF file, not text"),
+        (CSV, "this looks like a table (comma-separated values), not an article"),
+        (CSV.replace(",", ";"), "this looks like a table (semicolon-separated values), not an article"),
+        (TSV, "this looks like a table (tab-separated values), not an article"),
+        (JSON_DOC, "this is JSON data, not an article"),
+        (JSON_DOC[: len(JSON_DOC) // 2], "this is JSON data, not an article"),  # cut short
+        ("[1, 2, 3, 4]", "there are no words in this text"),
+        ('[{"a": "The minister said so"}, {"a": "He left"}]', "this is JSON data, not an article"),
+        (BASE64, "this looks like encoded data (base64 or hex), not an article"),
+        (BASE64.replace("\n", ""), "this looks like encoded data (base64 or hex), not an article"),
+        ("\n".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(50)), "encoded data"),
+        ('"" “” \'\' «» """"\n' * 20, "there are no words in this text"),
+        ("„“ ‚‘ ” \n" * 3, "there are no words in this text"),
+        ("1234 5678\n90 -- 12.5%\n", "there are no words in this text"),
+        (
+            "function update(state,action){switch(action.type){case ADD:return state.concat(action.item);}}\n"
+            * 20,
+            "this does not look like prose: only 9% of it is words and numbers",
+        ),
+    ],
+)
+def test_what_is_not_prose_is_refused_in_one_line(raw: bytes | str, reason: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        prepare_text(raw)
+    assert reason in caught.value.reason
+    assert "\n" not in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ENGLISH_ARTICLE,
+        "The Kremlin denied it.",
+        "Wallace: troops massing at border",
+        "NATO won't expand, Putin claims.",
+        '"We will win," she said.',
+        # commas on every line, but sentences
+        "Paris, the capital, was quiet.\nLondon, by contrast, was loud.\nBerlin, he said, was calm.\n",
+        # an article with a small table in it is still an article
+        ENGLISH_ARTICLE + "\n\nRegion,Troops\nNorth,40000\nSouth,60000\n\n" + ENGLISH_ARTICLE,
+        # figures and links do not make prose into data
+        "Turnout was 67.3% (up 2.1pp) and 1,204,556 votes, see https://example.org/a/b/c?d=1 for 2024/25.",
+        '{"Not JSON," he said, "just a brace."} The minister left at 5pm.',
+        "A U.S. well-known e-mail said it's 9/11 rules, the ex-Minister's office said on 3 Jan.",
+    ],
+)
+def test_prose_is_not_mistaken_for_data(text: str) -> None:
+    assert not_prose_reason(text) is None
+    assert prepare_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (ENGLISH_ARTICLE.encode("utf-16-le"), "little-endian"),
+        (ENGLISH_ARTICLE.encode("utf-16-be"), "big-endian"),
+    ],
+)
+def test_utf16_without_a_bom_is_text(raw: bytes, encoding: str) -> None:
+    assert decode_bytes(raw) == ENGLISH_ARTICLE
+    assert prepare_text(raw).text == ENGLISH_ARTICLE
+
+
+def test_binary_with_nuls_is_still_binary() -> None:
+    with pytest.raises(BadInput, match="binary"):
+        decode_bytes(b"\x00\x01\x02\x03ELF\x00\x00" * 20)
