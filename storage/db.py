@@ -54,6 +54,33 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for an in-memory database (or another backend)."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file::memory:") or "mode=memory" in database:
+        return None
+    return Path(database).expanduser()
+
+
+def index_dir_for(url: str, data_dir: Path) -> Path | None:
+    """Where the vector index (a rebuildable cache) of the database at ``url`` lives.
+
+    SQLite: ``index/`` beside the database file, so a store in a temporary directory keeps its
+    index there too and an operator who moves or deletes the file moves or deletes its cache
+    (the default ``{data_dir}/claimbot.db`` keeps its ``{data_dir}/index``). An in-memory
+    database: None, nothing on disk. PostgreSQL (on another machine): ``{data_dir}/index``,
+    the bot's own data directory. Files carry the tenant's identity, so databases sharing a
+    directory never read each other's.
+    """
+    if is_sqlite(normalise_url(url)):
+        database = _sqlite_file(url)
+        return None if database is None else database.parent / "index"
+    return Path(data_dir).expanduser() / "index"
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine with our connection settings; raises ``StorageUnavailable`` for a bad URL."""
     url = normalise_url(url)
@@ -160,6 +187,7 @@ __all__ = [
     "SQLITE_BEGIN",
     "create_db_engine",
     "describe",
+    "index_dir_for",
     "is_sqlite",
     "normalise_url",
     "redact_url",

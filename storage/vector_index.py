@@ -58,7 +58,9 @@ class Hit:
 class VectorIndex:
     """A tenant's HNSW index plus the watermark of what it contains; not thread-safe by itself."""
 
-    def __init__(self, directory: Path, tenant: str, dim: int, identity: str | None = None) -> None:
+    def __init__(self, directory: Path | None, tenant: str, dim: int, identity: str | None = None) -> None:
+        """``directory``: where its files live; None keeps the index in memory only (an
+        in-memory database's: ``load`` finds nothing and ``save`` writes nothing)."""
         self.directory = directory
         self.tenant = tenant
         self.stem = index_stem(tenant, identity)
@@ -131,7 +133,7 @@ class VectorIndex:
     def _files(self) -> list[tuple[int, Path]]:
         """This tenant's index files, highest watermark first."""
         found: list[tuple[int, Path]] = []
-        if not self.directory.is_dir():
+        if self.directory is None or not self.directory.is_dir():
             return found
         pattern = re.compile(rf"^{re.escape(self.stem)}\.(\d+){re.escape(SUFFIX)}$")
         for path in self.directory.iterdir():
@@ -176,8 +178,11 @@ class VectorIndex:
         self.watermark = 0
         self.unsaved = 0
 
-    def save(self) -> Path:
-        """Writes ``{stem}.{watermark}.usearch`` atomically and removes older files."""
+    def save(self) -> Path | None:
+        """Writes ``{stem}.{watermark}.usearch`` atomically and removes older files (None: in memory only)."""
+        if self.directory is None:
+            self.unsaved = 0
+            return None
         self.directory.mkdir(parents=True, exist_ok=True)
         final = self.directory / f"{self.stem}.{self.watermark}{SUFFIX}"
         tmp = self.directory / f".{self.stem}.{os.getpid()}.{id(self)}.tmp"

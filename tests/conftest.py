@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -54,6 +55,18 @@ def frozen_clock(frozen_instant: datetime) -> Iterator[time_machine.Traveller]:
     """
     with time_machine.travel(frozen_instant, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The default data directory (``CLAIMBOT_DATA_DIR``) is a temporary one for the whole session,
+    so a test that opens a store without naming a directory writes nothing to
+    ``~/.local/share/claimbot`` (nor to a directory set in the environment that runs the tests)."""
+    directory = tmp_path_factory.mktemp("claimbot-data-dir")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CLAIMBOT_DATA_DIR", str(directory))
+    yield directory
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,8 @@ from bot.models import ArticleInput, ClaimKind, ExtractedClaim, KnownClaim, Orig
 from bot.ports import DigestSchedule, NewClaim
 from bot.settings import Settings
 from storage import SqlStore, migrate, open_store
+from storage.db import index_dir_for
+from storage.vector_index import VectorIndex
 
 DIM = 32
 TENANT = "discord:1"
@@ -473,7 +475,47 @@ def test_index_syncs_across_two_store_objects_on_one_database(
 
 
 def index_files(settings: Settings) -> list[Path]:
-    return sorted((Path(settings.data_dir) / "index").glob("*.usearch"))
+    directory = index_dir_for(settings.resolved_database_url, Path(settings.data_dir))
+    assert directory is not None
+    return sorted(directory.glob("*.usearch"))
+
+
+def test_a_sqlite_index_lives_beside_the_database_file(tmp_path: Path) -> None:
+    """Not in the data directory (by default ~/.local/share/claimbot for every database opened):
+    a store in a temporary directory keeps its cache there too (issue 23.11)."""
+    (tmp_path / "db").mkdir()
+    settings = settings_for(f"sqlite:///{tmp_path / 'db' / 'x.db'}", tmp_path / "data-dir")
+    v = unit_vectors(3)
+    with open_store(settings) as store:
+        store.import_claims(
+            tenant=TENANT, claims=[(KnownClaim(external_id=f"e{i}", text=f"c{i}"), v[i]) for i in range(3)]
+        )
+        assert store.nearest_claims(tenant=TENANT, embedding=v[1], k=1)[0].claim.external_id == "e1"
+    assert [p.parent for p in (tmp_path / "db").rglob("*.usearch")] == [tmp_path / "db" / "index"]
+    assert not (tmp_path / "data-dir").exists()
+
+
+def test_tests_have_a_temporary_default_data_dir(data_dir_in_a_temporary_directory: Path) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.data_dir == data_dir_in_a_temporary_directory
+    assert Path.home() / ".local" not in settings.data_dir.parents
+
+
+def test_an_index_without_a_directory_stays_in_memory() -> None:
+    """What an in-memory SQLite database gets (``index_dir_for`` says None): nothing on disk."""
+    index = VectorIndex(None, TENANT, 8)
+    index.add(np.array([1, 2], dtype=np.int64), np.eye(2, 8, dtype=np.float32))
+    assert index.save() is None
+    assert index.unsaved == 0
+    assert index.load() is False
+
+
+def test_index_directories(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert index_dir_for(f"sqlite:///{tmp_path}/a/b.db", data) == tmp_path / "a" / "index"
+    assert index_dir_for(f"sqlite:///{data}/claimbot.db", data) == data / "index"  # the default layout
+    assert index_dir_for("sqlite:///:memory:", data) is None
+    assert index_dir_for("postgresql://u@db.example/claims", data) == data / "index"
 
 
 @pytest.mark.parametrize(
