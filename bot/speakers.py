@@ -161,11 +161,24 @@ def resolve_speaker(
     return ResolvedSpeaker(name, kind, tuple(aliases), None)
 
 
+def fuller_name(current: str, candidate: str) -> str:
+    """The name to show for one person known by both: the fuller one ("Donald Trump" over
+    "Trump"), titles aside ("President Trump" is no fuller than "Trump")."""
+    have, offered = _core_tokens(current), _core_tokens(candidate)
+    if len(offered) > len(have) and have and offered[-len(have) :] == have:
+        return " ".join(candidate.split())
+    return current
+
+
 def _merge(speaker: Speaker, name: str, aliases: Sequence[str]) -> ResolvedSpeaker:
-    new_aliases = [a for a in (name, *aliases) if normalise_name(a) != normalise_name(speaker.name)]
+    canonical = speaker.name
+    if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN):
+        for form in (name, *aliases):
+            canonical = fuller_name(canonical, form)
+    forms = (speaker.name, *speaker.aliases, name, *aliases)
     return ResolvedSpeaker(
-        speaker.name,
+        canonical,
         speaker.kind,
-        tuple(dict.fromkeys([*speaker.aliases, *new_aliases])),
+        tuple(dict.fromkeys(a for a in forms if normalise_name(a) != normalise_name(canonical))),
         speaker.id,
     )

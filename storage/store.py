@@ -45,7 +45,7 @@ from bot.models import (
     StoredClaim,
 )
 from bot.ports import DigestPostState, DigestSchedule, MentionRecord, NewClaim, SavedArticle, Vector
-from bot.speakers import normalise_name
+from bot.speakers import fuller_name, normalise_name
 from storage import ids, lexical
 from storage.db import SQLITE_BEGIN, create_db_engine, index_dir_for, normalise_url, unavailable_as_error
 from storage.tables import (
@@ -257,6 +257,8 @@ class SqlStore:
                 )
             ).scalar()
             if speaker_id is None:
+                speaker_id = self._speaker_named_shorter(conn, tenant_id, name, aliases)
+            if speaker_id is None:
                 speaker_id = conn.execute(
                     sa.insert(T_SPEAKERS)
                     .values(
@@ -272,12 +274,14 @@ class SqlStore:
                         alias_norm=key,
                     )
                 )
-            elif kind is not SpeakerKind.UNKNOWN:
-                conn.execute(
-                    sa.update(T_SPEAKERS)
-                    .where(T_SPEAKERS.c.id == speaker_id, T_SPEAKERS.c.kind == str(SpeakerKind.UNKNOWN))
-                    .values(kind=str(kind))
-                )
+            else:
+                if kind is not SpeakerKind.UNKNOWN:
+                    conn.execute(
+                        sa.update(T_SPEAKERS)
+                        .where(T_SPEAKERS.c.id == speaker_id, T_SPEAKERS.c.kind == str(SpeakerKind.UNKNOWN))
+                        .values(kind=str(kind))
+                    )
+                self._show_fuller_name(conn, speaker_id, name)
             cache[key] = speaker_id
         new_aliases = {}
         for alias in aliases:
@@ -294,6 +298,35 @@ class SqlStore:
                 ],
             )
         return speaker_id
+
+    @staticmethod
+    def _speaker_named_shorter(
+        conn: Connection, tenant_id: int, name: str, aliases: Sequence[str]
+    ) -> int | None:
+        """The stored person whose name is a shorter form of ``name`` that the article also used
+        ("Trump" stored, "Donald Trump" with the alias "Trump" arriving): one person, not two."""
+        keys = [k for k in (normalise_name(a) for a in aliases) if k]
+        if not keys:
+            return None
+        rows = conn.execute(
+            sa.select(T_SPEAKERS.c.id, T_SPEAKERS.c.name)
+            .join(T_ALIASES, T_ALIASES.c.speaker_id == T_SPEAKERS.c.id)
+            .where(T_ALIASES.c.tenant_id == tenant_id, T_ALIASES.c.alias_norm.in_(keys))
+        ).all()
+        found = {row.id for row in rows if fuller_name(row.name, name) != row.name}
+        return found.pop() if len(found) == 1 else None
+
+    @staticmethod
+    def _show_fuller_name(conn: Connection, speaker_id: int, name: str) -> None:
+        """A person first stored as "Trump" is shown as "Donald Trump" once that is seen."""
+        row = conn.execute(
+            sa.select(T_SPEAKERS.c.name, T_SPEAKERS.c.kind).where(T_SPEAKERS.c.id == speaker_id)
+        ).one()
+        if row.kind not in (str(SpeakerKind.PERSON), str(SpeakerKind.UNKNOWN)):
+            return
+        fuller = fuller_name(row.name, name)
+        if fuller != row.name:
+            conn.execute(sa.update(T_SPEAKERS).where(T_SPEAKERS.c.id == speaker_id).values(name=fuller))
 
     def speakers(self, *, tenant: str) -> list[Speaker]:
         ref = self._tenant(tenant, create=False)

@@ -345,6 +345,27 @@ def test_speaker_resolves_by_name_or_alias(store: SqlStore, later_name: str) -> 
     assert (claim.speaker_id, claim.speaker) == (speaker.id, "Boris Johnson")
 
 
+def test_a_person_stored_by_surname_is_shown_by_the_full_name_once_seen(store: SqlStore) -> None:
+    v = unit_vectors(3)
+    store.save_article(
+        tenant=TENANT, article=article(), content_hash="h1", claims=[new_claim("A", v[0], "Trump")]
+    )
+    store.save_article(
+        tenant=TENANT,
+        article=article("b"),
+        content_hash="h2",
+        claims=[new_claim("B", v[1], "Donald Trump", aliases=("Trump", "the Republican nominee"))],
+    )
+    (speaker,) = store.speakers(tenant=TENANT)
+    assert speaker.name == "Donald Trump"
+    assert {"Trump", "the Republican nominee"} <= set(speaker.aliases)
+    # and a later surname-only mention still lands on the same person
+    store.save_article(
+        tenant=TENANT, article=article("c"), content_hash="h3", claims=[new_claim("C", v[2], "Trump")]
+    )
+    assert [s.name for s in store.speakers(tenant=TENANT)] == ["Donald Trump"]
+
+
 def test_new_name_creates_a_speaker_and_unknown_kind_is_upgraded(store: SqlStore) -> None:
     v = unit_vectors(3)
     store.save_article(

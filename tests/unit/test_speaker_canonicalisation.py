@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.models import Speaker, SpeakerKind
-from bot.speakers import normalise_name, resolve_speaker
+from bot.speakers import fuller_name, normalise_name, resolve_speaker
 
 P = SpeakerKind.PERSON
 
@@ -57,6 +57,27 @@ def test_full_name_upgrades_a_surname_only_speaker() -> None:
     resolved = resolve_speaker("Ben Wallace", P, (), _known(("3", "Wallace", ())))
     assert resolved.known_id == "3"
     assert "Wallace" in resolved.aliases
+
+
+def test_the_fullest_name_seen_becomes_the_canonical_one() -> None:
+    # "Trump" stored first, with "Donald Trump" as an alias: the full name is what is shown
+    resolved = resolve_speaker("Donald Trump", P, ("Trump",), _known(("5", "Trump", ("Donald Trump",))))
+    assert (resolved.name, resolved.known_id) == ("Donald Trump", "5")
+    assert "Trump" in resolved.aliases and "Donald Trump" not in resolved.aliases
+
+
+@pytest.mark.parametrize(
+    ("current", "candidate", "shown"),
+    [
+        ("Trump", "Donald Trump", "Donald Trump"),
+        ("Donald Trump", "Trump", "Donald Trump"),
+        ("Trump", "President Trump", "Trump"),  # a title is no fuller name
+        ("Trump", "Melania Trump", "Melania Trump"),  # only called on one resolved person
+        ("Clinton", "Bill Gates", "Clinton"),  # not a longer form of the same name
+    ],
+)
+def test_fuller_name(current: str, candidate: str, shown: str) -> None:
+    assert fuller_name(current, candidate) == shown
 
 
 def _bodies(*names: str) -> list[Speaker]:
