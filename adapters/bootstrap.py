@@ -99,6 +99,17 @@ class App:
             close()
 
 
+def configure_bot_logging(settings: Settings) -> None:
+    """A bot logs at ``CLAIMBOT_LOG_LEVEL`` (INFO by default) even without ``-v``: its start-up
+    line (which platform, which mode) and each failed connection attempt are for the operator."""
+    level = logging.getLevelName(settings.log_level)
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    elif root.level > level:
+        root.setLevel(level)
+
+
 def _default_extractor(settings: Settings) -> ClaimExtractor:
     from bot.nlp.extractor import SpacyClaimExtractor
 

@@ -10,11 +10,12 @@ import csv
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -527,7 +528,7 @@ def run(
     platform: Annotated[str, typer.Argument(help="slack or discord")],
     db: DbOption = None,
 ) -> None:
-    """Run the chat bot (tokens from the environment or .env)."""
+    """Run the chat bot (tokens from the environment or .env); SIGTERM or Ctrl-C stop it."""
     settings = _settings(db)
     if platform == "slack":
         from adapters.slack.runner import run as run_slack
@@ -539,6 +540,20 @@ def run(
         run_discord(settings)
     else:
         raise BadInput(f"unknown platform {platform!r}: use slack or discord")
+    _leave_now()
+
+
+def _leave_now() -> NoReturn:
+    """Ends a stopped bot's process at once.
+
+    The bot has closed its connections and its database already; what is left is the
+    interpreter's own teardown of the loaded models (3 s measured with spaCy loaded, on
+    a busy CPU more), which would spend most of a service manager's patience after SIGTERM.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_OK)
 
 
 @discord_cli.command("sync")

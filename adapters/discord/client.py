@@ -6,12 +6,15 @@ for (``GET /gateway/bot``); several processes can split shards with ``shard_ids`
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -28,12 +31,59 @@ log = logging.getLogger(__name__)
 # tenant → (the digest of the current week, its chart PNG); injected, never faked here
 DigestBuilder = Callable[[str], Awaitable[tuple[Digest, bytes | None]]]
 
+CONNECT_RETRY_FIRST_S = 1.0
+CONNECT_RETRY_MAX_S = 60.0
+CONNECT_ATTEMPT_TIMEOUT_S = 10.0
+
 MESSAGE_CONTENT_SETUP = (
     "Channel watch is DISABLED: the Message Content intent is not enabled for this application. "
     "Enable it in the Discord Developer Portal → your application → Bot → Privileged Gateway "
     "Intents → Message Content Intent, then restart. Slash commands and the 'Check claims' "
     "message menu keep working."
 )
+
+
+async def wait_until_reachable(url: str, what: str) -> None:
+    """Returns once ``url``'s host accepts a TCP connection, retrying with back-off.
+
+    discord.py fails at once when the API cannot be reached, and retries the gateway every 5 s
+    logging a full traceback each time. Here: one line per failed attempt, a longer wait after
+    each (``CONNECT_RETRY_FIRST_S`` doubling up to ``CONNECT_RETRY_MAX_S``), and a task that a
+    signal can cancel at any moment.
+    """
+    parsed = yarl.URL(url)
+    host = parsed.host or ""
+    port = parsed.port or (443 if parsed.scheme in ("https", "wss") else 80)
+    delay = CONNECT_RETRY_FIRST_S
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_ATTEMPT_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            reason = (
+                f"no answer within {CONNECT_ATTEMPT_TIMEOUT_S:.0f} s"
+                if isinstance(exc, TimeoutError)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            log.warning(
+                "could not reach %s at %s:%s (attempt %d: %s); retrying in %.0f s",
+                what,
+                host,
+                port,
+                attempt,
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, CONNECT_RETRY_MAX_S)
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        if attempt > 1:
+            log.info("%s at %s:%s answers again (attempt %d)", what, host, port, attempt)
+        return
 
 
 def wanted_intents() -> discord.Intents:
@@ -96,6 +146,7 @@ class ClaimBot(commands.AutoShardedBot):
         warm: bool = False,
         run_scheduler: bool = False,
         scheduler_options: dict[str, Any] | None = None,
+        retry_connect: bool = False,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -115,6 +166,19 @@ class ClaimBot(commands.AutoShardedBot):
         self.run_scheduler = run_scheduler
         self.scheduler_options = scheduler_options or {}
         self.scheduler: DigestScheduler | None = None
+        # a long-running bot waits for Discord to be reachable; `discord sync` fails at once
+        self.retry_connect = retry_connect
+
+    async def login(self, token: str) -> None:
+        if self.retry_connect:
+            await wait_until_reachable(self.settings.discord_api_base_url, "the Discord API")
+        await super().login(token)
+
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        # discord.py calls this again for each retry of its own, so each goes through the check
+        if self.retry_connect:
+            await wait_until_reachable(str(gateway), "the Discord gateway")
+        await super().launch_shard(gateway, shard_id, initial=initial)
 
     async def setup_hook(self) -> None:
         # login() has fetched the application, so its flags are known before IDENTIFY.

@@ -7,13 +7,14 @@ environment or ``.env``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 
 import discord
 
-from adapters.bootstrap import App, bootstrap
+from adapters.bootstrap import App, bootstrap, configure_bot_logging
 from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot
 from adapters.discord.digest import make_digest_builder
 from bot.errors import BadInput
@@ -21,16 +22,22 @@ from bot.settings import PLATFORM_FIELDS, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_S = 2.0  # for closing the gateway after a signal; then the run is cancelled
+
 
 def configure_api(settings: Settings) -> None:
     """Points discord.py at ``settings.discord_api_base_url`` (Discord itself, unless a test says so)."""
     discord.http.Route.BASE = settings.discord_api_base_url.rstrip("/")
+    # the bot has no voice: two start-up warnings about voice libraries are noise
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 def run(settings: Settings) -> None:
     """Runs the bot until interrupted (SIGINT/SIGTERM close the gateway cleanly)."""
     settings.require_valid(skip=PLATFORM_FIELDS["slack"])  # a bot reads nearly every setting
     token = settings.require_secret("discord_token", "DISCORD_TOKEN")
+    configure_bot_logging(settings)
     configure_api(settings)
     app = bootstrap(settings)
     try:
@@ -40,19 +47,45 @@ def run(settings: Settings) -> None:
 
 
 async def _serve(app: App, settings: Settings, token: str) -> None:
+    """Runs until SIGINT/SIGTERM, which stop it at any stage, connecting included."""
     bot = ClaimBot(
-        app=app, settings=settings, digest_builder=make_digest_builder(app), warm=True, run_scheduler=True
+        app=app,
+        settings=settings,
+        digest_builder=make_digest_builder(app),
+        warm=True,
+        run_scheduler=True,
+        retry_connect=True,
     )
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        loop.add_signal_handler(sig, stop.set)
+    guilds = settings.discord_guild_ids
+    log.info(
+        "claimbot for Discord starting: gateway mode, connecting to %s; commands synced %s",
+        settings.discord_api_base_url,
+        f"to {len(guilds)} guild(s) from DISCORD_GUILD_IDS" if guilds else "globally (no DISCORD_GUILD_IDS)",
+    )
     async with bot:
+        running = asyncio.create_task(bot.start(token), name="discord-bot")
+        stopping = asyncio.create_task(stop.wait(), name="discord-stop")
         try:
-            await bot.start(token)
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if running.done():
+                running.result()
         except discord.LoginFailure as exc:
             raise BadInput("DISCORD_TOKEN was refused by Discord: check the bot token") from exc
         except discord.PrivilegedIntentsRequired as exc:
             raise BadInput(MESSAGE_CONTENT_SETUP) from exc
+        finally:
+            if not running.done():
+                log.info("shutting down")
+            stopping.cancel()
+            # close the gateway politely if it is open, but never wait on a connection attempt
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(bot.close(), STOP_GRACE_S)
+            running.cancel()
+            await asyncio.gather(running, stopping, return_exceptions=True)
 
 
 def sync(settings: Settings) -> None:

@@ -4,6 +4,10 @@ HTTP mode serves Slack's requests (slash commands and events alike) at ``/slack/
 with Bolt's signature verification, and ``/healthz`` for load balancers. Socket Mode
 needs no public URL; ``/healthz`` is served on the same host/port all the same so a
 container's liveness probe works in both modes.
+
+SIGTERM and SIGINT stop it within seconds at any stage, connecting included: while Slack
+cannot be reached it logs one line per failed attempt and waits longer after each
+(``CONNECT_RETRY_FIRST_S`` doubling up to ``CONNECT_RETRY_MAX_S``).
 """
 
 from __future__ import annotations
@@ -12,22 +16,119 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
+import time
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.bootstrap import App, bootstrap
+from adapters.bootstrap import App, bootstrap, configure_bot_logging
 from adapters.scheduler import DigestScheduler
 from adapters.slack.app import DigestBuilder, SlackClaimsBot, core_digest_builder, create_slack_app
+from bot.errors import BadInput
 from bot.settings import PLATFORM_FIELDS, Settings
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+CONNECT_RETRY_FIRST_S = 1.0
+CONNECT_RETRY_MAX_S = 60.0
+CONNECT_ATTEMPT_TIMEOUT_S = 20.0  # one apps.connections.open and one websocket handshake
+STOP_GRACE_S = 2.0  # replies still being written when a signal comes; then they are abandoned
+# what Slack answers for an app-level token it will never accept: retrying cannot help
+REFUSED_TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+
+
+class OneAttemptSocketModeClient(SocketModeClient):
+    """A Socket Mode client whose ``connect()`` tries once and raises what went wrong.
+
+    slack_sdk's own ``connect()`` retries forever inside itself, logging a full traceback
+    every ping interval, and a bot waiting on it cannot be stopped (issue 23). Here the
+    runtime retries with back-off and one log line per attempt. Reconnects after a lost
+    session go through this too (the SDK's monitor calls ``connect()`` every ping interval
+    and logs one line when it fails).
+    """
+
+    async def issue_new_wss_url(self) -> str:
+        response = await self.web_client.apps_connections_open(app_token=self.app_token)
+        return str(response["url"])
+
+    async def connect(self) -> None:
+        self.auto_reconnect_enabled = False  # the monitor must not reconnect meanwhile
+        if self.current_session is not None:
+            with contextlib.suppress(Exception):
+                await self.current_session.close()
+        if self.aiohttp_client_session.closed and not self.closed:
+            self.aiohttp_client_session = aiohttp.ClientSession()
+        try:
+            if self.wss_uri is None:
+                self.wss_uri = await self.issue_new_wss_url()
+            self.current_session = await self.aiohttp_client_session.ws_connect(
+                self.wss_uri,
+                autoping=False,
+                heartbeat=self.ping_interval,
+                proxy=self.proxy,
+                ssl=self.web_client.ssl if self.web_client.ssl is not None else True,
+            )
+        except BaseException:
+            self.wss_uri = None  # Slack's URLs are short-lived: ask for a new one next time
+            raise
+        self.auto_reconnect_enabled = self.default_auto_reconnect_enabled
+        self.stale = False
+        await self.current_session.ping(f"sdk-ping-pong:{time.time()}".encode())
+        if self.current_session_monitor is not None:
+            self.current_session_monitor.cancel()
+        self.current_session_monitor = asyncio.ensure_future(self.monitor_current_session())
+        if self.message_receiver is not None:
+            self.message_receiver.cancel()
+        self.message_receiver = asyncio.ensure_future(self.receive_messages())
+
+
+class SocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler on a :class:`OneAttemptSocketModeClient`."""
+
+    def __init__(self, app: AsyncApp, app_token: str) -> None:
+        # not super().__init__: it would open a client (and an HTTP session) that retries forever
+        self.app = app
+        self.app_token = app_token
+        # its own Web API client for apps.connections.open, without the SDK's retry handler
+        # (which logs a second line per failed attempt); same base URL, TLS and proxy as the app's
+        web_client = AsyncWebClient(
+            base_url=app.client.base_url,
+            ssl=app.client.ssl,
+            proxy=app.client.proxy,
+            timeout=int(CONNECT_ATTEMPT_TIMEOUT_S),
+            retry_handlers=[],
+        )
+        self.client = OneAttemptSocketModeClient(
+            app_token=app_token, logger=app.logger, web_client=web_client, ping_interval=10
+        )
+        self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, SlackApiError):
+        return f"Slack answered {exc.response.get('error') or exc.response.status_code}"
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_ATTEMPT_TIMEOUT_S:.0f} s"
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
 def build_web_app(bolt: AsyncApp | None, *, health: Any) -> web.Application:
@@ -91,7 +192,7 @@ class SlackRuntime:
             if run_scheduler
             else None
         )
-        self.handler: AsyncSocketModeHandler | None = None
+        self.handler: SocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
 
@@ -126,22 +227,68 @@ class SlackRuntime:
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.settings.http_host, self.settings.http_port)
         await self._site.start()
+        base = f"http://{self.settings.http_host}:{self.port}"
+        if self.warm_models:
+            # spaCy and MiniLM load now, off the event loop, so the first article is not slow;
+            # a daemon thread, not the check queue: stopping never waits for a model load
+            threading.Thread(target=self._warm, name="claimbot-warm", daemon=True).start()
         if self.socket_mode:
-            assert self.app_token is not None
-            self.handler = AsyncSocketModeHandler(self.bolt, self.app_token)
-            await self.handler.connect_async()
-        log.info(
-            "claimbot for Slack running in %s mode; health at http://%s:%s%s",
-            self.mode,
-            self.settings.http_host,
-            self.port,
-            HEALTH_PATH,
-        )
+            log.info(
+                "claimbot for Slack starting in Socket Mode (SLACK_APP_TOKEN is set): connecting to %s; "
+                "health at %s%s",
+                self.settings.slack_api_base_url,
+                base,
+                HEALTH_PATH,
+            )
+            await self._connect_socket_mode()
+        else:
+            log.info(
+                "claimbot for Slack running in HTTP mode (no SLACK_APP_TOKEN): Slack requests at %s%s, "
+                "health at %s%s",
+                base,
+                EVENTS_PATH,
+                base,
+                HEALTH_PATH,
+            )
         if self.scheduler is not None:
             self.scheduler.start()
-        if self.warm_models:
-            # load spaCy and MiniLM now, off the event loop, so the first article is not slow
-            self.core.queue.submit(self.core.warm)
+
+    async def _connect_socket_mode(self) -> None:
+        """Connects, retrying with back-off and one line per failure, until it works or is cancelled."""
+        assert self.app_token is not None
+        self.handler = SocketModeHandler(self.bolt, self.app_token)
+        delay = CONNECT_RETRY_FIRST_S
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await asyncio.wait_for(self.handler.client.connect(), CONNECT_ATTEMPT_TIMEOUT_S)
+            except SlackApiError as exc:
+                if exc.response.get("error") in REFUSED_TOKEN_ERRORS:
+                    raise BadInput(
+                        f"SLACK_APP_TOKEN was refused by Slack ({exc.response.get('error')}): "
+                        "check the app-level token (xapp-...) and its connections:write scope"
+                    ) from None
+                reason = _why(exc)
+            except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+                reason = _why(exc)
+            else:
+                log.info("connected to Slack in Socket Mode (attempt %d)", attempt)
+                return
+            log.warning(
+                "could not connect to Slack in Socket Mode (attempt %d: %s); retrying in %.0f s",
+                attempt,
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, CONNECT_RETRY_MAX_S)
+
+    def _warm(self) -> None:
+        try:
+            self.core.warm()
+        except Exception:
+            log.exception("could not load the models; checks will retry on first use")
 
     async def stop(self) -> None:
         if self.scheduler is not None:
@@ -149,25 +296,35 @@ class SlackRuntime:
         if self.handler is not None:
             await self.handler.close_async()
             self.handler = None
-        await self.bot.idle()
+        try:
+            await asyncio.wait_for(self.bot.idle(), STOP_GRACE_S)
+        except TimeoutError:
+            log.warning("stopping without the replies still being prepared (nothing partial is stored)")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
 
 async def run_slack(settings: Settings, *, digest_builder: DigestBuilder | None = None) -> None:
-    """Runs until SIGINT/SIGTERM."""
+    """Runs until SIGINT/SIGTERM, which stop it at any stage, connecting included."""
     runtime = SlackRuntime(settings, digest_builder=digest_builder)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await runtime.start()
+    starting = asyncio.create_task(runtime.start(), name="slack-start")
+    stopping = asyncio.create_task(stop.wait(), name="slack-stop")
     try:
-        await stop.wait()
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # a refused token ends the run here
+            await stopping
     finally:
         log.info("shutting down")
+        for task in (starting, stopping):
+            task.cancel()
+        await asyncio.gather(starting, stopping, return_exceptions=True)
         await runtime.stop()
         runtime.core.close()
 
@@ -175,8 +332,5 @@ async def run_slack(settings: Settings, *, digest_builder: DigestBuilder | None 
 def run(settings: Settings) -> None:
     """Entry point for ``claimbot run slack``."""
     settings.require_valid(skip=PLATFORM_FIELDS["discord"])  # a bot reads nearly every setting
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    configure_bot_logging(settings)
     asyncio.run(run_slack(settings))
