@@ -204,6 +204,12 @@ def build_digest(
             repeated_ids.add(claim.id)
             daily_repeats[(day, who)] += 1
 
+    # statements of the period that matched a published fact-check: a repeat is a mention of
+    # the fact-checked claim (restatements inside one article are one statement), a change
+    # is a new claim that changed one
+    fact_checked = sum(1 for m in mentions if m.claim.fact_check and not m.restatement) + sum(
+        1 for before, _ in changed_pairs if before.fact_check
+    )
     new_ids = {cid for cid, c in claims.items() if start <= c.first_seen < end}
     new_by_speaker: Counter[str] = Counter(_speaker(claims[cid]) for cid in new_ids)
     by_speaker = sorted(
@@ -252,6 +258,7 @@ def build_digest(
         repeated=tuple(repeated[:top]),
         changed=tuple(changed[:top]),
         daily=tuple(daily),
+        fact_checked=fact_checked,
     )
 
 

@@ -10,7 +10,14 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.models import ChangedStatement, Digest, RepeatedStatement, SpeakerActivity
-from bot.summary import STANCE_PAST, STANCE_VERBS, attributed, stored_claim_to_dict, truncate
+from bot.summary import (
+    STANCE_PAST,
+    STANCE_VERBS,
+    attributed,
+    fact_check_words,
+    stored_claim_to_dict,
+    truncate,
+)
 
 STATEMENT_CHARS = 280  # long quotes are cut on a word boundary
 
@@ -48,6 +55,16 @@ def counts_line(digest: Digest) -> str:
     )
 
 
+def fact_checked_line(digest: Digest) -> str | None:
+    """ "3 statements this week matched published fact-checks", or None when none did."""
+    n = digest.fact_checked
+    if not n:
+        return None
+    if n == 1:
+        return "1 statement this week matched a published fact-check"
+    return f"{n} statements this week matched published fact-checks"
+
+
 def speaker_line(activity: SpeakerActivity) -> str:
     return (
         f"{activity.speaker}: {_plural(activity.new_claims, 'new claim')}, "
@@ -59,7 +76,10 @@ def repeat_line(item: RepeatedStatement, zone: tzinfo | None = None) -> str:
     """ "Ben Wallace: “…” — 3 times this week, first seen 2 Nov 2026"; the link is separate."""
     who = attributed(item.claim.speaker or "Unattributed", item.claim.stance)
     seen = _day(item.first_seen.astimezone(zone))
-    return f"{who}: {_quote(item.claim.text)} — {_plural(item.times, 'time')} this week, first seen {seen}"
+    line = f"{who}: {_quote(item.claim.text)} — {_plural(item.times, 'time')} this week, first seen {seen}"
+    if item.claim.fact_check:
+        line += f" ({fact_check_words(item.claim.fact_check)})"
+    return line
 
 
 def changed_line(item: ChangedStatement, zone: tzinfo | None = None) -> str:
@@ -82,6 +102,9 @@ def render_markdown(digest: Digest, *, speakers: int = 10) -> str:
         return empty_line(digest) + "\n"
     zone = digest.start.tzinfo
     lines = [f"# {title(digest)}", "", counts_line(digest)]
+    fact_checked = fact_checked_line(digest)
+    if fact_checked:
+        lines += ["", fact_checked]
     if digest.by_speaker:
         lines += ["", "## New claims by speaker", ""]
         lines += [f"- {speaker_line(a)}" for a in digest.by_speaker[:speakers]]
@@ -103,6 +126,9 @@ def render_plain(digest: Digest, *, speakers: int = 10) -> str:
     if digest.empty:
         return empty_line(digest)
     parts = [f"{title(digest)}: {counts_line(digest)}."]
+    fact_checked = fact_checked_line(digest)
+    if fact_checked:
+        parts.append(f"{fact_checked}.")
     if digest.by_speaker:
         top = "; ".join(speaker_line(a) for a in digest.by_speaker[:speakers])
         parts.append(f"Top speakers: {top}.")
@@ -119,6 +145,7 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "articles": digest.articles,
         "claims": digest.claims,
         "new_claims": digest.new_claims,
+        "fact_checked": digest.fact_checked,
         "by_speaker": [
             {"speaker": a.speaker, "new_claims": a.new_claims, "mentions": a.mentions}
             for a in digest.by_speaker
@@ -154,6 +181,7 @@ __all__ = [
     "counts_line",
     "digest_to_dict",
     "empty_line",
+    "fact_checked_line",
     "period_label",
     "render_markdown",
     "render_plain",

@@ -127,6 +127,19 @@ class Speaker:
 
 
 @dataclass(frozen=True, slots=True)
+class FactCheck:
+    """A published fact-check's verdict on a claim (schema.org ``ClaimReview``)."""
+
+    verdict: str | None = None  # in words: "False", "Mostly true" (``reviewRating.alternateName``)
+    by: str | None = None  # the fact-checker ("PolitiFact")
+    url: str | None = None  # the fact-check article
+    date: date | None = None  # when the fact-check was published
+    rating: float | None = None  # ``reviewRating.ratingValue``, when given
+    best_rating: float | None = None
+    worst_rating: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredClaim:
     id: str
     tenant: str
@@ -142,6 +155,7 @@ class StoredClaim:
     changed_from: str | None = None  # id of the earlier claim this one changed (digests)
     title: str | None = None  # an imported fact-check's headline; search ranks by it too
     stance: Stance = Stance.ASSERTS
+    fact_check: FactCheck | None = None  # the verdict of an imported ClaimReview
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +223,7 @@ class KnownClaim:
     date: date | None = None
     source: str | None = None
     title: str | None = None  # the fact-check's headline ("Did 122 Prisoners ... Return?")
+    fact_check: FactCheck | None = None  # a ClaimReview's verdict; re-importing its url updates it
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +231,7 @@ class ImportReport:
     imported: int
     skipped_duplicates: int
     errors: tuple[str, ...] = field(default_factory=tuple)
+    updated: int = 0  # fact-checks already stored whose verdict was refreshed
 
 
 # ---------------------------------------------------------------------------- digests
@@ -262,6 +278,7 @@ class Digest:
     repeated: tuple[RepeatedStatement, ...]
     changed: tuple[ChangedStatement, ...]
     daily: tuple[DailyCount, ...] = ()
+    fact_checked: int = 0  # statements in the period that matched a published fact-check
 
     @property
     def empty(self) -> bool:

@@ -321,18 +321,24 @@ class ClaimService:
         progress: ProgressCallback | None = None,
         total: int | None = None,
     ) -> ImportReport:
-        imported = skipped = done = 0
+        imported = skipped = updated = done = 0
         for batch in _batched(claims, self.limits.import_batch):
-            vectors = self._encode([c.text for c in batch])
-            added, dupes = self.store.import_claims(
-                tenant=tenant, claims=list(zip(batch, vectors, strict=True))
-            )
-            imported += added
-            skipped += dupes
             done += len(batch)
+            if any(c.fact_check is not None for c in batch):
+                # a review already stored (same url) is refreshed, not added again nor re-encoded
+                refreshed = self.store.update_fact_checks(tenant=tenant, claims=batch)
+                updated += len(refreshed)
+                batch = [c for c in batch if c.fact_check is None or c.external_id.strip() not in refreshed]
+            if batch:
+                vectors = self._encode([c.text for c in batch])
+                added, dupes = self.store.import_claims(
+                    tenant=tenant, claims=list(zip(batch, vectors, strict=True))
+                )
+                imported += added
+                skipped += dupes
             if progress:
                 progress(done, total or done)
-        return ImportReport(imported=imported, skipped_duplicates=skipped)
+        return ImportReport(imported=imported, skipped_duplicates=skipped, updated=updated)
 
     # ------------------------------------------------------------------ speakers & export
     def speakers(self, *, tenant: str) -> list[Speaker]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.models import CheckReport, ClaimKind, Comparison, SearchHit, Stance, Status, StoredClaim
+from bot.models import CheckReport, ClaimKind, Comparison, FactCheck, SearchHit, Stance, Status, StoredClaim
 
 STATUS_ORDER = (Status.CHANGED, Status.REPEAT, Status.NEW)
 STATUS_HEADINGS = {
@@ -49,6 +49,52 @@ def stance_prefix(stance: Stance) -> str:
     return f"{verb}: " if verb else ""
 
 
+def _rating_number(value: float) -> str:
+    return f"{value:g}"
+
+
+def verdict_words(fact_check: FactCheck) -> str | None:
+    """The verdict as the fact-checker worded it ("Mostly false"); a bare rating as "rated 2 of 5"."""
+    if fact_check.verdict:
+        return fact_check.verdict
+    if fact_check.rating is None:
+        return None
+    said = f"rated {_rating_number(fact_check.rating)}"
+    if fact_check.best_rating is not None:
+        said += f" of {_rating_number(fact_check.best_rating)}"
+        if fact_check.worst_rating is not None and fact_check.worst_rating not in (0, 1):
+            said += f" (worst {_rating_number(fact_check.worst_rating)})"
+    return said
+
+
+def fact_check_words(fact_check: FactCheck) -> str:
+    """ "Fact-checked by PolitiFact: False" — every surface's verdict line, before its link."""
+    by = f" by {fact_check.by}" if fact_check.by else ""
+    verdict = verdict_words(fact_check)
+    return f"Fact-checked{by}: {verdict}" if verdict else f"Fact-checked{by}"
+
+
+def fact_check_line(fact_check: FactCheck) -> str:
+    """ "Fact-checked by PolitiFact: False — https://..." for plain-text surfaces."""
+    words = fact_check_words(fact_check)
+    return f"{words} — {fact_check.url}" if fact_check.url else words
+
+
+def fact_check_to_dict(fact_check: FactCheck | None) -> dict[str, Any] | None:
+    """The documented ``fact_check`` object of ``--json`` output (``match.fact_check``, search)."""
+    if fact_check is None:
+        return None
+    return {
+        "verdict": verdict_words(fact_check),
+        "by": fact_check.by,
+        "url": fact_check.url,
+        "date": fact_check.date.isoformat() if fact_check.date else None,
+        "rating": None
+        if fact_check.rating is None
+        else {"value": fact_check.rating, "best": fact_check.best_rating, "worst": fact_check.worst_rating},
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryItem:
     status: Status
@@ -65,6 +111,7 @@ class SummaryItem:
     reasons: tuple[str, ...] = ()
     stance: Stance = Stance.ASSERTS
     match_stance: Stance = Stance.ASSERTS
+    fact_check: FactCheck | None = None  # the matched claim's published verdict
 
     @property
     def who(self) -> str:
@@ -121,6 +168,7 @@ def build_report_view(report: CheckReport) -> ReportView:
                 reasons=match.reasons if match else (),
                 stance=claim.stance,
                 match_stance=match.claim.stance if match else Stance.ASSERTS,
+                fact_check=match.claim.fact_check if match else None,
             )
         )
     items.sort(key=lambda i: STATUS_ORDER.index(i.status))
@@ -202,6 +250,7 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
                     "first_seen": c.match.claim.first_seen.isoformat(),
                     "source": c.match.claim.source,
                     "reasons": list(c.match.reasons),
+                    "fact_check": fact_check_to_dict(c.match.claim.fact_check),
                 },
             }
             for c in report.claims
@@ -235,6 +284,7 @@ def stored_claim_to_dict(claim: StoredClaim) -> dict[str, Any]:
         "source": claim.source,
         "mentions": claim.mentions,
         "title": claim.title,
+        "fact_check": fact_check_to_dict(claim.fact_check),
     }
 
 
@@ -251,6 +301,7 @@ def search_hits_to_dict(hits: list[SearchHit]) -> dict[str, Any]:
                 "first_seen": h.claim.first_seen.isoformat(),
                 "source": h.claim.source,
                 "title": h.claim.title,
+                "fact_check": fact_check_to_dict(h.claim.fact_check),
             }
             for h in hits
         ]

@@ -38,6 +38,7 @@ from bot.models import (
     ArticleRecord,
     Candidate,
     ClaimKind,
+    FactCheck,
     KnownClaim,
     Speaker,
     SpeakerKind,
@@ -624,6 +625,7 @@ class SqlStore:
                         "source_url": source,
                         "mentions": 1,
                         "first_seen": _as_datetime(item.date) or now,
+                        **_fact_check_columns(item.fact_check),
                     }
                 )
                 if len(rows) >= IMPORT_CHUNK:
@@ -638,6 +640,49 @@ class SqlStore:
             with self._index_lock(tenant):
                 self._synced_index(tenant, ref, dim)
         return imported, skipped
+
+    def update_fact_checks(self, *, tenant: str, claims: Sequence[KnownClaim]) -> set[str]:
+        """Refreshes the reviews already stored under these external ids (verdict, fact-checker,
+        dates, headline, speaker) in one transaction; returns the external ids it found.
+
+        The claim's text and embedding stay: a review is identified by its url, and re-reading
+        a feed must not move a claim in the vector index under readers' feet.
+        """
+        by_id = {k.external_id.strip(): k for k in claims if k.fact_check and k.external_id.strip()}
+        ref = self._tenant(tenant, create=False)
+        if ref is None or not by_id:
+            return set()
+        c = T_CLAIMS.c
+        found: set[str] = set()
+        with self._write() as conn:
+            self._lock_tenant(conn, ref.id)
+            wanted = sorted(by_id)
+            stored: dict[str, int] = {}
+            for start in range(0, len(wanted), 500):
+                stored.update(
+                    conn.execute(
+                        sa.select(c.external_id, c.id).where(
+                            c.tenant_id == ref.id, c.external_id.in_(wanted[start : start + 500])
+                        )
+                    ).all()
+                )
+            speaker_cache: dict[str, int] = {}
+            for external_id, pk in stored.items():
+                item = by_id[external_id]
+                values: dict[str, Any] = {
+                    **_fact_check_columns(item.fact_check),
+                    "title": (item.title or "").strip() or None,
+                    "source_url": item.source.strip() if item.source else None,
+                }
+                if item.speaker:
+                    values["speaker_id"] = self._resolve_speaker(
+                        conn, ref.id, item.speaker, SpeakerKind.UNKNOWN, (), speaker_cache
+                    )
+                if item.date:
+                    values["first_seen"] = _as_datetime(item.date)
+                conn.execute(sa.update(T_CLAIMS).where(c.id == pk).values(**values))
+                found.add(external_id)
+        return found
 
     # =============================================================== claims: reading
     def _claim_columns(self) -> list[Any]:
@@ -656,6 +701,12 @@ class SqlStore:
             c.mentions,
             c.speaker_id,
             c.changed_from_id,
+            c.fact_check_verdict,
+            c.fact_check_by,
+            c.fact_check_date,
+            c.fact_check_rating,
+            c.fact_check_best,
+            c.fact_check_worst,
             T_SPEAKERS.c.name.label("speaker_name"),
         ]
 
@@ -681,6 +732,7 @@ class SqlStore:
             changed_from=ids.public_id(ids.CLAIM, row.changed_from_id) if row.changed_from_id else None,
             title=row.title,
             stance=Stance(row.stance),
+            fact_check=_fact_check(row),
         )
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]:
@@ -1427,6 +1479,34 @@ class SqlStore:
             message_ref=row.message_ref,
             attempts=int(row.attempts),
         )
+
+
+def _fact_check_columns(fact_check: FactCheck | None) -> dict[str, Any]:
+    """The claims row's fact_check_* columns (all None: no review)."""
+    fc = fact_check or FactCheck()
+    return {
+        "fact_check_verdict": fc.verdict,
+        "fact_check_by": (fc.by or "")[:300] or None,
+        "fact_check_date": fc.date,
+        "fact_check_rating": fc.rating,
+        "fact_check_best": fc.best_rating,
+        "fact_check_worst": fc.worst_rating,
+    }
+
+
+def _fact_check(row: Any) -> FactCheck | None:
+    """The stored review of a claim, or None when no fact-checker reviewed it."""
+    if row.fact_check_verdict is None and row.fact_check_by is None and row.fact_check_rating is None:
+        return None
+    return FactCheck(
+        verdict=row.fact_check_verdict,
+        by=row.fact_check_by,
+        url=row.source_url,
+        date=row.fact_check_date,
+        rating=row.fact_check_rating,
+        best_rating=row.fact_check_best,
+        worst_rating=row.fact_check_worst,
+    )
 
 
 def _parse_claim(value: str) -> int | None:

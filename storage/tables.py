@@ -134,6 +134,14 @@ class ClaimBase(SQLModel):
     external_id: str | None = Field(default=None, max_length=300)
     title: str | None = Field(default=None, sa_type=sa.Text)  # imported fact-checks' headlines
     mentions: int = Field(default=1)
+    # migration 0007: an imported ClaimReview's verdict (its url is source_url); all null for
+    # claims that no fact-checker reviewed
+    fact_check_verdict: str | None = Field(default=None, sa_type=sa.Text)
+    fact_check_by: str | None = Field(default=None, max_length=300)
+    fact_check_date: date | None = None
+    fact_check_rating: float | None = None
+    fact_check_best: float | None = None
+    fact_check_worst: float | None = None
 
 
 class Claim(ClaimBase, table=True):

@@ -285,12 +285,24 @@ class InMemoryStore:
                 first_seen=datetime.now(UTC),
                 source=item.source,
                 external_id=item.external_id,
+                title=item.title,
+                fact_check=item.fact_check,
             )
             self.claims[claim.id] = claim
             self.vectors[claim.id] = np.asarray(vector, dtype=np.float32)
             known.add(item.external_id)
             added += 1
         return added, skipped
+
+    def update_fact_checks(self, *, tenant: str, claims: Sequence[KnownClaim]) -> set[str]:
+        by_id = {k.external_id: k for k in claims if k.fact_check is not None}
+        found: set[str] = set()
+        for claim in list(self.claims.values()):
+            item = by_id.get(claim.external_id or "")
+            if claim.tenant == tenant and item is not None:
+                self.claims[claim.id] = replace(claim, fact_check=item.fact_check, title=item.title)
+                found.add(item.external_id)
+        return found
 
     def speaker_timeline(self, *, tenant: str, speaker_id: str, limit: int = 100) -> list[StoredClaim]:
         own = [c for c in self.claims.values() if c.tenant == tenant and c.speaker_id == speaker_id]

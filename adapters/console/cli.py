@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -23,10 +24,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from adapters.bootstrap import App, bootstrap
 from adapters.console import render
+from bot import claimreview
 from bot.errors import BadInput, ClaimbotError, StorageUnavailable
-from bot.models import ArticleInput, KnownClaim, Origin
+from bot.models import ArticleInput, ImportReport, KnownClaim, Origin
 from bot.settings import Settings, load_settings
-from bot.summary import comparison_to_dict, report_to_dict, search_hits_to_dict, stored_claim_to_dict
+from bot.summary import (
+    comparison_to_dict,
+    fact_check_line,
+    report_to_dict,
+    search_hits_to_dict,
+    stored_claim_to_dict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -252,12 +260,26 @@ def _read_jsonl(
 @_handles_errors
 def import_(
     file: Annotated[
-        Path, typer.Argument(help='JSON lines: {"id", "text", "speaker"?, "date"?, "source"?, "title"?}')
+        Path,
+        typer.Argument(
+            help='JSON lines {"id", "text", "speaker"?, "date"?, "source"?, "title"?}, '
+            "or schema.org ClaimReview JSON-LD (one, many, @graph, an array, or JSON lines)"
+        ),
     ],
     db: DbOption = None,
     tenant: TenantOption = "local",
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto (read from the content), jsonl or claimreview")
+    ] = "auto",
 ) -> None:
     """Load known claims (a fact-check archive) so later checks and searches find them."""
+    if fmt not in claimreview.FORMATS:
+        raise BadInput(f"--format must be one of {', '.join(claimreview.FORMATS)}, not {fmt!r}")
+    if fmt != "jsonl":
+        text = _read_text(file)
+        if (fmt if fmt == "claimreview" else claimreview.detect_format(text)) == "claimreview":
+            _import_claimreviews(file, text, db=db, tenant=tenant)
+            return
     rows = _read_jsonl(file, ("id", "text"), ("speaker", "date", "source", "title"))
     claims = []
     for number, row in enumerate(rows, start=1):
@@ -272,6 +294,15 @@ def import_(
                 title=(row.get("title") or None),
             )
         )
+    report = _import_with_progress(claims, db=db, tenant=tenant)
+    err.print(
+        f"imported {report.imported:,} claims"
+        + (f", skipped {report.skipped_duplicates:,} already imported" if report.skipped_duplicates else ""),
+        highlight=False,
+    )
+
+
+def _import_with_progress(claims: list[KnownClaim], *, db: str | None, tenant: str) -> ImportReport:
     app = _app(db)
     try:
         with Progress(
@@ -283,7 +314,7 @@ def import_(
             transient=True,
         ) as progress:
             task = progress.add_task("import", total=len(claims))
-            report = app.service.import_claims(
+            return app.service.import_claims(
                 tenant=tenant,
                 claims=claims,
                 total=len(claims),
@@ -291,11 +322,30 @@ def import_(
             )
     finally:
         app.close()
-    err.print(
-        f"imported {report.imported:,} claims"
-        + (f", skipped {report.skipped_duplicates:,} already imported" if report.skipped_duplicates else ""),
-        highlight=False,
-    )
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}: not UTF-8 (byte {exc.start})") from None
+
+
+def _import_claimreviews(path: Path, text: str, *, db: str | None, tenant: str) -> None:
+    """schema.org ClaimReview: bad reviews are skipped and counted; only a file that is not
+    JSON at all is refused (``BadInput`` before anything is stored)."""
+    try:
+        parsed = claimreview.parse_claimreviews(text)
+    except BadInput as exc:
+        raise BadInput(f"{path}: {exc.reason}") from None
+    report = _import_with_progress(list(parsed.claims), db=db, tenant=tenant) if parsed.claims else None
+    skipped = Counter(parsed.skipped)
+    if report and report.skipped_duplicates:
+        skipped["already imported"] += report.skipped_duplicates
+    imported, updated = (report.imported, report.updated) if report else (0, 0)
+    err.print(claimreview.import_line(imported=imported, updated=updated, skipped=skipped), highlight=False)
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -437,7 +487,7 @@ def timeline(
 
 EXPORT_FIELDS = (
     "claim_id", "external_id", "text", "stance", "speaker", "kind", "first_seen", "source", "mentions",
-    "title",
+    "title", "fact_check",
 )  # fmt: skip
 
 
@@ -459,7 +509,9 @@ def export(
             writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
             writer.writeheader()
             for claim in app.service.export(tenant=tenant):
-                writer.writerow(stored_claim_to_dict(claim))
+                # CSV cells are flat: the verdict as every surface words it, with its link
+                verdict = fact_check_line(claim.fact_check) if claim.fact_check else None
+                writer.writerow({**stored_claim_to_dict(claim), "fact_check": verdict})
         else:
             for claim in app.service.export(tenant=tenant):
                 fh.write(json.dumps(stored_claim_to_dict(claim), ensure_ascii=False) + "\n")

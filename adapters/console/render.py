@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
-from bot.summary import attributed, build_report_view, stance_prefix
+from bot.summary import attributed, build_report_view, fact_check_words, stance_prefix
 
 STATUS_STYLE = {Status.NEW: "green", Status.REPEAT: "yellow", Status.CHANGED: "bold red"}
 VERDICT_STYLE = {Verdict.REPEAT: "yellow", Verdict.CHANGED: "bold red", Verdict.DIFFERENT: "green"}
@@ -37,7 +37,9 @@ def print_report(console: Console, report: CheckReport, *, source: str) -> None:
     table.add_column("statement", ratio=3)
     table.add_column("seen before", ratio=2)
     for item in view.items:
-        before = item.context_line() or ""
+        before = escape(item.context_line() or "")
+        if item.fact_check:
+            before += f"\n[bold]{escape(fact_check_words(item.fact_check))}[/bold]"
         if item.link:
             before += f"\n[link={escape(item.link)}]{escape(item.link)}[/link]"
         mentions = f" [dim](×{item.mentions})[/dim]" if item.mentions > 1 else ""
@@ -45,7 +47,7 @@ def print_report(console: Console, report: CheckReport, *, source: str) -> None:
             f"[{STATUS_STYLE[item.status]}]{item.status.value}[/]",
             escape(item.who),
             escape(item.quoted()) + mentions,
-            escape(before) if not item.link else before,
+            before,
         )
     console.print(table)
 
@@ -65,11 +67,16 @@ def print_search(console: Console, query: str, hits: Sequence[SearchHit]) -> Non
         table.add_row(
             f"{hit.score:.2f}",
             escape(attributed(c.speaker or "—", c.stance)),
-            escape(c.text),
+            escape(c.text) + _verdict_below(c),
             f"{c.first_seen:%Y-%m-%d}",
             escape(c.source or c.external_id or ""),
         )
     console.print(table)
+
+
+def _verdict_below(claim: StoredClaim) -> str:
+    """A fact-checked claim's verdict on its own line under the statement (markup), or ""."""
+    return f"\n[bold]{escape(fact_check_words(claim.fact_check))}[/bold]" if claim.fact_check else ""
 
 
 def print_comparison(console: Console, comparison: Comparison) -> None:
@@ -101,7 +108,7 @@ def print_timeline(console: Console, speaker: Speaker, claims: Sequence[StoredCl
     for c in claims:
         table.add_row(
             f"{c.first_seen:%Y-%m-%d}",
-            escape(stance_prefix(c.stance) + c.text),
+            escape(stance_prefix(c.stance) + c.text) + _verdict_below(c),
             str(c.mentions),
             escape(c.source or ""),
         )

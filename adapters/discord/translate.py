@@ -22,6 +22,7 @@ from bot.models import (
     CheckReport,
     Comparison,
     Digest,
+    FactCheck,
     Origin,
     SearchHit,
     Speaker,
@@ -30,7 +31,14 @@ from bot.models import (
     Verdict,
 )
 from bot.service import ClaimService
-from bot.summary import STATUS_HEADINGS, SummaryItem, attributed, build_report_view, truncate
+from bot.summary import (
+    STATUS_HEADINGS,
+    SummaryItem,
+    attributed,
+    build_report_view,
+    fact_check_words,
+    truncate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -243,11 +251,20 @@ def _item_field(item: SummaryItem) -> _Field:
     context = item.context_line()
     if context:
         lines.append(f"↳ {_escape(truncate(context, CLAIM_TEXT_CHARS))}")
+    if item.fact_check:
+        lines.append(_fact_check_text(item.fact_check))
     link = _link(item.link)
     if item.status is not Status.NEW:
         when = f"first seen {_day(item.first_seen)}"
         lines.append(f"[{when}]({link})" if link else when)
     return _Field(name=name, value="\n".join(lines))
+
+
+def _fact_check_text(fact_check: FactCheck) -> str:
+    """ "🔎 **Fact-checked by PolitiFact: False** — [read the fact-check](url)" """
+    line = f"\N{RIGHT-POINTING MAGNIFYING GLASS} **{_escape(fact_check_words(fact_check))}**"
+    link = _link(fact_check.url)
+    return line + (f" — [read the fact-check]({link})" if link else "")
 
 
 def report_embeds(report: CheckReport) -> list[discord.Embed]:
@@ -296,6 +313,8 @@ def _stored_field(claim: StoredClaim, *, extra: str | None = None) -> _Field:
     link = _link(claim.source)
     if link:
         value += f"\n[first seen here]({link})"
+    if claim.fact_check:
+        value += "\n" + _fact_check_text(claim.fact_check)
     return _Field(name=name, value=value)
 
 
@@ -387,9 +406,10 @@ def digest_embeds(digest: Digest, *, image_name: str | None = None) -> list[disc
     if digest.empty:  # an empty week says so in one line
         return [discord.Embed(description=digest_text.empty_line(digest), colour=COLOUR_NEUTRAL)]
     zone = digest.start.tzinfo
+    fact_checked = digest_text.fact_checked_line(digest)
     head = discord.Embed(
         title=truncate(digest_text.title(digest), TITLE_LIMIT),
-        description=digest_text.counts_line(digest),
+        description=digest_text.counts_line(digest) + (f"\n{fact_checked}" if fact_checked else ""),
         colour=COLOUR_NEUTRAL,
     )
     if image_name:

@@ -27,6 +27,7 @@ from bot.models import (
     CheckReport,
     Comparison,
     Digest,
+    FactCheck,
     SearchHit,
     Speaker,
     Status,
@@ -40,6 +41,7 @@ from bot.summary import (
     SummaryItem,
     attributed,
     build_report_view,
+    fact_check_words,
     truncate,
 )
 
@@ -383,10 +385,18 @@ def _item_text(item: SummaryItem) -> str:
     context = item.context_line()
     if context:
         lines.append(f"_{escape_mrkdwn(context)}_")
+    if item.fact_check:
+        lines.append(_fact_check_text(item.fact_check))
     if item.link and item.status is not Status.NEW:
         when = f"{item.first_seen:%Y-%m-%d}" if item.first_seen else "before"
         lines.append(_link(item.link, f"first seen {when}"))
     return "\n".join(lines)
+
+
+def _fact_check_text(fact_check: FactCheck) -> str:
+    """ ":mag: *Fact-checked by PolitiFact: False* — <url|read the fact-check>" """
+    line = f":mag: *{escape_mrkdwn(fact_check_words(fact_check))}*"
+    return line + (f" — {_link(fact_check.url, 'read the fact-check')}" if fact_check.url else "")
 
 
 def report_message(report: CheckReport, *, intro: str | None = None) -> SlackMessage:
@@ -445,6 +455,8 @@ def _claim_line(claim: StoredClaim, extra: str | None = None) -> str:
     tail = " · ".join(bits)
     if claim.source:
         tail += " · " + _link(claim.source, "source")
+    if claim.fact_check:
+        tail += "\n" + _fact_check_text(claim.fact_check)
     return f"*{who}*: {escape_mrkdwn(claim.text)}\n{tail}"
 
 
@@ -540,6 +552,9 @@ def digest_message(digest: Digest, *, top_speakers: int = 10) -> SlackMessage:
         line = words.empty_line(digest)
         return SlackMessage(blocks=[_section(escape_mrkdwn(line))], text=line, response_type="in_channel")
     blocks: list[Block] = [_header(words.title(digest)), _context(escape_mrkdwn(words.counts_line(digest)))]
+    fact_checked = words.fact_checked_line(digest)
+    if fact_checked:
+        blocks.append(_context(":mag: " + escape_mrkdwn(fact_checked)))
     budget = _BlockBudget(blocks)
     hidden = 0
     if digest.by_speaker:
