@@ -27,5 +27,17 @@ class StorageUnavailable(ClaimbotError):
     """The database cannot be reached; nothing was stored and the request can be retried."""
 
 
+class ArticleAlreadyStored(ClaimbotError):
+    """Another request stored the same article (same text or link) while this one was analysing it.
+
+    The store raises it after waiting for that request's transaction; nothing was stored.
+    The service then reports the article as already checked.
+    """
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"article {article_id} was stored by another request at the same moment")
+        self.article_id = article_id
+
+
 class QueueFull(ClaimbotError):
     """The check queue is at capacity; the caller should tell the user to retry shortly."""

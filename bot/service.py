@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
-from bot.errors import BadInput
+from bot.errors import ArticleAlreadyStored, BadInput
 from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
 from bot.matching.stance import with_stances
 from bot.matching.retrieval import normalise_query, rerank
@@ -109,6 +109,14 @@ class ClaimService:
         Raises ``BadInput`` for text we refuse (nothing is stored) and
         ``StorageUnavailable`` when the database is down (nothing is stored either).
         """
+        try:
+            return self._check(tenant=tenant, article=article, dry_run=dry_run)
+        except ArticleAlreadyStored:
+            # Another request stored this article while we analysed it (the store waited for
+            # it): checked again, it is found up front and reported as already checked.
+            return self._check(tenant=tenant, article=article, dry_run=dry_run)
+
+    def _check(self, *, tenant: str, article: ArticleInput, dry_run: bool) -> CheckReport:
         prepared = prepare_text(
             article.text,
             max_chars=self.limits.max_text_chars,

@@ -32,7 +32,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from bot.errors import StorageUnavailable
+from bot.errors import ArticleAlreadyStored
 from bot.models import (
     ArticleInput,
     ArticleRecord,
@@ -379,17 +379,20 @@ class SqlStore:
         ref = self._tenant(tenant, create=False)
         if ref is None:
             return None
+        with self._read() as conn:
+            row = conn.execute(self._same_article(ref.id, url, content_hash)).first()
+        return self._article_record(tenant, row) if row else None
+
+    @staticmethod
+    def _same_article(tenant_id: int, url: str | None, content_hash: str) -> sa.Select[Any]:
+        """The tenant's first article with this text (normalised hash) or this link."""
         a = T_ARTICLES.c
         cols = [a.id, a.title, a.url, a.published, a.content_hash, a.created_at, a.permalink]
         same = a.content_hash == content_hash
         url_norm = normalise_article_url(url)
         if url_norm:
             same = sa.or_(same, a.url_norm == url_norm)
-        with self._read() as conn:
-            row = conn.execute(
-                sa.select(*cols).where(a.tenant_id == ref.id, same).order_by(a.id).limit(1)
-            ).first()
-        return self._article_record(tenant, row) if row else None
+        return sa.select(*cols).where(a.tenant_id == tenant_id, same).order_by(a.id).limit(1)
 
     def save_article(
         self, *, tenant: str, article: ArticleInput, content_hash: str, claims: Sequence[NewClaim]
@@ -398,6 +401,10 @@ class SqlStore:
 
         A claim with ``existing_claim_id`` adds a mention to that claim (and bumps its count)
         instead of creating one. Raises ``ValueError`` for a malformed claim (nothing stored).
+
+        Two requests storing the same article at once: the tenant's write lock (``BEGIN
+        IMMEDIATE`` on SQLite, a row lock on PostgreSQL) makes the second wait for the first's
+        transaction; it then finds the article and raises ``ArticleAlreadyStored``, nothing stored.
         """
         ref = self._tenant(tenant, create=True)
         assert ref is not None
@@ -406,6 +413,10 @@ class SqlStore:
         try:
             with self._write() as conn:
                 self._lock_tenant(conn, ref.id)
+                # under the lock: committed by a request that looked for duplicates when we did
+                existing = conn.execute(self._same_article(ref.id, article.url, content_hash)).first()
+                if existing is not None:
+                    raise ArticleAlreadyStored(ids.public_id(ids.ARTICLE, existing.id))
                 article_id = conn.execute(
                     sa.insert(T_ARTICLES)
                     .values(
@@ -426,11 +437,9 @@ class SqlStore:
                 ).scalar_one()
                 claim_ids = self._save_claims(conn, ref.id, article_id, article, claims, now)
         except IntegrityError as exc:
+            # not expected under the lock; should a writer without it get there first all the same
             if "content_hash" in str(exc.orig) or "uq_articles_tenant_hash" in str(exc.orig):
-                raise StorageUnavailable(
-                    "the same article was being stored by another request at the same moment; "
-                    "try again (it will be reported as a duplicate)"
-                ) from exc
+                raise ArticleAlreadyStored("(stored at the same moment)") from exc
             raise
         record = ArticleRecord(
             id=ids.public_id(ids.ARTICLE, article_id),
