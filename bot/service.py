@@ -37,7 +37,7 @@ from bot.models import (
 )
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim, Vector
 from bot.speakers import normalise_name, resolve_speaker
-from bot.text import content_hash, prepare_text
+from bot.text import content_hash, headline_of, prepare_text
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,10 @@ class ClaimService:
             max_chars=self.limits.max_text_chars,
             max_sentence_chars=self.limits.max_sentence_chars,
         )
-        article = replace(article, text=prepared.text, title=article.title or prepared.title)
+        # without a title given or found in the page, the article's own headline or first words:
+        # a reply headed by its first statement reads as if that were the article's subject
+        title = article.title or prepared.title or headline_of(prepared.text)
+        article = replace(article, text=prepared.text, title=title)
         digest = content_hash(prepared.text)
         duplicate = self.store.find_duplicate_article(tenant=tenant, url=article.url, content_hash=digest)
 

@@ -595,3 +595,20 @@ def content_hash(text: str) -> str:
     normalised = unicodedata.normalize("NFKC", drop_invisible(text)).translate(_QUOTE_TRANSLATION).casefold()
     normalised = " ".join(normalised.split())
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+HEADLINE_WORDS = 14
+
+
+def headline_of(text: str) -> str | None:
+    """A title for an article pasted without one: its first line when that reads as a headline
+    (no sentence-final full stop, at most ``HEADLINE_WORDS`` words), else its first words."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        words = line.split()
+        if len(words) <= HEADLINE_WORDS and not line.endswith((".", ",", ";", ":")):
+            return line
+        return " ".join(words[:8]) + "…"
+    return None

@@ -16,6 +16,7 @@ from bot.text import (
     decode_bytes,
     detect_language,
     drop_invisible,
+    headline_of,
     looks_like_html,
     not_prose_reason,
     prepare_text,
@@ -473,3 +474,22 @@ def test_utf16_without_a_bom_is_text(raw: bytes, encoding: str) -> None:
 def test_binary_with_nuls_is_still_binary() -> None:
     with pytest.raises(BadInput, match="binary"):
         decode_bytes(b"\x00\x01\x02\x03ELF\x00\x00" * 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        (
+            "Bridge repair bill rises to £61 million\n\nThe cost of repairing ...",
+            "Bridge repair bill rises to £61 million",
+        ),
+        ("\n\n  Council under   fire \nBody.", "Council under fire"),
+        (
+            "The cost of repairing the Old Harbour Bridge has risen to £61 million, the council said.",
+            "The cost of repairing the Old Harbour Bridge…",
+        ),
+        ("", None),
+    ],
+)
+def test_an_article_without_a_title_is_headed_by_its_headline(text: str, headline: str | None) -> None:
+    assert headline_of(text) == headline
