@@ -14,8 +14,8 @@ import numpy as np
 
 from bot.errors import ArticleAlreadyStored, BadInput
 from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
-from bot.matching.stance import with_stances
 from bot.matching.retrieval import normalise_query, rerank
+from bot.matching.stance import with_stances
 from bot.models import (
     ArticleInput,
     ArticleRecord,
