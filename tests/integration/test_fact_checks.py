@@ -49,7 +49,8 @@ def test_import_check_shows_the_verdict_everywhere(store: SqlStore) -> None:
     by_speaker = {c.claim.speaker: c for c in checked.claims}
     bridge = by_speaker["Anna Whitfield"]
     assert bridge.status is Status.REPEAT
-    assert bridge.match is not None and bridge.match.claim.fact_check is not None
+    assert bridge.match is not None
+    assert bridge.match.claim.fact_check is not None
     match = report_to_dict(checked)["claims"][0]["match"]
     assert match["fact_check"] == {
         "verdict": "Mostly false",
@@ -69,7 +70,8 @@ def test_import_check_shows_the_verdict_everywhere(store: SqlStore) -> None:
     ]
     # a claim nobody fact-checked has none
     plain = next(c for c in service.export(tenant="t1") if c.speaker == "Tom Reed")
-    assert plain.fact_check is None and stored_claim_to_dict(plain)["fact_check"] is None
+    assert plain.fact_check is None
+    assert stored_claim_to_dict(plain)["fact_check"] is None
 
     start, end = datetime(2020, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
     assert build_digest(store, tenant="t1", start=start, end=end).fact_checked == 1
@@ -85,13 +87,15 @@ def test_reimporting_the_same_review_updates_it(store: SqlStore) -> None:
     assert (again.imported, again.updated, again.skipped_duplicates) == (0, 1, 0)
     stored = [c for c in service.export(tenant="t1") if c.external_id == BRIDGE_URL]
     assert len(stored) == 1
-    assert stored[0].fact_check is not None and stored[0].fact_check.verdict == "Pants on fire"
+    assert stored[0].fact_check is not None
+    assert stored[0].fact_check.verdict == "Pants on fire"
     assert store.index_size(tenant="t1") == 1  # nothing added to the vector index either
 
     # a tenant that never imported it gets its own copy, untouched by the other's update
     assert service.import_claims(tenant="t2", claims=reviews("single.json")).imported == 1
     [other] = list(service.export(tenant="t2"))
-    assert other.fact_check is not None and other.fact_check.verdict == "Mostly false"
+    assert other.fact_check is not None
+    assert other.fact_check.verdict == "Mostly false"
 
 
 def test_plain_json_lines_imports_have_no_verdict_columns_set(store: SqlStore) -> None:
