@@ -7,6 +7,14 @@ Writes a JSON-lines archive of generated claims (real sentences recombined / per
 command on it in a fresh data directory, timing the whole command. A second run with
 ``--small`` lines measures the fixed cost (interpreter, imports, model load), so the steady
 rate is ``(lines − small) ÷ (T_lines − T_small)``. Target: ≥ 300 claims/s.
+
+``--format claimreview`` writes the same claims as one schema.org ClaimReview JSON-LD
+document (``@graph``, each with a url, fact-checker, verdict, rating and headline), the
+form fact-checkers publish; ``--repeat N`` times the big import N times on fresh databases
+and reports the median (the fixed cost is measured once).
+
+    .venv/bin/python -m bench.import_rate --texts ../shared/data/polnear/train/text \
+        --format claimreview --repeat 3
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import tempfile
 import time
@@ -27,17 +36,59 @@ import numpy as np
 from bench import common
 from bench.corpus import claim_like_sentences, read_texts
 from bench.synth import CHUNK, BaseSet, generate_chunk, speaker_pool
+from bot.models import KnownClaim
 from bot.settings import load_settings
 
 TARGET_RATE = 300.0
+FORMATS = ("jsonl", "claimreview")
+FACT_CHECKERS = ("Fact Desk", "TruthMeter", "Checkers", "QuoteCheck")
+VERDICTS = (("False", 1), ("Mostly false", 2), ("Half true", 3), ("Mostly true", 4), ("True", 5))
 
 
-def write_archive(texts_dir: Path, path: Path, *, lines: int, seed: int = 2) -> None:
-    """``lines`` claims as ``claimbot import`` reads them (text only: vectors are not needed)."""
+def claim_review(claim: KnownClaim, index: int) -> dict[str, Any]:
+    """A schema.org ClaimReview of ``claim`` as a fact-checker would publish it."""
+    verdict, rating = VERDICTS[index % len(VERDICTS)]
+    review: dict[str, Any] = {
+        "@type": "ClaimReview",
+        "url": f"https://factcheck.example/reviews/{claim.external_id}",
+        "claimReviewed": claim.text,
+        "headline": f"Fact check: {' '.join(claim.text.split()[:8])}",
+        "author": {"@type": "Organization", "name": FACT_CHECKERS[index % len(FACT_CHECKERS)]},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": str(rating),
+            "bestRating": "5",
+            "worstRating": "1",
+            "alternateName": verdict,
+        },
+    }
+    item: dict[str, Any] = {"@type": "Claim"}
+    if claim.speaker:
+        item["author"] = {"@type": "Person", "name": claim.speaker}
+    if claim.date:
+        item["datePublished"] = claim.date.isoformat()
+        review["datePublished"] = claim.date.isoformat()
+    review["itemReviewed"] = item
+    return review
+
+
+def write_archive(texts_dir: Path, path: Path, *, lines: int, seed: int = 2, fmt: str = "jsonl") -> None:
+    """``lines`` claims as ``claimbot import`` reads them (text only: vectors are not needed):
+    claimbot JSON lines, or one ClaimReview JSON-LD document (``fmt="claimreview"``)."""
     texts = [t for _, t in read_texts(texts_dir)]
     sentences = claim_like_sentences(texts, limit=max(2_000, lines))
     base = BaseSet(sentences, np.zeros((len(sentences), 1), dtype=np.float32), 0.0)
     speakers = speaker_pool(texts)
+    if fmt == "claimreview":
+        reviews = []
+        for chunk in range((lines + CHUNK - 1) // CHUNK):
+            claims, _ = generate_chunk(
+                base, speakers, chunk=chunk, size=min(CHUNK, lines - chunk * CHUNK), seed=seed
+            )
+            reviews += [claim_review(c, chunk * CHUNK + j) for j, c in enumerate(claims)]
+        document = {"@context": "https://schema.org", "@graph": reviews}
+        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        return
     with path.open("w", encoding="utf-8") as fh:
         for chunk in range((lines + CHUNK - 1) // CHUNK):
             claims, _ = generate_chunk(
@@ -71,7 +122,8 @@ def time_import(
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"claimbot import failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    found = re.search(r"imported ([\d,]+) claims", proc.stderr + proc.stdout)
+    # "imported 9,990 claims" (JSON lines) or "imported 9,990, skipped ..." (ClaimReview)
+    found = re.search(r"imported ([\d,]+)", proc.stderr + proc.stdout)
     return elapsed, int(found.group(1).replace(",", "")) if found else -1
 
 
@@ -83,6 +135,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", nargs="+", default=["sqlite"], choices=["sqlite", "postgres"])
     parser.add_argument("--postgres", default=common.DEFAULT_POSTGRES_URL)
     parser.add_argument("--smoke", action="store_true", help="40 lines, fake-free but tiny (CI)")
+    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="jsonl", help="archive format")
+    parser.add_argument("--repeat", type=int, default=1, help="big imports timed (median reported)")
     parser.add_argument("--out", type=Path, default=None)
     return parser.parse_args(argv)
 
@@ -95,13 +149,16 @@ def main(argv: Sequence[str] | None = None, *, extra_env: dict[str, str] | None 
     rows = []
     with tempfile.TemporaryDirectory(prefix="claimbot-import-") as tmp:
         root = Path(tmp)
-        big, small = root / "big.jsonl", root / "small.jsonl"
-        write_archive(args.texts, big, lines=args.lines)
+        suffix = ".json" if args.fmt == "claimreview" else ".jsonl"
+        big, small = root / f"big{suffix}", root / f"small{suffix}"
+        write_archive(args.texts, big, lines=args.lines, fmt=args.fmt)
         if args.small:
-            write_archive(args.texts, small, lines=args.small, seed=3)
+            write_archive(args.texts, small, lines=args.small, seed=3, fmt=args.fmt)
+        runs = max(1, args.repeat)
+        names = ["small", *(f"big{n}" for n in range(runs))]
         for backend in args.backends:
             urls = []
-            for name in ("small", "big"):
+            for name in names:
                 if backend == "sqlite":
                     (root / backend / name).mkdir(parents=True)
                     urls.append(f"sqlite:///{root / backend / name / 'claimbot.db'}")
@@ -123,28 +180,37 @@ def main(argv: Sequence[str] | None = None, *, extra_env: dict[str, str] | None 
                 t_small, n_small = time_import(
                     small, db_url=urls[0], data_dir=root / backend / "small", extra_env=extra_env or {}
                 )
-            t_big, n_big = time_import(
-                big, db_url=urls[1], data_dir=root / backend / "big", extra_env=extra_env or {}
-            )
-            steady = (n_big - n_small) / (t_big - t_small) if t_big > t_small else None
+            timed = [
+                time_import(big, db_url=url, data_dir=root / backend / name, extra_env=extra_env or {})
+                for name, url in zip(names[1:], urls[1:], strict=True)
+            ]
+            n_big = timed[0][1]
+            t_big = statistics.median(t for t, _ in timed)
+            steady_rates = [(n - n_small) / (t - t_small) for t, n in timed if t > t_small]
+            steady = statistics.median(steady_rates) if steady_rates else None
             rows.append(
                 {
                     "backend": backend,
+                    "format": args.fmt,
                     # the child reads the same environment (or .env) as this process
                     "embedding_precision": load_settings().embedding_precision,
                     "lines": args.lines,
                     "imported": n_big,
-                    "seconds": round(t_big, 2),
+                    "runs": len(timed),
+                    "seconds": round(t_big, 2),  # the median run
+                    "seconds_each": [round(t, 2) for t, _ in timed],
                     "rate_including_startup": round(n_big / t_big, 1),
                     "fixed_cost_s": round(t_small, 2) if args.small else None,
-                    "steady_rate": round(steady, 1) if steady and args.small else None,
+                    "steady_rate": round(steady, 1) if steady and args.small else None,  # median
+                    "steady_rates": [round(r, 1) for r in steady_rates] if args.small else [],
                     "target_met": bool(steady and args.small and steady >= TARGET_RATE),
                     **sampler.stop(),
                 }
             )
+    what = "ClaimReview objects" if args.fmt == "claimreview" else "lines"
     common.console.print(
         common.table(
-            f"claimbot import of {args.lines:,} lines (MiniLM encoding included)",
+            f"claimbot import of {args.lines:,} {what} (MiniLM encoding included; median of {runs})",
             [
                 "backend",
                 "imported",
