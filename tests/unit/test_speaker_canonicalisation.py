@@ -63,7 +63,8 @@ def test_the_fullest_name_seen_becomes_the_canonical_one() -> None:
     # "Trump" stored first, with "Donald Trump" as an alias: the full name is what is shown
     resolved = resolve_speaker("Donald Trump", P, ("Trump",), _known(("5", "Trump", ("Donald Trump",))))
     assert (resolved.name, resolved.known_id) == ("Donald Trump", "5")
-    assert "Trump" in resolved.aliases and "Donald Trump" not in resolved.aliases
+    assert "Trump" in resolved.aliases
+    assert "Donald Trump" not in resolved.aliases
 
 
 @pytest.mark.parametrize(
