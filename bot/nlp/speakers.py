@@ -604,6 +604,14 @@ class SpeakerResolver:
             name = match.group(1).strip()
             if name and name[0].isupper():
                 best = name
+        if best is None:
+            # a description used before the article names the person in that role ("the
+            # Republican presidential nominee said …", later "Republican presidential nominee
+            # Donald Trump"): the first such naming after it
+            for match in pattern.finditer(self.text, before):
+                name = match.group(1).strip()
+                if name and name[0].isupper():
+                    return name
         return best
 
     def _last(self, kinds: set[SpeakerKind]) -> SpeakerEntity | None:
@@ -786,6 +794,9 @@ class SpeakerResolver:
                     entity_or_none = self._resolve_name_mention(
                         " ".join(role_words) + " " + named, start, end
                     )
+                    if entity_or_none.canonical[:1].islower():
+                        # a role that is no title ("billionaire Tom Steyer"): the name alone
+                        entity_or_none = self._resolve_name_mention(named, start, end)
             if entity_or_none is not None:
                 entity_or_none.add_alias(text)
                 return entity_or_none

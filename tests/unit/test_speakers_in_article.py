@@ -150,6 +150,18 @@ def _speakers(extractor: SpacyClaimExtractor, text: str) -> list[tuple[str, str 
 
 RESOLUTION = [
     pytest.param(
+        "The billionaire said on Monday that the economy was a disaster.\n\n"
+        "Billionaire Tom Steyer has made the economy the centre of his campaign.",
+        [("said", "Tom Steyer", "person")],
+        id="description-named-later-in-that-role",
+    ),
+    pytest.param(
+        "Billionaire Tom Steyer has made the economy the centre of his campaign.\n\n"
+        "The billionaire said on Monday that the economy was a disaster.",
+        [("said", "Tom Steyer", "person")],
+        id="description-of-a-person-named-in-that-role-not-a-title",
+    ),
+    pytest.param(
         "Transport Minister Ana Lopez said the bridge was safe. Lopez added that tolls would fall.",
         [("said", "Ana Lopez", "person"), ("added", "Ana Lopez", "person")],
         id="surname-to-full-name-title-stripped",
