@@ -108,6 +108,8 @@ def configure_bot_logging(settings: Settings) -> None:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     elif root.level > level:
         root.setLevel(level)
+    if level > logging.DEBUG:  # Alembic's plugin list at each start is noise; its migrations are not
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _default_extractor(settings: Settings) -> ClaimExtractor:
