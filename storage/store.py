@@ -60,6 +60,7 @@ from storage.tables import (
     SpeakerAlias,
     SpeakerRow,
     Tenant,
+    UTCDateTime,
     utcnow,
 )
 from storage.vector_index import Hit, VectorIndex
@@ -676,21 +677,41 @@ class SqlStore:
                     ).all()
                 )
             speaker_cache: dict[str, int] = {}
+            rows: list[dict[str, Any]] = []
             for external_id, pk in stored.items():
                 item = by_id[external_id]
-                values: dict[str, Any] = {
-                    **_fact_check_columns(item.fact_check),
-                    "title": (item.title or "").strip() or None,
-                    "source_url": item.source.strip() if item.source else None,
-                }
-                if item.speaker:
-                    values["speaker_id"] = self._resolve_speaker(
-                        conn, ref.id, item.speaker, SpeakerKind.UNKNOWN, (), speaker_cache
-                    )
-                if item.date:
-                    values["first_seen"] = _as_datetime(item.date)
-                conn.execute(sa.update(T_CLAIMS).where(c.id == pk).values(**values))
+                speaker_id = self._resolve_speaker(
+                    conn, ref.id, item.speaker, SpeakerKind.UNKNOWN, (), speaker_cache
+                )
+                rows.append(
+                    {
+                        "pk": pk,
+                        **{f"new_{k}": v for k, v in _fact_check_columns(item.fact_check).items()},
+                        "new_title": (item.title or "").strip() or None,
+                        "new_source_url": item.source.strip() if item.source else None,
+                        "new_speaker_id": speaker_id,
+                        "new_first_seen": _as_datetime(item.date),
+                    }
+                )
                 found.add(external_id)
+            if rows:
+                # one statement for all: a feed re-read is thousands of rows; a review that no
+                # longer names its speaker or date keeps the stored ones
+                columns = [*_fact_check_columns(None), "title", "source_url"]
+                update = (
+                    sa.update(T_CLAIMS)
+                    .where(c.id == sa.bindparam("pk"))
+                    .values(
+                        **{name: sa.bindparam(f"new_{name}") for name in columns},
+                        speaker_id=sa.func.coalesce(
+                            sa.bindparam("new_speaker_id", type_=sa.Integer), c.speaker_id
+                        ),
+                        first_seen=sa.func.coalesce(
+                            sa.bindparam("new_first_seen", type_=UTCDateTime()), c.first_seen
+                        ),
+                    )
+                )
+                conn.execute(update, rows)
         return found
 
     # =============================================================== claims: reading

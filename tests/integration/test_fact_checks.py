@@ -6,6 +6,7 @@ model-free fakes, so what is tested is the verdict's round trip through the data
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 
 from bot.claimreview import parse_claimreviews
 from bot.digest import build_digest
-from bot.models import ArticleInput, Status
+from bot.models import ArticleInput, KnownClaim, Status
 from bot.service import ClaimService
 from bot.summary import fact_check_words, report_to_dict, search_hits_to_dict, stored_claim_to_dict
 from storage import SqlStore
@@ -33,7 +34,7 @@ def service_on(store: SqlStore) -> ClaimService:
     )
 
 
-def reviews(name: str, *, replace: tuple[str, str] | None = None) -> list:  # type: ignore[type-arg]
+def reviews(name: str, *, replace: tuple[str, str] | None = None) -> list[KnownClaim]:
     text = (FIXTURES / name).read_text(encoding="utf-8")
     if replace:
         text = text.replace(*replace)
@@ -91,6 +92,14 @@ def test_reimporting_the_same_review_updates_it(store: SqlStore) -> None:
     assert stored[0].fact_check.verdict == "Pants on fire"
     assert store.index_size(tenant="t1") == 1  # nothing added to the vector index either
 
+    # a later copy of the feed without the speaker and dates keeps the stored ones
+    bare = reviews("single.json", replace=('"itemReviewed"', '"unusedItem"'))
+    bare = [replace(k, date=None) for k in bare]
+    assert service.import_claims(tenant="t1", claims=bare).updated == 1
+    [kept] = [c for c in service.export(tenant="t1") if c.external_id == BRIDGE_URL]
+    assert kept.speaker == "Anna Whitfield"
+    assert kept.first_seen == stored[0].first_seen
+
     # a tenant that never imported it gets its own copy, untouched by the other's update
     assert service.import_claims(tenant="t2", claims=reviews("single.json")).imported == 1
     [other] = list(service.export(tenant="t2"))
@@ -99,8 +108,6 @@ def test_reimporting_the_same_review_updates_it(store: SqlStore) -> None:
 
 
 def test_plain_json_lines_imports_have_no_verdict_columns_set(store: SqlStore) -> None:
-    from bot.models import KnownClaim
-
     service = service_on(store)
     service.import_claims(tenant="t1", claims=[KnownClaim(external_id="fc-1", text="Rents rose 10 percent")])
     [claim] = list(service.export(tenant="t1"))
