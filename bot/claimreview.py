@@ -36,6 +36,7 @@ NOT_JSON = "not JSON"
 NOT_A_REVIEW = "not a ClaimReview"
 NOT_AN_OBJECT = "not a JSON object"
 REPEATED = "repeated in the file"
+MALFORMED = "malformed"
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")  # "<p>", "</em>": markup some feeds leave in text
 _SPACE = re.compile(r"\s+")
@@ -124,6 +125,11 @@ def parse_claimreviews(text: str) -> ParsedReviews:
         except _Skip as exc:
             skipped[exc.reason] += 1
             continue
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            # a shape no reader foresaw: that review is left out, never the whole import
+            log.warning("skipping a malformed ClaimReview (url %r)", review.get("url"), exc_info=True)
+            skipped[MALFORMED] += 1
+            continue
         external_id = _external_id(claim, claims_per_url)
         if external_id in claims:
             skipped[REPEATED] += 1  # the later copy wins: feeds append corrections
@@ -193,7 +199,9 @@ def review_to_claim(review: dict[str, Any]) -> KnownClaim:
     if not text:
         raise _Skip(NO_CLAIM)
     item = _first_object(review.get("itemReviewed"))
-    rating = _first_object(review.get("reviewRating"))
+    rating_field = review.get("reviewRating")
+    # a few feeds give the verdict as plain text instead of a Rating
+    rating = {"alternateName": rating_field} if isinstance(rating_field, str) else _first_object(rating_field)
     url = _clean(review.get("url")) or None
     review_date = _date(review.get("datePublished"))
     fact_check = FactCheck(

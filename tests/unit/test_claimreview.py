@@ -154,6 +154,50 @@ def test_missing_fields_leave_blanks_and_a_repeated_review_keeps_the_later_copy(
     assert parse_claimreviews(json.dumps(without_url)).claims[0].external_id == bread.external_id
 
 
+def test_odd_field_types_never_abort_the_import() -> None:
+    odd = [
+        {"@type": "ClaimReview", "url": "https://x.example/a", "claimReviewed": 42},
+        {
+            "@type": "ClaimReview",
+            "url": 7,
+            "claimReviewed": ["Rents doubled"],
+            "author": 3,
+            "reviewRating": "False",
+        },
+        {"@type": "ClaimReview", "claimReviewed": "Wages rose", "reviewRating": {"ratingValue": True}},
+        {
+            "@type": "ClaimReview",
+            "claimReviewed": "Fares fell",
+            "itemReviewed": "a claim",
+            "datePublished": 20261105,
+        },
+    ]
+    parsed = parse_claimreviews(json.dumps(odd))
+    assert parsed.skipped == Counter({"without claimReviewed": 1})
+    rents, wages, fares = parsed.claims
+    assert rents.text == "Rents doubled"
+    assert rents.source is None
+    assert rents.fact_check == FactCheck(verdict="False")  # a verdict given as plain text
+    assert wages.fact_check == FactCheck()  # a boolean is no rating
+    assert (fares.speaker, fares.date) == (None, None)
+
+
+def test_a_review_the_reader_trips_on_is_skipped_as_malformed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import claimreview
+
+    real = claimreview.review_to_claim
+
+    def tripping(review: dict[str, object]) -> KnownClaim:
+        if review.get("url") == "https://checkers.example/wards":
+            raise TypeError("a shape nobody foresaw")
+        return real(review)
+
+    monkeypatch.setattr(claimreview, "review_to_claim", tripping)
+    parsed = parse_claimreviews(fixture("array.json"))
+    assert [c.external_id for c in parsed.claims] == ["https://checkers.example/unemployment"]
+    assert parsed.skipped["malformed"] == 1
+
+
 def test_not_json_at_all_is_refused() -> None:
     with pytest.raises(BadInput, match="not JSON"):
         parse_claimreviews("<html><body>Fact checks</body></html>\nmore text\n")
