@@ -77,7 +77,11 @@ def _handles_errors(fn: F) -> F:
             err.print(f"claimbot: {exc.reason}", markup=False, highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except StorageUnavailable as exc:
-            err.print(f"claimbot: database unavailable: {exc}", markup=False, highlight=False)
+            # the store's own messages already begin "database unavailable (URL): ..."
+            shown = str(exc)
+            if not shown.startswith("database unavailable"):
+                shown = f"database unavailable: {shown}"
+            err.print(f"claimbot: {shown}", markup=False, highlight=False)
             raise typer.Exit(EXIT_INTERNAL) from None
         except (typer.Exit, typer.Abort, BrokenPipeError):
             raise  # Click ends a closed pipe quietly (exit 1, no message, no flush error)

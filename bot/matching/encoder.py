@@ -317,13 +317,19 @@ class MiniLMEncoder:
         logger.info("loading sentence encoder from %s (%s)", path, self._precision.value)
         self._tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         if self._precision is Precision.INT8:
-            if cpu_has_vnni() is False:
-                logger.warning(
-                    "this CPU has no VNNI instructions: int8 sentence vectors may be less accurate; "
-                    "consider CLAIMBOT_EMBEDDING_PRECISION=bfloat16 or float32"
-                )
             cache_dir = self._model_cache_dir or default_model_cache_dir()
-            self._runner = _OnnxRunner(int8_model_file(path, cache_dir), num_threads=self._num_threads)
+            prepared_before = any(cache_dir.glob("minilm-int8-*.onnx"))
+            model_file = int8_model_file(path, cache_dir)
+            if cpu_has_vnni() is False:
+                # A fact about the machine, not about this run: said as a warning once, when the
+                # int8 file is made; after that with -v only, so that a command's one-line error
+                # stays its only line on stderr (issue 23.7).
+                logger.log(
+                    logging.INFO if prepared_before else logging.WARNING,
+                    "this CPU has no VNNI instructions: int8 sentence vectors may be less accurate; "
+                    "consider CLAIMBOT_EMBEDDING_PRECISION=bfloat16 or float32",
+                )
+            self._runner = _OnnxRunner(model_file, num_threads=self._num_threads)
             return
         bfloat16 = self._precision is Precision.BFLOAT16
         if bfloat16 and not native_bfloat16_supported():
