@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -320,6 +321,31 @@ def test_decoded_pieces_stay_small_however_well_the_body_compresses() -> None:
     sizes = [len(piece) for piece in _decoded(raw, ["gzip", "gzip"])]
     assert sum(sizes) == 16 * MIB
     assert max(sizes) <= _PIECE
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+def test_an_ipv6_literal_link_is_fetched_from_that_address() -> None:
+    """http://[::1]:port/ is a link (it was taken for a file name); allowed here, it is read."""
+    try:
+        httpd = _Server6(("::1", 0), _Handler)
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    httpd.seen_hosts = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = httpd.server_address[1]
+        page = SafeFetcher(allow_hosts=["::1"]).fetch(f"http://[::1]:{port}/plain")
+        assert page.text == PLAIN_TEXT
+        assert httpd.seen_hosts == [f"[::1]:{port}"]
+        with pytest.raises(LinkRefused, match=r"refused: ::1 is a loopback address"):
+            SafeFetcher().fetch(f"http://[::1]:{port}/plain")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def test_closed_port_is_reported(fetcher: SafeFetcher) -> None:
