@@ -161,20 +161,28 @@ def resolve_speaker(
     return ResolvedSpeaker(name, kind, tuple(aliases), None)
 
 
+_NAME_PARTICLES = frozenset({"al", "bin", "da", "de", "del", "der", "di", "du", "ibn", "la", "le", "van"})
+
+
 def fuller_name(current: str, candidate: str) -> str:
     """The name to show for one person known by both: the fuller one ("Donald Trump" over
-    "Trump"), titles aside ("President Trump" is no fuller than "Trump")."""
+    "Trump", "Tom Udall" from "Senator Tom Udall"); a title is no fuller name ("President
+    Trump") and a description is none ("Council leader Anna Whitfield")."""
     have, offered = _core_tokens(current), _core_tokens(candidate)
-    if len(offered) > len(have) and have and offered[-len(have) :] == have:
-        return " ".join(candidate.split())
+    if not (len(offered) > len(have) and have and offered[-len(have) :] == have):
+        return current
+    words = candidate.split()
+    while len(words) > 1 and normalise_name(words[0]) in _TITLE_WORDS:
+        words.pop(0)
+    if all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words):
+        return " ".join(words)
     return current
 
 
 def _merge(speaker: Speaker, name: str, aliases: Sequence[str]) -> ResolvedSpeaker:
     canonical = speaker.name
     if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN):
-        for form in (name, *aliases):
-            canonical = fuller_name(canonical, form)
+        canonical = fuller_name(canonical, name)
     forms = (speaker.name, *speaker.aliases, name, *aliases)
     return ResolvedSpeaker(
         canonical,

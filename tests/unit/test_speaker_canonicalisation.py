@@ -75,6 +75,10 @@ def test_the_fullest_name_seen_becomes_the_canonical_one() -> None:
         ("Trump", "President Trump", "Trump"),  # a title is no fuller name
         ("Trump", "Melania Trump", "Melania Trump"),  # only called on one resolved person
         ("Clinton", "Bill Gates", "Clinton"),  # not a longer form of the same name
+        ("Anna Whitfield", "Council leader Anna Whitfield", "Anna Whitfield"),  # a description
+        ("Trump", "Republican nominee Donald Trump", "Trump"),
+        ("Beethoven", "Ludwig van Beethoven", "Ludwig van Beethoven"),
+        ("Udall", "Senator Tom Udall", "Tom Udall"),
     ],
 )
 def test_fuller_name(current: str, candidate: str, shown: str) -> None:
