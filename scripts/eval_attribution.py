@@ -15,6 +15,10 @@ also scores the tagger's own content spans as the claims, with no rules).
   against the kind of the gold item it matched, or its own kind when unmatched.
 * speaker accuracy on matched pairs: the predicted speaker mention overlaps the gold
   Source span, or the resolved speaker (or one of its aliases) names the gold source.
+* strict P/R/F1 ("as a reader sees it"): a matched pair counts only when the two content
+  spans cover at least 80 % of each other (both ways, in word tokens; a split quote's pieces
+  are its content) **and** its speaker is right as above. Every other prediction is a false
+  positive, every other gold a miss. Reported beside the lenient scores, overall and split.
 * speed: seconds to extract a ~1,000-word article, warm, median of several runs.
 
 Unattributed sentences are not scored (PolNeAR annotates attributions only) and
@@ -86,11 +90,28 @@ class Counts:
         }
 
 
+STRICT_COVER = 0.8
+
+
+def strict_overlap(pred: frozenset[int], gold: frozenset[int]) -> bool:
+    """Both spans cover at least ``STRICT_COVER`` of each other."""
+    shared = len(pred & gold)
+    return bool(shared) and shared >= STRICT_COVER * len(pred) and shared >= STRICT_COVER * len(gold)
+
+
 @dataclass
 class Scores:
     overall: Counts = field(default_factory=Counts)
     direct: Counts = field(default_factory=Counts)
     indirect: Counts = field(default_factory=Counts)
+    # the strict measure: span within 80 % both ways and the right speaker
+    strict: Counts = field(default_factory=Counts)
+    strict_direct: Counts = field(default_factory=Counts)
+    strict_indirect: Counts = field(default_factory=Counts)
+
+    def strict_bucket(self, direct: bool) -> Counts:
+        return self.strict_direct if direct else self.strict_indirect
+
     # recall by gold content length: PolNeAR also annotates non-speech attributions whose
     # content is a bare object ("backed | Clinton"), which claimbot does not report
     found_by_length: dict[str, list[int]] = field(
@@ -124,6 +145,34 @@ def _names_gold_source(claim: ExtractedClaim, source_text: str) -> bool:
         return False
     key = capitalised[-1].lower()
     return any(key and key in re.findall(r"\w+", name.lower()) for name in names)
+
+
+def speaker_right(claim: ExtractedClaim, gold: GoldAttribution, text: str) -> bool:
+    """The claim's speaker mention overlaps the gold source, or its resolved name names it,
+    or neither has a source."""
+    if claim.speaker_mention is not None and gold.source:
+        m = claim.speaker_mention
+        if any(m.start < e and s < m.end for s, e in gold.source):
+            return True
+    if gold.source:
+        return _names_gold_source(claim, " ".join(text[s:e] for s, e in gold.source))
+    return claim.speaker is None  # both agree there is no named source
+
+
+def claim_labels(article: PolnearArticle, claims: Sequence[ExtractedClaim]) -> list[tuple[bool, bool]]:
+    """For each claim: (a lenient true positive, right as a reader sees it: a strict one)."""
+    text = article.text
+    offsets = [m.start() for m in WORD.finditer(text)]
+    golds = list(article.attributions)
+    gold_tokens = [token_set(text, g.content, offsets) for g in golds]
+    pred_tokens = [token_set(text, [(p.start, p.end) for p in c.content_pieces], offsets) for c in claims]
+    labels = [(False, False)] * len(claims)
+    for pi, gi in one_to_one_matches(pred_tokens, gold_tokens):
+        strict = speaker_right(claims[pi], golds[gi], text) and strict_overlap(
+            pred_tokens[pi], gold_tokens[gi]
+        )
+        labels[pi] = (True, strict)
+    return labels
 
 
 def _words(text: str) -> frozenset[str]:
@@ -174,23 +223,28 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
         gold = golds[gi]
         claim = claims[pi]
         direct = gold_is_direct(text, gold)
-        ok = False
-        if claim.speaker_mention is not None and gold.source:
-            m = claim.speaker_mention
-            ok = any(m.start < e and s < m.end for s, e in gold.source)
-        if not ok and gold.source:
-            ok = _names_gold_source(claim, " ".join(text[s:e] for s, e in gold.source))
-        if not ok and not gold.source and claim.speaker is None:
-            ok = True  # both agree there is no named source
+        ok = speaker_right(claim, gold, text)
         for counts in (scores.overall, scores.bucket(direct)):
             counts.tp += 1
             counts.speaker_ok += int(ok)
+        strict_ok = ok and strict_overlap(pred_tokens[pi], gold_tokens[gi])
+        for counts in (scores.strict, scores.strict_bucket(direct)):
+            counts.tp += int(strict_ok)
+            counts.speaker_ok += int(strict_ok)
+            counts.fp += int(not strict_ok)
+            counts.fn += int(not strict_ok)
         if claim.speaker and gold.source:
             scores.names_clean[0] += int(_words(claim.speaker) <= source_words)
             scores.names_clean[1] += 1
     for pi, claim in enumerate(claims):
         if pi not in used_p:
-            for counts in (scores.overall, scores.bucket(claim.kind is ClaimKind.DIRECT)):
+            direct = claim.kind is ClaimKind.DIRECT
+            for counts in (
+                scores.overall,
+                scores.bucket(direct),
+                scores.strict,
+                scores.strict_bucket(direct),
+            ):
                 counts.fp += 1
     for gi, gtoks in enumerate(gold_tokens):
         bucket = scores.found_by_length["1-3 words" if len(gtoks) <= 3 else "4+ words"]
@@ -198,7 +252,13 @@ def score_article(article: PolnearArticle, claims: list[ExtractedClaim], scores:
         bucket[1] += 1
     for gi, gold in enumerate(golds):
         if gi not in used_g:
-            for counts in (scores.overall, scores.bucket(gold_is_direct(text, gold))):
+            direct = gold_is_direct(text, gold)
+            for counts in (
+                scores.overall,
+                scores.bucket(direct),
+                scores.strict,
+                scores.strict_bucket(direct),
+            ):
                 counts.fn += 1
 
 
@@ -415,6 +475,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also score the span tagger's own content spans as claims, without the rules",
     )
     parser.add_argument(
+        "--statement-confidence",
+        default="shipped",
+        help="the statement-confidence model that keeps unsure statements back: 'shipped' "
+        "(models/attribution/statement_confidence.json, as the product runs), a path, or 'none'",
+    )
+    parser.add_argument(
         "--keep-bare-objects",
         action="store_true",
         help="also count reported objects with no clause ('backed | Clinton'), which PolNeAR "
@@ -446,11 +512,20 @@ def main(argv: list[str] | None = None) -> int:
         merge_restatements=False,
         keep_bare_objects=args.keep_bare_objects,
     )
+    if args.statement_confidence != "none":
+        from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence
+
+        path = CONFIDENCE_PATH if args.statement_confidence == "shipped" else Path(args.statement_confidence)
+        if path.is_file():
+            extractor.statement_confidence = StatementConfidence.load(path)
+        else:
+            logger.warning("no statement-confidence model at %s: every statement scored", path)
     result: dict[str, object] = {
         "split": args.split,
         "model": model or "claimbot_en",
         "articles": len(articles),
         "bare_objects_kept": args.keep_bare_objects,
+        "statement_confidence": args.statement_confidence,
     }
     tagger = None
     if not args.rules_only:
@@ -473,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
             "overall": scores.overall.as_dict(),
             "direct": scores.direct.as_dict(),
             "indirect": scores.indirect.as_dict(),
+            "strict": scores.strict.as_dict(),
+            "strict_direct": scores.strict_direct.as_dict(),
+            "strict_indirect": scores.strict_indirect.as_dict(),
             "recall_by_gold_length": scores.recall_by_length(),
             "speaker_names_clean": scores.speaker_names_clean(),
             "cue_threshold": extractor.lexicon.threshold,
@@ -487,7 +565,16 @@ def main(argv: list[str] | None = None) -> int:
         result["speed_1000_words"] = measure_speed(extractor, articles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    for key in ("overall", "direct", "indirect", "recall_by_gold_length", "speaker_names_clean"):
+    for key in (
+        "overall",
+        "direct",
+        "indirect",
+        "strict",
+        "strict_direct",
+        "strict_indirect",
+        "recall_by_gold_length",
+        "speaker_names_clean",
+    ):
         logger.info("%-8s %s", key, result[key])
     if "speed_1000_words" in result:
         logger.info("speed    %s", result["speed_1000_words"])

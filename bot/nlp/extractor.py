@@ -34,6 +34,7 @@ from bot.nlp.attribution import (
     load_lexicon,
     sentence_units,
 )
+from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
 from bot.nlp.speakers import DATELINE, SpeakerEntity, SpeakerResolver
 from bot.nlp.stance import read_stance
@@ -342,8 +343,11 @@ class SpacyClaimExtractor:
         span_tagger: SpanTagger | None = None,
         tagger_min_confidence: float = MIN_CONFIDENCE,
         tagger_min_words: int = MIN_WORDS,
+        statement_confidence: StatementConfidence | None = None,
     ) -> None:
         self.nlp = nlp
+        # keeps back attributed statements it is unsure of (span or speaker); None shows all
+        self.statement_confidence = statement_confidence
         self.span_tagger = span_tagger
         self._pool: ThreadPoolExecutor | None = None
         self.tagger_min_confidence = tagger_min_confidence
@@ -372,7 +376,10 @@ class SpacyClaimExtractor:
                 model_cache_dir=settings.model_cache_dir,
                 num_threads=1,
             )
-        return cls(load_pipeline(settings.spacy_model), span_tagger=tagger)
+        confidence = StatementConfidence.load() if CONFIDENCE_PATH.is_file() else None
+        if confidence is None:
+            logger.warning("no statement-confidence model at %s: every statement is shown", CONFIDENCE_PATH)
+        return cls(load_pipeline(settings.spacy_model), span_tagger=tagger, statement_confidence=confidence)
 
     def warm(self) -> None:
         """Loads what loads lazily (the span tagger), so the first article is not slow."""
@@ -491,6 +498,8 @@ class SpacyClaimExtractor:
             drafts.extend(self._unattributed(doc, raw_text, drafts, units))
         drafts.sort(key=lambda d: d.content[0][0])
         claims = self._resolve(doc, raw_text, drafts)
+        if self.statement_confidence is not None:
+            claims = self.statement_confidence.keep(claims, raw_text)
         if self.merge_restatements:
             claims = merge_restatements(claims, raw_text)
         return claims

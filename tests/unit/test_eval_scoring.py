@@ -7,7 +7,14 @@ import pytest
 from bot.models import ClaimKind, ExtractedClaim, Span
 from bot.nlp.polnear import GoldAttribution, PolnearArticle
 from bot.nlp.span_tagger import TaggedSpan
-from scripts.eval_attribution import Scores, one_to_one_matches, score_article, tagger_alone
+from scripts.eval_attribution import (
+    Scores,
+    claim_labels,
+    one_to_one_matches,
+    score_article,
+    strict_overlap,
+    tagger_alone,
+)
 
 TEXT = (
     "The decision was risky for Ana Lopez, who said the budget would be cut by half. "
@@ -137,3 +144,37 @@ def test_tagger_alone_scores_sure_spans_of_four_words_or_more() -> None:
     assert result["confidence>=0.9"]["fn"] == 1
     # the ceiling: the gold labels decoded as the tagger's output, with the same length rule
     assert (result["gold labels"]["tp"], result["gold labels"]["fp"]) == (1, 0)
+
+
+# ----------------------------------------------------------------------------- the strict measure
+@pytest.mark.parametrize(
+    ("pred", "gold", "strict"),
+    [
+        (frozenset(range(10)), frozenset(range(10)), True),
+        (frozenset(range(10)), frozenset(range(8)), True),  # 8 of 10: 80 % both ways
+        (frozenset(range(10)), frozenset(range(7)), False),  # the prediction runs wide
+        (frozenset(range(7)), frozenset(range(10)), False),  # the prediction stops short
+        (frozenset(range(5)), frozenset(range(5, 10)), False),
+    ],
+)
+def test_strict_overlap_is_80_percent_both_ways(
+    pred: frozenset[int], gold: frozenset[int], strict: bool
+) -> None:
+    assert strict_overlap(pred, gold) is strict
+
+
+def test_strict_needs_the_span_and_the_speaker_right() -> None:
+    claims = [
+        # span right, speaker right: strict
+        _claim("the budget would be cut by half", mention="Ana Lopez", speaker="Ana Lopez"),
+        # half the span and the right speaker: lenient only
+        _claim("fares would", mention="Tom Berg", speaker="Tom Berg"),
+    ]
+    assert claim_labels(ARTICLE, claims) == [(True, True), (True, False)]
+    wrong_speaker = [_claim("the budget would be cut by half", mention="The decision", speaker="decision")]
+    assert claim_labels(ARTICLE, wrong_speaker) == [(True, False)]
+    scores = Scores()
+    score_article(ARTICLE, claims, scores)
+    strict = scores.strict.as_dict()
+    assert (strict["tp"], strict["fp"], strict["fn"]) == (1, 1, 1)
+    assert (scores.overall.tp, scores.overall.fp, scores.overall.fn) == (2, 0, 0)

@@ -1,0 +1,213 @@
+"""How sure the extractor is that a statement is shown right: its words and its speaker.
+
+A statement a reader would not accept (a wrong speaker, a span that swallows the attribution,
+an action taken for a statement: "spoke about her ties to black churches") does more harm
+than a statement left out. ``StatementConfidence`` scores each attributed statement from
+features of the claim as the extractor produced it, with a logistic model fitted on PolNeAR
+train by ``scripts/train_statement_confidence.py`` (label: span within 80 % of the annotated
+content both ways and the annotated source as speaker); statements below the threshold,
+tuned on PolNeAR dev, are kept back. The article's own unattributed statements are not
+scored here: the check-worthiness model decides those.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.models import ClaimKind, ExtractedClaim, SpeakerKind, Stance
+from bot.nlp.speakers import DOCUMENT_NOUNS, GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, TIME_NOUNS, TIME_WORDS
+
+CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "models" / "attribution" / "statement_confidence.json"
+
+_PRONOUNS = frozenset(
+    {"he", "she", "him", "her", "i", "they", "we", "them", "it", "who", "which", "that", "you"}
+)
+# words a real speaker's name or description never starts with ("Having", "whose support",
+# "which most nations", "the one")
+_NOT_A_NAME_START = frozenset(
+    {
+        "having",
+        "which",
+        "whose",
+        "who",
+        "whom",
+        "that",
+        "those",
+        "one",
+        "this",
+        "these",
+        "it",
+        "what",
+        "when",
+        "where",
+        "while",
+        "if",
+        "as",
+        "after",
+        "before",
+    }
+)
+_SPEECH_CUES = frozenset(
+    {"said", "says", "say", "saying", "told", "tells", "tell", "telling", "according to", "added", "adding"}
+)
+_WRITTEN_CUES = frozenset({"wrote", "writes", "reported", "reports", "stated", "states", "―", "—", "-"})
+_ATTRIBUTION_INSIDE = re.compile(r"\b(?:said|says|told|according to|added)\b", re.IGNORECASE)
+_QUOTES = re.compile('["“”]')
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# common nouns that can name who speaks when the recognizer gave no kind: people by their role
+# or relation, bodies, and things that say something (a poll, a ruling, a slide, a clip)
+PERSON_ROLES = frozenset(
+    _words(
+        """
+    source spokesman spokeswoman spokesperson nominee candidate businessman businesswoman
+    architect announcer narrator questioner director governor senator congressman congresswoman
+    representative general commissioner lawyer attorney friend family team campaign leader user
+    official reporter journalist editor mother father son daughter wife husband brother sister
+    siblings man men woman women aide adviser advisor secretary minister president chairman
+    chairwoman chair chief executive ceo founder owner manager judge justice panel jury respondent
+    voter member expert analyst economist professor scientist researcher doctor nurse teacher
+    student worker officer colleague neighbour neighbor pastor priest bishop lawmaker mayor
+    sheriff prosecutor host moderator interviewer participant resident everyone percent
+    majority minority plurality people reader specialist observer city state county town
+    community school
+    """
+    )
+)
+SAYING_THINGS = frozenset(
+    _words(
+        """
+    ruling complaint book article account website site slide clip film footage documentary
+    transcript speech interview testimony lawsuit suit indictment order verdict decision opinion
+    editorial column blog message email text tweet post page sign banner headline caption story
+    investigation inquiry probe forecast projection model platform average brief
+    """
+    )
+)
+SPEAKER_HEADS = PERSON_ROLES | SAYING_THINGS | GROUP_HEADS | MATERIAL_NOUNS | DOCUMENT_NOUNS | ORG_WORDS
+_NAME_PUNCTUATION = ".,;:'’\"“”()"
+_MONTHS = frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
+
+
+def fits_a_speaker(name: str | None, kind: SpeakerKind) -> bool:
+    """Whether a resolved speaker can be shown as one: a person, body, group or document, never
+    a time ("Monday night", "Jan. 1") or an abstract noun ("truth", "the relationship between
+    the two", "body mass index"). A kind the recognizer gave is trusted; an unknown kind needs
+    a head noun that names who or what speaks, or a proper name."""
+    if not name:
+        return True  # no speaker: the statement is judged on its own
+    words = [w for w in (w.strip(_NAME_PUNCTUATION) for w in name.split()) if w]
+    if not words:
+        return False
+    lower = [w.lower().removesuffix("'s").removesuffix("’s") for w in words]
+    if all(w in TIME_NOUNS or w.isdigit() or w in _MONTHS for w in lower):
+        return False
+    if kind is not SpeakerKind.UNKNOWN:
+        return True
+    # "experts I interviewed", "one GOP source in the room", "reporter for USA Today"
+    if any({w, w.removesuffix("s"), w.removesuffix("es")} & SPEAKER_HEADS for w in lower):
+        return True
+    if lower[0] in TIME_WORDS or lower[0] in _MONTHS or lower[-1] in TIME_NOUNS:
+        return False  # "September 27 they", "debate Monday", "day"
+    # a proper name the recognizer missed ("Citizens for Tax Justice")
+    capitals = sum(1 for w in words if w[:1].isupper())
+    return words[-1][:1].isupper() and capitals * 2 >= len(words)
+
+
+def _log_words(text: str) -> float:
+    return math.log1p(len(text.split()))
+
+
+def statement_features(claim: ExtractedClaim, raw: str) -> dict[str, float]:
+    """Features of one attributed statement; ``raw`` is the article text its spans index."""
+    text = claim.text
+    cue = claim.cue.text.lower().strip() if claim.cue else ""
+    speaker = claim.speaker or ""
+    mention = claim.speaker_mention
+    first_word = speaker.split()[0].lower() if speaker else ""
+    words = text.split()
+    verb_first = bool(cue) and claim.kind is ClaimKind.INDIRECT and bool(words)
+    verb_first = verb_first and words[0].lower() == cue.split()[0]
+    distance = 0.0
+    if mention is not None:
+        gap = min(abs(mention.start - claim.content.end), abs(claim.content.start - mention.end))
+        distance = math.log1p(max(0, gap))
+    return {
+        "direct": float(claim.kind is ClaimKind.DIRECT),
+        "no_cue": float(not cue),
+        "speech_cue": float(cue in _SPEECH_CUES),
+        "written_cue": float(cue in _WRITTEN_CUES),
+        "cue_words": float(len(cue.split())),
+        "verb_before_object": float(verb_first),
+        "no_speaker": float(not speaker),
+        "person": float(claim.speaker_kind is SpeakerKind.PERSON),
+        "organisation": float(claim.speaker_kind is SpeakerKind.ORGANISATION),
+        "group": float(claim.speaker_kind is SpeakerKind.GROUP),
+        "speaker_not_a_name": float(
+            bool(speaker) and (first_word in _NOT_A_NAME_START or speaker[:1].islower() or speaker.isdigit())
+        ),
+        "speaker_unfit": float(not fits_a_speaker(claim.speaker, claim.speaker_kind)),
+        "speaker_words": float(min(len(speaker.split()), 6)),
+        "pronoun_mention": float(mention is not None and mention.text.lower().strip() in _PRONOUNS),
+        "mention_words": float(min(len(mention.text.split()), 12) if mention is not None else 0),
+        "mention_after": float(mention is not None and mention.start >= claim.content.end),
+        "mention_distance": distance,
+        "content_words": _log_words(text),
+        "short_content": float(len(words) < 6),
+        "attribution_inside": float(
+            claim.kind is ClaimKind.INDIRECT and bool(_ATTRIBUTION_INSIDE.search(text))
+        ),
+        "odd_quotes": float(len(_QUOTES.findall(text)) % 2 == 1),
+        "pieces": float(len(claim.content_pieces) - 1),
+        "question": float(text.rstrip(" .\"”'’").endswith("?")),
+        "lowercase_quote": float(claim.kind is ClaimKind.DIRECT and text[:1].islower()),
+        "stance_not_asserts": float(claim.stance is not Stance.ASSERTS),
+        "in_headline": float(_in_headline(raw, claim.content.start)),
+    }
+
+
+def _in_headline(raw: str, offset: int) -> bool:
+    line_start = raw.rfind("\n", 0, offset) + 1
+    line_end = raw.find("\n", offset)
+    line = raw[line_start : line_end if line_end >= 0 else len(raw)].strip()
+    return bool(line) and line[-1] not in ".!?\"”'’"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementConfidence:
+    """A logistic model over ``statement_features`` and the threshold below which a statement
+    is kept back."""
+
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = CONFIDENCE_PATH) -> StatementConfidence:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = {name: float(w) for name, w in data["weights"].items()}
+        return cls(weights=weights, bias=float(data["bias"]), threshold=float(data["threshold"]))
+
+    def score(self, claim: ExtractedClaim, raw: str) -> float:
+        features = statement_features(claim, raw)
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def keep(self, claims: Sequence[ExtractedClaim], raw: str) -> list[ExtractedClaim]:
+        """The claims to show: the article's own as they are, attributed ones when their speaker
+        can be one and the model is sure enough of them."""
+        return [
+            c
+            for c in claims
+            if c.kind is ClaimKind.UNATTRIBUTED
+            or (fits_a_speaker(c.speaker, c.speaker_kind) and self.score(c, raw) >= self.threshold)
+        ]

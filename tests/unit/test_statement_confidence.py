@@ -1,0 +1,98 @@
+"""Statements kept back when the extractor is unsure of their speaker or their words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind
+from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence, fits_a_speaker, statement_features
+
+P, ORG, G, U = SpeakerKind.PERSON, SpeakerKind.ORGANISATION, SpeakerKind.GROUP, SpeakerKind.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "fits"),
+    [
+        ("Donald Trump", P, True),
+        ("Kremlin", ORG, True),
+        ("Critics", G, True),
+        (None, U, True),  # no speaker: the statement is judged on its own
+        # descriptions and documents the recognizer gave no kind
+        ("New York businessman", U, True),
+        ("Republican presidential nominee", U, True),
+        ("latest Reuters/Ipsos opinion poll released Friday", U, True),
+        ("experts I interviewed", U, True),
+        ("reporter for USA Today", U, True),
+        ("Citizens for Tax Justice", U, True),
+        ("ruling", U, True),
+        # times, abstract nouns and pieces of sentences are nobody
+        ("Monday night", U, False),
+        ("Jan. 1", U, False),
+        ("debate Monday", U, False),
+        ("day", U, False),
+        ("Monday", P, False),  # a time even where the recognizer said person
+        ("truth", U, False),
+        ("relationship between the two", U, False),
+        ("body mass index", U, False),
+        ("amount of time", U, False),
+        ("audio", U, False),
+        ("whose support", U, False),
+        ("Details aside", U, False),
+    ],
+)
+def test_fits_a_speaker(name: str | None, kind: SpeakerKind, fits: bool) -> None:
+    assert fits_a_speaker(name, kind) is fits
+
+
+RAW = 'Ana Lopez said the bridge will close. "It will reopen in 2027," she said.\n'
+
+
+def claim(
+    text: str, *, kind: ClaimKind = ClaimKind.INDIRECT, speaker: str | None = "Ana Lopez"
+) -> ExtractedClaim:
+    start = RAW.find(text) if text in RAW else 0
+    return ExtractedClaim(
+        text=text,
+        kind=kind,
+        content=Span(start, start + len(text), text),
+        cue=Span(10, 14, "said"),
+        speaker_mention=Span(0, 9, "Ana Lopez") if speaker else None,
+        speaker=speaker,
+        speaker_kind=P if speaker else U,
+    )
+
+
+def test_keep_drops_what_scores_below_the_threshold_and_never_the_articles_own() -> None:
+    # a model that only trusts statements with a speaker
+    model = StatementConfidence(weights={"no_speaker": -10.0}, bias=2.0, threshold=0.5)
+    named = claim("the bridge will close")
+    nameless = claim("the bridge will close", speaker=None)
+    own = claim("the bridge will close", kind=ClaimKind.UNATTRIBUTED, speaker=None)
+    assert model.keep([named, nameless, own], RAW) == [named, own]
+
+
+def test_keep_drops_a_speaker_that_is_no_speaker_whatever_the_score() -> None:
+    model = StatementConfidence(weights={}, bias=10.0, threshold=0.5)
+    timed = ExtractedClaim(
+        text="the bridge will close",
+        kind=ClaimKind.INDIRECT,
+        content=Span(15, 36, RAW[15:36]),
+        speaker="Monday night",
+        speaker_kind=U,
+    )
+    assert model.keep([timed], RAW) == []
+
+
+def test_the_shipped_model_scores_every_feature_it_was_fitted_on(tmp_path: Path) -> None:
+    data = json.loads(CONFIDENCE_PATH.read_text(encoding="utf-8"))
+    features = statement_features(claim("the bridge will close"), RAW)
+    assert set(data["weights"]) == set(features)
+    assert 0.0 < data["threshold"] < 1.0
+    model = StatementConfidence.load()
+    assert 0.0 <= model.score(claim("the bridge will close"), RAW) <= 1.0
+    # a quote with its speaker is surer than the same words with nobody named
+    quoted = claim("It will reopen in 2027", kind=ClaimKind.DIRECT)
+    assert model.score(quoted, RAW) > model.score(claim("It will reopen in 2027", speaker=None), RAW)
