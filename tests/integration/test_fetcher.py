@@ -445,3 +445,16 @@ def test_connection_goes_to_the_address_that_was_checked(base: str, server: _Ser
     assert "100,000 troops" in page.text
     assert resolved == ["pinned.test", "pinned.test"]  # resolved and checked again after the redirect
     assert server.seen_hosts[-1] == f"pinned.test:{port}"
+
+
+def test_fetch_limits_bench_smoke(tmp_path: Path) -> None:
+    """``python -m bench.fetch_limits --smoke`` runs end to end (64 MiB bombs, fresh processes)."""
+    from bench import fetch_limits
+
+    assert fetch_limits.main(["--smoke", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "fetch_limits-latest.json").read_text())
+    cases = {case["case"]: case for case in result["cases"]}
+    assert cases["/article"]["outcome"].startswith("fetched")
+    for bomb in ("/gzip-gzip", "/zstd"):
+        assert cases[bomb]["outcome"] == "refused: the page is larger than 5 MB"
+        assert cases[bomb]["rss_peak_mb"] - cases[bomb]["rss_before_mb"] < 40
