@@ -182,17 +182,28 @@ def _is_prose_token(token: str) -> bool:
 
 
 def _table_kind(lines: list[str]) -> str | None:
-    """ "comma-separated" (...) when the lines are rows of a table: the same number of cells
-    on nearly every line, short cells, and few lines that end a sentence."""
+    """ "comma-separated" (...) when the lines are rows of a table: the same number of cells on
+    nearly every line, short cells, few lines that end a sentence, and either three columns or
+    more or a number or a quoted cell in most rows (verse with one comma a line is no table)."""
     if len(lines) < 3:
         return None
     rows = lines[:300]
     for delimiter, kind in _TABLE_DELIMITERS.items():
         if sum(1 for line in rows if delimiter in line) < 0.8 * len(rows):
             continue
-        widths = [len(next(csv.reader([line], delimiter=delimiter), [])) for line in rows]
-        width, count = Counter(widths).most_common(1)[0]
+        cells = [next(csv.reader([line], delimiter=delimiter), []) for line in rows]
+        width, count = Counter(len(row) for row in cells).most_common(1)[0]
         if width < 2 or count < 0.8 * len(rows):
+            continue
+        # a number or a quoted cell ("a,b" with the quotes CSV puts round it) marks a data row
+        data_rows = sum(
+            1
+            for line, row in zip(rows, cells, strict=True)
+            if f'{delimiter}"' in line
+            or line.startswith('"')
+            or any(_NUMBER_TOKEN_RE.fullmatch(cell.strip()) for cell in row)
+        )
+        if width == 2 and data_rows < 0.5 * len(rows):
             continue
         mean_cell = sum(len(line) for line in rows) / (len(rows) * width)
         sentence_ends = sum(1 for line in rows if line.rstrip().endswith((".", "!", "?", "”", '."')))

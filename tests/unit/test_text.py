@@ -412,6 +412,7 @@ BASE64 = base64.encodebytes(bytes((i * 7919 + 13) % 251 for i in range(120_000))
         (CSV, "this looks like a table (comma-separated values), not an article"),
         (CSV.replace(",", ";"), "this looks like a table (semicolon-separated values), not an article"),
         (TSV, "this looks like a table (tab-separated values), not an article"),
+        ("city,population\nParis,2100000\nLyon,520000\nNice,340000\n", "table (comma-separated values)"),
         (JSON_DOC, "this is JSON data, not an article"),
         (JSON_DOC[: len(JSON_DOC) // 2], "this is JSON data, not an article"),  # cut short
         ("[1, 2, 3, 4]", "there are no words in this text"),
@@ -446,6 +447,9 @@ def test_what_is_not_prose_is_refused_in_one_line(raw: bytes | str, reason: str)
         '"We will win," she said.',
         # commas on every line, but sentences
         "Paris, the capital, was quiet.\nLondon, by contrast, was loud.\nBerlin, he said, was calm.\n",
+        # verse: a comma on every line, no sentence ends, but no table
+        "Roses are red, violets are blue\nSugar is sweet, and so are you\nI said hello, you said goodbye\n"
+        "The night is long, the road is wide\n",
         # an article with a small table in it is still an article
         ENGLISH_ARTICLE + "\n\nRegion,Troops\nNorth,40000\nSouth,60000\n\n" + ENGLISH_ARTICLE,
         # figures and links do not make prose into data
