@@ -174,9 +174,22 @@ def fuller_name(current: str, candidate: str) -> str:
     words = candidate.split()
     while len(words) > 1 and normalise_name(words[0]) in _TITLE_WORDS:
         words.pop(0)
-    if all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words):
+    # the words it adds open with a first name: "Donald Trump", not a headline's "Rival
+    # Hillary Clinton"
+    if (
+        all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+        and len(words) > len(current.split())
+        and _known_first_name(words[0])
+    ):
         return " ".join(words)
     return current
+
+
+def _known_first_name(word: str) -> bool:
+    from bot.nlp.name_genders import first_name_genders, first_name_leanings
+
+    key = word.lower().rstrip(".")
+    return word[:1].isupper() and (key in first_name_genders() or key in first_name_leanings())
 
 
 def _merge(speaker: Speaker, name: str, aliases: Sequence[str]) -> ResolvedSpeaker:

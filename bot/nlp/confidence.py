@@ -113,14 +113,36 @@ def fits_a_speaker(name: str | None, kind: SpeakerKind) -> bool:
         return False
     if kind is not SpeakerKind.UNKNOWN:
         return True
-    # "experts I interviewed", "one GOP source in the room", "reporter for USA Today"
-    if any({w, w.removesuffix("s"), w.removesuffix("es")} & SPEAKER_HEADS for w in lower):
+    opens_with_a_gerund = len(lower) > 1 and lower[0].endswith("ing") and lower[0] not in SPEAKER_HEADS
+    if lower[0] in _NOT_AN_OPENING or opens_with_a_gerund or lower[-1] in _PRONOUN_ENDS:
+        return False  # "Following initial reports of …", "of RT", "many new programs she"
+    # the head of the first phrase: "experts I interviewed", "one GOP source in the room",
+    # "latest Reuters/Ipsos opinion poll released Friday", "one Twitter user @nycsouthpaw"
+    phrase: list[str] = []
+    for word in lower:
+        if word in _PHRASE_ENDS:
+            break
+        phrase.append(word)
+    while len(phrase) > 1 and (phrase[-1].startswith("@") or phrase[-1][:1].isdigit()):
+        phrase.pop()
+    head = phrase[-1] if phrase else lower[0]
+    if {head, head.removesuffix("s"), head.removesuffix("es")} & SPEAKER_HEADS:
         return True
     if lower[0] in TIME_WORDS or lower[0] in _MONTHS or lower[-1] in TIME_NOUNS:
         return False  # "September 27 they", "debate Monday", "day"
-    # a proper name the recognizer missed ("Citizens for Tax Justice")
+    # a proper name the recognizer missed ("Citizens for Tax Justice", "India and Pakistan")
     capitals = sum(1 for w in words if w[:1].isupper())
     return words[-1][:1].isupper() and capitals * 2 >= len(words)
+
+
+# words a description of who speaks does not open with, or end with
+_NOT_AN_OPENING = frozenset({"of", "very", "many", "no", "some", "all", "to", "in", "on", "at", "by", "with"})
+_PRONOUN_ENDS = frozenset({"i", "he", "she", "they", "we", "it", "you", "who"})
+# words that end the phrase naming the speaker: what follows describes it
+_PHRASE_ENDS = frozenset(
+    {"of", "in", "on", "at", "for", "from", "with", "by", "about", "who", "that", "which", "i", "we"}
+    | {"released", "published", "conducted", "cited", "quoted", "said", "says"}
+)
 
 
 def _log_words(text: str) -> float:

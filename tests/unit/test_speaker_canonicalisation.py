@@ -79,6 +79,7 @@ def test_the_fullest_name_seen_becomes_the_canonical_one() -> None:
         ("Trump", "Republican nominee Donald Trump", "Trump"),
         ("Beethoven", "Ludwig van Beethoven", "Ludwig van Beethoven"),
         ("Udall", "Senator Tom Udall", "Tom Udall"),
+        ("Hillary Clinton", "Rival Hillary Clinton", "Hillary Clinton"),  # a headline's capitals
     ],
 )
 def test_fuller_name(current: str, candidate: str, shown: str) -> None:
