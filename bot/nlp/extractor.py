@@ -393,6 +393,23 @@ class SpacyClaimExtractor:
         return self.extract_many([text])[0]
 
     def extract_many(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]:
+        """Claims of each text. A text longer than ``PIECE_CHARS`` (far longer than an article)
+        is read in pieces cut at paragraph breaks, and no more than ``PIECE_CHARS`` characters
+        (or ``batch_size`` texts) are parsed at a time, so memory stays flat whatever the
+        input; speakers then resolve within a piece."""
+        pieces = [
+            (index, offset, piece)
+            for index, text in enumerate(texts)
+            for offset, piece in pieces_of(text, PIECE_CHARS)
+        ]
+        found: list[list[ExtractedClaim]] = [[] for _ in texts]
+        for batch in _batches(pieces, max_items=self.batch_size, max_chars=PIECE_CHARS):
+            claims = self._extract_pieces([piece for _, _, piece in batch])
+            for (index, offset, _), piece_claims in zip(batch, claims, strict=True):
+                found[index].extend(shifted(c, offset) if offset else c for c in piece_claims)
+        return found
+
+    def _extract_pieces(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]:
         normalised = [normalise_text(t) for t in texts]
         if self.span_tagger is None:
             docs = self.nlp.pipe(normalised, batch_size=self.batch_size)
@@ -650,6 +667,71 @@ class SpacyClaimExtractor:
             if c is not None
             and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue or c.speaker_mention)
         ]
+
+
+# Longer than any article (a long feature is ~60,000 characters): a text beyond it is read in
+# pieces. spaCy's parse and the statement passes grow with the length of one Doc (a 990,000-
+# character text peaked at 4.3 GB read whole).
+PIECE_CHARS = 100_000
+
+
+def pieces_of(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
+    """``text`` as (offset, piece) pairs of at most ``limit`` characters, cut after a paragraph
+    break, else a line break, else a sentence end, else a space; one piece when it is short."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for mark in ("\n\n", "\n", ". ", " "):
+            cut = window.rfind(mark, limit // 2)
+            if cut >= 0:
+                cut += len(mark)
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _batches(
+    pieces: list[tuple[int, int, str]], *, max_items: int, max_chars: int
+) -> list[list[tuple[int, int, str]]]:
+    """Consecutive pieces, at most ``max_items`` and (beyond the first) ``max_chars`` a batch."""
+    batches: list[list[tuple[int, int, str]]] = []
+    current: list[tuple[int, int, str]] = []
+    chars = 0
+    for piece in pieces:
+        if current and (len(current) >= max_items or chars + len(piece[2]) > max_chars):
+            batches.append(current)
+            current, chars = [], 0
+        current.append(piece)
+        chars += len(piece[2])
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _moved(span: Span | None, offset: int) -> Span | None:
+    return None if span is None else Span(span.start + offset, span.end + offset, span.text)
+
+
+def shifted(claim: ExtractedClaim, offset: int) -> ExtractedClaim:
+    """A claim found in a piece of a text, with its spans pointing into the whole text."""
+    content = _moved(claim.content, offset)
+    assert content is not None
+    return _replace(
+        claim,
+        content=content,
+        cue=_moved(claim.cue, offset),
+        speaker_mention=_moved(claim.speaker_mention, offset),
+        restatements=tuple(Span(r.start + offset, r.end + offset, r.text) for r in claim.restatements),
+        content_fragments=tuple(
+            Span(f.start + offset, f.end + offset, f.text) for f in claim.content_fragments
+        ),
+    )
 
 
 BARE_OBJECT_WORDS = 3
