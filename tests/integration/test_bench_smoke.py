@@ -287,3 +287,27 @@ def test_encoder_size_smoke(texts_dir: Path, tmp_path: Path) -> None:
     assert six["parameters"] > four["parameters"]  # the whole MiniLM, not the cut one
     assert all(r["median_s"] > 0 for r in result["runs"])
     assert _latest(out, "encoder_size")["windows"] == result["windows"] >= 1
+
+
+@pytest.mark.slow
+def test_compare_rate_smoke_with_the_judge_on_and_off(texts_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    result = compare_rate.main(["--texts", str(texts_dir), "--smoke", "--out", str(out)])
+    runs = {row["judge"]: row for row in result["runs"]}
+    assert set(runs) == {"on", "off"}
+    for row in runs.values():
+        assert row["verdicts"] == row["pairs"] == 12
+        assert row["rate_including_startup"] > 0
+    assert _latest(out, "compare")["runs"][0]["judge"] == "on"
+
+
+@pytest.mark.slow
+def test_big_input_bench_checks_both_inputs_in_fresh_processes(texts_dir: Path, tmp_path: Path) -> None:
+    from bench import big_input
+
+    assert big_input.main(["--texts", str(texts_dir), "--chars", "3000", "--out", str(tmp_path)]) == 0
+    result = _latest(tmp_path, "big_input")
+    for name in ("short lines", "prose"):
+        assert result[name]["exit"] == 0, result[name]["stderr_tail"]
+        assert 0 < result[name]["input_chars"] <= 3000
+        assert result[name]["peak_rss_mb"] > 100  # the models were loaded: a real check ran
