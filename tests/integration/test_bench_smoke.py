@@ -290,18 +290,6 @@ def test_encoder_size_smoke(texts_dir: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_compare_rate_smoke_with_the_judge_on_and_off(texts_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "results"
-    result = compare_rate.main(["--texts", str(texts_dir), "--smoke", "--out", str(out)])
-    runs = {row["judge"]: row for row in result["runs"]}
-    assert set(runs) == {"on", "off"}
-    for row in runs.values():
-        assert row["verdicts"] == row["pairs"] == 12
-        assert row["rate_including_startup"] > 0
-    assert _latest(out, "compare")["runs"][0]["judge"] == "on"
-
-
-@pytest.mark.slow
 def test_big_input_bench_checks_both_inputs_in_fresh_processes(texts_dir: Path, tmp_path: Path) -> None:
     from bench import big_input
 
