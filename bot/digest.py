@@ -133,15 +133,18 @@ def next_slot(now: datetime, schedule: DigestSchedule) -> datetime:
 
 
 def rolling_period(now: datetime, zone: tzinfo, *, since: date | None = None, days: int = 7) -> DigestPeriod:
-    """An ad-hoc period ending now (``/claims digest now``, ``claimbot digest [--since]``)."""
+    """An ad-hoc period ending now (``/claims digest now``, ``claimbot digest [--since]``).
+
+    "The last 7 days" are today and the six local days before it, from midnight: seven whole
+    calendar days in the chart, the last one up to now.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     local_now = now.astimezone(zone)
     if since is not None:
         start = _local_slot(since, 0, zone)
     else:
-        start = _local_slot(local_now.date() - timedelta(days=days), local_now.hour, zone)
-        start = start.replace(minute=local_now.minute, second=local_now.second, microsecond=0)
+        start = _local_slot(local_now.date() - timedelta(days=days - 1), 0, zone)
     if start >= local_now:
         raise ValueError(f"the period starts {start:%Y-%m-%d %H:%M}, which is not before now")
     return DigestPeriod(start=start, end=local_now, key=f"adhoc-{local_now:%Y%m%dT%H%M%S}")
@@ -161,6 +164,27 @@ def _speaker(claim: StoredClaim) -> str:
     return claim.speaker or UNATTRIBUTED
 
 
+def _column_start(start: datetime, n: int) -> datetime:
+    """The start of the period's ``n``-th day: ``start``'s local wall time ``n`` days later."""
+    zone = start.tzinfo
+    naive = datetime.combine(start.date() + timedelta(days=n), start.time())
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def column_day(moment: datetime, start: datetime) -> date:
+    """The day of the period ``moment`` is counted in: days run from ``start``'s local time of day.
+
+    A period that starts at midnight (``claimbot digest``, ``--since``) has calendar days; a
+    weekly digest posted on Monday at 09:00 has seven days of 24 local hours, each from 09:00,
+    labelled by the date it starts on (so a 7-day period is 7 days, never 8 calendar dates).
+    """
+    local = moment.astimezone(start.tzinfo)
+    n = (local.date() - start.date()).days
+    if local.replace(tzinfo=None).time() < start.time():
+        n -= 1
+    return start.date() + timedelta(days=n)
+
+
 def build_digest(
     store: ClaimStore,
     *,
@@ -172,7 +196,8 @@ def build_digest(
 ) -> Digest:
     """The digest of ``tenant`` for ``[start, end)``; a period not over yet stops at ``now``.
 
-    Days in ``daily`` are local days in ``start``'s timezone (pass the tenant's).
+    Days in ``daily`` are the period's days in ``start``'s timezone (pass the tenant's), each
+    from ``start``'s time of day (``column_day``).
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("digest periods are timezone-aware")
@@ -180,8 +205,6 @@ def build_digest(
         end = now.astimezone(end.tzinfo)
     if end <= start:
         raise ValueError("a digest period must end after it starts")
-    zone = start.tzinfo
-
     mentions = store.mentions_between(tenant=tenant, start=start, end=end)
     articles = store.count_articles_between(tenant=tenant, start=start, end=end)
     changed_pairs = store.changed_between(tenant=tenant, start=start, end=end)
@@ -198,7 +221,7 @@ def build_digest(
         times[claim.id] += 1
         who = _speaker(claim)
         speaker_mentions[who] += 1
-        day = mention.at.astimezone(zone).date()
+        day = column_day(mention.at, start)
         daily_claims[(day, who)] += 1
         if mention.is_repeat:
             repeated_ids.add(claim.id)
@@ -211,6 +234,10 @@ def build_digest(
         1 for before, _ in changed_pairs if before.fact_check
     )
     new_ids = {cid for cid, c in claims.items() if start <= c.first_seen < end}
+    changed_ids = {after.id for _, after in changed_pairs if after.id in new_ids}
+    daily_changes: Counter[tuple[date, str]] = Counter(
+        (column_day(claims[cid].first_seen, start), _speaker(claims[cid])) for cid in changed_ids
+    )
     new_by_speaker: Counter[str] = Counter(_speaker(claims[cid]) for cid in new_ids)
     by_speaker = sorted(
         (
@@ -242,7 +269,13 @@ def build_digest(
     ]
     daily = sorted(
         (
-            DailyCount(day=day, speaker=who, claims=count, repeats=daily_repeats[(day, who)])
+            DailyCount(
+                day=day,
+                speaker=who,
+                claims=count,
+                repeats=daily_repeats[(day, who)],
+                changes=daily_changes[(day, who)],
+            )
             for (day, who), count in daily_claims.items()
         ),
         key=lambda d: (d.day, d.speaker.casefold()),
@@ -259,15 +292,18 @@ def build_digest(
         changed=tuple(changed[:top]),
         daily=tuple(daily),
         fact_checked=fact_checked,
+        changed_claims=len(changed_ids),
+        repeated_claims=len(repeated_ids),
     )
 
 
 def period_days(digest: Digest) -> list[date]:
-    """Every local day the period touches, in order (the chart's x axis)."""
-    zone = digest.start.tzinfo
-    first = digest.start.date()
-    last = (digest.end - timedelta(microseconds=1)).astimezone(zone).date()
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    """The period's days in order (the chart's x axis), as ``column_day`` counts them: a
+    7-day period has exactly 7, the last one possibly cut short by ``end``."""
+    days: list[date] = []
+    while _column_start(digest.start, len(days)) < digest.end:
+        days.append(digest.start.date() + timedelta(days=len(days)))
+    return days
 
 
 def top_speakers(digest: Digest, limit: int) -> list[str]:
@@ -284,6 +320,7 @@ __all__ = [
     "DigestPeriod",
     "build_digest",
     "change_reasons",
+    "column_day",
     "digest_period",
     "due_period",
     "iso_week_key",

@@ -49,9 +49,18 @@ def title(digest: Digest) -> str:
 
 
 def counts_line(digest: Digest) -> str:
+    """ "3 articles checked, 59 statements: 53 new, 3 changed, 3 seen before; 5 of them repeated".
+
+    new + changed + seen before = statements (each statement is one of the three: first seen
+    in the period, first seen in it as a change of an earlier one, or first seen before it);
+    "repeated" counts those among them mentioned again in the period, whatever their kind.
+    """
+    changed = digest.changed_claims
+    fresh = digest.new_claims - changed
+    earlier = digest.claims - digest.new_claims
     return (
-        f"{_plural(digest.articles, 'article')} checked, {_plural(digest.claims, 'claim')} "
-        f"({digest.new_claims} new, {len(digest.repeated)} repeated, {len(digest.changed)} changed)"
+        f"{_plural(digest.articles, 'article')} checked, {_plural(digest.claims, 'statement')}: "
+        f"{fresh} new, {changed} changed, {earlier} seen before; {digest.repeated_claims} of them repeated"
     )
 
 
@@ -146,6 +155,8 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
         "claims": digest.claims,
         "new_claims": digest.new_claims,
         "fact_checked": digest.fact_checked,
+        "changed_claims": digest.changed_claims,
+        "repeated_claims": digest.repeated_claims,
         "by_speaker": [
             {"speaker": a.speaker, "new_claims": a.new_claims, "mentions": a.mentions}
             for a in digest.by_speaker
@@ -170,7 +181,13 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
             for c in digest.changed
         ],
         "daily": [
-            {"day": d.day.isoformat(), "speaker": d.speaker, "claims": d.claims, "repeats": d.repeats}
+            {
+                "day": d.day.isoformat(),
+                "speaker": d.speaker,
+                "claims": d.claims,
+                "repeats": d.repeats,
+                "changes": d.changes,
+            }
             for d in digest.daily
         ],
     }

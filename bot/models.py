@@ -264,6 +264,7 @@ class DailyCount:
     speaker: str
     claims: int
     repeats: int
+    changes: int = 0  # statements first seen that day that changed an earlier one (marked in the chart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +280,9 @@ class Digest:
     changed: tuple[ChangedStatement, ...]
     daily: tuple[DailyCount, ...] = ()
     fact_checked: int = 0  # statements in the period that matched a published fact-check
+    # every statement of the period, not only the listed ones: new + changed + seen before = claims
+    changed_claims: int = 0  # first seen in the period and changed an earlier statement
+    repeated_claims: int = 0  # mentioned again in the period (a repeat of any of the three kinds)
 
     @property
     def empty(self) -> bool:

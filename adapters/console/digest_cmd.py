@@ -1,6 +1,7 @@
 """``claimbot digest``: renders a tenant's digest locally (JSON, PNG or Markdown); never posts.
 
-The period is the last seven days up to now, or from ``--since`` (a local date, midnight)
+The period is the last seven days (today and the six days before it, from midnight: seven
+columns in the chart) up to now, or from ``--since`` (a local date, midnight)
 up to now, in the tenant's digest timezone (its schedule's, else ``CLAIMBOT_DIGEST_TIMEZONE``).
 """
 

@@ -82,7 +82,7 @@ async def test_digest_now_posts_the_week_so_far_with_the_chart_in_its_thread(bot
     assert block_problems(post.args["blocks"]) == []
     texts = section_texts(post.args["blocks"])
     assert texts[0].startswith("Claims digest, ")
-    assert "2 articles checked, 3 claims (3 new, 1 repeated, 0 changed)" in texts[1]
+    assert "2 articles checked, 3 statements: 3 new, 0 changed, 0 seen before; 1 of them repeated" in texts[1]
     assert any("Jane Smith: 2 new claims, 3 mentions" in t for t in texts)
     assert any(t.startswith("Jane Smith: “the deficit will fall") and "2 times this week" in t for t in texts)
     assert post.args["text"].startswith("Claims digest, ")

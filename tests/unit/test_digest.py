@@ -136,7 +136,8 @@ def test_naive_now_is_refused() -> None:
 def test_rolling_period() -> None:
     zone = ZoneInfo("Europe/Paris")
     last_week = rolling_period(utc(2026, 11, 25, 12, 30), zone)
-    assert last_week.start == utc(2026, 11, 18, 12, 30)
+    # before: 18 Nov 12:30, which made "the last 7 days" touch 8 dates; now today and the 6 before
+    assert last_week.start == datetime(2026, 11, 19, tzinfo=zone)
     assert last_week.end == utc(2026, 11, 25, 12, 30)
     since = rolling_period(utc(2026, 11, 25, 12, 30), zone, since=date(2026, 11, 1))
     assert since.start == datetime(2026, 11, 1, tzinfo=zone)
@@ -296,9 +297,68 @@ def test_bad_periods_are_refused(store: InMemoryStore) -> None:
 def test_period_days_cover_the_whole_period(store: InMemoryStore) -> None:
     digest = build_digest(store, tenant=TENANT, start=WEEK_START, end=WEEK_END)
     days = period_days(digest)
-    assert (days[0], days[-1], len(days)) == (date(2026, 11, 16), date(2026, 11, 23), 8)
+    # before: 8 dates (16..23 Nov) for a Monday 09:00 to Monday 09:00 week; now 7 days from 09:00
+    assert (days[0], days[-1], len(days)) == (date(2026, 11, 16), date(2026, 11, 22), 7)
+    assert {d.day for d in digest.daily} <= set(days)
     exact = build_digest(store, tenant=TENANT, start=utc(2026, 11, 16), end=utc(2026, 11, 23))
     assert len(period_days(exact)) == 7
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        utc(2026, 11, 25, 12, 30),
+        utc(2026, 11, 25, 0, 0),
+        utc(2026, 11, 24, 23, 59),
+        utc(2026, 3, 31, 12),  # the week of a DST change in Paris
+        utc(2026, 10, 27, 12),
+    ],
+)
+def test_the_last_7_days_have_7_columns(now: datetime) -> None:
+    zone = ZoneInfo("Europe/Paris")
+    period = rolling_period(now, zone)
+    digest = build_digest(InMemoryStore(), tenant=TENANT, start=period.start, end=period.end)
+    days = period_days(digest)
+    assert len(days) == 7
+    assert days[-1] == now.astimezone(zone).date()
+
+
+def test_a_dst_week_of_a_schedule_has_7_days() -> None:
+    # Paris leaves summer time on Sunday 25 Oct 2026: the week is 169 hours, still 7 days
+    schedule = sched(weekday=0, hour=9, tz="Europe/Paris")
+    period = digest_period(utc(2026, 10, 27, 12), schedule)
+    digest = build_digest(InMemoryStore(), tenant=TENANT, start=period.start, end=period.end)
+    assert len(period_days(digest)) == 7
+
+
+def test_the_counts_add_up(store: InMemoryStore) -> None:
+    digest = build_digest(store, tenant=TENANT, start=WEEK_START, end=WEEK_END)
+    fresh = digest.new_claims - digest.changed_claims
+    earlier = digest.claims - digest.new_claims
+    # before: changed_claims and repeated_claims did not exist (renderers counted the top lists)
+    assert (fresh, digest.changed_claims, earlier, digest.repeated_claims) == (2, 1, 1, 2)
+    assert fresh + digest.changed_claims + earlier == digest.claims
+
+
+def test_counts_are_not_cut_by_top() -> None:
+    s = InMemoryStore()
+    first = save_at(
+        s, tenant=TENANT, at=utc(2026, 11, 1), said=[Said(f"S{n}", f"claim {n}") for n in range(8)]
+    )
+    save_at(
+        s,
+        tenant=TENANT,
+        at=utc(2026, 11, 17),
+        said=[Said(f"S{n}", f"claim {n}", repeats=cid) for n, cid in enumerate(first.claim_ids)],
+    )
+    digest = build_digest(s, tenant=TENANT, start=WEEK_START, end=WEEK_END, top=3)
+    assert (len(digest.repeated), digest.repeated_claims) == (3, 8)
+
+
+def test_changes_are_counted_on_their_day(store: InMemoryStore) -> None:
+    digest = build_digest(store, tenant=TENANT, start=WEEK_START, end=WEEK_END)
+    changes = {(d.day, d.speaker): d.changes for d in digest.daily if d.changes}
+    assert changes == {(date(2026, 11, 16), "Ben Wallace"): 1}
 
 
 def test_schedule_for_channel_keeps_existing_timing_or_takes_the_defaults() -> None:

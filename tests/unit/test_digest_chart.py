@@ -10,7 +10,17 @@ import pytest
 from PIL import Image
 
 from bot.digest import build_digest
-from bot.digest_chart import CHART_HEIGHT_PX, CHART_WIDTH_PX, MAX_SERIES, OTHERS, PALETTE, render_chart
+from bot.digest_chart import (
+    CHANGED_COLOUR,
+    CHART_HEIGHT_PX,
+    CHART_MEASURE,
+    CHART_WIDTH_PX,
+    MAX_SERIES,
+    OTHERS,
+    PALETTE,
+    chart_figure,
+    render_chart,
+)
 from bot.models import Digest
 from tests.digest_data import Said, save_at
 from tests.fakes import InMemoryStore
@@ -77,3 +87,40 @@ def test_empty_week_still_renders() -> None:
     image = open_png(render_chart(digest))
     assert image.size == (CHART_WIDTH_PX, CHART_HEIGHT_PX)
     assert all(colour_pixels(image, c) == 0 for c in PALETTE)
+
+
+def test_title_and_axis_measure_the_same_thing() -> None:
+    ax = chart_figure(digest_with(2)).axes[0]
+    # before: the title said "Claims per day" over a y axis of "mentions" (a repeat is 1 claim, 2 mentions)
+    assert ax.get_ylabel() == CHART_MEASURE
+    assert ax.get_title().startswith(f"{CHART_MEASURE.capitalize()} per day")
+
+
+def test_a_week_has_seven_columns() -> None:
+    # Monday 09:00 to Monday 09:00: before, 8 columns (16..23 Nov), the last always empty
+    ax = chart_figure(digest_with(2)).axes[0]
+    assert len(ax.get_xticks()) == 7
+    assert ax.get_xlabel() == "each day from 09:00"
+
+
+def changed_digest() -> Digest:
+    store = InMemoryStore()
+    old = save_at(
+        store,
+        tenant=TENANT,
+        at=datetime(2026, 11, 2, tzinfo=UTC),
+        said=[Said("Ben Wallace", "we send 20 tanks")],
+    )
+    save_at(
+        store,
+        tenant=TENANT,
+        at=datetime(2026, 11, 18, 10, tzinfo=UTC),
+        said=[Said("Ben Wallace", "we send 30 tanks", changes=old.claim_ids[0])],
+    )
+    return build_digest(store, tenant=TENANT, start=START, end=END)
+
+
+def test_changed_statements_are_marked() -> None:
+    # before: nothing in the chart told a change from a new statement
+    assert colour_pixels(open_png(render_chart(changed_digest())), CHANGED_COLOUR) > 100
+    assert colour_pixels(open_png(render_chart(digest_with(2))), CHANGED_COLOUR) == 0

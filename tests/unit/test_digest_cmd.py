@@ -66,7 +66,8 @@ def test_json_covers_the_last_seven_days(app: App) -> None:
     code, out, _ = run(app, fmt="json")
     data = json.loads(out)
     assert code == 0
-    assert (data["start"], data["end"]) == ("2026-11-18T12:00:00+00:00", "2026-11-25T12:00:00+00:00")
+    # today and the six days before, from midnight (before: 18 Nov 12:00, eight dates)
+    assert (data["start"], data["end"]) == ("2026-11-19T00:00:00+00:00", "2026-11-25T12:00:00+00:00")
     assert (data["articles"], data["claims"], data["new_claims"]) == (1, 2, 2)
     assert data["changed"][0]["text"].startswith(
         "Ben Wallace said “20 tanks” on 1 Nov 2026, now says “30 tanks”"
@@ -89,7 +90,7 @@ def test_since_reaches_back_to_a_local_midnight(app: App) -> None:
 def test_markdown(app: App) -> None:
     code, out, _ = run(app, fmt="markdown")
     assert code == 0
-    assert out.startswith("# Claims digest, 18 Nov 2026 – 25 Nov 2026\n")
+    assert out.startswith("# Claims digest, 19 Nov 2026 – 25 Nov 2026\n")
     assert "## Changed" in out
 
 

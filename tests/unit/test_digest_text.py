@@ -138,7 +138,20 @@ def digest() -> Digest:
 
 
 def test_counts_line(digest: Digest) -> None:
-    assert counts_line(digest) == "1 article checked, 3 claims (2 new, 1 repeated, 1 changed)"
+    # before: "3 claims (2 new, 1 repeated, 1 changed)": 2 + 1 + 1 is not 3 (the change is new too)
+    assert (
+        counts_line(digest)
+        == "1 article checked, 3 statements: 1 new, 1 changed, 1 seen before; 1 of them repeated"
+    )
+
+
+def test_counts_line_numbers_add_up_to_the_total(digest: Digest) -> None:
+    import re
+
+    total, *parts = (
+        int(n) for n in re.findall(r"(\d+) (?:statements?|new|changed|seen)", counts_line(digest))
+    )
+    assert sum(parts) == total == digest.claims
 
 
 def test_repeat_line(digest: Digest) -> None:
@@ -160,7 +173,7 @@ def test_markdown_has_every_section(digest: Digest) -> None:
 def test_plain_text_fallback(digest: Digest) -> None:
     assert render_plain(digest) == (
         "Claims digest, 16 Nov 2026 – 23 Nov 2026: "
-        "1 article checked, 3 claims (2 new, 1 repeated, 1 changed). "
+        "1 article checked, 3 statements: 1 new, 1 changed, 1 seen before; 1 of them repeated. "
         "Top speakers: Ben Wallace: 1 new claim, 2 mentions; Rishi Sunak: 1 new claim, 1 mention."
     )
 
@@ -172,9 +185,12 @@ def test_json_round_trips(digest: Digest) -> None:
     assert data["repeated"][0]["link"] == "https://news.example/a"
     assert data["changed"][0]["text"].startswith("Ben Wallace said “we will send 20 tanks”")
     assert {(d["day"], d["speaker"], d["claims"], d["repeats"]) for d in data["daily"]} == {
-        ("2026-11-17", "Ben Wallace", 2, 1),
-        ("2026-11-17", "Rishi Sunak", 1, 0),
+        # 17 Nov 00:00 lies in the week's first day, 16 Nov 09:00 to 17 Nov 09:00
+        ("2026-11-16", "Ben Wallace", 2, 1),
+        ("2026-11-16", "Rishi Sunak", 1, 0),
     }
+    assert (data["changed_claims"], data["repeated_claims"]) == (1, 1)
+    assert sum(d["changes"] for d in data["daily"]) == 1
 
 
 def test_long_statements_are_cut() -> None:
