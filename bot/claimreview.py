@@ -40,7 +40,8 @@ MALFORMED = "malformed"
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")  # "<p>", "</em>": markup some feeds leave in text
 _SPACE = re.compile(r"\s+")
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")  # soft hyphen, zero-width marks
+# soft hyphen, zero-width spaces and joiners, direction marks, word joiner, BOM
+_INVISIBLE = dict.fromkeys([0x00AD, *range(0x200B, 0x2010), 0x2060, 0xFEFF])
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +262,12 @@ def _clean(value: Any) -> str:
     whitespace collapsed."""
     if not isinstance(value, str):
         return ""
-    return _SPACE.sub(" ", _TAG.sub(" ", _INVISIBLE.sub("", html.unescape(value)))).strip()
+    # the checks first: most feed text has no entity and no tag, and archives are large
+    if "&" in value:
+        value = html.unescape(value)
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    return " ".join(value.translate(_INVISIBLE).split())
 
 
 def _first_object(value: Any) -> dict[str, Any]:
