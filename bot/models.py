@@ -210,7 +210,8 @@ class CheckReport:
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     claim: StoredClaim
-    score: float
+    score: float  # the query's meaning similarity to the claim, the same scale for every query
+    close: bool = True  # close enough to count as found (bot.search_score.is_close)
 
 
 @dataclass(frozen=True, slots=True)

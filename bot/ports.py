@@ -145,6 +145,10 @@ class ClaimStore(Protocol):
 
     def claims_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[StoredClaim]: ...
 
+    def articles_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[ArticleRecord]:
+        """The articles with these ids in the order asked; unknown ids and other tenants' are left out."""
+        ...
+
     def tenant_settings(self, *, tenant: str) -> dict[str, Any]:
         """Per-tenant overrides of settings (e.g. ``{"repeat_threshold": 0.75}``); empty when none."""
         ...

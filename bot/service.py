@@ -36,6 +36,7 @@ from bot.models import (
     Verdict,
 )
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim, Vector
+from bot.search_score import is_close, shown_score
 from bot.speakers import normalise_name, resolve_speaker
 from bot.text import content_hash, headline_of, prepare_text
 
@@ -287,7 +288,7 @@ class ClaimService:
         if speaker:
             found = self.find_speaker(tenant=tenant, name=speaker)
             if found is None:
-                return [[] for _ in queries]
+                raise BadInput(self._unknown_speaker(tenant=tenant, name=speaker))
             speaker_id = found.id
         vectors = self._encode(cleaned)
         pool = max(self.limits.search_pool, top_k * 3)
@@ -297,8 +298,24 @@ class ClaimService:
                 tenant=tenant, query=query, embedding=vector, k=pool, speaker_id=speaker_id
             )
             ranked = rerank(query, vector, candidates)
-            results.append([SearchHit(claim=c.claim, score=round(float(s), 4)) for c, s in ranked[:top_k]])
+            # ranked by the re-ranker (relative to this query's candidates); shown with the
+            # absolute meaning similarity, so a score means the same for every query
+            hits = []
+            for cand, _ in ranked[:top_k]:
+                similarity = shown_score(cand.cosine)
+                hits.append(SearchHit(cand.claim, similarity, close=is_close(query, cand.claim, similarity)))
+            results.append(hits)
         return results
+
+    def _unknown_speaker(self, *, tenant: str, name: str) -> str:
+        """ "no speaker called 'Ben Walace' has been seen here; closest: Ben Wallace" """
+        import difflib
+
+        names = {n: s.name for s in self.store.speakers(tenant=tenant) for n in (s.name, *s.aliases)}
+        near = difflib.get_close_matches(name, list(names), n=5, cutoff=0.6)
+        closest = dict.fromkeys(names[n] for n in near)
+        reason = f"no speaker called {name!r} has been seen here"
+        return reason + (f"; closest: {', '.join(list(closest)[:3])}" if closest else "")
 
     def search_candidates(
         self, *, tenant: str, query: str, embedding: Vector, k: int, speaker_id: str | None = None
@@ -385,6 +402,26 @@ class ClaimService:
 
     def export(self, *, tenant: str) -> Iterator[StoredClaim]:
         yield from self.store.iter_claims(tenant=tenant)
+
+    def export_with_articles(
+        self, *, tenant: str, batch: int = 500
+    ) -> Iterator[tuple[StoredClaim, ArticleRecord | None]]:
+        """Every claim with the article it was first seen in (None for imported claims)."""
+        claims: list[StoredClaim] = []
+
+        def flush() -> Iterator[tuple[StoredClaim, ArticleRecord | None]]:
+            wanted = [c.article_id for c in claims if c.article_id]
+            found = self.store.articles_by_ids(tenant=tenant, ids=wanted) if wanted else []
+            articles = {a.id: a for a in found}
+            for c in claims:
+                yield c, articles.get(c.article_id or "")
+            claims.clear()
+
+        for claim in self.store.iter_claims(tenant=tenant):
+            claims.append(claim)
+            if len(claims) >= batch:
+                yield from flush()
+        yield from flush()
 
     # ------------------------------------------------------------------ helpers
     def _encode(self, texts: Sequence[str]) -> np.ndarray:

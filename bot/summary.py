@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.models import CheckReport, ClaimKind, Comparison, FactCheck, SearchHit, Stance, Status, StoredClaim
+from bot.models import (
+    ArticleRecord,
+    CheckReport,
+    ClaimKind,
+    Comparison,
+    FactCheck,
+    SearchHit,
+    Stance,
+    Status,
+    StoredClaim,
+)
 
 STATUS_ORDER = (Status.CHANGED, Status.REPEAT, Status.NEW)
 STATUS_HEADINGS = {
@@ -285,6 +295,21 @@ def stored_claim_to_dict(claim: StoredClaim) -> dict[str, Any]:
         "mentions": claim.mentions,
         "title": claim.title,
         "fact_check": fact_check_to_dict(claim.fact_check),
+        "article_id": claim.article_id,
+    }
+
+
+def export_row(claim: StoredClaim, article: ArticleRecord | None) -> dict[str, Any]:
+    """One ``claimbot export`` row: the claim and the article it was first seen in.
+
+    ``article_source`` is the article's link, chat permalink or ``file:NAME``; ``article_date``
+    its publication date, else the day it was checked. An imported claim has no article.
+    """
+    return {
+        **stored_claim_to_dict(claim),
+        "article_title": article.title if article else None,
+        "article_source": (article.url or article.permalink) if article else None,
+        "article_date": (article.published or article.created_at.date()).isoformat() if article else None,
     }
 
 
@@ -298,13 +323,16 @@ def search_hits_to_dict(hits: list[SearchHit]) -> dict[str, Any]:
                 "stance": h.claim.stance.value,
                 "speaker": h.claim.speaker,
                 "score": round(h.score, 4),
+                "close": h.close,
                 "first_seen": h.claim.first_seen.isoformat(),
                 "source": h.claim.source,
                 "title": h.claim.title,
                 "fact_check": fact_check_to_dict(h.claim.fact_check),
             }
             for h in hits
-        ]
+        ],
+        # results are kept in rank order either way; this says none of them is close
+        "nothing_close": bool(hits) and not any(h.close for h in hits),
     }
 
 

@@ -783,6 +783,22 @@ class SqlStore:
                     found[row.id] = self._stored(tenant, row)
         return [found[pk] for pk in wanted if pk in found]
 
+    def articles_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[ArticleRecord]:
+        """The articles with these ids in the order asked; unknown ids and other tenants' are left out."""
+        ref = self._tenant(tenant, create=False)
+        if ref is None:
+            return []
+        wanted = list(dict.fromkeys(pk for pk in (_parse_article(i) for i in ids) if pk is not None))
+        a = T_ARTICLES.c
+        cols = [a.id, a.title, a.url, a.published, a.content_hash, a.created_at, a.permalink]
+        found: dict[int, ArticleRecord] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for row in conn.execute(sa.select(*cols).where(a.tenant_id == ref.id, a.id.in_(chunk))):
+                    found[row.id] = self._article_record(tenant, row)
+        return [found[pk] for pk in wanted if pk in found]
+
     def count_claims(self, *, tenant: str) -> int:
         ref = self._tenant(tenant, create=False)
         if ref is None:
@@ -1541,6 +1557,10 @@ def _fact_check(row: Any) -> FactCheck | None:
 
 def _parse_claim(value: str) -> int | None:
     return ids.parse_id(ids.CLAIM, value)
+
+
+def _parse_article(value: str) -> int | None:
+    return ids.parse_id(ids.ARTICLE, value)
 
 
 __all__ = ["SqlStore", "normalise_article_url"]

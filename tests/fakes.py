@@ -311,6 +311,10 @@ class InMemoryStore:
     def iter_claims(self, *, tenant: str) -> Iterable[StoredClaim]:
         return [c for c in self.claims.values() if c.tenant == tenant]
 
+    def articles_by_ids(self, *, tenant: str, ids: Sequence[str]) -> list[ArticleRecord]:
+        found = (self.articles.get(i) for i in dict.fromkeys(ids))
+        return [a for a in found if a is not None and a.tenant == tenant]
+
     def claims_between(self, *, tenant: str, start: datetime, end: datetime) -> list[tuple[StoredClaim, int]]:
         return [
             (c, c.mentions)

@@ -30,6 +30,7 @@ from bot.models import ArticleInput, ImportReport, KnownClaim, Origin
 from bot.settings import Settings, load_settings
 from bot.summary import (
     comparison_to_dict,
+    export_row,
     fact_check_line,
     report_to_dict,
     search_hits_to_dict,
@@ -155,6 +156,7 @@ def _read_source(app: App, source: str, *, title: str | None, published: date | 
     if source == "-":
         raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         where = "standard input"
+        file_source = None
     else:
         path = Path(source)
         if not path.is_file():
@@ -168,6 +170,8 @@ def _read_source(app: App, source: str, *, title: str | None, published: date | 
             )
         raw = path.read_bytes()
         where = source
+        # its statements' source, shown by search and timeline and exported: the file's name
+        file_source = f"file:{path.name}"
     if len(raw) > MAX_FILE_BYTES:
         raise BadInput(f"{where} is larger than {MAX_FILE_BYTES:,} bytes — split it")
     prepared = prepare_text(
@@ -177,7 +181,7 @@ def _read_source(app: App, source: str, *, title: str | None, published: date | 
         text=prepared.text,
         title=title or prepared.title,
         published=published,
-        origin=Origin(platform="console"),
+        origin=Origin(platform="console", permalink=file_source),
     )
 
 
@@ -491,7 +495,7 @@ def timeline(
 
 EXPORT_FIELDS = (
     "claim_id", "external_id", "text", "stance", "speaker", "kind", "first_seen", "source", "mentions",
-    "title", "fact_check",
+    "title", "fact_check", "article_id", "article_title", "article_source", "article_date",
 )  # fmt: skip
 
 
@@ -512,13 +516,13 @@ def export(
         if fmt == "csv":
             writer = csv.DictWriter(fh, fieldnames=EXPORT_FIELDS)
             writer.writeheader()
-            for claim in app.service.export(tenant=tenant):
+            for claim, article in app.service.export_with_articles(tenant=tenant):
                 # CSV cells are flat: the verdict as every surface words it, with its link
                 verdict = fact_check_line(claim.fact_check) if claim.fact_check else None
-                writer.writerow({**stored_claim_to_dict(claim), "fact_check": verdict})
+                writer.writerow({**export_row(claim, article), "fact_check": verdict})
         else:
-            for claim in app.service.export(tenant=tenant):
-                fh.write(json.dumps(stored_claim_to_dict(claim), ensure_ascii=False) + "\n")
+            for claim, article in app.service.export_with_articles(tenant=tenant):
+                fh.write(json.dumps(export_row(claim, article), ensure_ascii=False) + "\n")
     finally:
         if output:
             fh.close()

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
+from bot.search_score import close_hits, nothing_close_line
 from bot.summary import attributed, build_report_view, fact_check_words, stance_prefix
 
 STATUS_STYLE = {Status.NEW: "green", Status.REPEAT: "yellow", Status.CHANGED: "bold red"}
@@ -56,8 +57,15 @@ def print_search(console: Console, query: str, hits: Sequence[SearchHit]) -> Non
     if not hits:
         console.print(f"No stored claim matches “{escape(query)}”.")
         return
+    nothing = nothing_close_line(query, hits)
+    if nothing:
+        console.print(escape(nothing))
+        return
+    shown = close_hits(hits)
+    hidden = len(hits) - len(shown)
+    hits = shown
     table = Table(title=f"Claims like “{escape(query)}”", expand=True)
-    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("similarity", justify="right", no_wrap=True)
     table.add_column("speaker", ratio=1)
     table.add_column("statement", ratio=4)
     table.add_column("first seen", no_wrap=True)
@@ -72,6 +80,9 @@ def print_search(console: Console, query: str, hits: Sequence[SearchHit]) -> Non
             escape(c.source or c.external_id or ""),
         )
     console.print(table)
+    if hidden:
+        more = f"{hidden} further result{'s' if hidden != 1 else ''}"
+        console.print(f"[dim]{more} not close enough to show[/dim]")
 
 
 def _verdict_below(claim: StoredClaim) -> str:

@@ -30,6 +30,7 @@ from bot.models import (
     StoredClaim,
     Verdict,
 )
+from bot.search_score import close_hits, nothing_close_line
 from bot.service import ClaimService
 from bot.summary import (
     STATUS_HEADINGS,
@@ -289,18 +290,23 @@ def report_embeds(report: CheckReport) -> list[discord.Embed]:
 
 
 def search_embeds(query: str, hits: Sequence[SearchHit]) -> list[discord.Embed]:
+    nothing = nothing_close_line(query, hits)
+    hits = close_hits(hits)
     head = discord.Embed(
         title=truncate(f"Search: {query}", TITLE_LIMIT),
-        description=(
-            f"{len(hits)} matching statement{'s' if len(hits) != 1 else ''}"
+        description=truncate(
+            _escape(nothing)
+            if nothing
+            else f"{len(hits)} matching statement{'s' if len(hits) != 1 else ''}"
             if hits
-            else "No stored statement matches that search in this server."
+            else "No stored statement matches that search in this server.",
+            DESCRIPTION_LIMIT,
         ),
         colour=COLOUR_NEUTRAL,
     )
     packer = _Packer(head, colour=COLOUR_NEUTRAL)
     for hit in hits:
-        packer.add(_stored_field(hit.claim, extra=f"score {hit.score:.2f}"))
+        packer.add(_stored_field(hit.claim, extra=f"similarity {hit.score:.2f}"))
     return packer.finish("…and {n} more: narrow the search or lower `top`.")
 
 
@@ -313,6 +319,8 @@ def _stored_field(claim: StoredClaim, *, extra: str | None = None) -> _Field:
     link = _link(claim.source)
     if link:
         value += f"\n[first seen here]({link})"
+    elif claim.source:  # not a web link: a file check's "file:budget.txt"
+        value += f"\nfirst seen in {_escape(claim.source)}"
     if claim.fact_check:
         value += "\n" + _fact_check_text(claim.fact_check)
     return _Field(name=name, value=value)

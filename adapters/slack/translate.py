@@ -34,6 +34,7 @@ from bot.models import (
     StoredClaim,
     Verdict,
 )
+from bot.search_score import close_hits, nothing_close_line
 from bot.service import summarise
 from bot.summary import (
     STATUS_HEADINGS,
@@ -97,8 +98,9 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def _link(url: str, label: str) -> str:
-    # "|" and ">" would end the link early; a URL with them is shown plain instead
-    if any(ch in url for ch in "|<> "):
+    # "|" and ">" would end the link early; a URL with them is shown plain instead, and so is
+    # a source that is no web link (a file check's "file:budget.txt")
+    if any(ch in url for ch in "|<> ") or not url.startswith(("https://", "http://")):
         return escape_mrkdwn(f"{label}: {url}")
     return f"<{url}|{escape_mrkdwn(label)}>"
 
@@ -467,13 +469,20 @@ def search_message(query: str, hits: Sequence[SearchHit]) -> SlackMessage:
             blocks=[_header(title), _section(f"Nothing found for _{escape_mrkdwn(truncate(query, 200))}_.")],
             text=_fallback(title, "nothing found"),
         )
+    nothing = nothing_close_line(query, hits)
+    if nothing:
+        return SlackMessage(
+            blocks=[_header(title), _section(escape_mrkdwn(nothing))],
+            text=_fallback(title, "nothing close found"),
+        )
+    hits = close_hits(hits)
     blocks: list[Block] = [_header(title), _context(f"{len(hits)} result{'s' if len(hits) != 1 else ''}")]
     budget = _BlockBudget(blocks)
     shown = 0
     for hit in hits:
         if not budget.fits(1):
             break
-        blocks.append(_section(_claim_line(hit.claim, f"score {hit.score:.2f}")))
+        blocks.append(_section(_claim_line(hit.claim, f"similarity {hit.score:.2f}")))
         shown += 1
     budget.close(len(hits) - shown)
     return SlackMessage(blocks=blocks, text=_fallback(title, f"{len(hits)} results"))

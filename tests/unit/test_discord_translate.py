@@ -22,7 +22,9 @@ from bot.models import (
     RepeatedStatement,
     SearchHit,
     Span,
+    Speaker,
     SpeakerActivity,
+    SpeakerKind,
     Status,
     StoredClaim,
     Verdict,
@@ -295,3 +297,22 @@ def test_a_busy_digest_stays_within_limits() -> None:
     assert speakers.startswith("Speaker 0: 10 new claims, 20 mentions")
     assert speakers.endswith(" more")  # the speakers that did not fit are counted
     assert "/claims search" in (embeds[-1].footer.text or "")
+
+
+def test_a_file_source_is_named_in_search_and_timeline() -> None:
+    claim = stored(1, "taxes will fall", source="file:budget.txt")
+    # before: only web links were shown, so a file check's statement had no source at all
+    assert "first seen in file:budget.txt" in everything(
+        translate.search_embeds("taxes", [SearchHit(claim, 0.7)])
+    )
+    speaker = Speaker(id="s1", tenant="discord:1", name="Speaker 1", kind=SpeakerKind.PERSON)
+    assert "first seen in file:budget.txt" in everything(translate.timeline_embeds(speaker, [claim]))
+
+
+def test_search_embeds_say_when_nothing_close_was_found() -> None:
+    far = [SearchHit(claim=stored(i, f"statement {i}"), score=0.21, close=False) for i in range(2)]
+    text = everything(translate.search_embeds("banana cake", far))
+    # before: "2 matching statements", listed with their scores
+    assert "Nothing close to “banana cake” was found" in text
+    assert "0.21" in text
+    assert "statement 0" not in text

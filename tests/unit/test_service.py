@@ -102,7 +102,8 @@ def test_search_finds_and_filters_by_speaker(service: ClaimService) -> None:
     assert hits[0].claim.speaker == "Ben Wallace"
     only_reed = service.search(tenant="t1", query="troops", top_k=3, speaker="Reed")
     assert {h.claim.speaker for h in only_reed} <= {"Tom Reed"}
-    assert service.search(tenant="t1", query="troops", speaker="Nobody Known") == []
+    with pytest.raises(BadInput, match=r"no speaker called .Nobody Known."):
+        service.search(tenant="t1", query="troops", speaker="Nobody Known")
 
 
 def test_search_rejects_an_empty_query(service: ClaimService) -> None:

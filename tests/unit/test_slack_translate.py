@@ -24,6 +24,7 @@ from bot.models import (
     ExtractedClaim,
     Match,
     RepeatedStatement,
+    SearchHit,
     Span,
     SpeakerActivity,
     Status,
@@ -426,3 +427,24 @@ def test_manifest_grants_what_the_code_uses() -> None:
         manifest["settings"]["event_subscriptions"]["bot_events"]
     )
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_a_file_source_is_shown_as_text_not_as_a_link() -> None:
+    hit = SearchHit(claim=_stored(1, "taxes will fall", source="file:budget.txt"), score=0.7)
+    lines = _texts(t.search_message("taxes", [hit]).blocks)
+    # before: "<file:budget.txt|source>", a link Slack cannot open
+    assert any("source: file:budget.txt" in line for line in lines), lines
+    assert not any("<file:" in line for line in lines)
+
+
+def test_search_says_when_nothing_close_was_found() -> None:
+    far = [SearchHit(claim=_stored(i, f"statement {i}"), score=0.21, close=False) for i in range(2)]
+    message = t.search_message("banana cake", far)
+    lines = _texts(message.blocks)
+    # before: the two results were listed, the first scored as if it were a match
+    assert any("Nothing close to “banana cake” was found" in line and "0.21" in line for line in lines), lines
+    assert not any("statement 0" in line for line in lines)
+    mixed = [SearchHit(claim=_stored(1, "close one"), score=0.7), far[0]]
+    lines = _texts(t.search_message("x", mixed).blocks)
+    assert any("similarity 0.70" in line for line in lines)
+    assert not any("statement 0" in line for line in lines)
