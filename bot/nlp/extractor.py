@@ -393,7 +393,7 @@ class SpacyClaimExtractor:
         return self.extract_many([text])[0]
 
     def extract_many(self, texts: Sequence[str]) -> list[list[ExtractedClaim]]:
-        """Claims of each text. A text longer than ``PIECE_CHARS`` (far longer than an article)
+        """Claims of each text. A text longer than ``PIECE_CHARS`` (longer than nearly any article)
         is read in pieces cut at paragraph breaks, and no more than ``PIECE_CHARS`` characters
         (or ``batch_size`` texts) are parsed at a time, so memory stays flat whatever the
         input; speakers then resolve within a piece."""
@@ -669,10 +669,11 @@ class SpacyClaimExtractor:
         ]
 
 
-# Longer than any article (a long feature is ~60,000 characters): a text beyond it is read in
-# pieces. spaCy's parse and the statement passes grow with the length of one Doc (a 990,000-
-# character text peaked at 4.3 GB read whole).
-PIECE_CHARS = 100_000
+# Longer than nearly any article (the longest of PolNeAR's 924 is 33,672 characters, a long
+# feature about 60,000): a text beyond it is read in pieces. The parse and the statement passes
+# grow with the length of one Doc: a 990,000-character text peaked at 4.3 GB read whole; in
+# 50,000-character pieces 1.0 GB (100,000: 1.5 GB for short lines).
+PIECE_CHARS = 50_000
 
 
 def pieces_of(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
