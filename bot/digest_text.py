@@ -122,7 +122,11 @@ def render_markdown(digest: Digest, *, speakers: int = 10) -> str:
     if digest.repeated:
         lines += ["", "## Most repeated", ""]
         for item in digest.repeated:
-            link = f" ([first seen]({item.link}))" if item.link else ""
+            link = ""
+            if item.link and item.link.startswith(("https://", "http://")):
+                link = f" ([first seen]({item.link}))"
+            elif item.link:  # a file check's "file:budget.txt" is no link
+                link = f" (first seen in {item.link})"
             lines.append(f"- {repeat_line(item, zone)}{link}")
     if digest.changed:
         lines += ["", "## Changed", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -200,3 +201,24 @@ def test_long_statements_are_cut() -> None:
     )
     assert len(changed_line(item)) < 400
     assert "…" in changed_line(item)
+
+
+def test_a_file_source_is_named_not_linked() -> None:
+    store = InMemoryStore()
+    old = save_at(
+        store, tenant=TENANT, at=utc(2026, 11, 2), said=[Said("Ben Wallace", "we will send 20 tanks")]
+    )
+    cid = old.claim_ids[0]
+    store.claims[cid] = dataclasses.replace(store.claims[cid], source="file:budget.txt")  # a file check's
+    save_at(
+        store,
+        tenant=TENANT,
+        at=utc(2026, 11, 17),
+        said=[Said("Ben Wallace", "we will send 20 tanks", repeats=old.claim_ids[0])],
+    )
+    text = render_markdown(
+        build_digest(store, tenant=TENANT, start=utc(2026, 11, 16, 9), end=utc(2026, 11, 23, 9))
+    )
+    # before: "([first seen](file:budget.txt))", a Markdown link to nowhere
+    assert "(first seen in file:budget.txt)" in text
+    assert "](file:" not in text

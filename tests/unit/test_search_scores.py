@@ -122,3 +122,16 @@ def test_an_unknown_speaker_is_named_with_the_closest_names() -> None:
 
 def test_hits_are_close_by_default() -> None:
     assert SearchHit(claim("x"), 0.1).close
+
+
+def test_the_ranking_is_the_rerankers() -> None:
+    from bot.matching.retrieval import normalise_query, rerank
+
+    service = service_with(ARTICLE, MORE)
+    query = "troops near the border in the spring"
+    cleaned = normalise_query(query)
+    vector = HashingEncoder().encode([cleaned])[0]
+    candidates = service.search_candidates(tenant="t1", query=cleaned, embedding=vector, k=50)
+    ranked = [c.claim.id for c, _ in rerank(cleaned, vector, candidates)][:5]
+    # only the shown score changed: the order (and so CheckThat MAP@5) is the re-ranker's
+    assert [h.claim.id for h in service.search(tenant="t1", query=query, top_k=5)] == ranked
