@@ -297,6 +297,20 @@ async def test_check_claims_message_menu(fake: FakeDiscord, run: BotRun) -> None
     assert "already checked" in text
 
 
+async def test_search_with_an_unknown_speaker_says_so(fake: FakeDiscord, run: BotRun) -> None:
+    await check(fake, guild=GUILD_A, text=ARTICLE)
+    search = await fake.slash(
+        guild_id=GUILD_A.id,
+        channel_id=UNWATCHED,
+        sub="search",
+        options={"query": "troops", "speaker": "Ben Walace"},
+    )
+    reply = await followup(fake, search)
+    # before: "No stored statement matches that search", as if Ben Wallace had said nothing on it
+    assert reply.json["flags"] & EPHEMERAL
+    assert "No speaker called 'Ben Walace' has been seen here; closest: Ben Wallace." in reply.json["content"]
+
+
 async def test_a_long_article_stays_within_embed_limits_and_points_to_search(
     fake: FakeDiscord, run: BotRun
 ) -> None:
