@@ -5,6 +5,8 @@ Real NLP and embeddings (the shipped pipeline, MiniLM) on a throwaway SQLite sto
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -53,6 +55,13 @@ def test_import_claimreview_reimport_and_check_shows_the_verdict(tmp_path: Path,
     assert last_line(done.stderr) == "imported 0, updated 1"
     exported = [json.loads(line) for line in claimbot("export", env=env).stdout.decode().splitlines()]
     assert len(exported) == 3
+    verdicts = {e["external_id"]: (e["fact_check"] or {}).get("verdict") for e in exported}
+    assert verdicts["https://factdesk.example/checks/bridge-cost"] == "Mostly false"
+    assert verdicts["https://checkers.example/unemployment"] == "rated 2 of 5"
+    rows = list(csv.DictReader(io.StringIO(claimbot("export", "--format", "csv", env=env).stdout.decode())))
+    assert "Fact-checked by Fact Desk: Mostly false — https://factdesk.example/checks/bridge-cost" in {
+        r["fact_check"] for r in rows
+    }
 
     article = tmp_path / "bridge.txt"
     article.write_text(
