@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from bot.matching.compare import MatchThresholds
+from bot.matching.compare import MatchThresholds, PairScorer
 from bot.models import ExtractedClaim
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, TenantConfigStore
 from bot.queue import CheckQueue
@@ -87,7 +87,7 @@ class App:
 
     def warm(self) -> None:
         """Loads the models now (bots call this at start so the first reply is not slow)."""
-        for part in (self.service.extractor, self.service.encoder):
+        for part in (self.service.extractor, self.service.encoder, self.service.judge):
             warm = getattr(part, "warm", None)
             if callable(warm):
                 warm()
@@ -128,6 +128,12 @@ def _default_encoder(settings: Settings) -> Encoder:
     return load_encoder(settings)
 
 
+def _default_judge(settings: Settings) -> PairScorer | None:
+    from bot.matching.judge import load_judge
+
+    return load_judge(settings) if settings.pair_judge else None
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -136,6 +142,7 @@ def bootstrap(
     extractor: ClaimExtractor | None = None,
     encoder: Encoder | None = None,
     fetcher: Fetcher | None = None,
+    judge: PairScorer | None = None,
 ) -> App:
     """Builds the application; every dependency can be replaced (tests pass fakes of our ports)."""
     settings = settings or load_settings()
@@ -154,6 +161,8 @@ def bootstrap(
         extractor=extractor or LazyExtractor(lambda: _default_extractor(settings)),
         encoder=encoder or LazyEncoder(lambda: _default_encoder(settings)),
         fetcher=fetcher,
+        # the shipped pair judge goes with the shipped encoder (a fake encoder gets none unless given)
+        judge=judge or (_default_judge(settings) if encoder is None else None),
         thresholds=MatchThresholds.from_settings(settings),
         limits=ServiceLimits(
             max_text_chars=settings.max_text_chars,

@@ -43,6 +43,7 @@ from bench.stores import (
     postgres_reachable,
     store_spec,
 )
+from bot.matching.compare import PairScorer
 from bot.matching.retrieval import normalise_query
 from bot.models import ArticleInput
 from bot.ports import ClaimExtractor, Encoder
@@ -71,6 +72,7 @@ def measure_store(
     articles: Sequence[str],
     queries: Sequence[str],
     warmup: int = 2,
+    judge: PairScorer | None = None,
 ) -> dict[str, Any]:
     """Opens one cached store as the bot does and times check and search on it."""
     from adapters.bootstrap import bootstrap
@@ -78,7 +80,7 @@ def measure_store(
 
     settings = spec.settings(postgres_url)
     forget_cached_vectors(encoder)  # every store starts cold: no vectors left over from the last one
-    app = bootstrap(settings, extractor=extractor, encoder=encoder)
+    app = bootstrap(settings, extractor=extractor, encoder=encoder, judge=judge)
     store = app.service.store
     assert isinstance(store, SqlStore)
     try:
@@ -256,6 +258,10 @@ def main(
         from bot.matching.encoder import load_encoder
 
         encoder = load_encoder(settings)
+    # the pair judge as the bot runs it (CLAIMBOT_PAIR_JUDGE); the smoke run's fakes go without
+    from adapters.bootstrap import _default_judge
+
+    judge = None if args.smoke else _default_judge(settings)
     generator: Generator = make_generator(
         args.texts, base_size=args.base_size, seed=args.seed, cache_dir=args.cache, encoder=encoder
     )
@@ -287,8 +293,10 @@ def main(
                 articles=articles,
                 queries=queries,
                 warmup=warmup,
+                judge=judge,
             )
             row["build"] = build
+            row["pair_judge"] = judge is not None
             rows.append(row)
             common.console.print(
                 f"  {backend} {size:,}: check median {common.ms(row['check']['median_s'])}, "

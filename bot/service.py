@@ -13,7 +13,14 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from bot.errors import ArticleAlreadyStored, BadInput
-from bot.matching.compare import MatchThresholds, compare_statements, judge_pair, may_match
+from bot.matching.compare import (
+    MatchThresholds,
+    PairScorer,
+    compare_statements,
+    judge_pair,
+    may_match,
+    worth_judging,
+)
 from bot.matching.retrieval import normalise_query, rerank
 from bot.matching.stance import with_stances
 from bot.models import (
@@ -69,7 +76,11 @@ class ClaimService:
         fetcher: Fetcher,
         thresholds: MatchThresholds | None = None,
         limits: ServiceLimits | None = None,
+        judge: PairScorer | None = None,
     ) -> None:
+        # the pair judge (bot.matching.judge) reads the candidates worth it, once per article;
+        # None: the combined similarity of bot.matching.compare decides alone
+        self.judge = judge
         self.store = store
         self.extractor = extractor
         self.encoder = encoder
@@ -144,6 +155,7 @@ class ClaimService:
         neighbours = self.store.nearest_claims_many(
             tenant=tenant, embeddings=list(vectors), k=self.limits.candidates_k
         )
+        judged = self._judge_article(extracted, neighbours)
         checked: list[CheckedClaim] = []
         to_store: list[NewClaim] = []
         for claim, vector, candidates in zip(extracted, vectors, neighbours, strict=True):
@@ -153,7 +165,9 @@ class ClaimService:
                     claim.speaker, claim.speaker_kind, claim.speaker_aliases, known_speakers
                 )
                 claim = replace(claim, speaker=resolved.name)
-            status, match = self._classify(claim=claim, candidates=candidates, thresholds=thresholds)
+            status, match = self._classify(
+                claim=claim, candidates=candidates, thresholds=thresholds, judged=judged
+            )
             checked.append(CheckedClaim(claim=claim, status=status, match=match))
             to_store.append(
                 NewClaim(
@@ -201,21 +215,48 @@ class ClaimService:
             return replace(checked, id=checked.match.claim.id)
         return checked
 
+    def _judge_article(
+        self, extracted: Sequence[ExtractedClaim], neighbours: Sequence[Sequence[Candidate]]
+    ) -> dict[tuple[str, str], float] | None:
+        """The pair judge's scores for every candidate pair of the article worth judging, in one
+        call (None without a judge)."""
+        if self.judge is None:
+            return None
+        pairs = list(
+            dict.fromkeys(
+                (claim.text, c.claim.text)
+                for claim, candidates in zip(extracted, neighbours, strict=True)
+                for c in candidates
+                if worth_judging(claim.text, c.claim.text, c.cosine)
+            )
+        )
+        scores = self.judge.score(pairs) if pairs else np.zeros(0, dtype=np.float32)
+        return {pair: float(score) for pair, score in zip(pairs, scores, strict=True)}
+
     @staticmethod
     def _classify(
         *,
         claim: ExtractedClaim,
         candidates: Sequence[Candidate],
         thresholds: MatchThresholds,
+        judged: dict[tuple[str, str], float] | None = None,
     ) -> tuple[Status, Match | None]:
+        """``judged``: the pair judge's scores (``_judge_article``); a pair it did not read is different."""
         best_repeat: Match | None = None
         best_changed: Match | None = None
         for candidate in candidates:
             stored = candidate.claim
-            if not may_match(claim.text, stored.text, candidate.cosine, thresholds=thresholds):
+            score = judged.get((claim.text, stored.text)) if judged is not None else None
+            if judged is not None and score is None:
+                continue  # not worth judging: surely "different"
+            if judged is None and not may_match(
+                claim.text, stored.text, candidate.cosine, thresholds=thresholds
+            ):
                 continue  # surely "different": skip the number/negation/stance/name analysis
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
-            verdict = judge_pair(claim.text, stored.text, candidate.cosine, thresholds=thresholds)
+            verdict = judge_pair(
+                claim.text, stored.text, candidate.cosine, thresholds=thresholds, judge=score
+            )
             verdict = with_stances(
                 verdict,
                 new_text=claim.text,
@@ -341,7 +382,7 @@ class ClaimService:
         for label, text in (("first", a), ("second", b)):
             if not text.strip():
                 raise BadInput(f"the {label} statement is empty")
-        return compare_statements(a, b, encoder=self.encoder, thresholds=self.thresholds)
+        return compare_statements(a, b, encoder=self.encoder, thresholds=self.thresholds, judge=self.judge)
 
     # ------------------------------------------------------------------ import
     def import_claims(

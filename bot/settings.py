@@ -71,9 +71,14 @@ class Settings(BaseSettings):
     # the learned span tagger adds statements the rules miss (bot.nlp.span_tagger); it runs
     # MiniLM over the whole article, at embedding_precision
     attribution_tagger: bool = True
+    # the pair judge (bot.matching.judge, a MiniLM cross-encoder) decides "same statement?"; off
+    # (default until its speed is fixed: ~5x slower compare, see docs/measurements.md): the
+    # combined similarity does. It runs in PyTorch float32 (its int8 copy moved scores)
+    pair_judge: bool = False
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
-    # repeat: combined similarity (bot.matching.compare), tuned on MRPC train (F1 at precision >= 0.80);
+    # repeat: the pair judge's score (or, with pair_judge off, the combined similarity of
+    # bot.matching.compare); both put the point tuned on MRPC train (F1 at precision >= 0.80) at 0.54;
     # changed: MiniLM cosine from which a pair with a different number/negation/stance is the same topic
     repeat_threshold: float = Field(default=0.54, ge=0, le=1)
     changed_threshold: float = Field(default=0.60, ge=0, le=1)

@@ -337,8 +337,11 @@ def search_hits_to_dict(hits: list[SearchHit]) -> dict[str, Any]:
 
 
 def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "similarity": round(comparison.similarity, 4),
         "verdict": comparison.verdict.value,
         "reasons": list(comparison.reasons),
     }
+    if comparison.judge is not None:
+        out["judge"] = round(comparison.judge, 4)
+    return out

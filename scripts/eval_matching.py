@@ -8,6 +8,13 @@
 * CheckThat 2020 task 2: MAP@5 retrieving from ALL verified claims, for train and dev. Re-ranker
   weights are fitted on train only; dev is held out. Baseline: plain cosine on the raw tweet.
 
+* The pair judge (``bot/matching/judge.py``, ``--only judge-mrpc stsb edits``): MRPC 5-fold from the
+  out-of-fold scores of ``scripts/train_judge.py --cv`` (``--judge-oof``; each pair scored by a judge
+  trained and thresholded without its fold; the product's verdicts, "found" = repeat or changed);
+  STS-B dev Spearman of the judge's score against the cosine and the combined similarity; verdict
+  accuracy per kind of controlled edit of PolNeAR dev sentences (``matching_data.edit_pairs``), with
+  the judge and without it. ``--no-judge`` leaves the judge out of STS-B and edits.
+
 ``--overlay FILE.safetensors`` evaluates MiniLM with top layers fine-tuned by ``finetune_encoder.py``
 laid over it (an experiment; the product uses the plain model).
 Embeddings are cached under ``build/matching/`` keyed by text hash, one cache per encoder. Results go to
@@ -40,8 +47,11 @@ from matching_data import (
     EmbeddingCache,
     MrpcPair,
     OverlayMiniLMEncoder,
+    edit_pairs,
     load_checkthat,
     load_mrpc,
+    load_stsb,
+    polnear_sentences,
 )
 
 from bot.matching.compare import (
@@ -51,9 +61,11 @@ from bot.matching.compare import (
     judge_pair,
     pair_evidence,
     pair_score,
+    worth_judging,
 )
 from bot.matching.encoder import MiniLMEncoder, Precision
 from bot.matching.features import content_stems
+from bot.matching.judge import JUDGE_WEIGHTS, PairJudge
 from bot.matching.retrieval import RERANK_FEATURES, normalise_query, rerank, rerank_features
 from bot.models import Candidate, ClaimKind, StoredClaim, Verdict
 from bot.settings import Settings
@@ -108,7 +120,7 @@ def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_prec
     blocked = np.array([bool(ev.differences) for ev in evidence])
     rng = np.random.default_rng(13)
     fold_of = rng.permutation(len(pairs)) % folds
-    base_m, ours_m, score_only_m, thresholds = [], [], [], []
+    base_m, ours_m, found_m, score_only_m, thresholds = [], [], [], [], []
     changed_count = 0
     for k in range(folds):
         tr, te = fold_of != k, fold_of == k
@@ -129,6 +141,7 @@ def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_prec
             for i in np.flatnonzero(te)
         ]
         pred = np.array([v == Verdict.REPEAT for v in verdicts])
+        found_m.append(prf(np.array([v != Verdict.DIFFERENT for v in verdicts]), gold[te]))
         score_only = np.array(
             [pair_score(evidence[i].features, weights) >= t_ours for i in np.flatnonzero(te)]
         )
@@ -149,7 +162,12 @@ def eval_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, folds: int, min_prec
         "folds": folds,
         "baseline_cosine": mean(base_m),
         "ours_repeat_verdict": mean(ours_m),
+        "ours_found_verdict_repeat_or_changed": mean(found_m),
         "ours_similarity_only_no_explicit_checks": mean(score_only_m),
+        "per_fold": {
+            "baseline_cosine": [{k: round(v, 4) for k, v in m.items()} for m in base_m],
+            "ours_found_verdict_repeat_or_changed": [{k: round(v, 4) for k, v in m.items()} for m in found_m],
+        },
         "test_pairs_judged_changed": changed_count,
         "fold_thresholds": thresholds,
         "pairs_with_explicit_difference": int(blocked.sum()),
@@ -307,6 +325,115 @@ def eval_checkthat(ct: CheckThat, cache: EmbeddingCache, k_vec: int, k_text: int
     return result
 
 
+# ----------------------------------------------------------------------------- the pair judge
+def eval_judge_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, oof_path: Path) -> dict:
+    """The product's verdicts with the judge's out-of-fold scores (``train_judge.py --cv``): each
+    MRPC pair scored by a judge trained and thresholded without its fold (``score``, the shipped
+    recipe; only the folds done), and by the base judge that saw no MRPC at all (``base_score``,
+    its threshold tuned on the other four folds)."""
+    oof = json.loads(oof_path.read_text())
+    rows = oof["pairs"]
+    if [(r["a"], r["b"], r["label"]) for r in rows] != [(p.a, p.b, p.label) for p in pairs]:
+        raise SystemExit(f"{oof_path} does not hold the MRPC train pairs in order")
+    va = cache.encode([p.a for p in pairs], "mrpc a")
+    vb = cache.encode([p.b for p in pairs], "mrpc b")
+    cos = np.sum(va * vb, axis=1)
+    gold = np.array([p.label == 1 for p in pairs])
+    folds = np.array([r["fold"] for r in rows])
+    worth = np.array([worth_judging(p.a, p.b, float(c)) for p, c in zip(pairs, cos, strict=True)])
+    t = MatchThresholds()
+    out: dict = {
+        "pairs": len(pairs),
+        "oof_file": str(oof_path),
+        "done_folds": oof.get("done_folds"),
+        "positives_not_worth_judging": int((gold & ~worth).sum()),
+        "pairs_not_worth_judging": int((~worth).sum()),
+    }
+    for name, key, done in (
+        ("base_judge_no_mrpc", "base_score", list(range(oof["folds"]))),
+        ("judge_shipped_recipe", "score", oof.get("done_folds") or []),
+    ):
+        if not done:
+            continue
+        idx = [i for i, r in enumerate(rows) if r["fold"] in done]
+        scores = np.array([rows[i][key] for i in idx], dtype=float)
+        verdicts = [
+            judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=t, judge=float(sc)).verdict
+            for i, sc in zip(idx, scores, strict=True)
+        ]
+        g, f = gold[idx], folds[idx]
+        found = np.array([v != Verdict.DIFFERENT for v in verdicts])
+        repeat = np.array([v == Verdict.REPEAT for v in verdicts])
+
+        def per_fold(pred: np.ndarray, g: np.ndarray = g, f: np.ndarray = f, done: list = done) -> dict:
+            ms = [prf(pred[f == k], g[f == k]) for k in done]
+            return {k: round(float(np.mean([m[k] for m in ms])), 4) for k in ms[0]}
+
+        out[name] = {
+            "folds": done,
+            "pairs": len(idx),
+            "found_verdict_repeat_or_changed": per_fold(found),
+            "found_if_prefiltered": per_fold(found & worth[idx]),
+            "repeat_verdict": per_fold(repeat),
+            "judge_alone": per_fold(scores >= t.repeat),
+            "judged_changed": int(sum(v == Verdict.CHANGED for v in verdicts)),
+        }
+    return out
+
+
+def eval_stsb(data: Path, cache: EmbeddingCache, judge: PairJudge | None) -> dict:
+    """Spearman of graded similarity on STS-B dev: cosine, the combined similarity, the judge."""
+    from scipy.stats import spearmanr
+
+    pairs = load_stsb(data, "dev")
+    va = cache.encode([p.a for p in pairs], "stsb a")
+    vb = cache.encode([p.b for p in pairs], "stsb b")
+    cos = np.sum(va * vb, axis=1)
+    gold = np.array([p.score for p in pairs])
+    combined = np.array([judge_pair(p.a, p.b, float(c)).similarity for p, c in zip(pairs, cos, strict=True)])
+    out = {
+        "pairs": len(pairs),
+        "spearman_cosine": round(float(spearmanr(cos, gold).statistic), 4),
+        "spearman_combined_similarity": round(float(spearmanr(combined, gold).statistic), 4),
+    }
+    if judge is not None:
+        scores = judge.score([(p.a, p.b) for p in pairs])
+        mrpc = {s for p in load_mrpc(data) for s in (p.a, p.b)}
+        unseen = np.array([p.a not in mrpc and p.b not in mrpc for p in pairs])
+        out["spearman_judge"] = round(float(spearmanr(scores, gold).statistic), 4)
+        out["spearman_judge_without_mrpc_sentences"] = round(
+            float(spearmanr(scores[unseen], gold[unseen]).statistic), 4
+        )
+        out["pairs_without_mrpc_sentences"] = int(unseen.sum())
+    return out
+
+
+def eval_edits(data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_kind: int, seed: int) -> dict:
+    """Verdict accuracy per kind of controlled edit of PolNeAR dev sentences (``edit_pairs``):
+    number / negation / stance -> changed, reworded -> repeat, another sentence -> different."""
+    edits = edit_pairs(polnear_sentences(data, "dev"), seed=seed, per_kind=per_kind)
+    va = cache.encode([e.a for e in edits], "edits a")
+    vb = cache.encode([e.b for e in edits], "edits b")
+    cos = np.sum(va * vb, axis=1)
+    scores = judge.score([(e.a, e.b) for e in edits]) if judge is not None else None
+    kinds = sorted({e.kind for e in edits})
+    out: dict = {"pairs": len(edits), "per_kind": {k: sum(e.kind == k for e in edits) for k in kinds}}
+    variants = {"combined_similarity": None} | ({"judge": scores} if scores is not None else {})
+    examples: dict[str, list] = {}
+    for name, sc in variants.items():
+        right = []
+        for i, e in enumerate(edits):
+            v = judge_pair(e.a, e.b, float(cos[i]), judge=None if sc is None else float(sc[i]))
+            right.append(v.verdict.value == e.expected)
+            if not right[-1] and len(examples.setdefault(name, [])) < 12:
+                examples[name].append([e.kind, e.a, e.b, v.verdict.value, round(v.similarity, 3)])
+        ok = np.array(right)
+        out[name] = {k: round(float(ok[[e.kind == k for e in edits]].mean()), 4) for k in kinds}
+        out[name]["all"] = round(float(ok.mean()), 4)
+    out["wrong_examples"] = examples
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -317,7 +444,15 @@ def main() -> None:
     parser.add_argument("--min-precision", type=float, default=0.80)
     parser.add_argument("--k-vec", type=int, default=30)
     parser.add_argument("--k-text", type=int, default=20)
-    parser.add_argument("--only", choices=["mrpc", "checkthat"], default=None)
+    parser.add_argument(
+        "--only", nargs="+", choices=["mrpc", "checkthat", "judge-mrpc", "stsb", "edits"], default=None
+    )
+    parser.add_argument(
+        "--judge-oof", type=Path, default=Path("build/judge/mrpc_oof.json"), help="from train_judge.py --cv"
+    )
+    parser.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS, help="the judge for STS-B and edits")
+    parser.add_argument("--no-judge", action="store_true", help="STS-B and edits without the judge")
+    parser.add_argument("--edits-per-kind", type=int, default=400)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument(
         "--precision",
@@ -349,10 +484,24 @@ def main() -> None:
         },
         "default_pair_weights": DEFAULT_PAIR_WEIGHTS,
     }
-    if args.only in (None, "mrpc"):
+    only = set(args.only or ["mrpc", "checkthat", "judge-mrpc", "stsb", "edits"])
+    judge = None
+    if not args.no_judge and only & {"stsb", "edits"}:
+        judge = PairJudge(args.judge, precision="float32", num_threads=args.threads)  # as shipped
+        report["judge"] = {"weights": str(args.judge), "precision": judge.precision}
+    if "mrpc" in only:
         report["mrpc"] = eval_mrpc(load_mrpc(args.data), cache, args.folds, args.min_precision)
         print(json.dumps(report["mrpc"], indent=1))
-    if args.only in (None, "checkthat"):
+    if "judge-mrpc" in only and args.judge_oof.is_file():
+        report["judge_mrpc_5fold"] = eval_judge_mrpc(load_mrpc(args.data), cache, args.judge_oof)
+        print(json.dumps(report["judge_mrpc_5fold"], indent=1))
+    if "stsb" in only:
+        report["stsb_dev"] = eval_stsb(args.data, cache, judge)
+        print(json.dumps(report["stsb_dev"], indent=1))
+    if "edits" in only:
+        report["edits_dev"] = eval_edits(args.data, cache, judge, args.edits_per_kind, seed=14)
+        print(json.dumps({k: v for k, v in report["edits_dev"].items() if k != "wrong_examples"}, indent=1))
+    if "checkthat" in only:
         report["checkthat"] = eval_checkthat(load_checkthat(args.data), cache, args.k_vec, args.k_text)
         print(json.dumps(report["checkthat"], indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)

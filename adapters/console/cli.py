@@ -423,7 +423,7 @@ def compare(
         items = [(text_a, text_b)]
     else:
         raise BadInput("give two statements, or --pairs FILE")
-    from adapters.bootstrap import LazyEncoder, _default_encoder
+    from adapters.bootstrap import LazyEncoder, _default_encoder, _default_judge
     from bot.matching.compare import MatchThresholds, compare_statements
 
     if db is not None or tenant is not None:
@@ -437,12 +437,18 @@ def compare(
         settings = load_settings()
         thresholds = MatchThresholds.from_settings(settings)
     encoder = LazyEncoder(lambda: _default_encoder(settings))
+    judge = _default_judge(settings)
     for index, (a, b) in enumerate(items):
         for label, text in (("first", a), ("second", b)):
             if not text.strip():
                 where = f"pair {index}: " if pairs is not None else ""
                 raise BadInput(f"{where}the {label} statement is empty")
-        result = compare_statements(a, b, encoder=encoder, thresholds=thresholds)
+        if index % 64 == 0 and len(items) > 1:  # encode and judge 64 pairs at once (both cache)
+            chunk = [(x, y) for x, y in items[index : index + 64] if x.strip() and y.strip()]
+            encoder.encode([t for pair in chunk for t in pair])
+            if judge is not None:
+                judge.score(chunk)
+        result = compare_statements(a, b, encoder=encoder, thresholds=thresholds, judge=judge)
         if json_out:
             line = comparison_to_dict(result)
             if pairs is not None:  # which pair this answers, whatever order lines are read in

@@ -92,7 +92,8 @@ def _verdict_below(claim: StoredClaim) -> str:
 
 def print_comparison(console: Console, comparison: Comparison) -> None:
     style = VERDICT_STYLE[comparison.verdict]
-    console.print(f"[{style}]{comparison.verdict.value}[/] (similarity {comparison.similarity:.2f})")
+    judged = f", judge {comparison.judge:.2f}" if comparison.judge is not None else ""
+    console.print(f"[{style}]{comparison.verdict.value}[/] (similarity {comparison.similarity:.2f}{judged})")
     for reason in comparison.reasons:
         console.print(f"  • {escape(reason)}")
 

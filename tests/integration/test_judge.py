@@ -1,0 +1,101 @@
+"""The shipped pair judge (``models/judge``), rebuilt from the packaged MiniLM, offline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.matching import MiniLMEncoder, compare_statements, load_encoder
+from bot.matching.judge import JUDGE_WEIGHTS, PairJudge, load_judge
+from bot.models import Verdict
+from bot.settings import Settings
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not JUDGE_WEIGHTS.is_file(), reason="models/judge not trained"),
+]
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
+def judge(monkeypatch_module: pytest.MonkeyPatch, cache_dir: Path) -> PairJudge:
+    monkeypatch_module.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch_module.setenv("TRANSFORMERS_OFFLINE", "1")
+    found = load_judge(Settings(model_cache_dir=cache_dir), num_threads=1)
+    assert found is not None
+    assert found.precision == "float32"
+    return found
+
+
+@pytest.fixture(scope="module")
+def encoder(cache_dir: Path) -> MiniLMEncoder:
+    return load_encoder(Settings(embedding_precision="int8", model_cache_dir=cache_dir), num_threads=1)
+
+
+PAIRS = [
+    ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March."),
+    ("The bridge would stay open until May.", "The bridge would remain open until May."),
+    ("Russia has about 70,000 troops near the border.", "The council approved the new bus lines on Tuesday."),
+]
+
+
+def test_scores_do_not_depend_on_the_order(judge: PairJudge) -> None:
+    forward = judge.score(PAIRS)
+    fresh = PairJudge(precision="float32", num_threads=1)
+    backward = fresh.score([(b, a) for a, b in PAIRS])  # a new judge: no cached score to reuse
+    np.testing.assert_allclose(forward, backward, atol=1e-5)
+
+
+def test_a_score_does_not_depend_on_the_other_pairs_of_the_batch(judge: PairJudge) -> None:
+    alone = PairJudge(precision="float32", num_threads=1).score(PAIRS[:1])
+    np.testing.assert_allclose(judge.score(PAIRS)[:1], alone, atol=1e-4)
+
+
+def test_paraphrases_score_above_unrelated_statements(judge: PairJudge) -> None:
+    jobless, bridge, unrelated = judge.score(PAIRS)
+    assert min(jobless, bridge) > 0.54 > unrelated
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "verdicts"),
+    [
+        # a reworded statement is found (the issue's new user's pair)
+        ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March.",
+         {Verdict.REPEAT, Verdict.CHANGED}),
+        ("The Kremlin denied any preparations for aggression.",
+         "The Kremlin again denied that it was preparing any aggression against its neighbour.",
+         {Verdict.REPEAT, Verdict.CHANGED}),
+        # make demo's pair stays a repeat
+        ("The bridge would stay open.", "The bridge would remain open.", {Verdict.REPEAT}),
+        # the edit kinds: a number, a negation, an opposite word -> changed
+        ("Russia has about 70,000 troops stationed near the border.",
+         "Russia has about 100,000 troops stationed near the border.", {Verdict.CHANGED}),
+        ("Ofcom has singled out RT for breaching impartiality rules.",
+         "Ofcom has not singled out RT for breaching impartiality rules.", {Verdict.CHANGED}),
+        ("The senator supports the new pipeline.", "The senator opposes the new pipeline.",
+         {Verdict.CHANGED}),
+        # another statement of the same article -> different
+        ("The mayor said the bridge will reopen in May.",
+         "Residents complained about the noise of the construction work at night.", {Verdict.DIFFERENT}),
+    ],
+)  # fmt: skip
+def test_verdicts_with_the_judge(
+    judge: PairJudge, encoder: MiniLMEncoder, a: str, b: str, verdicts: set[Verdict]
+) -> None:
+    for first, second in ((a, b), (b, a)):
+        result = compare_statements(first, second, encoder=encoder, judge=judge)
+        assert result.verdict in verdicts, result
+        assert result.judge is not None

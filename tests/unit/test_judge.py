@@ -1,0 +1,228 @@
+"""The pair judge's pure parts and its place in the verdicts: no model is loaded here
+(``tests/integration/test_judge.py`` runs the shipped judge)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from bot.matching.compare import JUDGE_MIN_COSINE, MatchThresholds, judge_pair, worth_judging
+from bot.matching.judge import canonical, score_pairs
+from bot.models import ArticleInput, Status, Verdict
+from bot.service import ClaimService
+from tests.fakes import HashingEncoder, InMemoryStore, PagesFetcher, SaidThatExtractor
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from matching_data import EDIT_EXPECTED, edit_pairs
+
+
+class FakeTokenizer:
+    """Enough of a tokenizer for ``score_pairs``: one id per word, then the second statement."""
+
+    def __call__(self, first: list[str], second: list[str], **_: object) -> dict[str, npt.NDArray[np.int64]]:
+        rows = [
+            [len(w) for w in a.split()] + [0] + [len(w) * 7 for w in b.split()]
+            for a, b in zip(first, second, strict=False)
+        ]
+        width = max(len(r) for r in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = r
+        return {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64), "token_type_ids": ids * 0}
+
+
+def order_sensitive_run(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+    """A 'model' whose logit depends on which statement comes first."""
+    ids = batch["input_ids"].astype(np.float32)
+    weights = np.linspace(1.0, 0.1, ids.shape[1], dtype=np.float32)
+    return np.asarray((ids * weights).sum(axis=1) / 100.0 - 1.0, dtype=np.float32)
+
+
+def test_canonical_order_is_the_same_for_both_orders() -> None:
+    a, b = "The jobless rate dropped to 4.2% in March.", "Unemployment fell to 4.2 percent."
+    assert canonical(a, b) == canonical(b, a) == (b, a)
+    assert canonical("same", "same") == ("same", "same")
+    assert canonical("bb", "aa") == ("aa", "bb")  # equal lengths: alphabetical
+
+
+def test_scores_do_not_depend_on_the_order_of_the_statements() -> None:
+    pairs = [
+        ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March."),
+        ("The bridge will stay open", "The bridge would remain open to traffic until May"),
+        ("aa bb", "cc dd"),
+    ]
+    tok = FakeTokenizer()
+    # the fake model itself is order-sensitive, so this test can fail
+    raw = order_sensitive_run(tok([a for a, _ in pairs], [b for _, b in pairs]))
+    raw_swapped = order_sensitive_run(tok([b for _, b in pairs], [a for a, _ in pairs]))
+    assert not np.allclose(raw, raw_swapped)
+    forward = score_pairs(pairs, order_sensitive_run, tok, batch_size=2)
+    backward = score_pairs([(b, a) for a, b in pairs], order_sensitive_run, tok, batch_size=2)
+    np.testing.assert_array_equal(forward, backward)
+    assert forward.shape == (3,)
+    assert np.all((forward > 0) & (forward < 1))
+
+
+def test_shift_moves_the_scores() -> None:
+    pairs = [("a b c", "d e f")]
+    tok = FakeTokenizer()
+    plain = score_pairs(pairs, order_sensitive_run, tok)[0]
+    shifted = score_pairs(pairs, order_sensitive_run, tok, shift=1.0)[0]
+    z = np.log(plain / (1 - plain))
+    assert shifted == pytest.approx(1 / (1 + np.exp(-(z + 1.0))), abs=1e-5)
+
+
+# ----------------------------------------------------------------------------- verdicts with a score
+@pytest.mark.parametrize(
+    ("a", "b", "cosine", "score", "verdict"),
+    [
+        # the judge says same, no explicit difference: repeat
+        ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March.",
+         0.62, 0.9, Verdict.REPEAT),
+        # same proposition, another number: changed
+        ("Russia has about 70,000 troops at the border.", "Russia has about 100,000 troops at the border.",
+         0.97, 0.95, Verdict.CHANGED),
+        # a negation only one side has: changed
+        ("The council will close the bridge.", "The council will not close the bridge.",
+         0.93, 0.8, Verdict.CHANGED),
+        # the judge says different: different, however close the cosine
+        ("The council approved the budget.", "The council debated the budget for hours.",
+         0.81, 0.2, Verdict.DIFFERENT),
+        # the judge says different: an explicit difference on the same topic does not make it "changed"
+        ("Russia has 70,000 troops at the border.", "Russia has 100,000 troops at the border.",
+         0.95, 0.3, Verdict.DIFFERENT),
+    ],
+)  # fmt: skip
+def test_the_judge_decides_same_and_the_checks_decide_changed(
+    a: str, b: str, cosine: float, score: float, verdict: Verdict
+) -> None:
+    result = judge_pair(a, b, cosine, judge=score)
+    assert result.verdict is verdict
+    assert result.judge == pytest.approx(score)
+    assert result.similarity == pytest.approx(score)
+
+
+def test_the_repeat_threshold_is_the_judges_threshold() -> None:
+    a, b = "The mayor said the tunnel is safe.", "According to the mayor, the tunnel poses no danger."
+    assert judge_pair(a, b, 0.7, judge=0.6).verdict is Verdict.REPEAT
+    strict = MatchThresholds(repeat=0.7)
+    assert judge_pair(a, b, 0.7, judge=0.6, thresholds=strict).verdict is Verdict.DIFFERENT
+
+
+def test_changed_keeps_only_the_differences_as_reasons() -> None:
+    result = judge_pair("He has 3 dogs.", "He has 5 dogs.", 0.95, judge=0.9)
+    assert result.verdict is Verdict.CHANGED
+    assert not any("judge" in r for r in result.reasons)  # bot.matching.stance reads them
+
+
+def test_same_wording_needs_no_judge() -> None:
+    assert judge_pair("Same words.", "same words", 1.0, judge=0.1).verdict is Verdict.REPEAT
+
+
+def test_worth_judging_keeps_close_pairs_and_drops_unrelated_ones() -> None:
+    assert worth_judging("a b c", "x y z", JUDGE_MIN_COSINE)
+    assert not worth_judging("The council approved the budget.", "It rained in Paris on Sunday.", 0.1)
+    # shared wording reaches the judge even at a low cosine (may_match's bound)
+    assert worth_judging("The harbour bridge will open in May.", "The harbour bridge will open in May!", 0.2)
+
+
+# ----------------------------------------------------------------------------- the service
+class RecordingJudge:
+    """A fake judge: 'same' when the statements share their last word; records each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[tuple[str, str]]] = []
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(pairs))
+        return np.array([0.9 if a.split()[-1] == b.split()[-1] else 0.1 for a, b in pairs], dtype=np.float32)
+
+
+FIRST = (
+    "Ben Wallace said that Russia has about 70,000 troops stationed near the Ukrainian border.\n"
+    "Maria Lopez said that the new bridge will open to traffic in the spring.\n"
+    "Tom Reed said that the harbour ferry timetable changes every winter.\n"
+)
+FOLLOW_UP = (
+    "Ben Wallace said that Russia has about 100,000 troops stationed near the Ukrainian border.\n"
+    "Maria Lopez said that the new bridge opens for cars in spring.\n"
+    "Tom Reed said that the harbour ferry timetable changes every summer.\n"
+)
+
+
+def test_the_service_asks_the_judge_once_per_article_and_follows_it() -> None:
+    judge = RecordingJudge()
+    service = ClaimService(
+        store=InMemoryStore(),
+        extractor=SaidThatExtractor(),
+        encoder=HashingEncoder(),
+        fetcher=PagesFetcher({}),
+        judge=judge,
+    )
+    service.check(tenant="t", article=ArticleInput(text=FIRST))
+    assert judge.calls == []  # nothing stored yet: nothing to judge
+    report = service.check(tenant="t", article=ArticleInput(text=FOLLOW_UP))
+    assert len(judge.calls) == 1
+    assert len(judge.calls[0]) <= 3 * 20
+    statuses = {c.claim.speaker: c.status for c in report.claims}
+    # bridge: reworded, same last word -> repeat; troops: same + number -> changed;
+    # ferry: the fake judge says different although most words are shared
+    assert statuses == {"Ben Wallace": Status.CHANGED, "Maria Lopez": Status.REPEAT, "Tom Reed": Status.NEW}
+    repeat = next(c for c in report.claims if c.status is Status.REPEAT)
+    assert repeat.match is not None
+    assert repeat.match.similarity == pytest.approx(0.9)
+
+
+def test_without_a_judge_the_combined_similarity_decides() -> None:
+    service = ClaimService(
+        store=InMemoryStore(),
+        extractor=SaidThatExtractor(),
+        encoder=HashingEncoder(),
+        fetcher=PagesFetcher({}),
+    )
+    service.check(tenant="t", article=ArticleInput(text=FIRST))
+    report = service.check(tenant="t", article=ArticleInput(text=FOLLOW_UP))
+    assert {c.claim.speaker: c.status for c in report.claims}["Ben Wallace"] is Status.CHANGED
+
+
+# ----------------------------------------------------------------------------- generated edits
+SENTENCES = [
+    [
+        "The senator said the bill would cost 70,000 dollars in 2015 and is supported by voters.",
+        "But officials did not say when the new bridge will open to traffic.",
+        "The governor believes the country needs a large increase in school funding.",
+        "Police arrested 12 people after the protest in the capital on Tuesday.",
+    ],
+    [
+        "The company has said it will close three factories before the end of the year.",
+        "Many voters think the election was won by the stronger candidate.",
+        "The report shows that unemployment rose to 5.4 percent in March.",
+    ],
+]
+
+
+def test_generated_edits_are_what_their_kind_says() -> None:
+    pairs = edit_pairs(SENTENCES * 5, seed=3, per_kind=4)
+    kinds = {p.kind for p in pairs}
+    assert kinds == set(EDIT_EXPECTED)
+    for p in pairs:
+        assert p.a != p.b
+        assert p.expected == EDIT_EXPECTED[p.kind]
+        assert p.same == (0 if p.kind == "other" else 1)
+        if p.kind == "number":
+            assert [w for w in p.a.split() if any(c.isdigit() for c in w)] != [
+                w for w in p.b.split() if any(c.isdigit() for c in w)
+            ]
+        if p.kind == "negation":
+            assert abs(len(p.a.split()) - len(p.b.split())) <= 1
+        if p.kind == "other":
+            assert {p.a, p.b} <= {s for article in SENTENCES for s in article}
+
+
+def test_generated_edits_are_reproducible() -> None:
+    assert edit_pairs(SENTENCES, seed=5, per_kind=3) == edit_pairs(SENTENCES, seed=5, per_kind=3)
