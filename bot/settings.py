@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     attribution_tagger: bool = True
     # the pair judge (bot.matching.judge, a MiniLM cross-encoder) decides "same statement?"; off
     # (default until its speed is fixed: ~5x slower compare, see docs/measurements.md): the
-    # combined similarity does. It runs in PyTorch float32 (its int8 copy moved scores)
+    # combined similarity does. It runs in float32, ONNX Runtime (its int8 copy moved scores)
     pair_judge: bool = False
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
