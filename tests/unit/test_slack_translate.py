@@ -409,6 +409,9 @@ SCOPE_OF = {
     "users_info": "users:read",
     "usergroups_users_list": "usergroups:read",
     "files_upload_v2": "files:write",
+    # Socket Mode's connection call uses the app-level token (xapp-…), whose scope
+    # connections:write is granted on the app's Basic Information page, not to the bot
+    "apps_connections_open": None,
 }
 
 
