@@ -41,6 +41,7 @@ model: $(BIN)/claimbot
 	$(BIN)/python -m scripts.train_pipeline --data $(SHARED)/data --out models/claimbot_en
 	$(BIN)/python -m scripts.train_attribution --data $(SHARED)/data
 	$(BIN)/python -m scripts.train_attribution_tagger --data $(SHARED)/data --out models/attribution_tagger.npz
+	$(BIN)/python -m scripts.train_statement_confidence --data $(SHARED)/data
 	$(BIN)/python -m scripts.train_judge --data $(SHARED)/data --cv
 
 eval-nlp: $(BIN)/claimbot
