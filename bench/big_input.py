@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.big_input --texts ../shared/data/polnear/train/text [--chars 990000]
 
-Two inputs at the size limit (``CLAIMBOT_MAX_TEXT_CHARS``, 1,000,000 characters): real prose
+Two inputs at the size limit (``CLAIMBOT_MAX_TEXT_CHARS``, 500,000 characters): real prose
 (articles of ``--texts`` joined by blank lines) and a text of short lines ("Tax rose." again
 and again: every line a paragraph). Each is checked by the real ``claimbot check --dry-run`` in
 a FRESH process, so its peak RSS (``ru_maxrss`` of the child) is the check's own, models
@@ -69,7 +69,7 @@ def check_in_a_fresh_process(path: Path, data_dir: Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--texts", type=Path, required=True, help="a directory of .txt articles")
-    parser.add_argument("--chars", type=int, default=990_000)
+    parser.add_argument("--chars", type=int, default=495_000)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     rows = []

@@ -45,7 +45,7 @@ from bot.models import (
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim, Vector
 from bot.search_score import is_close, shown_score
 from bot.speakers import normalise_name, resolve_speaker
-from bot.text import content_hash, headline_of, prepare_text
+from bot.text import MAX_TEXT_CHARS, content_hash, headline_of, prepare_text
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ THRESHOLD_KEYS = {"repeat": "repeat_threshold", "changed": "changed_threshold"}
 
 @dataclass(frozen=True, slots=True)
 class ServiceLimits:
-    max_text_chars: int = 1_000_000
+    max_text_chars: int = MAX_TEXT_CHARS
     max_sentence_chars: int = 5_000
     candidates_k: int = 20
     search_pool: int = 50

@@ -19,6 +19,7 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationErro
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from bot.errors import BadInput, StorageUnavailable
+from bot.text import MAX_TEXT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class Settings(BaseSettings):
     candidates_k: int = Field(default=20, ge=1)
 
     # --- input limits ----------------------------------------------------------------
-    max_text_chars: int = Field(default=1_000_000, ge=1)
+    max_text_chars: int = Field(default=MAX_TEXT_CHARS, ge=1)
     max_sentence_chars: int = Field(default=5_000, ge=1)
 
     # --- link fetching ---------------------------------------------------------------

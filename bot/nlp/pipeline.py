@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 SHIPPED_PIPELINE_NAME = "claimbot_en"
 SHIPPED_PIPELINE_DIR = Path(__file__).resolve().parents[2] / "models" / SHIPPED_PIPELINE_NAME
 SETTING_NAME = "CLAIMBOT_SPACY_MODEL"
-# Articles pasted whole: the input limit (settings.max_text_chars) is 1,000,000 characters.
+# Articles pasted whole: the input limit (settings.max_text_chars) is 500,000 characters.
 MAX_TEXT_LENGTH = 2_000_000
 
 LabelScheme = Literal["ud", "clear"]

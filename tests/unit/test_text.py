@@ -58,7 +58,7 @@ def test_refuses_text_over_the_limit_and_says_the_numbers() -> None:
     text = "Word " * 250_000 + "end."  # 1,250,004 characters
     with pytest.raises(BadInput) as caught:
         prepare_text(text)
-    assert caught.value.reason == "text is 1,250,004 characters; the limit is 1,000,000 — split it"
+    assert caught.value.reason == "text is 1,250,004 characters; the limit is 500,000 — split it"
 
 
 def test_refuses_huge_bytes_before_decoding() -> None:
