@@ -6,15 +6,13 @@ NLP and embeddings are the real ones (the shipped pipeline, MiniLM), on a throwa
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.cli_runner import ROOT, claimbot, clean_env
+
 pytestmark = pytest.mark.slow
 
 ARTICLE = (
@@ -28,28 +26,9 @@ FOLLOW_UP = (
 )
 
 
-def claimbot(
-    *args: str, env: dict[str, str], stdin: bytes | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.console.cli", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CLAIMBOT_DATA_DIR": str(tmp_path / "data"),
-        "CLAIMBOT_DATABASE_URL": "",
-        "HF_HUB_OFFLINE": "1",
-    }
+    return clean_env(tmp_path)
 
 
 def test_check_import_search_compare_export(tmp_path: Path, env: dict[str, str]) -> None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_cli import claimbot
+from tests.e2e.cli_runner import claimbot, clean_env
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "claimreview"
@@ -21,12 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "claimreview"
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CLAIMBOT_DATA_DIR": str(tmp_path / "data"),
-        "CLAIMBOT_DATABASE_URL": "",
-        "HF_HUB_OFFLINE": "1",
-    }
+    return clean_env(tmp_path)
 
 
 def last_line(stderr: bytes) -> str:

@@ -9,33 +9,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def claimbot(
-    *args: str, env: dict[str, str], stdout: int | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.console.cli", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=stdout if stdout is not None else subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        timeout=300,
-        check=False,
-    )
+from tests.e2e.cli_runner import claimbot, clean_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    outside = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMBOT_", "DISCORD_", "SLACK_"))}
-    return {**outside, "CLAIMBOT_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    return clean_env(tmp_path)
 
 
 def stderr_lines(done: subprocess.CompletedProcess[bytes]) -> list[str]:

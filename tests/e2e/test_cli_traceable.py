@@ -9,14 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.cli_runner import claimbot, clean_env
+
 pytestmark = pytest.mark.slow
 
 ARTICLE = (
@@ -25,21 +23,9 @@ ARTICLE = (
 )
 
 
-def claimbot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.console.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    outside = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMBOT_", "DISCORD_", "SLACK_"))}
-    return {**outside, "CLAIMBOT_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    return clean_env(tmp_path)
 
 
 def test_a_file_check_is_traceable_in_search_timeline_and_export(tmp_path: Path, env: dict[str, str]) -> None:
