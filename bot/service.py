@@ -14,6 +14,8 @@ import numpy as np
 
 from bot.errors import ArticleAlreadyStored, BadInput
 from bot.matching.compare import (
+    JUDGE_TOP_K,
+    JudgeBlend,
     MatchThresholds,
     PairScorer,
     compare_statements,
@@ -166,7 +168,11 @@ class ClaimService:
                 )
                 claim = replace(claim, speaker=resolved.name)
             status, match = self._classify(
-                claim=claim, candidates=candidates, thresholds=thresholds, judged=judged
+                claim=claim,
+                candidates=candidates,
+                thresholds=thresholds,
+                judged=judged,
+                judge_blend=self.judge.blend if self.judge is not None else None,
             )
             checked.append(CheckedClaim(claim=claim, status=status, match=match))
             to_store.append(
@@ -226,8 +232,7 @@ class ClaimService:
             dict.fromkeys(
                 (claim.text, c.claim.text)
                 for claim, candidates in zip(extracted, neighbours, strict=True)
-                for c in candidates
-                if worth_judging(claim.text, c.claim.text, c.cosine)
+                for c in _worth_judging(claim.text, candidates)
             )
         )
         scores = self.judge.score(pairs) if pairs else np.zeros(0, dtype=np.float32)
@@ -240,6 +245,7 @@ class ClaimService:
         candidates: Sequence[Candidate],
         thresholds: MatchThresholds,
         judged: dict[tuple[str, str], float] | None = None,
+        judge_blend: JudgeBlend | None = None,
     ) -> tuple[Status, Match | None]:
         """``judged``: the pair judge's scores (``_judge_article``); a pair it did not read is different."""
         best_repeat: Match | None = None
@@ -255,7 +261,12 @@ class ClaimService:
                 continue  # surely "different": skip the number/negation/stance/name analysis
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
             verdict = judge_pair(
-                claim.text, stored.text, candidate.cosine, thresholds=thresholds, judge=score
+                claim.text,
+                stored.text,
+                candidate.cosine,
+                thresholds=thresholds,
+                judge=score,
+                judge_blend=judge_blend,
             )
             verdict = with_stances(
                 verdict,
@@ -501,3 +512,10 @@ def _batched(items: Iterable[KnownClaim], size: int) -> Iterator[list[KnownClaim
             batch = []
     if batch:
         yield batch
+
+
+def _worth_judging(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates the pair judge reads for one statement: the ``JUDGE_TOP_K`` closest by cosine
+    of those ``worth_judging`` keeps (the others are "different" without a judge's word)."""
+    kept = [c for c in candidates if worth_judging(text, c.claim.text, c.cosine)]
+    return sorted(kept, key=lambda c: c.cosine, reverse=True)[:JUDGE_TOP_K]
