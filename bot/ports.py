@@ -223,6 +223,13 @@ class TenantConfigStore(Protocol):
         """
         ...
 
+    def prune_deliveries(self, *, before: datetime) -> int:
+        """Forgets the keys recorded before ``before`` (all tenants); returns how many.
+
+        Platforms stop retrying within hours; the bot's scheduler prunes once a day.
+        """
+        ...
+
     def set_digest(self, *, schedule: DigestSchedule) -> None: ...
 
     def get_digest(self, *, tenant: str) -> DigestSchedule | None: ...
