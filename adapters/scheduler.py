@@ -45,10 +45,11 @@ import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.digest import build_digest, due_period, rolling_period, schedule_zone
+from bot.clock import Clock, utc_now
+from bot.digest import RecentDigests, build_digest, due_period
 from bot.digest_chart import render_chart
 from bot.models import Digest
 from bot.ports import ClaimStore, DigestPoster, DigestSchedule, TenantConfigStore
@@ -87,10 +88,6 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class DigestScheduler:
     def __init__(
         self,
@@ -99,7 +96,7 @@ class DigestScheduler:
         config: TenantConfigStore,
         posters: Mapping[str, DigestPoster],
         owner: str | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
         chart: Callable[[Digest], bytes] = render_chart,
         claim_ttl: timedelta = DEFAULT_CLAIM_TTL,
         poll_interval: timedelta = DEFAULT_POLL_INTERVAL,
@@ -248,11 +245,11 @@ class DigestScheduler:
         poster = self.posters.get(schedule.platform)
         if poster is None:
             raise LookupError(f"this bot cannot post to {schedule.platform}")
-        period = rolling_period(self.clock(), schedule_zone(schedule))
-        digest = await asyncio.to_thread(
-            build_digest, self.store, tenant=tenant, start=period.start, end=period.end
+        # the schedule's time zone: post_now needs a schedule, which wins over any default
+        recent = RecentDigests(
+            store=self.store, config=self.config, default_timezone="UTC", clock=self.clock, chart=self.chart
         )
-        chart_png = None if digest.empty else await asyncio.to_thread(self.chart, digest)
+        digest, chart_png = await asyncio.to_thread(recent.with_chart, tenant)
         return await poster.post_digest(schedule=schedule, digest=digest, chart_png=chart_png)
 
     # ------------------------------------------------------------------ housekeeping

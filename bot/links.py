@@ -180,6 +180,20 @@ def find_urls(text: str) -> list[str]:
     return found
 
 
+def article_source(text: str, *, min_chars: int) -> str | None:
+    """What a chat message in a watched channel asks us to check: the pasted text, its first
+    link, or nothing (chatter).
+
+    A long message is the article itself (even if it also cites links); a short one is
+    chatter unless it carries a link, and then the linked page is the article.
+    """
+    stripped = text.strip()
+    if len(stripped) >= min_chars:
+        return stripped
+    urls = find_urls(stripped)
+    return urls[0] if urls else None
+
+
 def _has_host(url: str) -> bool:
     try:
         return bool(httpx.URL(canonical_numeric_host(url)[0]).host)

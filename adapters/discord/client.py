@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -20,16 +19,13 @@ from discord.ext import commands
 
 from adapters.bootstrap import App
 from adapters.discord import translate
-from bot.models import Digest
+from bot.digest import DigestBuilder
 from bot.settings import Settings
 
 if TYPE_CHECKING:
     from adapters.scheduler import DigestScheduler
 
 log = logging.getLogger(__name__)
-
-# tenant → (the digest of the current week, its chart PNG); injected, never faked here
-DigestBuilder = Callable[[str], Awaitable[tuple[Digest, bytes | None]]]
 
 CONNECT_RETRY_FIRST_S = 1.0
 CONNECT_RETRY_MAX_S = 60.0

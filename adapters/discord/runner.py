@@ -16,7 +16,6 @@ import discord
 
 from adapters.bootstrap import App, bootstrap, configure_bot_logging
 from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot
-from adapters.discord.digest import make_digest_builder
 from bot.errors import BadInput
 from bot.settings import PLATFORM_FIELDS, Settings, load_settings
 
@@ -51,7 +50,7 @@ async def _serve(app: App, settings: Settings, token: str) -> None:
     bot = ClaimBot(
         app=app,
         settings=settings,
-        digest_builder=make_digest_builder(app),
+        digest_builder=app.digests.with_chart,
         warm=True,
         run_scheduler=True,
         retry_connect=True,
