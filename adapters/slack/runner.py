@@ -93,7 +93,8 @@ class OneAttemptSocketModeClient(SocketModeClient):
             raise
         self.auto_reconnect_enabled = self.default_auto_reconnect_enabled
         self.stale = False
-        await self.current_session.ping(f"sdk-ping-pong:{time.time()}".encode())
+        # slack_sdk reads the pong's payload as its own time.time(): it must be the wall clock
+        await self.current_session.ping(f"sdk-ping-pong:{time.time()}".encode())  # noqa: TID251
         if self.current_session_monitor is not None:
             self.current_session_monitor.cancel()
         self.current_session_monitor = asyncio.ensure_future(self.monitor_current_session())

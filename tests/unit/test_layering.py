@@ -61,9 +61,7 @@ def _full_imports(path: Path) -> set[str]:
 def test_adapter_modules_do_not_import_each_other_in_a_cycle() -> None:
     root = CORE.parent
     paths = sorted((root / "adapters").rglob("*.py"))
-    graph = {
-        _module_name(p, root): {m for m in _full_imports(p) if m.startswith("adapters.")} for p in paths
-    }
+    graph = {_module_name(p, root): {m for m in _full_imports(p) if m.startswith("adapters.")} for p in paths}
     graph = {name: {m for m in deps if m in graph and m != name} for name, deps in graph.items()}
 
     def cycle_from(start: str, node: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
