@@ -162,7 +162,7 @@ def bootstrap(
         store = store or sql_store
         config = config or sql_store
     if fetcher is None:
-        from bot.links import SafeFetcher
+        from adapters.fetcher import SafeFetcher
 
         fetcher = SafeFetcher.from_settings(settings)
     service = ClaimService(

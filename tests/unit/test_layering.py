@@ -19,6 +19,8 @@ FORBIDDEN = (
     "psycopg",
     "alembic",
     "aiohttp",
+    "httpx",
+    "httpcore",
     "tests",
 )
 
