@@ -10,11 +10,13 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.digest import RecentDigests
 from bot.matching.compare import MatchThresholds, PairScorer
 from bot.models import ExtractedClaim
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, TenantConfigStore
@@ -85,6 +87,13 @@ class App:
     config: TenantConfigStore
     queue: CheckQueue
 
+    @cached_property
+    def digests(self) -> RecentDigests:
+        """``/claims digest now`` and ``claimbot digest``: a tenant's last seven days."""
+        return RecentDigests(
+            store=self.service.store, config=self.config, default_timezone=self.settings.digest_timezone
+        )
+
     def warm(self) -> None:
         """Loads the models now (bots call this at start so the first reply is not slow)."""
         for part in (self.service.extractor, self.service.encoder, self.service.judge):
@@ -153,7 +162,7 @@ def bootstrap(
         store = store or sql_store
         config = config or sql_store
     if fetcher is None:
-        from bot.links import SafeFetcher
+        from adapters.fetcher import SafeFetcher
 
         fetcher = SafeFetcher.from_settings(settings)
     service = ClaimService(

@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 
+from bot.clock import Clock, utc_now
 from bot.errors import ArticleAlreadyStored, BadInput
+from bot.links import is_url
 from bot.matching.compare import (
     JUDGE_TOP_K,
     JudgeBlend,
@@ -37,6 +39,7 @@ from bot.models import (
     ImportReport,
     KnownClaim,
     Match,
+    Origin,
     SearchHit,
     Speaker,
     SpeakerKind,
@@ -47,7 +50,7 @@ from bot.models import (
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim, Vector
 from bot.search_score import is_close, shown_score
 from bot.speakers import normalise_name, resolve_speaker
-from bot.text import MAX_TEXT_CHARS, content_hash, headline_of, prepare_text
+from bot.text import MAX_TEXT_CHARS, content_hash, decode_input, headline_of, prepare_text
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,7 @@ class ClaimService:
         thresholds: MatchThresholds | None = None,
         limits: ServiceLimits | None = None,
         judge: PairScorer | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         # the pair judge (bot.matching.judge) reads the candidates worth it, once per article;
         # None: the combined similarity of bot.matching.compare decides alone
@@ -89,6 +93,7 @@ class ClaimService:
         self.fetcher = fetcher
         self.thresholds = thresholds or MatchThresholds()
         self.limits = limits or ServiceLimits()
+        self.clock = clock
 
     # ------------------------------------------------------------------ reading input
     def read_source(
@@ -97,11 +102,9 @@ class ClaimService:
         *,
         title: str | None = None,
         published: date | None = None,
-        origin: ArticleInput | None = None,
+        origin: Origin | None = None,
     ) -> ArticleInput:
         """A pasted text or an http(s) link → an ``ArticleInput`` (fetching the link)."""
-        from bot.links import is_url
-
         stripped = source.strip()
         if is_url(stripped):
             page = self.fetcher.fetch(stripped)
@@ -110,16 +113,34 @@ class ClaimService:
                 title=title or page.title,
                 url=page.url,
                 published=published or page.published,
-                origin=origin.origin if origin else None,
+                origin=origin,
             )
-        return ArticleInput(
-            text=source,
-            title=title,
-            published=published,
-            origin=origin.origin if origin else None,
-        )
+        return ArticleInput(text=source, title=title, published=published, origin=origin)
+
+    def read_file(
+        self,
+        raw: bytes,
+        *,
+        title: str | None = None,
+        published: date | None = None,
+        origin: Origin | None = None,
+    ) -> ArticleInput:
+        """A file's bytes (or standard input's) → an ``ArticleInput``: only decoded here.
+
+        ``check`` prepares the text once (HTML, size, language), so what it notes about the
+        input ("the text was HTML") reaches the report.
+        """
+        text = decode_input(raw, max_chars=self.limits.max_text_chars)
+        return ArticleInput(text=text, title=title, published=published, origin=origin)
 
     # ------------------------------------------------------------------ check
+    def check_source(
+        self, *, tenant: str, source: str, origin: Origin | None = None, dry_run: bool = False
+    ) -> CheckReport:
+        """A chat message's check, link fetch included (run it in a worker thread, never on
+        an event loop): ``read_source`` then ``check``."""
+        return self.check(tenant=tenant, article=self.read_source(source, origin=origin), dry_run=dry_run)
+
     def check(self, *, tenant: str, article: ArticleInput, dry_run: bool = False) -> CheckReport:
         """Extracts the article's claims, compares each with the tenant's store, stores them.
 
@@ -202,7 +223,7 @@ class ClaimService:
                 url=article.url,
                 published=article.published,
                 content_hash=digest,
-                created_at=datetime.now(UTC),
+                created_at=self.clock(),
                 permalink=article.origin.permalink if article.origin else None,
             )
         else:

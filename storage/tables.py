@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from bot.clock import utc_now
+
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on every backend.
@@ -47,7 +49,7 @@ SQLModel.metadata.naming_convention = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def _ts(**kwargs: Any) -> Any:
@@ -249,7 +251,30 @@ class DigestPost(SQLModel, table=True):
 
 metadata = SQLModel.metadata
 
+
+# Core table objects: the repositories (storage/*_repo.py and friends) query with SQLAlchemy Core
+T_TENANTS: sa.Table = Tenant.__table__  # type: ignore[attr-defined]
+T_ARTICLES: sa.Table = Article.__table__  # type: ignore[attr-defined]
+T_SPEAKERS: sa.Table = SpeakerRow.__table__  # type: ignore[attr-defined]
+T_ALIASES: sa.Table = SpeakerAlias.__table__  # type: ignore[attr-defined]
+T_CLAIMS: sa.Table = Claim.__table__  # type: ignore[attr-defined]
+T_MENTIONS: sa.Table = Mention.__table__  # type: ignore[attr-defined]
+T_WATCH: sa.Table = ChannelWatch.__table__  # type: ignore[attr-defined]
+T_DELIVERIES: sa.Table = Delivery.__table__  # type: ignore[attr-defined]
+T_SCHEDULES: sa.Table = DigestScheduleRow.__table__  # type: ignore[attr-defined]
+T_POSTS: sa.Table = DigestPost.__table__  # type: ignore[attr-defined]
+
 __all__ = [
+    "T_ALIASES",
+    "T_ARTICLES",
+    "T_CLAIMS",
+    "T_DELIVERIES",
+    "T_MENTIONS",
+    "T_POSTS",
+    "T_SCHEDULES",
+    "T_SPEAKERS",
+    "T_TENANTS",
+    "T_WATCH",
     "Article",
     "ChannelWatch",
     "Claim",

@@ -149,7 +149,6 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 def _read_source(app: App, source: str, *, title: str | None, published: date | None) -> ArticleInput:
     from bot.links import is_url
-    from bot.text import prepare_text
 
     if is_url(source):
         return app.service.read_source(source, title=title, published=published)
@@ -174,14 +173,9 @@ def _read_source(app: App, source: str, *, title: str | None, published: date | 
         file_source = f"file:{path.name}"
     if len(raw) > MAX_FILE_BYTES:
         raise BadInput(f"{where} is larger than {MAX_FILE_BYTES:,} bytes — split it")
-    prepared = prepare_text(
-        raw, max_chars=app.settings.max_text_chars, max_sentence_chars=app.settings.max_sentence_chars
-    )
-    return ArticleInput(
-        text=prepared.text,
-        title=title or prepared.title,
-        published=published,
-        origin=Origin(platform="console", permalink=file_source),
+    # decoded only: the check prepares the text once, and its notes ("the text was HTML") are shown
+    return app.service.read_file(
+        raw, title=title, published=published, origin=Origin(platform="console", permalink=file_source)
     )
 
 

@@ -22,7 +22,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot import digest_text as words
 from bot.errors import BadInput, QueueFull, StorageUnavailable
-from bot.links import find_urls
 from bot.models import (
     CheckReport,
     Comparison,
@@ -282,19 +281,6 @@ def _from_bot(message: Mapping[str, Any]) -> bool:
     return (
         bool(message.get("bot_id") or message.get("bot_profile")) or message.get("subtype") == "bot_message"
     )
-
-
-def article_source(text: str, *, min_chars: int) -> str | None:
-    """What to check in a watched message: the pasted text, its first link, or nothing.
-
-    A long message is the article itself (even if it also cites links); a short one is
-    chatter unless it carries a link, and then the linked page is the article.
-    """
-    stripped = text.strip()
-    if len(stripped) >= min_chars:
-        return stripped
-    urls = find_urls(stripped)
-    return urls[0] if urls else None
 
 
 # ============================================================================ output
