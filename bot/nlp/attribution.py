@@ -40,6 +40,7 @@ from bot.nlp.boundaries import BoundaryModel, candidate_cuts, choose_end, conten
 from bot.nlp.quotes import Quote, find_quotes
 from bot.nlp.tokens import is_finite, is_verb
 from bot.nlp.tokens import token_tag as _tag
+from bot.words import DATA_NOUNS, DOCUMENT_NOUNS, PUBLISH_FORMS, TIME_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -275,11 +276,7 @@ ADJUNCT_STARTERS = frozenset(
 CIRCUMSTANCE_OPENERS = frozenset({"during", "while", "when", "amid", "despite", "following"})
 CLAUSE_PREPOSITIONS = frozenset({"that", "about", "whether", "if", "of", "on", "because", "as", "for"})
 # words that open a time adverbial right after a cue ("said yesterday that", "said last week")
-TIME_WORDS = frozenset(
-    {"yesterday", "today", "tonight", "tomorrow", "earlier", "later", "last", "this", "next", "late",
-     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-     "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
-)  # fmt: skip
+TIME_ADVERB_OPENERS = TIME_WORDS | frozenset({"tomorrow", "late"})
 # dependents of a cue that are circumstances of the saying, not what was said
 ADVERBIAL_DEPS = frozenset(
     {"obl", "obl:tmod", "obl:npmod", "nmod:tmod", "npadvmod", "advmod", "prep", "tmod", "punct", "nmod"}
@@ -653,16 +650,6 @@ def _np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
     return start, i
 
 
-DATA_NOUNS = frozenset(
-    {"figures", "data", "statistics", "numbers", "estimates", "estimate", "report", "reports",
-     "study", "survey", "surveys", "poll", "polls", "polling", "analysis", "research", "census",
-     "findings", "records"}
-)  # fmt: skip
-PUBLISH_FORMS = frozenset(
-    {"published", "released", "issued", "compiled", "provided", "produced", "conducted", "gathered"}
-)
-
-
 def _according_source(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
     """The source after "according to", run on to who published the material it names."""
     source = _np_right(doc, start, ceiling)
@@ -969,7 +956,7 @@ def _adjunct_start(token: Token) -> bool:
     """Whether ``token`` opens an adverbial (a preposition, an adverb, a time expression)."""
     if token.lower_ in NOT_ADJUNCT_OPENERS:
         return False
-    return _tag(token) in {"IN", "RB", "TO"} or token.lower_ in TIME_WORDS
+    return _tag(token) in {"IN", "RB", "TO"} or token.lower_ in TIME_ADVERB_OPENERS
 
 
 def _skip_adverbials(doc: Doc, cue: int, start: int, stop: int) -> int:
@@ -1063,32 +1050,15 @@ def _is_clause_before(doc: Doc, start: int, end: int) -> bool:
     return any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in doc[start:end])
 
 
-DOCUMENT_NOUNS = frozenset(
-    {
-        "statement",
-        "statements",
-        "letter",
-        "report",
-        "communique",
-        "declaration",
-        "release",
-        "memo",
-        "note",
-        "video",
-        "ad",
-        "advertisement",
-        "post",
-        "tweet",
-        "message",
-        "op-ed",
-        "appeal",
-    }
+# documents a speaker issues and a cue relays ("issued a statement expressing ...")
+CUE_DOCUMENT_NOUNS = DOCUMENT_NOUNS | frozenset(
+    {"statements", "video", "ad", "advertisement", "message", "op-ed", "appeal"}
 )
 
 
 READ_FORMS = frozenset({"read", "reads"})
 # what "reads" quotes: “…,” the letter reads / the sign read: “…”
-READABLE_NOUNS = DOCUMENT_NOUNS | frozenset(
+READABLE_NOUNS = CUE_DOCUMENT_NOUNS | frozenset(
     {"sign", "signs", "banner", "caption", "headline", "email", "placard", "petition",
      "inscription", "text", "notice", "label", "order", "ruling", "article", "story",
      "editorial", "column", "book", "passage", "document", "filing", "complaint", "opinion",
@@ -1114,7 +1084,7 @@ def _names_a_document(doc: Doc, span: tuple[int, int]) -> bool:
     head = [t for t in doc[start : min(end, start + 4)] if _tag(t) in {"NN", "NNS"}]
     return (
         bool(head)
-        and head[0].lower_ in DOCUMENT_NOUNS
+        and head[0].lower_ in CUE_DOCUMENT_NOUNS
         and not any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in doc[start:end])
     )
 
@@ -1124,7 +1094,7 @@ def _document_relay(ctx: _Context, after: tuple[int, int], cues: list[int]) -> i
     doc = ctx.doc
     start, end = after
     window = range(start, min(end, start + 4))
-    if not any(doc[k].lower_ in DOCUMENT_NOUNS for k in window):
+    if not any(doc[k].lower_ in CUE_DOCUMENT_NOUNS for k in window):
         return None
     for k in range(start + 1, min(end, start + 10)):
         if (k in cues and _tag(doc[k]) == "VBG") or (

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from bot.models import SpeakerKind
-from bot.nlp.attribution import DATA_NOUNS, PUBLISH_FORMS
 from bot.nlp.name_genders import (
     PRONOUN_GENDERS,
     PronounGender,
@@ -36,6 +35,7 @@ from bot.nlp.name_genders import (
     leaning_of_first_name,
     words_of,
 )
+from bot.words import DATA_NOUNS, DOCUMENT_NOUNS, PUBLISH_FORMS, TIME_NOUNS, TIME_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -282,24 +282,9 @@ GROUP_HEADS = frozenset(
         "observers",
     ]
 )
-DOCUMENT_NOUNS = frozenset(
-    {
-        "statement",
-        "communique",
-        "communiqué",
-        "declaration",
-        "letter",
-        "report",
-        "release",
-        "memo",
-        "document",
-        "filing",
-        "note",
-        "post",
-        "tweet",
-        "announcement",
-        "readout",
-    }
+# documents that speak for who issued them ("the statement added", "the readout said")
+SPEAKER_DOCUMENT_NOUNS = DOCUMENT_NOUNS | frozenset(
+    {"communiqué", "document", "filing", "announcement", "readout"}
 )
 INDEFINITE_PEOPLE = frozenset(
     {"someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "no one"}
@@ -318,7 +303,7 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "i"})
 # Clinton campaign's video", "a video released by police"
 CAMPAIGN_MATERIAL = frozenset({"ad", "ads", "advert", "advertisement", "commercial", "video"})
 MATERIAL_NOUNS = (
-    DOCUMENT_NOUNS
+    SPEAKER_DOCUMENT_NOUNS
     | CAMPAIGN_MATERIAL
     | frozenset(
         {"survey", "poll", "study", "analysis", "figures", "data", "estimates", "findings", "review", "audit"}
@@ -339,43 +324,6 @@ NAME_PARTICLES = frozenset(
 # words that open a mention without changing who it names ("Both Mr. King and ..."); "some"
 # or "many" stay, as "some Democrats" are not the Democrats
 QUANTIFIERS = frozenset({"both", "all"})
-# capitalised words that name a time, not a speaker ("Trump on Monday", "Last week Stumpf")
-TIME_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "last",
-        "next",
-        "this",
-        "today",
-        "yesterday",
-        "tonight",
-        "earlier",
-        "later",
-    ]
-)
-# nouns that say when, not who: with TIME_WORDS, a mention of only these names nobody
-TIME_NOUNS = TIME_WORDS | frozenset(
-    {"day", "days", "week", "weeks", "month", "months", "year", "years", "night", "morning"}
-    | {"afternoon", "evening", "weekend", "time", "moment"}
-)
 QUANTITY_PRONOUNS = frozenset({"some", "many", "others", "most", "few", "several", "both", "all"})
 _NAMING_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "PRP", "WP"})
 # a relative pronoun the mention ran into: "the Chicago Police Department which"
@@ -1014,7 +962,8 @@ class SpeakerResolver:
             entity = self._resolve_name_mention(body, start + at, start + at + len(body))
             entity.add_alias(text)
             return self._remember(entity)
-        if nouns and nouns[-1] in DOCUMENT_NOUNS and not any(w[:1].isupper() for w in _words(text)[1:]):
+        names_no_one = not any(w[:1].isupper() for w in _words(text)[1:])
+        if nouns and nouns[-1] in SPEAKER_DOCUMENT_NOUNS and names_no_one:
             issuer = self._issuer_of_document(nouns[-1], start)
             if issuer is None:
                 issuer = self.history[-1] if self.history else None
