@@ -2,7 +2,7 @@
 statements stand and where they start and end (``refine_contents``), and statements the rules
 did not find (``tagged_attributions``).
 
-The rules (``attribution.py``) stay the first reader: their speakers are measured to be right
+The rules (``bot.nlp.attribution``) stay the first reader: their speakers are measured to be right
 more often, and their extents too, except where the two readers disagree on a reported
 statement and the tagger is sure. A tagged content span becomes a statement of its own only
 when it overlaps no statement the rules found, has at least ``MIN_WORDS`` words, the tagger's

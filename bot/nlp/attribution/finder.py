@@ -1,0 +1,300 @@
+"""Finds the statements of one article: the steps run per sentence unit, then the quote followers."""
+
+from __future__ import annotations
+
+import logging
+
+from spacy.tokens import Doc
+
+from bot.models import ClaimKind
+from bot.nlp.attribution.contents import (
+    content_after,
+    is_clause_before,
+    is_particle_of,
+    only_adjuncts_after,
+    reopened_quote,
+)
+from bot.nlp.attribution.cues import (
+    coordinated_cue_cut,
+    cue_tokens,
+    document_relay,
+    names_a_document,
+    trailing_speech_cue,
+)
+from bot.nlp.attribution.features import attribution_features
+from bot.nlp.attribution.followers import continued_quotes, signed_quotes
+from bot.nlp.attribution.lexicon import CueLexicon, load_lexicon
+from bot.nlp.attribution.records import ArticleContext, Attribution, Candidate, Fragment, SentenceUnit
+from bot.nlp.attribution.sentences import after_dateline, sentence_units
+from bot.nlp.attribution.shapes import as_clause_attribution, colon_attribution
+from bot.nlp.attribution.sources import (
+    according_source,
+    appositive_before,
+    clause_subject,
+    head_name,
+    np_left,
+    np_right,
+    relative_antecedent,
+    subject_of,
+    with_leading_modifiers,
+)
+from bot.nlp.attribution.spans import (
+    extend_to_quotes,
+    is_direct,
+    quote_covering,
+    token_at_or_after,
+    trim_final_punct,
+    trimmed_char_span,
+)
+from bot.nlp.attribution.vocabulary import ISSUE_FORMS, QUOTE_TOKENS, SEED_CUES, SUBJECTLESS_FORMS
+from bot.nlp.quotes import find_quotes
+from bot.nlp.tokens import token_tag as _tag
+
+logger = logging.getLogger(__name__)
+
+
+def _find_in_unit(ctx: ArticleContext, unit: SentenceUnit, previous: Candidate | None) -> list[Candidate]:
+    doc = ctx.doc
+    cues = cue_tokens(ctx, unit)
+    found: list[Candidate] = []
+    consumed_until = unit.start  # tokens already inside an earlier content (univocal)
+    colon = colon_attribution(ctx, unit)
+    if colon is not None:
+        found.append(colon)
+        consumed_until = unit.end
+    as_clause = as_clause_attribution(ctx, unit) if colon is None else None
+    if as_clause is not None:
+        found.append(as_clause)
+        consumed_until = unit.end
+    governing = trailing_speech_cue(ctx, unit, cues)
+    for index, cue in enumerate(cues):
+        if cue < consumed_until:
+            continue
+        token = doc[cue]
+        lower = token.lower_
+        cue_end = cue + 2 if lower == "according" else cue + 1
+        if governing is not None and cue < governing and lower not in SEED_CUES:
+            # "Engineers found X, the council said": the trailing speech cue owns the clause;
+            # an earlier verb is only a cue of its own when it is a speech verb itself
+            continue
+        if lower == "according":
+            after = according_source(doc, cue_end, unit.end)
+            if after is None:
+                continue
+            source: tuple[int, int] | None = after
+            # content: the rest of the sentence on the other side of "according to X"
+            before = trimmed_char_span(doc, unit.start, cue)
+            if before is not None and cue - unit.start >= 3:
+                according: list[Fragment] = [before]
+            else:
+                rest_start = after[1]
+                while rest_start < unit.end and doc[rest_start].text in {",", ":"}:
+                    rest_start += 1
+                rest = trimmed_char_span(doc, rest_start, trim_final_punct(doc, rest_start, unit.end))
+                if rest is None:
+                    continue
+                according = [rest]
+            found.append(Candidate(cue, cue_end, source, according))
+            continue
+
+        stop = coordinated_cue_cut(ctx, cues, index, unit)
+        if governing is not None and cue < governing:
+            stop = min(stop, governing)
+        source = subject_of(token, unit)
+        left = np_left(doc, cue, unit.start) if source is None else None
+        if source is None and left is not None:
+            source = left
+        if source is None:
+            source = relative_antecedent(doc, cue, unit.start)
+        if source is None and cue > unit.start and doc[cue - 1].text == ",":
+            source = appositive_before(doc, cue - 1, unit.start)
+            if source is not None:
+                source = (source[0], cue - 1)
+        inverted = False
+        if source is None:
+            # "…,” said Wallace." / "…, said the minister."
+            prev = doc[cue - 1] if cue > unit.start else None
+            if (
+                prev is not None
+                # right after a closing quote "said" is the cue however the tagger read it
+                # ('," said/VBN panel chairman Jason Chaffetz')
+                and (
+                    _tag(token) in {"VBD", "VBZ", "VBP"}
+                    or (_tag(token) == "VBN" and prev.text in QUOTE_TOKENS)
+                )
+                and (prev.text == "," or prev.text in QUOTE_TOKENS)
+            ):
+                right = np_right(doc, cue + 1, unit.end)
+                follower = doc[right[1]] if right is not None and right[1] < unit.end else None
+                if right is not None and (
+                    follower is None
+                    or follower.text in {".", ",", ";", "!", "?", ":", "("}
+                    or follower.text in QUOTE_TOKENS
+                    or _tag(follower) in {"IN", "RB", "NNP"}
+                    or follower.is_space
+                ):
+                    source, inverted = right, True
+        inherited = False
+        if source is None:
+            prev_tok = doc[cue - 1] if cue > unit.start else None
+            coordinated = prev_tok is not None and (prev_tok.text == "," or prev_tok.lower_ in {"and", "but"})
+            if coordinated and found and found[-1].source is not None:
+                source, inherited = found[-1].source, True
+            elif coordinated and token.dep_ == "conj":
+                # "Cruz exhorted Republicans to ... and said he ...": the subject of the verb
+                # the cue is coordinated with
+                source = clause_subject(ctx, unit, cue)
+            elif (_tag(token) == "VBG" or lower.endswith("ing")) and lower not in SUBJECTLESS_FORMS:
+                # participial cue: ", warning that ..." / "... expressing concerns about ..."
+                source = clause_subject(ctx, unit, cue)
+            if source is None:
+                continue
+
+        source = with_leading_modifiers(doc, source, max(unit.start, cue + 1) if inverted else unit.start)
+        source_start = source[0]
+        # Trailing cue: "<content>, he said." / "“<quote>,” said Wallace."
+        trailing = source_start > unit.start and (
+            inverted
+            or (
+                source_start - 1 >= unit.start
+                and (doc[source_start - 1].text == "," or doc[source_start - 1].text in QUOTE_TOKENS)
+            )
+        )
+        content: list[Fragment] = []
+        parenthetical = False
+        after_range = content_after(ctx, unit, cue_end - 1, stop) if not inverted else None
+        if after_range is not None and trailing and not inherited:
+            # "When asked ..., Wallace said: “...”": the content follows the cue unless the
+            # part before ends in a closing quote (a split quote “X,” he said, “Y.”)
+            before_end = source_start - 1
+            while before_end > unit.start and doc[before_end].text == ",":
+                before_end -= 1
+            closes_quote = doc[before_end].text in QUOTE_TOKENS or (
+                before_end + 1 < unit.end and doc[before_end + 1].text in QUOTE_TOKENS
+            )
+            if closes_quote:
+                # only a quote that is (nearly) the whole part before the speaker, not a quoted
+                # title inside it (On the broadcast of “Fox News Sunday,” Pence said ...)
+                quote = quote_covering(ctx, doc[before_end].idx) or quote_covering(
+                    ctx, doc[min(before_end + 1, unit.end - 1)].idx
+                )
+                closes_quote = quote is not None and quote.start <= doc[unit.start].idx + 3
+            parenthetical = not closes_quote and cue_end < unit.end and doc[cue_end].text == ","
+            # "<clause>, the council said on Friday, three weeks after ...": only circumstances
+            # follow the cue, so what was said is the clause before it
+            circumstantial = only_adjuncts_after(ctx, unit, cue, cue_end) and is_clause_before(
+                doc, unit.start, before_end + 1
+            )
+            if not closes_quote and not parenthetical and not circumstantial:
+                trailing = False
+        if trailing and not inherited and parenthetical and after_range is not None:
+            # "If this fails, Castaneda argues, there are other tools": both sides
+            before_frag = trimmed_char_span(doc, unit.start, source_start)
+            after_frag = trimmed_char_span(doc, after_range[0], after_range[1])
+            if before_frag is not None and after_frag is not None:
+                content.extend([extend_to_quotes(ctx, before_frag), extend_to_quotes(ctx, after_frag)])
+        if trailing and not inherited and not content:
+            left_end = source_start if not inverted else cue
+            frag = trimmed_char_span(doc, unit.start, left_end)
+            if frag is not None and left_end - unit.start >= 3:
+                frag = extend_to_quotes(ctx, frag)
+                content.append(frag)
+                # split quote: “X,” he said, “Y.” / “X,” he told reporters on Monday, “Y.”
+                reopened = reopened_quote(ctx, unit, max(source[1], cue_end))
+                if reopened is not None:
+                    content.append(reopened)
+        if not content:
+            after = after_range if after_range is not None else content_after(ctx, unit, cue_end - 1, stop)
+            relay = document_relay(ctx, after, cues) if after is not None else None
+            if relay is not None:
+                # "issued a statement on Friday expressing concerns about ...": the participle
+                # is what the statement said; the content follows it
+                cue, cue_end = relay, relay + 1
+                after = content_after(ctx, unit, relay, stop)
+            elif after is not None and lower in ISSUE_FORMS and names_a_document(doc, after):
+                continue  # "issued a joint statement on Friday": what it said comes later
+            if after is None:
+                # "the statement added" with the statement before it in the same sentence
+                continue
+            frag = trimmed_char_span(doc, after[0], after[1])
+            if frag is None:
+                continue
+            frag = extend_to_quotes(ctx, frag)
+            content.append(frag)
+        if not content:
+            continue
+        item = Candidate(cue, cue_end, source, content, inherited)
+        if not _model_keeps(ctx, item):
+            continue  # rejected before it claims the rest of the sentence for itself
+        consumed_until = max(consumed_until, token_at_or_after(ctx, content[-1][1], unit.end))
+        found.append(item)
+    return found
+
+
+def to_attribution(ctx: ArticleContext, item: Candidate) -> Attribution:
+    doc = ctx.doc
+    content = tuple(sorted(item.content))
+    source = item.source
+    source_frag = trimmed_char_span(doc, source[0], source[1]) if source else None
+    head_frag = trimmed_char_span(doc, *head_name(doc, source)) if source else None
+    cue_end = item.cue_end
+    while cue_end < len(doc) and is_particle_of(doc[cue_end], item.cue):
+        cue_end += 1  # "pointed out"
+    cue_frag = trimmed_char_span(doc, item.cue, cue_end) if item.cue >= 0 else None
+    kind = ClaimKind.DIRECT if is_direct(content, ctx.quotes) else ClaimKind.INDIRECT
+    return Attribution(kind, content, cue_frag, source_frag, head_frag, inherited=item.inherited)
+
+
+def _model_keeps(ctx: ArticleContext, item: Candidate) -> bool:
+    model = ctx.lexicon.model
+    if model is None:
+        return True
+    features = attribution_features(ctx.doc, to_attribution(ctx, item), ctx.lexicon, text=ctx.text)
+    return model.probability(features) >= model.threshold
+
+
+def find_attributions(
+    doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: str | None = None
+) -> list[Attribution]:
+    """All direct and indirect statements of ``doc``, in text order.
+
+    ``raw_text`` is the text before quote normalisation (curly marks tell quote direction);
+    it must have the same length as ``doc.text``.
+    """
+    doc_text = doc.text  # built by joining every token: once, not per use
+    text = raw_text if raw_text is not None else doc_text
+    if len(text) != len(doc_text):
+        raise ValueError("raw_text must be the length-preserving original of doc.text")
+    quotes = find_quotes(text)
+    ctx = ArticleContext(
+        doc=doc,
+        quotes=quotes,
+        units=sentence_units(doc, quotes),
+        lexicon=lexicon or load_lexicon(),
+        token_starts=[t.idx for t in doc],
+        text=doc_text,
+    )
+    results: list[Attribution] = []
+    previous: Candidate | None = None
+    previous_unit_paragraph = -1
+    covered_until = -1
+    orphans: list[tuple[SentenceUnit, Candidate | None, int]] = []
+    for unit in ctx.units:
+        unit.start = after_dateline(doc, unit)
+        unit_start_char = doc[unit.start].idx
+        if unit_start_char < covered_until:
+            # the unit lies inside a quote already attributed (a quote spanning sentences)
+            continue
+        found = _find_in_unit(ctx, unit, previous)
+        if not found:
+            orphans.append((unit, previous, previous_unit_paragraph))
+        for item in found:
+            attribution = to_attribution(ctx, item)
+            results.append(attribution)
+            covered_until = max(covered_until, attribution.end)
+            previous = item
+            previous_unit_paragraph = unit.paragraph
+    results.extend(signed_quotes(ctx, results, text))
+    results.extend(continued_quotes(ctx, orphans, results, text))
+    results.sort(key=lambda a: a.start)
+    return results
