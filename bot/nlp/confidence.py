@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.models import ClaimKind, ExtractedClaim, SpeakerKind, Stance
-from bot.nlp.speakers import GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, SPEAKER_DOCUMENT_NOUNS
+from bot.nlp.speakers.vocabulary import GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, SPEAKER_DOCUMENT_NOUNS
 from bot.words import TIME_NOUNS, TIME_WORDS
 
 CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "models" / "attribution" / "statement_confidence.json"
