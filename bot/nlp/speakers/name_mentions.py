@@ -9,28 +9,25 @@ import re
 from bot.models import SpeakerKind
 from bot.nlp.speakers.entities import SpeakerEntity
 from bot.nlp.speakers.names import (
+    core_mention_words,
     country_names,
     mention_words,
     opens_sentence,
     organisation_head,
     split_title,
+    tidy_name_mention,
     without_trailing_time,
 )
 from bot.nlp.speakers.state import ResolverState
 from bot.nlp.speakers.vocabulary import (
-    DASH_APPOSITION,
     DESCRIPTION_STOPPERS,
-    DETERMINERS,
     GROUP_HEADS,
     NAME_PARTICLES,
     ORG_WORDS,
-    PARENTHETICAL,
     PEOPLE_PRONOUNS,
     PERSON_OF,
     POSSESSIVE,
     PUBLISHED_BY,
-    QUANTIFIERS,
-    RELATIVE_WORDS,
     SETTING_WORDS,
     TITLE_WORDS,
 )
@@ -43,72 +40,95 @@ class NameMentions(ResolverState):
     """Turns a naming mention into a speaker of the article, new or met before."""
 
     def _resolve_name_mention(self, text: str, start: int, end: int) -> SpeakerEntity:
-        # "Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)": a party,
-        # state or acronym in brackets is not part of the name
-        text = PARENTHETICAL.sub("", text).strip(" ,") or text.strip(" ,")  # "(R-Utah)" alone stays
-        text = DASH_APPOSITION.sub(", ", text)  # "Kall -- co-editor of Debating The Donald"
+        """The speaker a naming mention ``self.text[start:end]`` (as ``text``) stands for: the
+        body behind published material, several people, an apposed name, a person of an
+        organisation, a group or organisation, a role, else a person."""
+        text = tidy_name_mention(text)
         publisher = PUBLISHED_BY.match(text)
         if publisher is not None and publisher.end() < len(text):
-            body = without_trailing_time(text[publisher.end() :])  # "... Affairs last month"
-            at = self.text.find(body, start, end + 1)
-            at = at if at >= 0 else start
-            entity = self._resolve_name_mention(body, at, at + len(body))
-            entity.add_alias(text)
-            return entity
+            return self._resolve_publisher(text, publisher.end(), start, end)
         text = re.sub(r"\s+(?:all|both)$", "", text)  # "Merkley, Brown and Menendez all"
-        if re.search(r"\s(?:and|&)\s", text):
-            parts = [p.strip(" ,") for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", text) if p.strip(" ,")]
-            capitalised = [p for p in parts if p[:1].isupper()]
-            if len(parts) >= 2 and len(capitalised) == len(parts):
-                members = []
-                offset = start
-                for part in parts:
-                    at = self.text.find(part, offset, end + 1)
-                    at = at if at >= 0 else start
-                    members.append(self._resolve_name_mention(part, at, at + len(part)))
-                    offset = at + len(part)
-                canonical = " and ".join(m.canonical for m in members)
-                for entity in self.entities:
-                    if entity.canonical == canonical:
-                        return entity
-                joint = SpeakerEntity(canonical, SpeakerKind.GROUP, members=tuple(members))
-                joint.add_alias(text)
-                self.entities.append(joint)
-                return joint
+        joint = self._resolve_joint_mention(text, start, end)
+        if joint is not None:
+            return joint
         words = mention_words(text)
         # cut appositions / relative clauses: "Flynn, a top Trump surrogate"
         if "," in text:
-            head, tail = text.split(",")[:2]
-            tail_words = mention_words(tail)
-            head_words = mention_words(head)
-            # a description ("Apple's chief executive, Tim Cook"), or a clause the reader ran
-            # over ("he welcomed several hundred guests, Scott"), before a name
-            described = any(w.islower() and w not in NAME_PARTICLES for w in head_words)
-            clause = bool(head_words) and head_words[0].lower() in PEOPLE_PRONOUNS
-            proper_tail = bool(tail_words) and all(w[:1].isupper() for w in tail_words)
-            if (
-                described
-                and proper_tail
-                and (len(tail_words) >= 2 or clause or self._find_by_surname(tail_words))
-            ):
-                # "An attorney for Pagliano, Mark MacDougall": the apposed name is the speaker
-                apposed = self._resolve_name_mention(tail, start + text.find(tail), end)
-                apposed.add_alias(text)
+            apposed = self._resolve_apposed_name(text, start, end)
+            if apposed is not None:
                 return apposed
+            head = text.split(",")[0]
             if head.strip():
-                words = head_words
-        while words and (
-            words[0].lower() in DETERMINERS
-            or (words[0].lower() in QUANTIFIERS and len(words) > 1 and words[1].lower() != "of")
-        ):
-            words = words[1:]
-        while len(words) > 1 and words[-1].lower() in RELATIVE_WORDS:
-            words = words[:-1]
+                words = mention_words(head)
+        words = core_mention_words(words)
         person = self._person_of_organisation(text, start)
         if person is not None:
             return person
         titles, name = split_title(words)
         name = self._naming_words(name, start, end)
+        kind, transcript_label = self._kind_of_mention(text, words, titles, name, start, end)
+        if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
+            return self._resolve_body(text, words, kind)
+        if not name or not any(w[:1].isupper() for w in name):
+            return self._resolve_role(text, words, start, end)
+        return self._resolve_person(text, name, titles, kind, transcript_label)
+
+    def _resolve_publisher(self, text: str, publisher_end: int, start: int, end: int) -> SpeakerEntity:
+        """ "figures published by the transport authority": the body that published them."""
+        body = without_trailing_time(text[publisher_end:])  # "... Affairs last month"
+        at = self.text.find(body, start, end + 1)
+        at = at if at >= 0 else start
+        entity = self._resolve_name_mention(body, at, at + len(body))
+        entity.add_alias(text)
+        return entity
+
+    def _resolve_joint_mention(self, text: str, start: int, end: int) -> SpeakerEntity | None:
+        """ "Wallace and Rezhnikov", "Merkley, Brown and Menendez": a group of the people named,
+        each resolved too; None unless every part is capitalised."""
+        if not re.search(r"\s(?:and|&)\s", text):
+            return None
+        parts = [p.strip(" ,") for p in re.split(r"\s*,\s*|\s+(?:and|&)\s+", text) if p.strip(" ,")]
+        capitalised = [p for p in parts if p[:1].isupper()]
+        if len(parts) < 2 or len(capitalised) != len(parts):
+            return None
+        members = []
+        offset = start
+        for part in parts:
+            at = self.text.find(part, offset, end + 1)
+            at = at if at >= 0 else start
+            members.append(self._resolve_name_mention(part, at, at + len(part)))
+            offset = at + len(part)
+        canonical = " and ".join(m.canonical for m in members)
+        for entity in self.entities:
+            if entity.canonical == canonical:
+                return entity
+        joint = SpeakerEntity(canonical, SpeakerKind.GROUP, members=tuple(members))
+        joint.add_alias(text)
+        self.entities.append(joint)
+        return joint
+
+    def _resolve_apposed_name(self, text: str, start: int, end: int) -> SpeakerEntity | None:
+        """ "An attorney for Pagliano, Mark MacDougall": the name after a description (or after a
+        clause the reader ran over: "he welcomed several hundred guests, Scott") is the speaker."""
+        head, tail = text.split(",")[:2]
+        tail_words = mention_words(tail)
+        head_words = mention_words(head)
+        described = any(w.islower() and w not in NAME_PARTICLES for w in head_words)
+        clause = bool(head_words) and head_words[0].lower() in PEOPLE_PRONOUNS
+        proper_tail = bool(tail_words) and all(w[:1].isupper() for w in tail_words)
+        if not (described and proper_tail):
+            return None
+        if not (len(tail_words) >= 2 or clause or self._find_by_surname(tail_words) is not None):
+            return None  # a single word, neither after a clause nor a surname met before
+        apposed = self._resolve_name_mention(tail, start + text.find(tail), end)
+        apposed.add_alias(text)
+        return apposed
+
+    def _kind_of_mention(
+        self, text: str, words: list[str], titles: list[str], name: list[str], start: int, end: int
+    ) -> tuple[SpeakerKind, bool]:
+        """What a mention names (a person, an organisation, a group, or we cannot tell), and
+        whether it is a transcript's speaker label ("PENCE:")."""
         # the label of the name itself, not of a title before it ("Prime Minister" as ORG)
         raw = self.text[start:end]
         name_end = start + len(raw.split(",")[0].rstrip())
@@ -157,48 +177,58 @@ class NameMentions(ResolverState):
             kind = SpeakerKind.PERSON if proper else SpeakerKind.UNKNOWN
         else:
             kind = SpeakerKind.UNKNOWN
-        if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
-            named_from = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
-            if (
-                kind is SpeakerKind.ORGANISATION
-                and named_from
-                and all(w.isalpha() and w.lower() not in DESCRIPTION_STOPPERS for w in words[:named_from])
-                and all(w[:1].isupper() or w in NAME_PARTICLES | {"to", "for"} for w in words[named_from:])
-            ):
-                # "the event organizer Alliance to Reclaim Our Schools", "the nonpartisan
-                # Congressional Budget Office" (not "a tech staffer at the State Department")
-                words = words[named_from:]
-            canonical = " ".join(words)
-            existing = next((e for e in self.entities if e.canonical.lower() == canonical.lower()), None)
-            if existing is None and kind is SpeakerKind.ORGANISATION:
-                existing = self._same_organisation(canonical)
-            if existing is not None:
-                existing.add_alias(text)
-                return existing
-            entity = SpeakerEntity(canonical, kind)
-            entity.add_alias(text)
-            self.entities.append(entity)
-            return entity
-        if not name or not proper:
-            # a role with no name: "the prime minister", "the minister"
-            role_words = words
-            entity_or_none = self._find_by_role(role_words)
-            if entity_or_none is None and role_words:
-                named = self._title_of_person_in_text(" ".join(role_words), start)
-                if named:
-                    entity_or_none = self._resolve_name_mention(
-                        " ".join(role_words) + " " + named, start, end
-                    )
-                    if entity_or_none.canonical[:1].islower():
-                        # a role that is no title ("billionaire Tom Steyer"): the name alone
-                        entity_or_none = self._resolve_name_mention(named, start, end)
-            if entity_or_none is not None:
-                entity_or_none.add_alias(text)
-                return entity_or_none
-            canonical = " ".join(words) or text
-            entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
-            self.entities.append(entity)
-            return entity
+        return kind, transcript_label
+
+    def _resolve_body(self, text: str, words: list[str], kind: SpeakerKind) -> SpeakerEntity:
+        """A group or an organisation: the one met before under this name (or, for an
+        organisation, its head noun), else a new one."""
+        named_from = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
+        if (
+            kind is SpeakerKind.ORGANISATION
+            and named_from
+            and all(w.isalpha() and w.lower() not in DESCRIPTION_STOPPERS for w in words[:named_from])
+            and all(w[:1].isupper() or w in NAME_PARTICLES | {"to", "for"} for w in words[named_from:])
+        ):
+            # "the event organizer Alliance to Reclaim Our Schools", "the nonpartisan
+            # Congressional Budget Office" (not "a tech staffer at the State Department")
+            words = words[named_from:]
+        canonical = " ".join(words)
+        existing = next((e for e in self.entities if e.canonical.lower() == canonical.lower()), None)
+        if existing is None and kind is SpeakerKind.ORGANISATION:
+            existing = self._same_organisation(canonical)
+        if existing is not None:
+            existing.add_alias(text)
+            return existing
+        entity = SpeakerEntity(canonical, kind)
+        entity.add_alias(text)
+        self.entities.append(entity)
+        return entity
+
+    def _resolve_role(self, text: str, words: list[str], start: int, end: int) -> SpeakerEntity:
+        """A role with no name ("the prime minister", "the minister"): the speaker the article
+        gave that title, or the person it names in that role, else an unknown speaker."""
+        role_words = words
+        entity_or_none = self._find_by_role(role_words)
+        if entity_or_none is None and role_words:
+            named = self._title_of_person_in_text(" ".join(role_words), start)
+            if named:
+                entity_or_none = self._resolve_name_mention(" ".join(role_words) + " " + named, start, end)
+                if entity_or_none.canonical[:1].islower():
+                    # a role that is no title ("billionaire Tom Steyer"): the name alone
+                    entity_or_none = self._resolve_name_mention(named, start, end)
+        if entity_or_none is not None:
+            entity_or_none.add_alias(text)
+            return entity_or_none
+        canonical = " ".join(words) or text
+        entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
+        self.entities.append(entity)
+        return entity
+
+    def _resolve_person(
+        self, text: str, name: list[str], titles: list[str], kind: SpeakerKind, transcript_label: bool
+    ) -> SpeakerEntity:
+        """A named person: the one met before with this surname (renamed to the fuller name),
+        else a new speaker."""
         if (
             kind is SpeakerKind.PERSON
             and (transcript_label or len(name) > 1)

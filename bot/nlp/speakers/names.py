@@ -9,12 +9,16 @@ import re
 from spacy.tokens import Token
 
 from bot.nlp.speakers.vocabulary import (
+    DASH_APPOSITION,
     DETERMINERS,
     HONORIFICS,
     MATERIAL_NOUNS,
     NAME_PARTICLES,
     ORG_WORDS,
+    PARENTHETICAL,
     POSSESSIVE,
+    QUANTIFIERS,
+    RELATIVE_WORDS,
     SETTING_WORDS,
     SPACES,
     TITLE_MODIFIERS,
@@ -27,6 +31,27 @@ logger = logging.getLogger(__name__)
 
 def mention_words(text: str) -> list[str]:
     return [w for w in SPACES.split(text.strip(" ,;:")) if w]
+
+
+def tidy_name_mention(text: str) -> str:
+    """A mention without what is not part of the name: a party, state or acronym in brackets
+    ("Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)"), and with a
+    dashed apposition as a comma ("Kall -- co-editor of Debating The Donald")."""
+    text = PARENTHETICAL.sub("", text).strip(" ,") or text.strip(" ,")  # "(R-Utah)" alone stays
+    return DASH_APPOSITION.sub(", ", text)
+
+
+def core_mention_words(words: list[str]) -> list[str]:
+    """The words of a mention without leading determiners and quantifiers ("the", "Both Mr.
+    King and ...") or a relative pronoun it ran into ("the Chicago Police Department which")."""
+    while words and (
+        words[0].lower() in DETERMINERS
+        or (words[0].lower() in QUANTIFIERS and len(words) > 1 and words[1].lower() != "of")
+    ):
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower() in RELATIVE_WORDS:
+        words = words[:-1]
+    return words
 
 
 @functools.cache
