@@ -469,7 +469,7 @@ class SpacyClaimExtractor:
         the rules' alone when there is no tagger;
         ``tags`` are the tagger's spans for ``doc.text`` when they were read already,
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
-        found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
+        found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text, quotes=quotes, units=units)
         if self.span_tagger is None:
             return found
         if tags is None:

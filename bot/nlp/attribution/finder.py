@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
@@ -22,8 +23,8 @@ from bot.nlp.attribution.cues import (
     trailing_speech_cue,
 )
 from bot.nlp.attribution.features import attribution_features
-from bot.nlp.attribution.followers import continued_quotes, signed_quotes
-from bot.nlp.attribution.lexicon import CueLexicon, load_lexicon
+from bot.nlp.attribution.followers import signed_quotes, with_continued_quotes
+from bot.nlp.attribution.lexicon import CueLexicon
 from bot.nlp.attribution.records import ArticleContext, Attribution, Candidate, Fragment, SentenceUnit
 from bot.nlp.attribution.sentences import after_dateline, sentence_units
 from bot.nlp.attribution.shapes import as_clause_attribution, colon_attribution
@@ -47,7 +48,7 @@ from bot.nlp.attribution.spans import (
     trimmed_char_span,
 )
 from bot.nlp.attribution.vocabulary import ISSUE_FORMS, QUOTE_TOKENS, SEED_CUES, SUBJECTLESS_FORMS
-from bot.nlp.quotes import find_quotes
+from bot.nlp.quotes import Quote, find_quotes
 from bot.nlp.tokens import token_tag as _tag
 
 logger = logging.getLogger(__name__)
@@ -347,23 +348,35 @@ def _model_keeps(ctx: ArticleContext, item: Candidate) -> bool:
 
 
 def find_attributions(
-    doc: Doc, *, lexicon: CueLexicon | None = None, raw_text: str | None = None
+    doc: Doc,
+    *,
+    lexicon: CueLexicon,
+    raw_text: str | None = None,
+    quotes: list[Quote] | None = None,
+    units: Sequence[SentenceUnit] | None = None,
 ) -> list[Attribution]:
     """All direct and indirect statements of ``doc``, in text order.
 
-    ``raw_text`` is the text before quote normalisation (curly marks tell quote direction);
-    it must have the same length as ``doc.text``.
+    ``lexicon`` is the cue model (``load_lexicon()`` reads the shipped one). ``raw_text`` is
+    the text before quote normalisation (curly marks tell quote direction); it must have the
+    same length as ``doc.text``. ``quotes`` and ``units`` are the article's quotes and
+    sentence units when the caller has them already (``find_quotes(raw_text)``,
+    ``sentence_units(doc, quotes)``); they are read, never changed.
     """
     doc_text = doc.text  # built by joining every token: once, not per use
     text = raw_text if raw_text is not None else doc_text
     if len(text) != len(doc_text):
         raise ValueError("raw_text must be the length-preserving original of doc.text")
-    quotes = find_quotes(text)
+    if quotes is None:
+        quotes = find_quotes(text)
+    if units is None:
+        units = sentence_units(doc, quotes)
     ctx = ArticleContext(
         doc=doc,
         quotes=quotes,
-        units=sentence_units(doc, quotes),
-        lexicon=lexicon or load_lexicon(),
+        # a statement starts after a dateline ("OSLO (Reuters) —"), so its sentence does too
+        units=[SentenceUnit(after_dateline(doc, unit), unit.end, unit.paragraph) for unit in units],
+        lexicon=lexicon,
         token_starts=[t.idx for t in doc],
         text=doc_text,
     )
@@ -373,7 +386,6 @@ def find_attributions(
     covered_until = -1
     orphans: list[tuple[SentenceUnit, Candidate | None, int]] = []
     for unit in ctx.units:
-        unit.start = after_dateline(doc, unit)
         unit_start_char = doc[unit.start].idx
         if unit_start_char < covered_until:
             # the unit lies inside a quote already attributed (a quote spanning sentences)
@@ -388,6 +400,6 @@ def find_attributions(
             previous = item
             previous_unit_paragraph = unit.paragraph
     results.extend(signed_quotes(ctx, results, text))
-    results.extend(continued_quotes(ctx, orphans, results, text))
+    results = with_continued_quotes(ctx, orphans, results, text)
     results.sort(key=lambda a: a.start)
     return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from bot.models import ClaimKind
 from bot.nlp.attribution.records import ArticleContext, Attribution, Candidate, SentenceUnit
@@ -49,15 +50,18 @@ def signed_quotes(ctx: ArticleContext, found: list[Attribution], text: str) -> l
     return results
 
 
-def continued_quotes(
+def with_continued_quotes(
     ctx: ArticleContext,
     orphans: list[tuple[SentenceUnit, Candidate | None, int]],
-    found: list[Attribution],
+    found: Sequence[Attribution],
     text: str,
 ) -> list[Attribution]:
-    """A sentence that is all quote, with no cue, continues the previous speaker
-    (a quote paragraph after "Wallace said:"), unless a later cue already took it."""
+    """``found`` (as a new list) with the sentences that are all quote and have no cue: one
+    that goes on in the paragraph of a statement joins it ("“X,” he said. “Y.”"), any other
+    continues the previous speaker (a quote paragraph after "Wallace said:"), unless a later
+    cue already took it; those come last."""
     doc = ctx.doc
+    found = list(found)
     taken = [(a.start, a.end) for a in found]
     results: list[Attribution] = []
     for unit, previous, previous_paragraph in orphans:
@@ -97,4 +101,4 @@ def continued_quotes(
         content = ((quote.start, quote.end),)
         results.append(Attribution(ClaimKind.DIRECT, content, None, source_frag, head_frag, inherited=True))
         taken.append((quote.start, quote.end))
-    return results
+    return [*found, *results]

@@ -37,7 +37,7 @@ class Attribution:
         return self.content[-1][1]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SentenceUnit:
     """A sentence, cut at paragraph breaks (no statement runs across a blank line)."""
 
