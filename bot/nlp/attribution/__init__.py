@@ -33,7 +33,7 @@ from __future__ import annotations
 from bot.nlp.attribution.features import FEATURE_NAMES, attribution_features
 from bot.nlp.attribution.finder import find_attributions
 from bot.nlp.attribution.lexicon import DEFAULT_THRESHOLD, LEXICON_PATH, CueLexicon, CueModel, load_lexicon
-from bot.nlp.attribution.records import Attribution, Fragment, SentenceUnit
+from bot.nlp.attribution.records import Attribution, CharSpan, Fragment, SentenceUnit, TokenRange
 from bot.nlp.attribution.sentences import sentence_units
 from bot.nlp.attribution.tagged import attribution_from_spans, tagged_content_fragment
 from bot.nlp.attribution.training import BoundaryExample, boundary_example
@@ -44,10 +44,12 @@ __all__ = [
     "LEXICON_PATH",
     "Attribution",
     "BoundaryExample",
+    "CharSpan",
     "CueLexicon",
     "CueModel",
     "Fragment",
     "SentenceUnit",
+    "TokenRange",
     "attribution_features",
     "attribution_from_spans",
     "boundary_example",

@@ -7,7 +7,7 @@ import logging
 
 from spacy.tokens import Doc, Token
 
-from bot.nlp.attribution.records import ArticleContext, Fragment, SentenceUnit
+from bot.nlp.attribution.records import ArticleContext, CharSpan, SentenceUnit, TokenRange
 from bot.nlp.attribution.spans import quote_covering, trim_final_punct
 from bot.nlp.attribution.vocabulary import (
     ADDRESSEE_VERBS,
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 CUT_ADJUNCTS = False
 
 
-def content_after(ctx: ArticleContext, unit: SentenceUnit, cue: int, stop: int) -> tuple[int, int] | None:
+def content_after(ctx: ArticleContext, unit: SentenceUnit, cue: int, stop: int) -> TokenRange | None:
     """Token range of the complement after a cue, up to ``stop`` (exclusive)."""
     doc = ctx.doc
     i = cue + 1
@@ -99,7 +99,7 @@ def content_after(ctx: ArticleContext, unit: SentenceUnit, cue: int, stop: int) 
             ):
                 end = k
                 break
-    return i, end
+    return TokenRange((i, end))
 
 
 def _opens_clause(doc: Doc, start: int, end: int) -> bool:
@@ -242,7 +242,7 @@ def is_clausal(doc: Doc, cue: int, start: int, end: int) -> bool:
 MAX_WORDS_BEFORE_REOPENED_QUOTE = 8
 
 
-def reopened_quote(ctx: ArticleContext, unit: SentenceUnit, start: int) -> Fragment | None:
+def reopened_quote(ctx: ArticleContext, unit: SentenceUnit, start: int) -> CharSpan | None:
     """The quote that goes on after a trailing cue, from token ``start`` ("“X,” he said, “Y.”",
     "“X,” he told the host, “Y.”", "“X,” he said, but “Y.”"). Right after the cue (past a
     comma) any quote does; after other words only one that follows a comma, a colon or a
@@ -257,7 +257,7 @@ def reopened_quote(ctx: ArticleContext, unit: SentenceUnit, start: int) -> Fragm
         return None
     quote = quote_covering(ctx, doc[k].idx)
     if quote is not None and quote.start >= doc[k].idx - 1:
-        return quote.start, quote.end
+        return CharSpan((quote.start, quote.end))
     words = 0
     while k < unit.end and words <= MAX_WORDS_BEFORE_REOPENED_QUOTE:
         token = doc[k]
@@ -271,7 +271,7 @@ def reopened_quote(ctx: ArticleContext, unit: SentenceUnit, start: int) -> Fragm
             rest = ctx.text[quote.end : doc[unit.end - 1].idx + len(doc[unit.end - 1].text)]
             if rest.strip(" .,!?;)\n\"'”’"):
                 return None  # the writer goes on after it: a quoted phrase, not the statement
-            return quote.start, quote.end
+            return CharSpan((quote.start, quote.end))
         if token.text in {".", "!", "?", ";"} or is_verb(token):
             return None  # a verb of its own ("…, adding later, “Y.”"): a statement of its own
         words += int(not token.is_punct and not token.is_space)

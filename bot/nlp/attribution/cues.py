@@ -7,7 +7,7 @@ import logging
 from spacy.tokens import Doc, Token
 
 from bot.nlp.attribution.contents import is_clause_before, only_adjuncts_after
-from bot.nlp.attribution.records import ArticleContext, SentenceUnit
+from bot.nlp.attribution.records import ArticleContext, SentenceUnit, TokenRange
 from bot.nlp.attribution.sources import according_source, np_left, np_right, subject_of
 from bot.nlp.attribution.spans import quote_covering
 from bot.nlp.attribution.vocabulary import (
@@ -82,7 +82,7 @@ def _reads_a_document(token: Token) -> bool:
     )
 
 
-def names_a_document(doc: Doc, span: tuple[int, int]) -> bool:
+def names_a_document(doc: Doc, span: TokenRange) -> bool:
     start, end = span
     head = [t for t in doc[start : min(end, start + 4)] if _tag(t) in {"NN", "NNS"}]
     return (
@@ -92,7 +92,7 @@ def names_a_document(doc: Doc, span: tuple[int, int]) -> bool:
     )
 
 
-def document_relay(ctx: ArticleContext, after: tuple[int, int], cues: list[int]) -> int | None:
+def document_relay(ctx: ArticleContext, after: TokenRange, cues: list[int]) -> int | None:
     """In "issued a joint statement ... expressing X", the index of "expressing"."""
     doc = ctx.doc
     start, end = after

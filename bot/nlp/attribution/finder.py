@@ -25,7 +25,14 @@ from bot.nlp.attribution.cues import (
 from bot.nlp.attribution.features import attribution_features
 from bot.nlp.attribution.followers import signed_quotes, with_continued_quotes
 from bot.nlp.attribution.lexicon import CueLexicon
-from bot.nlp.attribution.records import ArticleContext, Attribution, Candidate, Fragment, SentenceUnit
+from bot.nlp.attribution.records import (
+    ArticleContext,
+    Attribution,
+    Candidate,
+    CharSpan,
+    SentenceUnit,
+    TokenRange,
+)
 from bot.nlp.attribution.sentences import after_dateline, sentence_units
 from bot.nlp.attribution.shapes import as_clause_attribution, colon_attribution
 from bot.nlp.attribution.sources import (
@@ -144,7 +151,7 @@ def _cue_candidate(
 
 def _find_speaker(
     ctx: ArticleContext, unit: SentenceUnit, cue: int, found: list[Candidate]
-) -> tuple[tuple[int, int], bool, bool] | None:
+) -> tuple[TokenRange, bool, bool] | None:
     """The speaker of a verb cue as a token range, and whether it follows the cue ("…, said
     Wallace": inverted) or is taken from the statement before (inherited)."""
     doc = ctx.doc
@@ -157,7 +164,7 @@ def _find_speaker(
     return _speaker_of_coordinated_cue(ctx, unit, cue, found)
 
 
-def _speaker_before_cue(doc: Doc, unit: SentenceUnit, cue: int) -> tuple[int, int] | None:
+def _speaker_before_cue(doc: Doc, unit: SentenceUnit, cue: int) -> TokenRange | None:
     """The parser's subject, else the noun phrase before the cue, the antecedent of "who",
     or a name before an apposition ("Flynn, a top Trump surrogate, said")."""
     source = subject_of(doc[cue], unit)
@@ -168,11 +175,11 @@ def _speaker_before_cue(doc: Doc, unit: SentenceUnit, cue: int) -> tuple[int, in
     if source is None and cue > unit.start and doc[cue - 1].text == ",":
         source = appositive_before(doc, cue - 1, unit.start)
         if source is not None:
-            source = (source[0], cue - 1)
+            source = TokenRange((source[0], cue - 1))
     return source
 
 
-def _speaker_after_cue(doc: Doc, unit: SentenceUnit, cue: int) -> tuple[int, int] | None:
+def _speaker_after_cue(doc: Doc, unit: SentenceUnit, cue: int) -> TokenRange | None:
     """ "…,” said Wallace." / "…, said the minister.": the noun phrase after an inverted cue."""
     token = doc[cue]
     prev = doc[cue - 1] if cue > unit.start else None
@@ -199,7 +206,7 @@ def _speaker_after_cue(doc: Doc, unit: SentenceUnit, cue: int) -> tuple[int, int
 
 def _speaker_of_coordinated_cue(
     ctx: ArticleContext, unit: SentenceUnit, cue: int, found: list[Candidate]
-) -> tuple[tuple[int, int], bool, bool] | None:
+) -> tuple[TokenRange, bool, bool] | None:
     """A cue with no subject of its own: after "and"/a comma it shares the speaker of the
     statement before it, or the subject of the verb it is coordinated with; a participle
     (", warning that ...") takes the subject of the clause it hangs from."""
@@ -236,10 +243,10 @@ def _content_before_trailing_cue(
     ctx: ArticleContext,
     unit: SentenceUnit,
     cue: int,
-    source: tuple[int, int],
+    source: TokenRange,
     inverted: bool,
-    after_range: tuple[int, int] | None,
-) -> list[Fragment]:
+    after_range: TokenRange | None,
+) -> list[CharSpan]:
     """What was said before a trailing cue, with the quote that goes on after it (“X,” he
     said, “Y.”) or, for a parenthetical cue, both sides; empty when the content follows the
     cue after all ("When asked ..., Wallace said: “...”")."""
@@ -302,8 +309,8 @@ def _content_after_cue(
     cues: list[int],
     cue: int,
     stop: int,
-    after_range: tuple[int, int] | None,
-) -> tuple[int, int, Fragment] | None:
+    after_range: TokenRange | None,
+) -> tuple[int, int, CharSpan] | None:
     """The complement after the cue as (cue, cue end, content): the cue moves on to a
     participle a document noun relays ("issued a statement on Friday expressing concerns
     about ..."), and an issued document alone says nothing yet."""

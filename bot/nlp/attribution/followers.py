@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from bot.models import ClaimKind
-from bot.nlp.attribution.records import ArticleContext, Attribution, Candidate, SentenceUnit
+from bot.nlp.attribution.records import ArticleContext, Attribution, Candidate, CharSpan, SentenceUnit
 from bot.nlp.attribution.sources import head_name
 from bot.nlp.attribution.spans import quote_covering, trim_final_punct, trimmed_char_span
 
@@ -41,11 +41,13 @@ def signed_quotes(ctx: ArticleContext, found: list[Attribution], text: str) -> l
             continue
         if any(s < quote.end and quote.start < e for s, e in taken):
             continue
-        name = (signer.start(1), signer.end(1))
-        while name[1] > name[0] and text[name[1] - 1] in ".,":
-            name = (name[0], name[1] - 1)
-        cue = (dash.end() - 1 if text[dash.end() - 1] != "-" else dash.end() - 2, dash.end())
-        results.append(Attribution(ClaimKind.DIRECT, ((quote.start, quote.end),), cue, name, name))
+        name_start, name_end = signer.start(1), signer.end(1)
+        while name_end > name_start and text[name_end - 1] in ".,":
+            name_end -= 1
+        name = CharSpan((name_start, name_end))
+        cue = CharSpan((dash.end() - 1 if text[dash.end() - 1] != "-" else dash.end() - 2, dash.end()))
+        content = CharSpan((quote.start, quote.end))
+        results.append(Attribution(ClaimKind.DIRECT, (content,), cue, name, name))
         taken.append((quote.start, quote.end))
     return results
 
@@ -87,7 +89,7 @@ def with_continued_quotes(
             index = found.index(last)
             found[index] = Attribution(
                 last.kind,
-                (*last.content, (quote.start, quote.end)),
+                (*last.content, CharSpan((quote.start, quote.end))),
                 last.cue,
                 last.source,
                 last.source_head,
@@ -98,7 +100,7 @@ def with_continued_quotes(
         source = previous.source
         source_frag = trimmed_char_span(doc, source[0], source[1])
         head_frag = trimmed_char_span(doc, *head_name(doc, source))
-        content = ((quote.start, quote.end),)
+        content = (CharSpan((quote.start, quote.end)),)
         results.append(Attribution(ClaimKind.DIRECT, content, None, source_frag, head_frag, inherited=True))
         taken.append((quote.start, quote.end))
     return [*found, *results]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import NewType
 
 from spacy.tokens import Doc
 
@@ -14,7 +15,11 @@ from bot.nlp.quotes import Quote
 logger = logging.getLogger(__name__)
 
 
-Fragment = tuple[int, int]
+# Character offsets into the article text, [start, end): what statements are made of.
+CharSpan = NewType("CharSpan", tuple[int, int])
+# Token indices into the parsed Doc, [start, end): what the rules find speakers and contents as.
+TokenRange = NewType("TokenRange", tuple[int, int])
+Fragment = CharSpan  # the name callers outside the package know
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +27,10 @@ class Attribution:
     """One statement found in a Doc. Offsets are character offsets into ``doc.text``."""
 
     kind: ClaimKind
-    content: tuple[Fragment, ...]
-    cue: Fragment | None
-    source: Fragment | None  # the mention as written ("Flynn, a top Trump surrogate,")
-    source_head: Fragment | None = None  # the naming part of it ("Flynn")
+    content: tuple[CharSpan, ...]
+    cue: CharSpan | None
+    source: CharSpan | None  # the mention as written ("Flynn, a top Trump surrogate,")
+    source_head: CharSpan | None = None  # the naming part of it ("Flynn")
     inherited: bool = False  # source taken from a previous statement (pronoun-less)
 
     @property
@@ -60,6 +65,6 @@ class ArticleContext:
 class Candidate:
     cue: int
     cue_end: int
-    source: tuple[int, int] | None
-    content: list[Fragment]
+    source: TokenRange | None
+    content: list[CharSpan]
     inherited: bool = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.nlp.attribution.contents import only_adjuncts_after
-from bot.nlp.attribution.records import ArticleContext, Candidate, SentenceUnit
+from bot.nlp.attribution.records import ArticleContext, Candidate, CharSpan, SentenceUnit, TokenRange
 from bot.nlp.attribution.sources import np_right
 from bot.nlp.attribution.spans import extend_to_quotes, quote_covering, trim_final_punct, trimmed_char_span
 from bot.nlp.attribution.vocabulary import QUOTE_TOKENS, SEED_CUES
@@ -83,4 +83,4 @@ def colon_attribution(ctx: ArticleContext, unit: SentenceUnit) -> Candidate | No
         return None
     extended = extend_to_quotes(ctx, content)
     # a transcript paragraph's quote mark opens before the name: the content starts after the colon
-    return Candidate(j, j + 1, (i, j), [(max(extended[0], content[0]), extended[1])])
+    return Candidate(j, j + 1, TokenRange((i, j)), [CharSpan((max(extended[0], content[0]), extended[1]))])

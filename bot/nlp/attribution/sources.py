@@ -6,7 +6,7 @@ import logging
 
 from spacy.tokens import Doc, Token
 
-from bot.nlp.attribution.records import ArticleContext, SentenceUnit
+from bot.nlp.attribution.records import ArticleContext, SentenceUnit, TokenRange
 from bot.nlp.attribution.vocabulary import NP_TAGS, NP_WORDS, SKIP_BEFORE_CUE, SUBJECT_DEPS
 from bot.nlp.tokens import is_verb
 from bot.nlp.tokens import token_tag as _tag
@@ -15,7 +15,7 @@ from bot.words import DATA_NOUNS, PUBLISH_FORMS
 logger = logging.getLogger(__name__)
 
 
-def np_left(doc: Doc, end: int, floor: int) -> tuple[int, int] | None:
+def np_left(doc: Doc, end: int, floor: int) -> TokenRange | None:
     """The noun phrase ending just before token ``end`` (exclusive), not before ``floor``."""
     i = end - 1
     while i >= floor and (doc[i].lower_ in SKIP_BEFORE_CUE or _tag(doc[i]) in {"RB", "MD"}):
@@ -55,10 +55,10 @@ def np_left(doc: Doc, end: int, floor: int) -> tuple[int, int] | None:
         return None
     if not any(_tag(t) in {"NNP", "NNPS", "NN", "NNS", "PRP", "CD"} for t in doc[first : last + 1]):
         return None
-    return first, last + 1
+    return TokenRange((first, last + 1))
 
 
-def np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
+def np_right(doc: Doc, start: int, ceiling: int) -> TokenRange | None:
     """The noun phrase starting at token ``start`` (speaker after an inverted cue)."""
     i = start
     while i < ceiling:
@@ -97,16 +97,16 @@ def np_right(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
         i -= 1
     if i == start or not any(_tag(t) in {"NNP", "NNPS", "NN", "NNS", "PRP", "CD"} for t in doc[start:i]):
         return None
-    return start, i
+    return TokenRange((start, i))
 
 
-def according_source(doc: Doc, start: int, ceiling: int) -> tuple[int, int] | None:
+def according_source(doc: Doc, start: int, ceiling: int) -> TokenRange | None:
     """The source after "according to", run on to who published the material it names."""
     source = np_right(doc, start, ceiling)
     return with_publisher(doc, source, ceiling) if source is not None else None
 
 
-def with_publisher(doc: Doc, span: tuple[int, int], ceiling: int) -> tuple[int, int]:
+def with_publisher(doc: Doc, span: TokenRange, ceiling: int) -> TokenRange:
     """ "according to figures | published by the transport authority": the noun phrase runs
     on to who published the material, so the speaker is the body and not "figures"."""
     start, end = span
@@ -118,10 +118,10 @@ def with_publisher(doc: Doc, span: tuple[int, int], ceiling: int) -> tuple[int, 
     if k >= ceiling or doc[k].lower_ not in {"by", "from"}:
         return span
     publisher = np_right(doc, k + 1, ceiling)
-    return (start, publisher[1]) if publisher is not None else span
+    return TokenRange((start, publisher[1])) if publisher is not None else span
 
 
-def appositive_before(doc: Doc, comma: int, floor: int) -> tuple[int, int] | None:
+def appositive_before(doc: Doc, comma: int, floor: int) -> TokenRange | None:
     """For "Flynn, a top Trump surrogate, said": the NP before the appositive and its extent."""
     j = comma - 1
     while j > floor and doc[j].text != "," and not doc[j].is_space and j > comma - 15:
@@ -142,7 +142,7 @@ def appositive_before(doc: Doc, comma: int, floor: int) -> tuple[int, int] | Non
     return head if named else None
 
 
-def relative_antecedent(doc: Doc, cue: int, floor: int) -> tuple[int, int] | None:
+def relative_antecedent(doc: Doc, cue: int, floor: int) -> TokenRange | None:
     """ "Smith, who said ...": the noun phrase the relative pronoun stands for."""
     i = cue - 1
     while i >= floor and (doc[i].lower_ in SKIP_BEFORE_CUE or _tag(doc[i]) in {"RB", "MD"}):
@@ -159,10 +159,10 @@ def relative_antecedent(doc: Doc, cue: int, floor: int) -> tuple[int, int] | Non
         _tag(t) in {"NNP", "NNPS", "NNS", "NN"} for t in doc[antecedent[0] : antecedent[1]]
     ):
         return None
-    return antecedent[0], i + 1  # the mention runs to "who": "Smith, who"
+    return TokenRange((antecedent[0], i + 1))  # the mention runs to "who": "Smith, who"
 
 
-def head_name(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
+def head_name(doc: Doc, span: TokenRange) -> TokenRange:
     """The naming core of a mention: the last run of proper nouns, or the last noun."""
     start, end = span
     tokens = list(range(start, end))
@@ -179,11 +179,11 @@ def head_name(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
             _tag(doc[first - 1]) in {"NNP", "NNPS"} or doc[first - 1].text in {"-", "."}
         ):
             first -= 1
-        return first, last + 1
-    return start, end
+        return TokenRange((first, last + 1))
+    return TokenRange((start, end))
 
 
-def subject_of(token: Token, unit: SentenceUnit) -> tuple[int, int] | None:
+def subject_of(token: Token, unit: SentenceUnit) -> TokenRange | None:
     """The parser's subject of ``token`` as a token range, when it is a plausible speaker."""
     for child in token.children:
         if child.dep_ in SUBJECT_DEPS and unit.start <= child.i < unit.end:
@@ -210,11 +210,11 @@ def subject_of(token: Token, unit: SentenceUnit) -> tuple[int, int] | None:
                     or doc[left].dep_ == "mark"
                 ):
                     left += 1  # "after Prime Minister Boris Johnson told": not part of the name
-                return (left, right) if left < right else None
+                return TokenRange((left, right)) if left < right else None
     return None
 
 
-def with_leading_modifiers(doc: Doc, source: tuple[int, int], floor: int) -> tuple[int, int]:
+def with_leading_modifiers(doc: Doc, source: TokenRange, floor: int) -> TokenRange:
     """The source with the modifiers the noun-phrase scan stopped at ("retired/VBD Air Force
     general Lloyd Newton"): words right before it, from ``floor`` on, that the parser hangs
     inside it."""
@@ -228,10 +228,10 @@ def with_leading_modifiers(doc: Doc, source: tuple[int, int], floor: int) -> tup
         and doc[k].dep_ in {"amod", "compound", "nmod:desc", "det", "nummod"}
     ):
         k -= 1
-    return (k + 1, end)
+    return TokenRange((k + 1, end))
 
 
-def clause_subject(ctx: ArticleContext, unit: SentenceUnit, cue: int) -> tuple[int, int] | None:
+def clause_subject(ctx: ArticleContext, unit: SentenceUnit, cue: int) -> TokenRange | None:
     """Subject of the clause a participle/coordinated cue hangs from."""
     token = ctx.doc[cue]
     seen = 0

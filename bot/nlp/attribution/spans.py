@@ -7,13 +7,13 @@ import logging
 
 from spacy.tokens import Doc
 
-from bot.nlp.attribution.records import ArticleContext, Fragment
+from bot.nlp.attribution.records import ArticleContext, CharSpan
 from bot.nlp.quotes import Quote
 
 logger = logging.getLogger(__name__)
 
 
-def trimmed_char_span(doc: Doc, start: int, end: int) -> Fragment | None:
+def trimmed_char_span(doc: Doc, start: int, end: int) -> CharSpan | None:
     """Character extent of tokens [start, end) without surrounding spaces/punctuation."""
     while start < end and (doc[start].is_space or doc[start].text in {",", ";", "-", "—", "–"}):
         start += 1
@@ -21,7 +21,7 @@ def trimmed_char_span(doc: Doc, start: int, end: int) -> Fragment | None:
         end -= 1
     if start >= end:
         return None
-    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+    return CharSpan((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
 
 
 def quote_covering(ctx: ArticleContext, char: int) -> Quote | None:
@@ -31,14 +31,14 @@ def quote_covering(ctx: ArticleContext, char: int) -> Quote | None:
     return None
 
 
-def extend_to_quotes(ctx: ArticleContext, frag: Fragment) -> Fragment:
+def extend_to_quotes(ctx: ArticleContext, frag: CharSpan) -> CharSpan:
     """Grows a content fragment to whole quotes it cuts (quotes spanning sentences)."""
     start, end = frag
     for quote in ctx.quotes:
         if quote.start < end and start < quote.end:
             start = min(start, quote.start)
             end = max(end, quote.end)
-    return start, end
+    return CharSpan((start, end))
 
 
 def trim_final_punct(doc: Doc, start: int, end: int) -> int:
@@ -57,7 +57,7 @@ def token_at_or_after(ctx: ArticleContext, char: int, limit: int) -> int:
     return index if index < len(ctx.token_starts) else limit
 
 
-def is_direct(content: tuple[Fragment, ...], quotes: list[Quote]) -> bool:
+def is_direct(content: tuple[CharSpan, ...], quotes: list[Quote]) -> bool:
     """Direct when quoted text covers nearly all of the content."""
     total = sum(e - s for s, e in content)
     if total == 0:

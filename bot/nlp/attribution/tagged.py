@@ -7,7 +7,7 @@ import logging
 from spacy.tokens import Doc, Token
 
 from bot.models import ClaimKind
-from bot.nlp.attribution.records import Attribution, Fragment
+from bot.nlp.attribution.records import Attribution, CharSpan, TokenRange
 from bot.nlp.attribution.sources import head_name
 from bot.nlp.attribution.spans import is_direct, trimmed_char_span
 from bot.nlp.quotes import Quote
@@ -16,7 +16,7 @@ from bot.nlp.tokens import token_tag as _tag
 logger = logging.getLogger(__name__)
 
 
-def tagged_content_fragment(doc: Doc, content: Fragment) -> Fragment | None:
+def tagged_content_fragment(doc: Doc, content: CharSpan) -> CharSpan | None:
     """The characters of a content span another reader found, trimmed like the rules' own:
     whole tokens, no edge punctuation, no leading complementiser ("that the plan works" is
     the statement "the plan works"), no dangling article or conjunction at the end (a span
@@ -56,10 +56,10 @@ _DANGLING_END = frozenset({"the", "a", "an", "and", "or", "but", "which", "who",
 
 def attribution_from_spans(
     doc: Doc,
-    content: Fragment,
+    content: CharSpan,
     *,
-    cue: Fragment | None,
-    source: Fragment | None,
+    cue: CharSpan | None,
+    source: CharSpan | None,
     quotes: list[Quote],
 ) -> Attribution | None:
     """An ``Attribution`` from character spans found by another reader (the span tagger).
@@ -76,6 +76,6 @@ def attribution_from_spans(
         mention = doc.char_span(source[0], source[1], alignment_mode="expand")
         if mention is not None and len(mention):
             source_frag = trimmed_char_span(doc, mention.start, mention.end)
-            head_frag = trimmed_char_span(doc, *head_name(doc, (mention.start, mention.end)))
+            head_frag = trimmed_char_span(doc, *head_name(doc, TokenRange((mention.start, mention.end))))
     kind = ClaimKind.DIRECT if is_direct((frag,), quotes) else ClaimKind.INDIRECT
     return Attribution(kind, (frag,), cue, source_frag, head_frag or source_frag)
