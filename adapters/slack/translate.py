@@ -56,10 +56,6 @@ SEARCH_HINT = "`/claims search`"
 Block = dict[str, Any]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def tenant_for(team_id: str) -> str:
     """Each Slack workspace is its own tenant."""
     if not team_id:

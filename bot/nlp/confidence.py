@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.models import ClaimKind, ExtractedClaim, SpeakerKind, Stance
-from bot.nlp.speakers import DOCUMENT_NOUNS, GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, TIME_NOUNS, TIME_WORDS
+from bot.nlp.speakers.vocabulary import GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, SPEAKER_DOCUMENT_NOUNS
+from bot.words import TIME_NOUNS, TIME_WORDS
 
 CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "models" / "attribution" / "statement_confidence.json"
 
@@ -93,7 +94,9 @@ SAYING_THINGS = frozenset(
     """
     )
 )
-SPEAKER_HEADS = PERSON_ROLES | SAYING_THINGS | GROUP_HEADS | MATERIAL_NOUNS | DOCUMENT_NOUNS | ORG_WORDS
+SPEAKER_HEADS = (
+    PERSON_ROLES | SAYING_THINGS | GROUP_HEADS | MATERIAL_NOUNS | SPEAKER_DOCUMENT_NOUNS | ORG_WORDS
+)
 _NAME_PUNCTUATION = ".,;:'’\"“”()"
 _MONTHS = frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
 
