@@ -39,33 +39,10 @@ CUT_ADJUNCTS = False
 def content_after(ctx: ArticleContext, unit: SentenceUnit, cue: int, stop: int) -> TokenRange | None:
     """Token range of the complement after a cue, up to ``stop`` (exclusive)."""
     doc = ctx.doc
-    i = cue + 1
     if doc[cue].lower_ == "according":
         return None
-    if doc[cue].lower_ in ADDRESSEE_VERBS and i < stop and doc[i].lower_ not in {"that", ":"}:
-        # told Putin that ... / warned Moscow against ...
-        j = i
-        while j < stop and j < i + 10 and doc[j].lower_ != "that" and doc[j].text not in {":", '"', "“"}:
-            j += 1
-        if j < stop and doc[j].lower_ == "that":
-            i = j
-    while i < stop and (doc[i].is_space or is_particle_of(doc[i], cue)):
-        i += 1  # the particle of a phrasal cue ("pointed out that ...") is part of the cue
-    # "said on Tuesday that ...", "said in a statement: ...": the circumstances are not content
-    i = _skip_adverbials(doc, cue, i, stop)
-    while i < stop and (doc[i].lower_ in CONTENT_STARTERS or doc[i].is_space):
-        i += 1
-    end = trim_final_punct(doc, i, stop)
-    for k in range(i + 2, end):
-        if quote_covering(ctx, doc[k].idx) is not None:
-            continue
-        if (
-            doc[k].text in {";", "—", "--", "―"}
-            or (doc[k].text == "," and k + 1 < end and doc[k + 1].lower_ in CLAUSE_CUTTERS)
-            or (doc[k].text == "," and k + 1 < end and _tag(doc[k + 1]) == "VBG" and doc[k + 1].head.i == cue)
-        ):
-            end = k  # "...; they only learned" / ", but offered no proof": not what was said
-            break
+    i = _content_start(ctx, cue, stop)
+    end = _cut_at_clause_breaks(ctx, cue, i, trim_final_punct(doc, i, stop))
     end = _complement_end(ctx, cue, i, end)
     if ctx.lexicon.boundary is not None and end - i > 2:
         quotes = [(q.start, q.end) for q in ctx.quotes]
@@ -81,25 +58,66 @@ def content_after(ctx: ArticleContext, unit: SentenceUnit, cue: int, stop: int) 
     if _tag(doc[i]) in {"IN", "RP", "TO"} and doc[i].lower_ not in CLAUSE_PREPOSITIONS and not infinitive:
         return None  # "spoke by phone with ...": a circumstance, not what was said
     if not is_clausal(doc, cue, i, end):
-        # "criticized the act as a 'crazy system' during a campaign stop in Flint": a
-        # circumstance opened by a subordinator is not part of the reported object
-        for k in range(i + 2, end):
-            if quote_covering(ctx, doc[k].idx) is not None:
-                continue
-            if doc[k].lower_ in CIRCUMSTANCE_OPENERS or (
-                doc[k].lower_ == "as" and _opens_clause(doc, k + 1, end)
-            ):
-                end = k - 1 if doc[k - 1].text == "," else k
-                break
-    if CUT_ADJUNCTS and not is_clausal(doc, cue, i, end):
-        # "attacked Machado in early-morning tweets": the object, not the circumstances
+        end = _cut_circumstances(ctx, cue, i, end)
+    return TokenRange((i, end))
+
+
+def _content_start(ctx: ArticleContext, cue: int, stop: int) -> int:
+    """The first token of what was said: past an addressee ("told Putin that"), the cue's
+    particle, adverbials ("said on Tuesday that") and complementisers."""
+    doc = ctx.doc
+    i = cue + 1
+    if doc[cue].lower_ in ADDRESSEE_VERBS and i < stop and doc[i].lower_ not in {"that", ":"}:
+        # told Putin that ... / warned Moscow against ...
+        j = i
+        while j < stop and j < i + 10 and doc[j].lower_ != "that" and doc[j].text not in {":", '"', "“"}:
+            j += 1
+        if j < stop and doc[j].lower_ == "that":
+            i = j
+    while i < stop and (doc[i].is_space or is_particle_of(doc[i], cue)):
+        i += 1  # the particle of a phrasal cue ("pointed out that ...") is part of the cue
+    # "said on Tuesday that ...", "said in a statement: ...": the circumstances are not content
+    i = _skip_adverbials(doc, cue, i, stop)
+    while i < stop and (doc[i].lower_ in CONTENT_STARTERS or doc[i].is_space):
+        i += 1
+    return i
+
+
+def _cut_at_clause_breaks(ctx: ArticleContext, cue: int, i: int, end: int) -> int:
+    """``end`` moved to the first break outside quotes after which the speaker is no longer
+    reported: "...; they only learned", ", but offered no proof", ", adding ..."."""
+    doc = ctx.doc
+    for k in range(i + 2, end):
+        if quote_covering(ctx, doc[k].idx) is not None:
+            continue
+        if (
+            doc[k].text in {";", "—", "--", "―"}
+            or (doc[k].text == "," and k + 1 < end and doc[k + 1].lower_ in CLAUSE_CUTTERS)
+            or (doc[k].text == "," and k + 1 < end and _tag(doc[k + 1]) == "VBG" and doc[k + 1].head.i == cue)
+        ):
+            return k
+    return end
+
+
+def _cut_circumstances(ctx: ArticleContext, cue: int, i: int, end: int) -> int:
+    """For a non-clausal complement, ``end`` before the circumstances: "criticized the act as a
+    'crazy system' during a campaign stop in Flint", "attacked Machado in early-morning tweets"."""
+    doc = ctx.doc
+    for k in range(i + 2, end):
+        if quote_covering(ctx, doc[k].idx) is not None:
+            continue
+        if doc[k].lower_ in CIRCUMSTANCE_OPENERS or (
+            doc[k].lower_ == "as" and _opens_clause(doc, k + 1, end)
+        ):
+            end = k - 1 if doc[k - 1].text == "," else k
+            break
+    if CUT_ADJUNCTS and not is_clausal(doc, cue, i, end):  # asked again of the shortened range
         for k in range(i + 1, end):
             if doc[k].text in {",", ";", "—", "–"} or (
                 doc[k].lower_ in ADJUNCT_STARTERS and k > i + 1 and quote_covering(ctx, doc[k].idx) is None
             ):
-                end = k
-                break
-    return TokenRange((i, end))
+                return k
+    return end
 
 
 def _opens_clause(doc: Doc, start: int, end: int) -> bool:
