@@ -37,6 +37,7 @@ from bot.nlp.attribution import (
 from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
 from bot.nlp.speakers import DATELINE, SpeakerEntity, SpeakerResolver
+from bot.nlp.speakers.names import tidy_speaker_name
 from bot.nlp.stance import read_stance
 from bot.nlp.tagged_attribution import (
     MIN_CONFIDENCE,
@@ -651,8 +652,8 @@ class SpacyClaimExtractor:
             entity = by_name.get(claim.speaker)
             if entity is None and len(by_alias.get(claim.speaker, [])) == 1:
                 entity = by_alias[claim.speaker][0]
-            speaker = entity.canonical if entity else claim.speaker
-            aliases = tuple(a for a in entity.aliases if a != speaker) if entity else ()
+            speaker = tidy_speaker_name(entity.canonical if entity else claim.speaker)
+            aliases = tuple(dict.fromkeys(a for a in entity.aliases if a != speaker)) if entity else ()
             out.append(
                 _replace(
                     claim,

@@ -110,6 +110,32 @@ def without_trailing_time(text: str) -> str:
     return text[: words[cut - 1][1]] if setting and cut < len(words) else text
 
 
+# what ends a name only because the parse ran on: a preposition left dangling ("the Security
+# Council on") or the subject of the next clause ("Russia's network RT he")
+_DANGLING_ENDS = frozenset({"he", "she", "they", "it", "we", "on", "in", "at", "of", "for", "by", "with"})
+
+
+def tidy_speaker_name(name: str) -> str:
+    """The name a reader should see: without a trailing time ("the Supreme Court this month",
+    "the Security Council on Friday") or a dangling word ("network RT he"). Only lower-case
+    words are cut: "reporter for USA Today" and "Gap Goes On" are names."""
+    words = name.split()
+    cut = len(words)
+    setting = False
+    while cut > 1 and words[cut - 1].strip(",.").lower() in TIME_NOUNS | SETTING_WORDS:
+        word = words[cut - 1].strip(",.")
+        if word.lower() in SETTING_WORDS:
+            if not word.islower():
+                break
+            setting = True
+        cut -= 1
+    if not setting:
+        cut = len(words)
+    while cut > 1 and words[cut - 1] in _DANGLING_ENDS:
+        cut -= 1
+    return " ".join(words[:cut]) if cut < len(words) else name
+
+
 def split_title(words: list[str]) -> tuple[list[str], list[str]]:
     """ "Russian Defense Minister Ben Wallace" -> (["Russian", "Defense", "Minister"], ["Ben", "Wallace"])."""
     last_title = -1
