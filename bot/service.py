@@ -23,7 +23,7 @@ from bot.matching.compare import (
     compare_statements,
     judge_pair,
     may_match,
-    worth_judging,
+    with_judge,
 )
 from bot.matching.retrieval import normalise_query, rerank
 from bot.matching.stance import with_stances
@@ -178,10 +178,13 @@ class ClaimService:
         neighbours = self.store.nearest_claims_many(
             tenant=tenant, embeddings=list(vectors), k=self.limits.candidates_k
         )
-        judged = self._judge_article(extracted, neighbours)
+        compared = [
+            _compared(c.text, found, thresholds) for c, found in zip(extracted, neighbours, strict=True)
+        ]
+        judged = self._judge_article(extracted, compared)
         checked: list[CheckedClaim] = []
         to_store: list[NewClaim] = []
-        for claim, vector, candidates in zip(extracted, vectors, neighbours, strict=True):
+        for claim, vector, candidates in zip(extracted, vectors, compared, strict=True):
             resolved = None
             if claim.speaker:
                 resolved = resolve_speaker(
@@ -190,7 +193,7 @@ class ClaimService:
                 claim = replace(claim, speaker=resolved.name)
             status, match = self._classify(
                 claim=claim,
-                candidates=candidates,
+                compared=candidates,
                 thresholds=thresholds,
                 judged=judged,
                 judge_blend=self.judge.blend if self.judge is not None else None,
@@ -243,17 +246,20 @@ class ClaimService:
         return checked
 
     def _judge_article(
-        self, extracted: Sequence[ExtractedClaim], neighbours: Sequence[Sequence[Candidate]]
+        self,
+        extracted: Sequence[ExtractedClaim],
+        compared: Sequence[Sequence[tuple[Candidate, Comparison]]],
     ) -> dict[tuple[str, str], float] | None:
-        """The pair judge's scores for every candidate pair of the article worth judging, in one
-        call (None without a judge)."""
+        """The pair judge's scores, in one call per article, for the pairs it may veto: of each
+        statement's candidates that the combined similarity calls repeat or changed, the
+        ``JUDGE_TOP_K`` closest (None without a judge)."""
         if self.judge is None:
             return None
         pairs = list(
             dict.fromkeys(
-                (claim.text, c.claim.text)
-                for claim, candidates in zip(extracted, neighbours, strict=True)
-                for c in _worth_judging(claim.text, candidates)
+                (claim.text, candidate.claim.text)
+                for claim, found in zip(extracted, compared, strict=True)
+                for candidate, _ in _closest_found(found)
             )
         )
         scores = self.judge.score(pairs) if pairs else np.zeros(0, dtype=np.float32)
@@ -263,32 +269,29 @@ class ClaimService:
     def _classify(
         *,
         claim: ExtractedClaim,
-        candidates: Sequence[Candidate],
+        compared: Sequence[tuple[Candidate, Comparison]],
         thresholds: MatchThresholds,
         judged: dict[tuple[str, str], float] | None = None,
         judge_blend: JudgeBlend | None = None,
     ) -> tuple[Status, Match | None]:
-        """``judged``: the pair judge's scores (``_judge_article``); a pair it did not read is different."""
+        """``compared``: the candidates the combined similarity calls repeat or changed, with its
+        verdict; ``judged``: the pair judge's scores (``_judge_article``), where a pair it did not
+        read is different."""
         best_repeat: Match | None = None
         best_changed: Match | None = None
-        for candidate in candidates:
+        for candidate, plain in compared:
             stored = candidate.claim
-            score = judged.get((claim.text, stored.text)) if judged is not None else None
-            if judged is not None and score is None:
-                continue  # not worth judging: surely "different"
-            if judged is None and not may_match(
-                claim.text, stored.text, candidate.cosine, thresholds=thresholds
-            ):
-                continue  # surely "different": skip the number/negation/stance/name analysis
+            verdict = plain
+            if judged is not None:
+                score = judged.get((claim.text, stored.text))
+                if score is None:
+                    continue  # beyond the closest few: not read, so not shown as a match
+                verdict = with_judge(
+                    plain, judge=score, cosine=candidate.cosine, thresholds=thresholds, blend=judge_blend
+                )
+                if verdict.verdict is Verdict.DIFFERENT:
+                    continue
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
-            verdict = judge_pair(
-                claim.text,
-                stored.text,
-                candidate.cosine,
-                thresholds=thresholds,
-                judge=score,
-                judge_blend=judge_blend,
-            )
             verdict = with_stances(
                 verdict,
                 new_text=claim.text,
@@ -535,8 +538,20 @@ def _batched(items: Iterable[KnownClaim], size: int) -> Iterator[list[KnownClaim
         yield batch
 
 
-def _worth_judging(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
-    """The candidates the pair judge reads for one statement: the ``JUDGE_TOP_K`` closest by cosine
-    of those ``worth_judging`` keeps (the others are "different" without a judge's word)."""
-    kept = [c for c in candidates if worth_judging(text, c.claim.text, c.cosine)]
-    return sorted(kept, key=lambda c: c.cosine, reverse=True)[:JUDGE_TOP_K]
+def _compared(
+    text: str, candidates: Sequence[Candidate], thresholds: MatchThresholds
+) -> list[tuple[Candidate, Comparison]]:
+    """The candidates the combined similarity calls repeat or changed, with its verdict."""
+    found = []
+    for candidate in candidates:
+        if not may_match(text, candidate.claim.text, candidate.cosine, thresholds=thresholds):
+            continue  # surely "different": skip the number/negation/stance/name analysis
+        plain = judge_pair(text, candidate.claim.text, candidate.cosine, thresholds=thresholds)
+        if plain.verdict is not Verdict.DIFFERENT:
+            found.append((candidate, plain))
+    return found
+
+
+def _closest_found(found: Sequence[tuple[Candidate, Comparison]]) -> list[tuple[Candidate, Comparison]]:
+    """The ``JUDGE_TOP_K`` pairs the judge reads for one statement: the closest by cosine."""
+    return sorted(found, key=lambda pair: pair[0].cosine, reverse=True)[:JUDGE_TOP_K]

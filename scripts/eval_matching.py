@@ -62,7 +62,6 @@ from bot.matching.compare import (
     judge_pair,
     pair_evidence,
     pair_score,
-    worth_judging,
 )
 from bot.matching.encoder import MiniLMEncoder, Precision
 from bot.matching.features import content_stems
@@ -341,14 +340,11 @@ def eval_judge_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, oof_path: Path
     cos = np.sum(va * vb, axis=1)
     gold = np.array([p.label == 1 for p in pairs])
     folds = np.array([r["fold"] for r in rows])
-    worth = np.array([worth_judging(p.a, p.b, float(c)) for p, c in zip(pairs, cos, strict=True)])
     t = MatchThresholds()
     out: dict = {
         "pairs": len(pairs),
         "oof_file": str(oof_path),
         "done_folds": oof.get("done_folds"),
-        "positives_not_worth_judging": int((gold & ~worth).sum()),
-        "pairs_not_worth_judging": int((~worth).sum()),
     }
     for name, key, done in (
         ("base_judge_no_mrpc", "base_score", list(range(oof["folds"]))),
@@ -384,7 +380,6 @@ def eval_judge_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, oof_path: Path
             "folds": done,
             "pairs": len(idx),
             "found_verdict_repeat_or_changed": per_fold(found),
-            "found_if_prefiltered": per_fold(found & worth[idx]),
             "repeat_verdict": per_fold(repeat),
             "judge_alone": per_fold(scores >= t.repeat),
             "judged_changed": int(sum(v == Verdict.CHANGED for v in verdicts)),

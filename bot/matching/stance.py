@@ -54,8 +54,10 @@ def with_stances(
             differences = tuple(r for r in others if not r.startswith("only one"))
             if not differences:
                 agree = "the same position in other words: a denial of it and its negation"
-                return Comparison(comparison.similarity, Verdict.REPEAT, (agree, *others))
+                return Comparison(
+                    comparison.similarity, Verdict.REPEAT, (agree, *others), judge=comparison.judge
+                )
         return comparison
     reason = stance_change_reason(old, new, seen=old_seen)
     kept = tuple(r for r in comparison.reasons if r != "same wording")
-    return Comparison(comparison.similarity, Verdict.CHANGED, (reason, *kept))
+    return Comparison(comparison.similarity, Verdict.CHANGED, (reason, *kept), judge=comparison.judge)
