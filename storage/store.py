@@ -49,6 +49,7 @@ from bot.ports import DigestPostState, DigestSchedule, MentionRecord, NewClaim, 
 from bot.speakers import fuller_name, normalise_name
 from storage import ids, lexical
 from storage.db import SQLITE_BEGIN, create_db_engine, index_dir_for, normalise_url, unavailable_as_error
+from storage.follows import SqlFollowStore
 from storage.tables import (
     Article,
     ChannelWatch,
@@ -134,8 +135,8 @@ class _TenantRef:
     identity: str  # survives nothing but this database: names the index file
 
 
-class SqlStore:
-    """One object implementing ``ClaimStore`` and ``TenantConfigStore`` (see :func:`open_store`)."""
+class SqlStore(SqlFollowStore):
+    """``ClaimStore``, ``TenantConfigStore`` and ``FollowStore`` in one object (see :func:`open_store`)."""
 
     def __init__(
         self,
