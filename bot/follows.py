@@ -226,17 +226,29 @@ def alert_plain(alert: FollowAlert) -> str:
     return "\n".join(lines)
 
 
-def follows_lines(follows: Sequence[Follow], *, channel: Mapping[str, str] | None = None) -> list[str]:
-    """One line per follow: "Vladimir Putin (also Putin) → #news, since 8 Dec 2026".
+def followed_line(speaker: Speaker) -> str:
+    """What the bot answers to a follow (the channel is where the alerts will go)."""
+    return (
+        f"Following {speaker.name} here: when they change a statement or repeat a fact-checked "
+        "claim, an alert is posted in this channel."
+    )
 
-    ``channel`` maps a channel id to how the platform names it (its mention syntax).
-    """
-    lines = []
-    for follow in sorted(follows, key=lambda f: (normalise_name(f.speaker.name), f.channel_id)):
-        also = f" (also {', '.join(follow.speaker.aliases[:3])})" if follow.speaker.aliases else ""
-        where = (channel or {}).get(follow.channel_id, follow.channel_id)
-        lines.append(f"{follow.speaker.name}{also} → {where}, since {_day(follow.created_at.date())}")
-    return lines
+
+def unfollowed_line(speaker: Speaker) -> str:
+    return f"No longer following {speaker.name} here."
+
+
+NO_FOLLOWS = "No speaker is followed here yet."
+
+
+def follow_parts(follow: Follow) -> tuple[str, str]:
+    """("Vladimir Putin (also Putin)", "since 8 Dec 2026"): each platform puts its channel between."""
+    also = f" (also {', '.join(follow.speaker.aliases[:3])})" if follow.speaker.aliases else ""
+    return f"{follow.speaker.name}{also}", f"since {_day(follow.created_at.date())}"
+
+
+def sorted_follows(follows: Sequence[Follow]) -> list[Follow]:
+    return sorted(follows, key=lambda f: (normalise_name(f.speaker.name), f.channel_id))
 
 
 # ------------------------------------------------------------------------------ storage form
