@@ -24,6 +24,7 @@ from bot.models import Digest
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from adapters.follow_alerts import FollowAlertDispatcher
     from adapters.scheduler import DigestScheduler
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ class ClaimBot(commands.AutoShardedBot):
         self.run_scheduler = run_scheduler
         self.scheduler_options = scheduler_options or {}
         self.scheduler: DigestScheduler | None = None
+        self.alerts: FollowAlertDispatcher | None = None  # follow alerts, with the scheduler
         # a long-running bot waits for Discord to be reachable; `discord sync` fails at once
         self.retry_connect = retry_connect
 
@@ -204,6 +206,12 @@ class ClaimBot(commands.AutoShardedBot):
                 posters={translate.PLATFORM: DiscordDigestPoster(self)},
                 **self.scheduler_options,
             )
+            from adapters.discord.alerts import DiscordAlertPoster
+            from adapters.follow_alerts import FollowAlertDispatcher
+
+            self.alerts = FollowAlertDispatcher(
+                follows=self.app.service.follows, queue=self.app.queue, poster=DiscordAlertPoster(self)
+            )
         if self.sync_on_start:
             for guild_id in self.settings.discord_guild_ids:
                 await self.sync_guild(discord.Object(id=guild_id))
@@ -224,6 +232,8 @@ class ClaimBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         if self.scheduler is not None:
             self.scheduler.start()  # idempotent: on_ready fires again after a full reconnect
+        if self.alerts is not None:
+            self.alerts.start()  # idempotent too
         log.info(
             "connected as %s (%s guilds, %s shards); channel watch %s",
             self.user,
@@ -235,6 +245,8 @@ class ClaimBot(commands.AutoShardedBot):
     async def close(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.alerts is not None:
+            await self.alerts.stop()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
