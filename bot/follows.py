@@ -199,14 +199,16 @@ def alert_text(alert: FollowAlert) -> AlertText:
         why.append("; ".join(alert.why))
     if alert.fact_check is not None:
         why.append(fact_check_words(alert.fact_check))
+    fact_check_link = alert.fact_check.url if alert.fact_check else None
     return AlertText(
         title=alert_title(alert),
         now=f"Now ({_day(alert.now.when)}{now_where}): {_said(alert.now)}",
         now_link=alert.now.link,
         before=f"{label} ({_day(before.when)}{by}): {_said(before)}",
-        before_link=before.link,
+        # an imported fact-check's source is the fact-check itself: linked once, as such
+        before_link=None if before.link == fact_check_link else before.link,
         why=tuple(why),
-        fact_check_link=alert.fact_check.url if alert.fact_check else None,
+        fact_check_link=fact_check_link,
     )
 
 
@@ -226,11 +228,11 @@ def alert_plain(alert: FollowAlert) -> str:
     return "\n".join(lines)
 
 
-def followed_line(speaker: Speaker) -> str:
+def followed_line(speaker: Speaker, *, alerts: str = "an alert is posted in this channel") -> str:
     """What the bot answers to a follow (the channel is where the alerts will go)."""
     return (
         f"Following {speaker.name} here: when they change a statement or repeat a fact-checked "
-        "claim, an alert is posted in this channel."
+        f"claim, {alerts}."
     )
 
 
