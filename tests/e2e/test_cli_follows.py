@@ -65,6 +65,29 @@ def test_follow_then_check_prints_the_alert_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode()
     assert "🔔" not in done.stdout.decode()
 
+    # said again in a new article: a new statement there, so a new alert; with --json on stderr
+    again = tmp_path / "bridge-again.txt"
+    again.write_text(
+        "Anna Whitfield told reporters that the new harbour bridge cost 40 million pounds.\n",
+        encoding="utf-8",
+    )
+    done = claimbot("check", str(again), "--json", env=env)
+    assert done.returncode == 0, done.stderr.decode()
+    assert [json.loads(line)["claims"][0]["status"] for line in done.stdout.decode().splitlines()] == [
+        "repeat"
+    ]
+    [alert] = [
+        json.loads(line)["follow_alert"]
+        for line in done.stderr.decode().splitlines()
+        if "follow_alert" in line
+    ]
+    assert (alert["speaker"], alert["reasons"], alert["channel_id"]) == (
+        "Anna Whitfield",
+        ["fact_checked"],
+        "console",
+    )
+    assert alert["fact_check"]["verdict"] == "Mostly false"
+
     done = claimbot("unfollow", "Whitfield", env=env)
     assert done.stdout.decode().strip() == "No longer following Anna Whitfield here."
     done = claimbot("unfollow", "Whitfield", env=env)
