@@ -10,11 +10,13 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Generic, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.digest import RecentDigests
 from bot.matching.compare import MatchThresholds, PairScorer
 from bot.models import ExtractedClaim
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, FollowStore, TenantConfigStore
@@ -84,6 +86,13 @@ class App:
     service: ClaimService
     config: TenantConfigStore
     queue: CheckQueue
+
+    @cached_property
+    def digests(self) -> RecentDigests:
+        """``/claims digest now`` and ``claimbot digest``: a tenant's last seven days."""
+        return RecentDigests(
+            store=self.service.store, config=self.config, default_timezone=self.settings.digest_timezone
+        )
 
     def warm(self) -> None:
         """Loads the models now (bots call this at start so the first reply is not slow)."""
@@ -163,7 +172,7 @@ def bootstrap(
         # the SQL store keeps follows beside the claims they are about; fakes of ours may not
         follows = _as_follow_store(store)
     if fetcher is None:
-        from bot.links import SafeFetcher
+        from adapters.fetcher import SafeFetcher
 
         fetcher = SafeFetcher.from_settings(settings)
     service = ClaimService(

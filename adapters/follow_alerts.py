@@ -20,12 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from adapters.scheduler import default_owner
+from bot.clock import Clock, utc_now
 from bot.errors import QueueFull
 from bot.follow_service import FollowService
 from bot.follows import FollowAlert
@@ -50,10 +50,6 @@ class AlertDelivery:
     error: str | None = None
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class FollowAlertDispatcher:
     def __init__(
         self,
@@ -62,7 +58,7 @@ class FollowAlertDispatcher:
         queue: CheckQueue,
         poster: AlertPoster,
         owner: str | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
         poll_interval: timedelta = DEFAULT_POLL_INTERVAL,
     ) -> None:
         self.follows = follows

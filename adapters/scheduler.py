@@ -29,6 +29,10 @@ The window is one HTTP request long.
 
 A slot missed while the bot was down is posted at start-up if still within the same local
 ISO week (see ``bot.digest.due_period``); later than that it is skipped.
+
+The same loop forgets chat delivery keys (``TenantConfigStore.first_delivery``) older than
+``delivery_retention``, once a day: without it the deliveries table grows with every message
+ever answered. Every process prunes; deleting the same old rows twice is harmless.
 """
 
 from __future__ import annotations
@@ -41,10 +45,11 @@ import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.digest import build_digest, due_period, rolling_period, schedule_zone
+from bot.clock import Clock, utc_now
+from bot.digest import RecentDigests, build_digest, due_period
 from bot.digest_chart import render_chart
 from bot.models import Digest
 from bot.ports import ClaimStore, DigestPoster, DigestSchedule, TenantConfigStore
@@ -55,6 +60,10 @@ DEFAULT_CLAIM_TTL = timedelta(minutes=15)
 DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
 DEFAULT_RETRY_BACKOFF = timedelta(minutes=5)
 MAX_RETRY_BACKOFF = timedelta(hours=6)  # a channel that keeps refusing is retried a few times a day
+# Platforms stop retrying within hours; a month also covers edits of a message answered
+# weeks ago (its original key tells an edit from a new message)
+DEFAULT_DELIVERY_RETENTION = timedelta(days=30)
+PRUNE_EVERY = timedelta(days=1)
 
 
 class Outcome(StrEnum):
@@ -79,10 +88,6 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class DigestScheduler:
     def __init__(
         self,
@@ -91,11 +96,12 @@ class DigestScheduler:
         config: TenantConfigStore,
         posters: Mapping[str, DigestPoster],
         owner: str | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
         chart: Callable[[Digest], bytes] = render_chart,
         claim_ttl: timedelta = DEFAULT_CLAIM_TTL,
         poll_interval: timedelta = DEFAULT_POLL_INTERVAL,
         retry_backoff: timedelta = DEFAULT_RETRY_BACKOFF,
+        delivery_retention: timedelta = DEFAULT_DELIVERY_RETENTION,
     ) -> None:
         self.store = store
         self.config = config
@@ -106,6 +112,8 @@ class DigestScheduler:
         self.claim_ttl = claim_ttl
         self.poll_interval = poll_interval
         self.retry_backoff = retry_backoff
+        self.delivery_retention = delivery_retention
+        self._next_prune: datetime | None = None
         self._retry_after: dict[tuple[str, str], datetime] = {}
         self._failures: dict[tuple[str, str], int] = {}
         self._reported_uncertain: set[tuple[str, str]] = set()
@@ -237,16 +245,32 @@ class DigestScheduler:
         poster = self.posters.get(schedule.platform)
         if poster is None:
             raise LookupError(f"this bot cannot post to {schedule.platform}")
-        period = rolling_period(self.clock(), schedule_zone(schedule))
-        digest = await asyncio.to_thread(
-            build_digest, self.store, tenant=tenant, start=period.start, end=period.end
+        # the schedule's time zone: post_now needs a schedule, which wins over any default
+        recent = RecentDigests(
+            store=self.store, config=self.config, default_timezone="UTC", clock=self.clock, chart=self.chart
         )
-        chart_png = None if digest.empty else await asyncio.to_thread(self.chart, digest)
+        digest, chart_png = await asyncio.to_thread(recent.with_chart, tenant)
         return await poster.post_digest(schedule=schedule, digest=digest, chart_png=chart_png)
+
+    # ------------------------------------------------------------------ housekeeping
+    async def prune_deliveries(self) -> int | None:
+        """Forgets delivery keys older than ``delivery_retention``; at most once per ``PRUNE_EVERY``.
+
+        Returns how many were forgotten, or None when the last prune is too recent.
+        """
+        now = self.clock()
+        if self._next_prune is not None and now < self._next_prune:
+            return None
+        self._next_prune = now + PRUNE_EVERY
+        removed = await asyncio.to_thread(self.config.prune_deliveries, before=now - self.delivery_retention)
+        if removed:
+            log.info("forgot %d delivery keys older than %s", removed, now - self.delivery_retention)
+        return removed
 
     # ------------------------------------------------------------------ the loop
     async def run(self) -> None:
-        """Checks for due digests now (start-up catch-up) and then every ``poll_interval``."""
+        """Checks for due digests now (start-up catch-up) and then every ``poll_interval``;
+        prunes old delivery keys at start-up and then daily."""
         log.info("digest scheduler %s started for %s", self.owner, ", ".join(sorted(self.posters)))
         while not self._stop.is_set():
             try:
@@ -254,6 +278,10 @@ class DigestScheduler:
             except Exception:
                 # a database outage must not stop the scheduler: the next tick retries
                 log.exception("digest scheduler tick failed")
+            try:
+                await self.prune_deliveries()
+            except Exception:
+                log.exception("pruning old delivery keys failed; retrying tomorrow")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=self.poll_interval.total_seconds())
 
@@ -273,6 +301,7 @@ class DigestScheduler:
 
 __all__ = [
     "DEFAULT_CLAIM_TTL",
+    "DEFAULT_DELIVERY_RETENTION",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_RETRY_BACKOFF",
     "DigestOutcome",

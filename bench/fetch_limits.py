@@ -117,7 +117,7 @@ class _Server(ThreadingHTTPServer):
 _CHILD = r"""
 import json, sys, time
 from bot.errors import LinkRefused
-from bot.links import SafeFetcher
+from adapters.fetcher import SafeFetcher
 def peak_kib():  # VmHWM, not ru_maxrss: that one keeps the parent's peak across fork and exec
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):

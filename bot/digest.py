@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import Clock, utc_now
 from bot.matching.compare import pair_evidence
 from bot.models import (
     ChangedStatement,
@@ -28,13 +30,17 @@ from bot.models import (
     SpeakerActivity,
     StoredClaim,
 )
-from bot.ports import ClaimStore, DigestSchedule
+from bot.ports import ClaimStore, DigestSchedule, TenantConfigStore
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 UNATTRIBUTED = "(unattributed)"
 DEFAULT_TOP = 10
+
+# tenant → (the digest of the last seven days up to now, its chart PNG or None). Blocking:
+# adapters run it in a worker thread (the check queue).
+DigestBuilder = Callable[[str], tuple[Digest, bytes | None]]
 
 
 class DigestPeriod(NamedTuple):
@@ -44,13 +50,17 @@ class DigestPeriod(NamedTuple):
 
 
 # ---------------------------------------------------------------------------- periods
+def _zone_or_utc(name: str, *, tenant: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown timezone %r for tenant %s; using UTC", name, tenant)
+        return ZoneInfo("UTC")
+
+
 def schedule_zone(schedule: DigestSchedule) -> ZoneInfo:
     """The schedule's timezone; an unknown name falls back to UTC (logged, never fatal)."""
-    try:
-        return ZoneInfo(schedule.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown timezone %r for tenant %s; using UTC", schedule.timezone, schedule.tenant)
-        return ZoneInfo("UTC")
+    return _zone_or_utc(schedule.timezone, tenant=schedule.tenant)
 
 
 def schedule_for_channel(
@@ -297,6 +307,61 @@ def build_digest(
     )
 
 
+class RecentDigests:
+    """The "last seven days" digest of a tenant, up to now: ``/claims digest now`` on every
+    platform and ``claimbot digest``, one home for all of them.
+
+    Its time zone, one rule: the tenant's digest schedule's, else ``default_timezone``
+    (``CLAIMBOT_DIGEST_TIMEZONE``); a name zoneinfo does not know means UTC (logged).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: ClaimStore,
+        config: TenantConfigStore,
+        default_timezone: str,
+        clock: Clock = utc_now,
+        chart: Callable[[Digest], bytes] | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.default_timezone = default_timezone
+        self.clock = clock
+        self.chart = chart  # None: bot.digest_chart's, when matplotlib is installed
+
+    def zone(self, tenant: str) -> ZoneInfo:
+        schedule = self.config.get_digest(tenant=tenant)
+        return _zone_or_utc(schedule.timezone if schedule else self.default_timezone, tenant=tenant)
+
+    def build(self, tenant: str, *, since: date | None = None, now: datetime | None = None) -> Digest:
+        """Today and the six days before it (or from ``since``, a local date), up to now.
+
+        Raises ``ValueError`` when ``since`` is not before now.
+        """
+        now = now or self.clock()
+        period = rolling_period(now, self.zone(tenant), since=since)
+        return build_digest(self.store, tenant=tenant, start=period.start, end=period.end, now=now)
+
+    def with_chart(self, tenant: str) -> tuple[Digest, bytes | None]:
+        """``build`` and its chart (None for an empty period, or without matplotlib): a ``DigestBuilder``."""
+        digest = self.build(tenant)
+        if digest.empty:
+            return digest, None
+        chart = self.chart or _installed_chart()
+        return digest, chart(digest) if chart else None
+
+
+def _installed_chart() -> Callable[[Digest], bytes] | None:
+    try:
+        # imported here: matplotlib is only paid for when a digest is actually asked for
+        from bot.digest_chart import render_chart
+    except ImportError:  # matplotlib is in the "digest" extra
+        log.warning("matplotlib is not installed: digests are posted without a chart")
+        return None
+    return render_chart
+
+
 def period_days(digest: Digest) -> list[date]:
     """The period's days in order (the chart's x axis), as ``column_day`` counts them: a
     7-day period has exactly 7, the last one possibly cut short by ``end``."""
@@ -317,7 +382,9 @@ def top_speakers(digest: Digest, limit: int) -> list[str]:
 __all__ = [
     "DEFAULT_TOP",
     "UNATTRIBUTED",
+    "DigestBuilder",
     "DigestPeriod",
+    "RecentDigests",
     "build_digest",
     "change_reasons",
     "column_day",

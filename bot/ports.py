@@ -1,7 +1,7 @@
 """Ports: what the core needs from the outside world, as Protocols.
 
 Storage implements ``ClaimStore``; the NLP package implements ``ClaimExtractor``;
-``bot.matching.encoder`` implements ``Encoder``; ``bot.links`` implements ``Fetcher``.
+``bot.matching.encoder`` implements ``Encoder``; ``adapters.fetcher`` implements ``Fetcher``.
 Unit tests use small fakes of these (see ``tests/fakes.py``).
 """
 
@@ -221,6 +221,13 @@ class TenantConfigStore(Protocol):
         """Records ``key`` (an event id, a message id) and says whether this is its first time.
 
         Atomic across processes (a unique row), so retries and gateway replays are answered once.
+        """
+        ...
+
+    def prune_deliveries(self, *, before: datetime) -> int:
+        """Forgets the keys recorded before ``before`` (all tenants); returns how many.
+
+        Platforms stop retrying within hours; the bot's scheduler prunes once a day.
         """
         ...
 

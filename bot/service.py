@@ -8,13 +8,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import numpy as np
 
+from bot.clock import Clock, utc_now
 from bot.errors import ArticleAlreadyStored, BadInput
 from bot.follow_service import FollowService
+from bot.links import is_url
 from bot.matching.compare import (
+    JUDGE_TOP_K,
+    JudgeBlend,
     MatchThresholds,
     PairScorer,
     compare_statements,
@@ -36,6 +40,7 @@ from bot.models import (
     ImportReport,
     KnownClaim,
     Match,
+    Origin,
     SearchHit,
     Speaker,
     Status,
@@ -45,7 +50,7 @@ from bot.models import (
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, FollowStore, NewClaim, Vector
 from bot.search_score import is_close, shown_score
 from bot.speakers import find_speaker, normalise_name, resolve_speaker, unknown_speaker_reason
-from bot.text import MAX_TEXT_CHARS, content_hash, headline_of, prepare_text
+from bot.text import MAX_TEXT_CHARS, content_hash, decode_input, headline_of, prepare_text
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +82,7 @@ class ClaimService:
         thresholds: MatchThresholds | None = None,
         limits: ServiceLimits | None = None,
         judge: PairScorer | None = None,
+        clock: Clock = utc_now,
         follows: FollowStore | None = None,
     ) -> None:
         # alerts for the channels that follow a speaker (bot.follow_service); None: no follows
@@ -90,6 +96,7 @@ class ClaimService:
         self.fetcher = fetcher
         self.thresholds = thresholds or MatchThresholds()
         self.limits = limits or ServiceLimits()
+        self.clock = clock
 
     # ------------------------------------------------------------------ reading input
     def read_source(
@@ -98,11 +105,9 @@ class ClaimService:
         *,
         title: str | None = None,
         published: date | None = None,
-        origin: ArticleInput | None = None,
+        origin: Origin | None = None,
     ) -> ArticleInput:
         """A pasted text or an http(s) link → an ``ArticleInput`` (fetching the link)."""
-        from bot.links import is_url
-
         stripped = source.strip()
         if is_url(stripped):
             page = self.fetcher.fetch(stripped)
@@ -111,16 +116,34 @@ class ClaimService:
                 title=title or page.title,
                 url=page.url,
                 published=published or page.published,
-                origin=origin.origin if origin else None,
+                origin=origin,
             )
-        return ArticleInput(
-            text=source,
-            title=title,
-            published=published,
-            origin=origin.origin if origin else None,
-        )
+        return ArticleInput(text=source, title=title, published=published, origin=origin)
+
+    def read_file(
+        self,
+        raw: bytes,
+        *,
+        title: str | None = None,
+        published: date | None = None,
+        origin: Origin | None = None,
+    ) -> ArticleInput:
+        """A file's bytes (or standard input's) → an ``ArticleInput``: only decoded here.
+
+        ``check`` prepares the text once (HTML, size, language), so what it notes about the
+        input ("the text was HTML") reaches the report.
+        """
+        text = decode_input(raw, max_chars=self.limits.max_text_chars)
+        return ArticleInput(text=text, title=title, published=published, origin=origin)
 
     # ------------------------------------------------------------------ check
+    def check_source(
+        self, *, tenant: str, source: str, origin: Origin | None = None, dry_run: bool = False
+    ) -> CheckReport:
+        """A chat message's check, link fetch included (run it in a worker thread, never on
+        an event loop): ``read_source`` then ``check``."""
+        return self.check(tenant=tenant, article=self.read_source(source, origin=origin), dry_run=dry_run)
+
     def check(self, *, tenant: str, article: ArticleInput, dry_run: bool = False) -> CheckReport:
         """Extracts the article's claims, compares each with the tenant's store, stores them.
 
@@ -169,7 +192,11 @@ class ClaimService:
                 )
                 claim = replace(claim, speaker=resolved.name)
             status, match = self._classify(
-                claim=claim, candidates=candidates, thresholds=thresholds, judged=judged
+                claim=claim,
+                candidates=candidates,
+                thresholds=thresholds,
+                judged=judged,
+                judge_blend=self.judge.blend if self.judge is not None else None,
             )
             checked.append(CheckedClaim(claim=claim, status=status, match=match))
             to_store.append(
@@ -199,7 +226,7 @@ class ClaimService:
                 url=article.url,
                 published=article.published,
                 content_hash=digest,
-                created_at=datetime.now(UTC),
+                created_at=self.clock(),
                 permalink=article.origin.permalink if article.origin else None,
             )
         else:
@@ -232,8 +259,7 @@ class ClaimService:
             dict.fromkeys(
                 (claim.text, c.claim.text)
                 for claim, candidates in zip(extracted, neighbours, strict=True)
-                for c in candidates
-                if worth_judging(claim.text, c.claim.text, c.cosine)
+                for c in _worth_judging(claim.text, candidates)
             )
         )
         scores = self.judge.score(pairs) if pairs else np.zeros(0, dtype=np.float32)
@@ -246,6 +272,7 @@ class ClaimService:
         candidates: Sequence[Candidate],
         thresholds: MatchThresholds,
         judged: dict[tuple[str, str], float] | None = None,
+        judge_blend: JudgeBlend | None = None,
     ) -> tuple[Status, Match | None]:
         """``judged``: the pair judge's scores (``_judge_article``); a pair it did not read is different."""
         best_repeat: Match | None = None
@@ -261,7 +288,12 @@ class ClaimService:
                 continue  # surely "different": skip the number/negation/stance/name analysis
             same_speaker = _same_speaker(claim.speaker, stored.speaker)
             verdict = judge_pair(
-                claim.text, stored.text, candidate.cosine, thresholds=thresholds, judge=score
+                claim.text,
+                stored.text,
+                candidate.cosine,
+                thresholds=thresholds,
+                judge=score,
+                judge_blend=judge_blend,
             )
             verdict = with_stances(
                 verdict,
@@ -493,3 +525,10 @@ def _batched(items: Iterable[KnownClaim], size: int) -> Iterator[list[KnownClaim
             batch = []
     if batch:
         yield batch
+
+
+def _worth_judging(text: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates the pair judge reads for one statement: the ``JUDGE_TOP_K`` closest by cosine
+    of those ``worth_judging`` keeps (the others are "different" without a judge's word)."""
+    kept = [c for c in candidates if worth_judging(text, c.claim.text, c.cosine)]
+    return sorted(kept, key=lambda c: c.cosine, reverse=True)[:JUDGE_TOP_K]

@@ -37,6 +37,7 @@ __all__ = [
     "PreparedText",
     "content_hash",
     "decode_bytes",
+    "decode_input",
     "detect_language",
     "drop_invisible",
     "extract_html",
@@ -519,6 +520,14 @@ def _quote_note(text: str) -> str | None:
 # --------------------------------------------------------------------------- entry point
 
 
+def decode_input(raw: bytes, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """The text of a file's bytes; refuses binary data and bytes too many for ``max_chars``."""
+    # Cheap size check before decoding: no encoding needs more than 4 bytes a character.
+    if len(raw) > 4 * max_chars:
+        raise BadInput(f"text is {len(raw):,} bytes; the limit is {max_chars:,} characters — split it")
+    return decode_bytes(raw)
+
+
 def prepare_text(
     raw: bytes | str, *, max_chars: int = MAX_TEXT_CHARS, max_sentence_chars: int = 5_000
 ) -> PreparedText:
@@ -533,13 +542,7 @@ def prepare_text(
     wrongly, and such text is almost always a paste of data or minified markup rather
     than prose. The message says where the run starts so the user can fix it.
     """
-    if isinstance(raw, bytes):
-        # Cheap size check before decoding: no encoding needs more than 4 bytes a character.
-        if len(raw) > 4 * max_chars:
-            raise BadInput(f"text is {len(raw):,} bytes; the limit is {max_chars:,} characters — split it")
-        text = decode_bytes(raw)
-    else:
-        text = raw
+    text = decode_input(raw, max_chars=max_chars) if isinstance(raw, bytes) else raw
     if text.startswith("\ufeff"):
         text = text[1:]
     text = drop_invisible(text)

@@ -57,6 +57,7 @@ from matching_data import (
 from bot.matching.compare import (
     DEFAULT_PAIR_WEIGHTS,
     PAIR_FEATURES,
+    JudgeBlend,
     MatchThresholds,
     judge_pair,
     pair_evidence,
@@ -357,9 +358,19 @@ def eval_judge_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, oof_path: Path
             continue
         idx = [i for i, r in enumerate(rows) if r["fold"] in done]
         scores = np.array([rows[i][key] for i in idx], dtype=float)
+        # each fold's blend was fitted on its own calibration pairs (none: the judge's score alone)
+        blends = [
+            JudgeBlend(
+                weight=float(rows[i].get("blend_weight", 1.0)),
+                offset=float(rows[i].get("blend_offset", 0.0)),
+            )
+            for i in idx
+        ]
         verdicts = [
-            judge_pair(pairs[i].a, pairs[i].b, float(cos[i]), thresholds=t, judge=float(sc)).verdict
-            for i, sc in zip(idx, scores, strict=True)
+            judge_pair(
+                pairs[i].a, pairs[i].b, float(cos[i]), thresholds=t, judge=float(sc), judge_blend=blend
+            ).verdict
+            for i, sc, blend in zip(idx, scores, blends, strict=True)
         ]
         g, f = gold[idx], folds[idx]
         found = np.array([v != Verdict.DIFFERENT for v in verdicts])
@@ -401,6 +412,8 @@ def eval_stsb(data: Path, cache: EmbeddingCache, judge: PairJudge | None) -> dic
         mrpc = {s for p in load_mrpc(data) for s in (p.a, p.b)}
         unseen = np.array([p.a not in mrpc and p.b not in mrpc for p in pairs])
         out["spearman_judge"] = round(float(spearmanr(scores, gold).statistic), 4)
+        blended = [judge.blend.similarity(float(j), float(c)) for j, c in zip(scores, cos, strict=True)]
+        out["spearman_judge_blend"] = round(float(spearmanr(blended, gold).statistic), 4)
         out["spearman_judge_without_mrpc_sentences"] = round(
             float(spearmanr(scores[unseen], gold[unseen]).statistic), 4
         )
@@ -423,7 +436,13 @@ def eval_edits(data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_k
     for name, sc in variants.items():
         right = []
         for i, e in enumerate(edits):
-            v = judge_pair(e.a, e.b, float(cos[i]), judge=None if sc is None else float(sc[i]))
+            v = judge_pair(
+                e.a,
+                e.b,
+                float(cos[i]),
+                judge=None if sc is None else float(sc[i]),
+                judge_blend=judge.blend if judge is not None else None,
+            )
             right.append(v.verdict.value == e.expected)
             if not right[-1] and len(examples.setdefault(name, [])) < 12:
                 examples[name].append([e.kind, e.a, e.b, v.verdict.value, round(v.similarity, 3)])

@@ -26,7 +26,10 @@ Two stages:
 (each fold trained without its test fold, calibrated on the calibration pairs outside its test
 fold) and writes the out-of-fold judge scores to ``build/judge/mrpc_oof.json``, which
 ``eval_matching.py --judge-oof`` turns into the product's verdicts: no MRPC pair is ever scored
-by a judge that saw it, nor thresholded on it.
+by a judge that saw it, nor thresholded on it (each fold's blend with the cosine is fitted on
+that fold's calibration pairs too).
+
+Last, ``scripts/judge_blend.py`` fits how verdicts blend the judge's score with the cosine.
 
 Writes ``models/judge/judge.npz`` (tuned tensors, float16) and ``models/judge/meta.json``
 (provenance, options, figures).
@@ -51,6 +54,7 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import judge_blend
 from matching_data import EditPair, MrpcPair, edit_pairs, load_mrpc, load_stsb, polnear_sentences
 
 from bot.matching.compare import REPEAT_THRESHOLD
@@ -420,6 +424,17 @@ def main() -> None:
         print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
     write(meta)
     print(json.dumps(figures, indent=1))
+    if not args.no_save:
+        # how verdicts blend the judge's score with the cosine, fitted on the same calibration pairs
+        meta["figures"]["blend"] = judge_blend.calibrate(
+            args.data,
+            weights=args.out,
+            weight=judge_blend.BLEND_WEIGHT,
+            min_precision=args.min_precision,
+            calibration=args.calibration,
+            seed=args.seed,
+        )
+        meta["blend"] = json.loads(args.out.with_name("meta.json").read_text())["blend"]
 
     if args.cv:
         fold_of = mrpc_folds(len(mrpc), args.folds)
@@ -431,6 +446,8 @@ def main() -> None:
             base_scores[test] = shifted(z_base[test], t_k)
         scores = np.full(len(mrpc), np.nan)
         logits = np.full(len(mrpc), np.nan)
+        blend_offsets = np.full(len(mrpc), np.nan)
+        mrpc_cosines = judge_blend.pair_cosines(mrpc_pairs)
         fold_info: list[dict[str, Any]] = []
 
         def write_oof() -> None:
@@ -457,9 +474,11 @@ def main() -> None:
                         "base_score": float(sb),
                         "logit": None if np.isnan(z_) else float(z_),
                         "score": None if np.isnan(s_) else float(s_),
+                        "blend_weight": judge_blend.BLEND_WEIGHT,
+                        "blend_offset": None if np.isnan(o_) else float(o_),
                     }
-                    for p, f, zb, sb, z_, s_ in zip(
-                        mrpc, fold_of, z_base, base_scores, logits, scores, strict=True
+                    for p, f, zb, sb, z_, s_, o_ in zip(
+                        mrpc, fold_of, z_base, base_scores, logits, scores, blend_offsets, strict=True
                     )
                 ],
             }
@@ -481,6 +500,14 @@ def main() -> None:
             z_t = net.predict([mrpc_pairs[i] for i in np.flatnonzero(test)])
             logits[test] = z_t
             scores[test] = shifted(z_t, t_k)
+            fold_blend = judge_blend.fit_blend(
+                shifted(z_c, t_k),
+                mrpc_cosines[cal_k],
+                gold[cal_k],
+                weight=judge_blend.BLEND_WEIGHT,
+                min_precision=args.min_precision,
+            )
+            blend_offsets[test] = fold_blend.offset
             m = prf(z_t >= t_k, gold[test])
             fold_info.append(
                 {"fold": k, "threshold_logit": t_k, "calibration_pairs": len(cal_k)}

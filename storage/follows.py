@@ -1,6 +1,6 @@
-"""Follows and their alerts in the database: the ``FollowStore`` port, mixed into ``SqlStore``.
+"""Follows and their alerts in the database: the ``FollowStore`` port, one repository of ``SqlStore``.
 
-Two tables (migration 0008):
+Two tables (migration 0008, models in :mod:`storage.tables`):
 
 * ``follows`` — a channel follows a stored speaker: one row per (tenant, speaker, channel);
 * ``follow_alerts`` — one row per alert owed, unique per (tenant, channel, article, claim).
@@ -17,94 +17,26 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-from sqlmodel import Field, SQLModel
 
 from bot.follows import Follow, FollowAlert, alert_from_dict, alert_to_dict
 from bot.models import Speaker, SpeakerKind
 from bot.speakers import normalise_name
 from storage import ids
-from storage.tables import SpeakerAlias, SpeakerRow, Tenant, UTCDateTime, utcnow
+from storage.tables import T_ALIASES, T_FOLLOW_ALERTS, T_FOLLOWS, T_SPEAKERS, T_TENANTS, utcnow
+from storage.tenants import StoreBase
 
 log = logging.getLogger(__name__)
 
-FOLLOW_ALERT = "f"  # public id prefix of an alert's delivery row
 
-
-class FollowRow(SQLModel, table=True):
-    """A channel follows a speaker (its alerts go to that channel)."""
-
-    __tablename__ = "follows"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "speaker_id", "channel_id", name="uq_follows"),)
-    id: int | None = Field(default=None, primary_key=True)
-    tenant_id: int = Field(foreign_key="tenants.id", ondelete="CASCADE")
-    speaker_id: int = Field(foreign_key="speakers.id", ondelete="CASCADE")
-    platform: str = Field(max_length=32)
-    channel_id: str = Field(max_length=128)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class FollowAlertRow(SQLModel, table=True):
-    """One alert owed to one channel; the unique key is the exactly-once guarantee."""
-
-    __tablename__ = "follow_alerts"
-    __table_args__ = (
-        sa.UniqueConstraint("tenant_id", "channel_id", "article_id", "claim_id", name="uq_follow_alerts"),
-        # what a poster scans: its platform's alerts not posted yet
-        sa.Index("ix_follow_alerts_pending", "platform", "posted_at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    tenant_id: int = Field(foreign_key="tenants.id", ondelete="CASCADE")
-    platform: str = Field(max_length=32)
-    channel_id: str = Field(max_length=128)
-    article_id: int = Field(foreign_key="articles.id", ondelete="CASCADE")
-    claim_id: int = Field(foreign_key="claims.id", ondelete="CASCADE")
-    payload_json: str = Field(sa_type=sa.Text)  # bot.follows.alert_to_dict: rendered without re-judging
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    owner: str | None = Field(default=None, max_length=200)  # set once taken for posting
-    sending_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    message_ref: str | None = Field(default=None, sa_type=sa.Text)
-    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    retry_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-T_FOLLOWS = FollowRow.__table__  # type: ignore[attr-defined]
-T_FOLLOW_ALERTS = FollowAlertRow.__table__  # type: ignore[attr-defined]
-T_TENANTS = Tenant.__table__  # type: ignore[attr-defined]
-T_SPEAKERS = SpeakerRow.__table__  # type: ignore[attr-defined]
-T_ALIASES = SpeakerAlias.__table__  # type: ignore[attr-defined]
-
-
-class _TenantId(Protocol):
-    @property
-    def id(self) -> int: ...
-
-
-class _StoreCore(Protocol):
-    """What the mixin uses of ``SqlStore``: its transactions and tenant rows."""
-
-    is_sqlite: bool
-
-    def _read(self) -> AbstractContextManager[Connection]: ...
-
-    def _write(self) -> AbstractContextManager[Connection]: ...
-
-    def _insert(self, table: sa.Table) -> Any: ...
-
-    def _tenant(self, tenant: str, *, create: bool) -> _TenantId | None: ...
-
-
-class SqlFollowStore:
-    """``bot.ports.FollowStore`` for ``SqlStore`` (a mixin: it uses the store's connections)."""
+class FollowRepo(StoreBase):
+    """``bot.ports.FollowStore``: follows per channel and the delivery bookkeeping of their alerts."""
 
     # ------------------------------------------------------------------ follows
-    def add_follow(self: _StoreCore, *, tenant: str, speaker_id: str, platform: str, channel_id: str) -> bool:
+    def add_follow(self, *, tenant: str, speaker_id: str, platform: str, channel_id: str) -> bool:
         ref = self._tenant(tenant, create=True)
         assert ref is not None
         pk = ids.parse_id(ids.SPEAKER, speaker_id)
@@ -132,7 +64,7 @@ class SqlFollowStore:
             ).first()
         return added is not None
 
-    def remove_follow(self: _StoreCore, *, tenant: str, speaker_id: str, channel_id: str) -> bool:
+    def remove_follow(self, *, tenant: str, speaker_id: str, channel_id: str) -> bool:
         ref = self._tenant(tenant, create=False)
         pk = ids.parse_id(ids.SPEAKER, speaker_id)
         if ref is None or pk is None:
@@ -146,7 +78,7 @@ class SqlFollowStore:
             )
         return bool(result.rowcount)
 
-    def follows(self: _StoreCore, *, tenant: str) -> list[Follow]:
+    def follows(self, *, tenant: str) -> list[Follow]:
         ref = self._tenant(tenant, create=False)
         if ref is None:
             return []
@@ -193,7 +125,7 @@ class SqlFollowStore:
         ]
 
     # ------------------------------------------------------------------ alerts
-    def queue_follow_alerts(self: _StoreCore, *, tenant: str, alerts: Sequence[FollowAlert]) -> int:
+    def queue_follow_alerts(self, *, tenant: str, alerts: Sequence[FollowAlert]) -> int:
         ref = self._tenant(tenant, create=False)
         if ref is None or not alerts:
             return 0
@@ -231,7 +163,7 @@ class SqlFollowStore:
         return queued
 
     def take_follow_alerts(
-        self: _StoreCore,
+        self,
         *,
         platform: str,
         owner: str,
@@ -273,19 +205,14 @@ class SqlFollowStore:
                 continue
             try:
                 data = json.loads(row.payload_json)
-                taken.append(
-                    alert_from_dict(
-                        data, tenant=row.key, platform=platform, alert_id=ids.public_id(FOLLOW_ALERT, row.id)
-                    )
-                )
+                alert_id = ids.public_id(ids.FOLLOW_ALERT, row.id)
+                taken.append(alert_from_dict(data, tenant=row.key, platform=platform, alert_id=alert_id))
             except (ValueError, KeyError, TypeError):
                 log.exception("follow alert %s cannot be read; it is skipped", row.id)
         return taken
 
-    def mark_follow_alert_posted(
-        self: _StoreCore, *, alert_id: str, owner: str, message_ref: str | None
-    ) -> None:
-        pk = ids.parse_id(FOLLOW_ALERT, alert_id)
+    def mark_follow_alert_posted(self, *, alert_id: str, owner: str, message_ref: str | None) -> None:
+        pk = ids.parse_id(ids.FOLLOW_ALERT, alert_id)
         if pk is None:
             raise ValueError(f"not a follow alert id: {alert_id!r}")
         a = T_FOLLOW_ALERTS.c
@@ -296,8 +223,8 @@ class SqlFollowStore:
                 .values(posted_at=utcnow(), message_ref=message_ref)
             )
 
-    def release_follow_alert(self: _StoreCore, *, alert_id: str, owner: str, retry_at: datetime) -> None:
-        pk = ids.parse_id(FOLLOW_ALERT, alert_id)
+    def release_follow_alert(self, *, alert_id: str, owner: str, retry_at: datetime) -> None:
+        pk = ids.parse_id(ids.FOLLOW_ALERT, alert_id)
         if pk is None:
             raise ValueError(f"not a follow alert id: {alert_id!r}")
         a = T_FOLLOW_ALERTS.c
@@ -308,9 +235,9 @@ class SqlFollowStore:
                 .values(owner=None, sending_at=None, attempts=a.attempts + 1, retry_at=retry_at)
             )
 
-    def follow_alert_state(self: _StoreCore, *, alert_id: str) -> dict[str, Any] | None:
+    def follow_alert_state(self, *, alert_id: str) -> dict[str, Any] | None:
         """The delivery row of an alert (for tests and operators)."""
-        pk = ids.parse_id(FOLLOW_ALERT, alert_id)
+        pk = ids.parse_id(ids.FOLLOW_ALERT, alert_id)
         if pk is None:
             return None
         a = T_FOLLOW_ALERTS.c
@@ -323,4 +250,4 @@ class SqlFollowStore:
         return dict(row._mapping) if row else None
 
 
-__all__ = ["FOLLOW_ALERT", "FollowAlertRow", "FollowRow", "SqlFollowStore"]
+__all__ = ["FollowRepo"]

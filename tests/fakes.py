@@ -121,6 +121,7 @@ class InMemoryStore:
         self.vectors: dict[str, Vector] = {}
         self.watch: set[tuple[str, str]] = set()
         self.deliveries: set[tuple[str, str]] = set()
+        self.delivered_at: dict[tuple[str, str], datetime] = {}
         self.digests: dict[str, DigestSchedule] = {}
         self.digest_periods: dict[tuple[str, str], tuple[str, str | None, bool]] = {}
         # digests (issue 6): per-mention history, what a changed claim changed from, and the
@@ -357,7 +358,16 @@ class InMemoryStore:
             if (tenant, key) in self.deliveries:
                 return False
             self.deliveries.add((tenant, key))
+            self.delivered_at[(tenant, key)] = datetime.now(UTC)
             return True
+
+    def prune_deliveries(self, *, before: datetime) -> int:
+        with self._lock:
+            old = [key for key, at in self.delivered_at.items() if at < before]
+            for key in old:
+                self.deliveries.discard(key)
+                del self.delivered_at[key]
+            return len(old)
 
     def set_digest(self, *, schedule: DigestSchedule) -> None:
         self.digests[schedule.tenant] = schedule

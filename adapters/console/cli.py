@@ -152,7 +152,6 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 def _read_source(app: App, source: str, *, title: str | None, published: date | None) -> ArticleInput:
     from bot.links import is_url
-    from bot.text import prepare_text
 
     if is_url(source):
         return app.service.read_source(source, title=title, published=published)
@@ -177,14 +176,9 @@ def _read_source(app: App, source: str, *, title: str | None, published: date | 
         file_source = f"file:{path.name}"
     if len(raw) > MAX_FILE_BYTES:
         raise BadInput(f"{where} is larger than {MAX_FILE_BYTES:,} bytes — split it")
-    prepared = prepare_text(
-        raw, max_chars=app.settings.max_text_chars, max_sentence_chars=app.settings.max_sentence_chars
-    )
-    return ArticleInput(
-        text=prepared.text,
-        title=title or prepared.title,
-        published=published,
-        origin=Origin(platform="console", permalink=file_source),
+    # decoded only: the check prepares the text once, and its notes ("the text was HTML") are shown
+    return app.service.read_file(
+        raw, title=title, published=published, origin=Origin(platform="console", permalink=file_source)
     )
 
 
@@ -231,12 +225,11 @@ def _print_follow_alerts(app: App, *, tenant: str, json_out: bool) -> None:
     """Prints the alerts owed to this console's follows, each once (stdout keeps one JSON object
     per source with --json: the alerts then go to stderr, one JSON object per line)."""
     import uuid
-    from datetime import UTC, datetime
 
     follows = app.service.follows
     owner = f"console:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     for alert in follows.take_alerts(
-        platform=CONSOLE_PLATFORM, owner=owner, now=datetime.now(UTC), tenant=tenant
+        platform=CONSOLE_PLATFORM, owner=owner, now=app.service.clock(), tenant=tenant
     ):
         if json_out:
             print(json.dumps({"follow_alert": alert_to_dict(alert)}, ensure_ascii=False), file=sys.stderr)

@@ -2,7 +2,8 @@
 
 The period is the last seven days (today and the six days before it, from midnight: seven
 columns in the chart) up to now, or from ``--since`` (a local date, midnight)
-up to now, in the tenant's digest timezone (its schedule's, else ``CLAIMBOT_DIGEST_TIMEZONE``).
+up to now, in the tenant's digest timezone (``bot.digest.RecentDigests``: its schedule's,
+else ``CLAIMBOT_DIGEST_TIMEZONE``).
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.bootstrap import App
-from bot.digest import build_digest, rolling_period, schedule_zone
 from bot.digest_chart import CHART_HEIGHT_PX, CHART_WIDTH_PX, render_chart
 from bot.digest_text import digest_to_dict, render_markdown
 
@@ -26,17 +25,6 @@ DigestFormat = Literal["json", "png", "markdown"]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-
-
-def tenant_zone(app: App, tenant: str) -> ZoneInfo:
-    schedule = app.config.get_digest(tenant=tenant)
-    if schedule is not None:
-        return schedule_zone(schedule)
-    try:
-        return ZoneInfo(app.settings.digest_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown CLAIMBOT_DIGEST_TIMEZONE %r; using UTC", app.settings.digest_timezone)
-        return ZoneInfo("UTC")
 
 
 def digest_command(
@@ -57,11 +45,10 @@ def digest_command(
         print("claimbot: --png needs a file name", file=err)
         return EXIT_BAD_INPUT
     try:
-        period = rolling_period(now or datetime.now(UTC), tenant_zone(app, tenant), since=since)
+        digest = app.digests.build(tenant, since=since, now=now)
     except ValueError as exc:
         print(f"claimbot: --since: {exc}", file=err)
         return EXIT_BAD_INPUT
-    digest = build_digest(app.service.store, tenant=tenant, start=period.start, end=period.end)
 
     if fmt == "json":
         print(json.dumps(digest_to_dict(digest), ensure_ascii=False), file=out, flush=True)
@@ -78,4 +65,4 @@ def digest_command(
     return EXIT_OK
 
 
-__all__ = ["DigestFormat", "digest_command", "tenant_zone"]
+__all__ = ["DigestFormat", "digest_command"]

@@ -21,6 +21,7 @@ from adapters.discord.client import send_error
 from adapters.discord.digest import render_digest
 from bot.digest import schedule_for_channel
 from bot.errors import BadInput
+from bot.links import article_source
 from bot.models import CheckReport
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class ClaimsCog(commands.Cog):
     ) -> Callable[[], CheckReport]:
         service = self.bot.app.service
         origin = translate.message_origin(channel_id=channel_id, message_id=message_id, jump_url=jump_url)
-        return lambda: translate.run_check(service, tenant=tenant, source=source, origin=origin)
+        return lambda: service.check_source(tenant=tenant, source=source, origin=origin)
 
     # ------------------------------------------------------------------ /claims check
     @claims.command(name="check", description="Check an article: paste its text or give a link")
@@ -319,7 +320,7 @@ class ClaimsCog(commands.Cog):
             return
         await interaction.response.defer(thinking=True)
         try:
-            digest, chart = await builder(tenant)
+            digest, chart = await self.bot.app.queue.run(builder, tenant)
             embeds, files = render_digest(digest, chart)
         except Exception as exc:
             await self._fail(interaction, exc, what="/claims digest now")
@@ -331,7 +332,7 @@ class ClaimsCog(commands.Cog):
     async def watch_channel(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is None or not self.bot.watch_available:
             return
-        source = translate.watch_source(message.content, min_chars=self.bot.settings.watch_min_chars)
+        source = article_source(message.content, min_chars=self.bot.settings.watch_min_chars)
         if source is None:
             return
         tenant = translate.tenant_for_guild(message.guild.id)

@@ -2,6 +2,9 @@
 
 ``ClaimBot`` is an ``AutoShardedBot``: one process runs as many shards as Discord asks
 for (``GET /gateway/bot``); several processes can split shards with ``shard_ids``.
+It knows nothing of its commands, the digest scheduler or the follow-alert dispatcher:
+``adapters.discord.runner`` wires them in (``create_bot``), as the Slack runner does, so
+nothing here imports the cog.
 """
 
 from __future__ import annotations
@@ -10,8 +13,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 import yarl
@@ -20,17 +22,12 @@ from discord.ext import commands
 
 from adapters.bootstrap import App
 from adapters.discord import translate
-from bot.models import Digest
+from adapters.follow_alerts import FollowAlertDispatcher
+from adapters.scheduler import DigestScheduler
+from bot.digest import DigestBuilder
 from bot.settings import Settings
 
-if TYPE_CHECKING:
-    from adapters.follow_alerts import FollowAlertDispatcher
-    from adapters.scheduler import DigestScheduler
-
 log = logging.getLogger(__name__)
-
-# tenant → (the digest of the current week, its chart PNG); injected, never faked here
-DigestBuilder = Callable[[str], Awaitable[tuple[Digest, bytes | None]]]
 
 CONNECT_RETRY_FIRST_S = 1.0
 CONNECT_RETRY_MAX_S = 60.0
@@ -145,8 +142,6 @@ class ClaimBot(commands.AutoShardedBot):
         digest_builder: DigestBuilder | None = None,
         sync_on_start: bool = True,
         warm: bool = False,
-        run_scheduler: bool = False,
-        scheduler_options: dict[str, Any] | None = None,
         retry_connect: bool = False,
         **options: Any,
     ) -> None:
@@ -164,10 +159,11 @@ class ClaimBot(commands.AutoShardedBot):
         self.sync_on_start = sync_on_start
         self.warm = warm
         self.watch_available = True
-        self.run_scheduler = run_scheduler
-        self.scheduler_options = scheduler_options or {}
+        # set by the runner: added once logged in (the cogs), started once ready (the scheduler
+        # and the follow alerts' dispatcher)
+        self.claim_cogs: list[commands.Cog] = []
         self.scheduler: DigestScheduler | None = None
-        self.alerts: FollowAlertDispatcher | None = None  # follow alerts, with the scheduler
+        self.alerts: FollowAlertDispatcher | None = None
         # a long-running bot waits for Discord to be reachable; `discord sync` fails at once
         self.retry_connect = retry_connect
 
@@ -190,28 +186,11 @@ class ClaimBot(commands.AutoShardedBot):
             # Identifying with a privileged intent the portal has not granted gets the
             # connection closed (4014): ask only for what we may have.
             self._connection._intents.message_content = False
-        from adapters.discord._cog import ClaimsCog
-
-        await self.add_cog(ClaimsCog(self))
+        for cog in self.claim_cogs:
+            await self.add_cog(cog)
         if self.warm:
             # a daemon thread, not the executor: shutting down never waits for a model load
             threading.Thread(target=self._warm_models, name="claimbot-warm", daemon=True).start()
-        if self.run_scheduler:
-            from adapters.discord.digest import DiscordDigestPoster
-            from adapters.scheduler import DigestScheduler
-
-            self.scheduler = DigestScheduler(
-                store=self.app.service.store,
-                config=self.app.config,
-                posters={translate.PLATFORM: DiscordDigestPoster(self)},
-                **self.scheduler_options,
-            )
-            from adapters.discord.alerts import DiscordAlertPoster
-            from adapters.follow_alerts import FollowAlertDispatcher
-
-            self.alerts = FollowAlertDispatcher(
-                follows=self.app.service.follows, queue=self.app.queue, poster=DiscordAlertPoster(self)
-            )
         if self.sync_on_start:
             for guild_id in self.settings.discord_guild_ids:
                 await self.sync_guild(discord.Object(id=guild_id))

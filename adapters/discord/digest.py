@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import discord
 
-from adapters.bootstrap import App
 from adapters.discord import translate
-from adapters.discord.client import DigestBuilder
 from bot.errors import BadInput
 from bot.models import Digest
 from bot.ports import DigestSchedule
@@ -54,27 +50,3 @@ class DiscordDigestPoster:
             "posted the digest of %s to channel %s (message %s)", schedule.tenant, channel_id, message.id
         )
         return message.jump_url
-
-
-def make_digest_builder(app: App) -> DigestBuilder:
-    """``/claims digest now``: the last seven days of ``tenant`` with its chart, built in the check queue."""
-    from bot.digest import build_digest, rolling_period, schedule_zone
-
-    def build(tenant: str) -> tuple[Digest, bytes | None]:
-        schedule = app.config.get_digest(tenant=tenant)
-        zone = schedule_zone(schedule) if schedule else ZoneInfo(app.settings.digest_timezone)
-        period = rolling_period(datetime.now(UTC), zone)
-        digest = build_digest(app.service.store, tenant=tenant, start=period.start, end=period.end)
-        if digest.empty:
-            return digest, None
-        try:
-            from bot.digest_chart import render_chart
-        except ImportError:  # matplotlib is in the "digest" extra
-            log.warning("matplotlib is not installed: digests are posted without a chart")
-            return digest, None
-        return digest, render_chart(digest)
-
-    async def builder(tenant: str) -> tuple[Digest, bytes | None]:
-        return await app.queue.run(build, tenant)
-
-    return builder

@@ -11,12 +11,19 @@ import contextlib
 import logging
 import signal
 import sys
+from typing import Any
 
 import discord
 
 from adapters.bootstrap import App, bootstrap, configure_bot_logging
+from adapters.discord import translate
+from adapters.discord._cog import ClaimsCog
+from adapters.discord.alerts import DiscordAlertPoster
 from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot
-from adapters.discord.digest import make_digest_builder
+from adapters.discord.digest import DiscordDigestPoster
+from adapters.follow_alerts import FollowAlertDispatcher
+from adapters.scheduler import DigestScheduler
+from bot.digest import DigestBuilder
 from bot.errors import BadInput
 from bot.settings import PLATFORM_FIELDS, Settings, load_settings
 
@@ -31,6 +38,34 @@ def configure_api(settings: Settings) -> None:
     # the bot has no voice: two start-up warnings about voice libraries are noise
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
+
+
+def create_bot(
+    *,
+    app: App,
+    settings: Settings,
+    digest_builder: DigestBuilder | None = None,
+    run_scheduler: bool = False,
+    scheduler_options: dict[str, Any] | None = None,
+    **options: Any,
+) -> ClaimBot:
+    """The bot with its ``/claims`` commands and, with ``run_scheduler``, the weekly digest
+    scheduler and the follow alerts' dispatcher posting through it (both started once the
+    bot is ready)."""
+    bot = ClaimBot(app=app, settings=settings, digest_builder=digest_builder, **options)
+    bot.claim_cogs.append(ClaimsCog(bot))
+    if run_scheduler:
+        bot.scheduler = DigestScheduler(
+            store=app.service.store,
+            config=app.config,
+            posters={translate.PLATFORM: DiscordDigestPoster(bot)},
+            **(scheduler_options or {}),
+        )
+        # follow alerts of this process's guilds; exactly once comes from the database too
+        bot.alerts = FollowAlertDispatcher(
+            follows=app.service.follows, queue=app.queue, poster=DiscordAlertPoster(bot)
+        )
+    return bot
 
 
 def run(settings: Settings) -> None:
@@ -48,10 +83,10 @@ def run(settings: Settings) -> None:
 
 async def _serve(app: App, settings: Settings, token: str) -> None:
     """Runs until SIGINT/SIGTERM, which stop it at any stage, connecting included."""
-    bot = ClaimBot(
+    bot = create_bot(
         app=app,
         settings=settings,
-        digest_builder=make_digest_builder(app),
+        digest_builder=app.digests.with_chart,
         warm=True,
         run_scheduler=True,
         retry_connect=True,
@@ -102,7 +137,7 @@ def sync(settings: Settings) -> None:
 
 
 async def _sync(app: App, settings: Settings, token: str) -> list[str]:
-    bot = ClaimBot(app=app, settings=settings, sync_on_start=False)
+    bot = create_bot(app=app, settings=settings, sync_on_start=False)
     out: list[str] = []
     async with bot:
         try:

@@ -26,9 +26,8 @@ from bot.follows import (
     sorted_follows,
     unfollowed_line,
 )
-from bot.links import find_urls
+from bot.links import article_source, find_urls
 from bot.models import (
-    ArticleInput,
     CheckReport,
     Comparison,
     Digest,
@@ -41,7 +40,6 @@ from bot.models import (
     Verdict,
 )
 from bot.search_score import close_hits, nothing_close_line
-from bot.service import ClaimService
 from bot.summary import (
     STATUS_HEADINGS,
     SummaryItem,
@@ -107,18 +105,6 @@ def message_origin(*, channel_id: int, message_id: int | None, jump_url: str | N
     )
 
 
-def watch_source(content: str, *, min_chars: int) -> str | None:
-    """What a message in a watched channel asks us to check, or None for chatter.
-
-    A long paste is the article itself; otherwise the first link in the message.
-    """
-    text = content.strip()
-    if len(text) >= min_chars:
-        return text
-    urls = find_urls(text)
-    return urls[0] if urls else None
-
-
 def check_source(*, text: str | None, link: str | None) -> str:
     """The ``/claims check`` options → the one source to read (exactly one must be given)."""
     text = (text or "").strip()
@@ -140,13 +126,7 @@ def message_source(content: str, *, min_chars: int) -> str:
     text = content.strip()
     if not text:
         raise BadInput("that message has no text I can read (embeds and attachments are not checked)")
-    return watch_source(text, min_chars=min_chars) or text
-
-
-def run_check(service: ClaimService, *, tenant: str, source: str, origin: Origin) -> CheckReport:
-    """The whole check, link fetch included: runs in a queue worker, never on the event loop."""
-    article = service.read_source(source, origin=ArticleInput(text="", origin=origin))
-    return service.check(tenant=tenant, article=article)
+    return article_source(text, min_chars=min_chars) or text
 
 
 # ---------------------------------------------------------------------------- errors

@@ -15,9 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -40,7 +38,6 @@ from adapters.slack.translate import (
     UnfollowCommand,
     WatchCommand,
     WatchedMessage,
-    article_source,
     comparison_message,
     error_text,
     following_message,
@@ -54,16 +51,14 @@ from adapters.slack.translate import (
     watched_message,
     without_self_matches,
 )
-from bot.digest import schedule_for_channel
+from bot.digest import DigestBuilder, schedule_for_channel
 from bot.errors import BadInput
 from bot.follows import followed_line, unfollowed_line
-from bot.models import CheckReport, Digest, Origin
+from bot.links import article_source
+from bot.models import CheckReport, Origin
 from bot.ports import DigestSchedule
 
 log = logging.getLogger(__name__)
-
-# tenant -> (the digest of the current period so far, its chart PNG or None); runs in a worker thread
-DigestBuilder = Callable[[str], tuple[Digest, bytes | None]]
 
 SEARCH_RESULTS = 10
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -178,9 +173,7 @@ class SlackClaimsBot:
 
     def _check(self, tenant: str, source: str, origin: Origin, dry_run: bool) -> CheckReport:
         """Runs in a worker thread: fetch (for links), extract, compare, store."""
-        service = self.core.service
-        article = replace(service.read_source(source), origin=origin)
-        return service.check(tenant=tenant, article=article, dry_run=dry_run)
+        return self.core.service.check_source(tenant=tenant, source=source, origin=origin, dry_run=dry_run)
 
     # ------------------------------------------------------------------ admin
     def _refusal(self) -> str:
@@ -334,32 +327,6 @@ class DigestUnavailableError(BadInput):
 
     def __init__(self) -> None:
         super().__init__("Digests are not available in this deployment (no digest builder is installed).")
-
-
-def core_digest_builder(core: App) -> DigestBuilder:
-    """``/claims digest now``: the last seven days up to now, built by ``bot.digest``."""
-
-    def build(tenant: str) -> tuple[Digest, bytes | None]:
-        # imported here: matplotlib is only paid for when a digest is actually asked for
-        from bot.digest import build_digest, rolling_period
-        from bot.digest_chart import render_chart
-
-        schedule = core.config.get_digest(tenant=tenant)
-        zone = _zone(schedule.timezone if schedule else core.settings.digest_timezone)
-        now = datetime.now(UTC)
-        period = rolling_period(now, zone)
-        digest = build_digest(core.service.store, tenant=tenant, start=period.start, end=period.end, now=now)
-        return digest, None if digest.empty else render_chart(digest)
-
-    return build
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown timezone %r; using UTC", name)
-        return ZoneInfo("UTC")
 
 
 def create_slack_app(

@@ -33,7 +33,8 @@ from adapters.bootstrap import App, bootstrap, configure_bot_logging
 from adapters.follow_alerts import FollowAlertDispatcher
 from adapters.scheduler import DigestScheduler
 from adapters.slack.alerts import SlackAlertPoster
-from adapters.slack.app import DigestBuilder, SlackClaimsBot, core_digest_builder, create_slack_app
+from adapters.slack.app import SlackClaimsBot, create_slack_app
+from bot.digest import DigestBuilder
 from bot.errors import BadInput
 from bot.settings import PLATFORM_FIELDS, Settings
 
@@ -94,7 +95,8 @@ class OneAttemptSocketModeClient(SocketModeClient):
             raise
         self.auto_reconnect_enabled = self.default_auto_reconnect_enabled
         self.stale = False
-        await self.current_session.ping(f"sdk-ping-pong:{time.time()}".encode())
+        # slack_sdk reads the pong's payload as its own time.time(): it must be the wall clock
+        await self.current_session.ping(f"sdk-ping-pong:{time.time()}".encode())  # noqa: TID251
         if self.current_session_monitor is not None:
             self.current_session_monitor.cancel()
         self.current_session_monitor = asyncio.ensure_future(self.monitor_current_session())
@@ -183,7 +185,7 @@ class SlackRuntime:
             token=self.token,
             signing_secret=signing_secret,
             api_base_url=settings.slack_api_base_url,
-            digest_builder=digest_builder or core_digest_builder(self.core),
+            digest_builder=digest_builder or self.core.digests.with_chart,
         )
         self.warm_models = warm_models
         # weekly digests of this process's Slack tenants; exactly-once comes from the database

@@ -31,7 +31,6 @@ from bot.follows import (
     follow_parts,
     sorted_follows,
 )
-from bot.links import find_urls
 from bot.models import (
     CheckReport,
     Comparison,
@@ -229,12 +228,8 @@ def parse_command(text: str) -> Command:
         if arg.lower() in {"on", "off"}:
             return WatchCommand(arg.lower() == "on")
         return HelpCommand("`watch` takes `on` or `off`.")
-    if name == "follow":
-        return FollowCommand(arg)
-    if name == "unfollow":
-        return UnfollowCommand(arg)
-    if name == "following":
-        return FollowingCommand()
+    if name in {"follow", "unfollow", "following"}:
+        return _follow_command(name, arg)
     if name == "digest":
         match arg.lower():
             case "here":
@@ -245,6 +240,16 @@ def parse_command(text: str) -> Command:
                 return DigestCommand("now")
         return HelpCommand("`digest` takes `here`, `off` or `now`.")
     return HelpCommand(f"I don't know `{escape_mrkdwn(truncate(head, 40))}`.")
+
+
+def _follow_command(name: str, arg: str) -> FollowCommand | UnfollowCommand | FollowingCommand:
+    """``follow <speaker>``, ``unfollow <speaker>``, ``following``: an empty name is the service's
+    to refuse, in one line."""
+    if name == "follow":
+        return FollowCommand(arg)
+    if name == "unfollow":
+        return UnfollowCommand(arg)
+    return FollowingCommand()
 
 
 # -------------------------------------------------------------------- message events
@@ -318,19 +323,6 @@ def _from_bot(message: Mapping[str, Any]) -> bool:
     return (
         bool(message.get("bot_id") or message.get("bot_profile")) or message.get("subtype") == "bot_message"
     )
-
-
-def article_source(text: str, *, min_chars: int) -> str | None:
-    """What to check in a watched message: the pasted text, its first link, or nothing.
-
-    A long message is the article itself (even if it also cites links); a short one is
-    chatter unless it carries a link, and then the linked page is the article.
-    """
-    stripped = text.strip()
-    if len(stripped) >= min_chars:
-        return stripped
-    urls = find_urls(stripped)
-    return urls[0] if urls else None
 
 
 # ============================================================================ output

@@ -7,9 +7,12 @@ decide between "repeat" and "changed": a different number, a negation only one s
 wording ("supports"/"opposes") or different names turn a close pair into "changed".
 
 With the pair judge (``bot.matching.judge``; ``CLAIMBOT_PAIR_JUDGE=on``, off by default for its speed),
-its score replaces the combined similarity: ``judge_pair(..., judge=score)``. The judge says whether
-the two statements are the same proposition (score >= ``MatchThresholds.repeat``, which is then a
-threshold on the judge's score); the explicit checks still decide "repeat" vs "changed". A pair the
+the similarity is a blend of the judge's score and the cosine (``JudgeBlend``, from the judge's
+``meta.json``): ``judge_pair(..., judge=score, judge_blend=blend)``. The pair is the same
+proposition when the blend reaches ``MatchThresholds.repeat``; the explicit checks still decide
+"repeat" vs "changed". The judge alone ranks graded similarity worse than the cosine (it was
+trained to call a changed number "the same"); half and half keeps the judge's MRPC precision and
+ranks STS-B dev as well as the cosine (docs/measurements.md). A pair the
 judge calls different is "different" whatever its cosine: letting an explicit difference with a
 cosine >= ``changed`` make it "changed" anyway (the rule without the judge) cost precision on MRPC
 (fold 0: "found" precision 0.775 with that rule, 0.810 without) and gained nothing on the edits.
@@ -204,6 +207,22 @@ def pair_score(features: dict[str, float], weights: dict[str, float]) -> float:
 # Candidates the judge reads: those whose cosine reaches this, and those ``may_match`` keeps with the
 # default combined similarity. On MRPC train 99 % of paraphrases reach it (scripts/eval_matching.py).
 JUDGE_MIN_COSINE = 0.45
+# ... and of those, only the closest few per statement: in a store dense with near-duplicates every
+# candidate reaches the floor, and each judged pair is a MiniLM forward pass.
+JUDGE_TOP_K = 3
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeBlend:
+    """The similarity of a judged pair: ``weight`` x judge score + (1 - ``weight``) x cosine +
+    ``offset``; the offset puts the operating point tuned on MRPC at the repeat threshold.
+    ``JudgeBlend()`` is the judge's score alone."""
+
+    weight: float = 1.0
+    offset: float = 0.0
+
+    def similarity(self, judge: float, cosine: float) -> float:
+        return self.weight * judge + (1.0 - self.weight) * cosine + self.offset
 
 
 def worth_judging(a: str, b: str, cosine: float) -> bool:
@@ -219,15 +238,18 @@ def judge_pair(
     *,
     thresholds: MatchThresholds | None = None,
     judge: float | None = None,
+    judge_blend: JudgeBlend | None = None,
 ) -> Comparison:
     """Verdict for two statements given the cosine of their embeddings (no encoder needed) and,
-    when given, the pair judge's score for them (then the similarity is the judge's score)."""
+    when given, the pair judge's score for them (then the similarity is ``judge_blend`` of the
+    judge's score and the cosine; the judge's score alone without one)."""
     t = thresholds or MatchThresholds()
     ev = pair_evidence(a, b, cosine, check_names=t.check_names)
     if ev.same_wording:
         return Comparison(1.0, Verdict.REPEAT, ("same wording",), judge=judge)
     if judge is not None:
-        return _judged(ev, round(float(judge), 4), cosine, t)
+        similarity = (judge_blend or JudgeBlend()).similarity(float(judge), cosine)
+        return _judged(ev, round(similarity, 4), round(float(judge), 4), cosine, t)
     score = round(pair_score(ev.features, t.weights), 4)
     if ev.differences and (cosine >= t.changed or score >= t.repeat):
         return Comparison(score, Verdict.CHANGED, ev.differences + ev.notes)
@@ -244,25 +266,35 @@ def judge_pair(
     return Comparison(score, Verdict.DIFFERENT, (*reasons, *ev.differences))
 
 
-def _judged(ev: PairEvidence, score: float, cosine: float, t: MatchThresholds) -> Comparison:
-    """The verdict when the pair judge gave ``score`` (same proposition at or above ``t.repeat``)."""
-    same = score >= t.repeat
+def _judged(
+    ev: PairEvidence, similarity: float, judge: float, cosine: float, t: MatchThresholds
+) -> Comparison:
+    """The verdict when the pair judge gave ``judge`` and the blend ``similarity`` (same
+    proposition at or above ``t.repeat``)."""
+    same = similarity >= t.repeat
     if ev.differences and same:
         # the reasons are the differences alone, as without the judge (bot.matching.stance reads them)
-        return Comparison(score, Verdict.CHANGED, ev.differences + ev.notes, judge=score)
+        return Comparison(similarity, Verdict.CHANGED, ev.differences + ev.notes, judge=judge)
     if same:
         wording = "mostly the same words" if ev.features["content_jaccard"] >= 0.6 else "reworded"
         return Comparison(
-            score, Verdict.REPEAT, (f"same meaning (judge {score:.2f})", wording, *ev.notes), judge=score
+            similarity,
+            Verdict.REPEAT,
+            (f"same meaning (similarity {similarity:.2f}, judge {judge:.2f})", wording, *ev.notes),
+            judge=judge,
         )
-    reasons = [f"different statements (judge {score:.2f})"]
+    reasons = [f"different statements (similarity {similarity:.2f}, judge {judge:.2f})"]
     if cosine >= t.changed:
         reasons.append("same topic, different proposition")
-    return Comparison(score, Verdict.DIFFERENT, (*reasons, *ev.differences), judge=score)
+    return Comparison(similarity, Verdict.DIFFERENT, (*reasons, *ev.differences), judge=judge)
 
 
 class PairScorer(Protocol):
-    """What ``bot.matching.judge.PairJudge`` offers: one score in [0, 1] per (a, b) pair."""
+    """What ``bot.matching.judge.PairJudge`` offers: one score in [0, 1] per (a, b) pair, and how
+    to blend it with the cosine."""
+
+    @property
+    def blend(self) -> JudgeBlend: ...
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]: ...
 
@@ -278,5 +310,7 @@ def compare_statements(
     """Encodes both statements and judges the pair (with the pair judge when given)."""
     vectors = encoder.encode([a, b])
     cosine = float(np.clip(np.dot(vectors[0], vectors[1]), -1.0, 1.0))
-    score = float(judge.score([(a, b)])[0]) if judge is not None else None
-    return judge_pair(a, b, cosine, thresholds=thresholds, judge=score)
+    if judge is None:
+        return judge_pair(a, b, cosine, thresholds=thresholds)
+    score = float(judge.score([(a, b)])[0])
+    return judge_pair(a, b, cosine, thresholds=thresholds, judge=score, judge_blend=judge.blend)

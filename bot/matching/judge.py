@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.matching.compare import JudgeBlend
+
 if TYPE_CHECKING:
     from bot.settings import Settings
 
@@ -281,6 +283,19 @@ class PairJudge:
         self._tokenizer: Any = None
         self._run: Runner | None = None
         self.shift = 0.0
+        self._blend: JudgeBlend | None = None
+
+    @property
+    def blend(self) -> JudgeBlend:
+        """How a verdict mixes this judge's score with the cosine (``meta.json``'s ``blend``;
+        the score alone for a judge trained before the blend)."""
+        if self._blend is None:
+            meta = read_meta(self._meta) if self._meta.is_file() else {}
+            blend = meta.get("blend") or {}
+            self._blend = JudgeBlend(
+                weight=float(blend.get("weight", 1.0)), offset=float(blend.get("offset", 0.0))
+            )
+        return self._blend
 
     @property
     def precision(self) -> str:

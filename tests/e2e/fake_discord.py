@@ -537,14 +537,15 @@ class BotRun:
 
 @asynccontextmanager
 async def running_bot(fake: FakeDiscord, **bot_options: Any) -> AsyncIterator[BotRun]:
-    """Starts the real ``ClaimBot`` against ``fake``; any swallowed exception fails the test."""
+    """Starts the real ``ClaimBot`` (wired by ``runner.create_bot``) against ``fake``; any
+    swallowed exception fails the test."""
     import discord
 
-    from adapters.discord.client import ClaimBot
+    from adapters.discord.runner import create_bot
 
     old_base = discord.http.Route.BASE
     discord.http.Route.BASE = fake.api_base
-    bot = ClaimBot(guild_ready_timeout=0.1, **bot_options)
+    bot = create_bot(guild_ready_timeout=0.1, **bot_options)
     errors: list[BaseException] = []
 
     async def on_error(event: str, *args: Any, **kwargs: Any) -> None:

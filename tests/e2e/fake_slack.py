@@ -27,8 +27,8 @@ from urllib.parse import urlencode
 from aiohttp import ClientSession, WSMsgType, web
 
 from adapters.bootstrap import App
-from adapters.slack.app import DigestBuilder
 from adapters.slack.runner import SlackRuntime
+from bot.digest import DigestBuilder
 from bot.settings import Settings
 
 MAX_BLOCKS = 50

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from adapters.discord import translate
-from adapters.discord.digest import CHART_NAME, DiscordDigestPoster, make_digest_builder
+from adapters.discord.digest import CHART_NAME, DiscordDigestPoster
 from bot.digest import build_digest
 from bot.digest_chart import CHART_HEIGHT_PX, CHART_WIDTH_PX, render_chart
 from bot.errors import BadInput
@@ -47,9 +47,7 @@ async def run(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRun]:
     settings = make_settings(tmp_path)
     app = make_app(settings)
     try:
-        async with running_bot(
-            fake, app=app, settings=settings, digest_builder=make_digest_builder(app)
-        ) as r:
+        async with running_bot(fake, app=app, settings=settings, digest_builder=app.digests.with_chart) as r:
             yield r
     finally:
         app.close()

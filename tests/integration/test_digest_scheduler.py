@@ -573,3 +573,18 @@ def test_the_sql_store_and_the_fake_give_the_same_digest(
     assert [c.after.text for c in from_sql.changed] == ["x is not 5"]
     assert "Late Person" not in {a.speaker for a in from_sql.by_speaker}
     assert "Other" not in {a.speaker for a in from_sql.by_speaker}
+
+
+async def test_delivery_keys_are_forgotten_after_the_retention_at_most_once_a_day(
+    store: Any, clock: time_machine.Traveller
+) -> None:
+    clock.move_to(MONDAY_SLOT)
+    assert store.first_delivery(tenant=TENANT, key="event:old")
+    bot = scheduler(store, RecordingPoster(), delivery_retention=timedelta(days=30))
+    assert await bot.prune_deliveries() == 0
+    clock.shift(timedelta(days=31))
+    assert store.first_delivery(tenant=TENANT, key="event:new")
+    assert await bot.prune_deliveries() == 1
+    assert await bot.prune_deliveries() is None  # pruned today already
+    assert not store.first_delivery(tenant=TENANT, key="event:new")
+    assert store.first_delivery(tenant=TENANT, key="event:old")  # forgotten: seen for the first time

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.fetcher import SafeFetcher
 from bot.errors import LinkRefused
-from bot.links import IPAddress, SafeFetcher
+from bot.links import IPAddress
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html><head><title>Troops massing at the border</title>
@@ -285,7 +286,7 @@ def test_compression_refusals(fetcher: SafeFetcher, base: str, path: str, reason
 _PEAK_CHILD = r"""
 import json, sys
 from bot.errors import LinkRefused
-from bot.links import SafeFetcher
+from adapters.fetcher import SafeFetcher
 def peak_kib():  # VmHWM, not ru_maxrss: that one keeps the parent's peak across fork and exec
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
@@ -315,7 +316,7 @@ def test_a_compression_bomb_is_refused_without_inflating_it(base: str) -> None:
 
 
 def test_decoded_pieces_stay_small_however_well_the_body_compresses() -> None:
-    from bot.links import _PIECE, _decoded
+    from adapters.fetcher import _PIECE, _decoded
 
     raw = iter([_gzip(_gzip_zeros(16 * MIB))])
     sizes = [len(piece) for piece in _decoded(raw, ["gzip", "gzip"])]

@@ -99,6 +99,8 @@ EXPECTED_TABLES = {
     "deliveries",
     "digest_schedules",
     "digest_posts",
+    "follows",
+    "follow_alerts",
     "alembic_version",
 }
 
@@ -834,11 +836,9 @@ def test_digest_period_race_has_one_winner(db_url: str, tmp_path: Path) -> None:
         stores[1].mark_digest_posted(tenant=TENANT, period_key="2026-W48", message_ref="msg-1")
         stores[0].release_digest_period(tenant=TENANT, period_key="2026-W48", owner=loser)  # too late
         assert not stores[0].claim_digest_period(tenant=TENANT, period_key="2026-W48", owner=winner)
-        owner, posted_at, ref = stores[0].digest_post(tenant=TENANT, period_key="2026-W48") or (
-            "",
-            None,
-            None,
-        )
+        state = stores[0].digest_post_state(tenant=TENANT, period_key="2026-W48")
+        assert state is not None
+        owner, posted_at, ref = state.owner, state.posted_at, state.message_ref
         assert (owner, ref) == (loser, "msg-1")
         assert posted_at is not None
     finally:
@@ -917,7 +917,7 @@ def test_query_of_another_width_is_refused(store: SqlStore) -> None:
 def test_text_search_stays_complete_for_a_small_tenant_next_to_a_big_one(
     store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storage.store.TEXT_SEARCH_POOL", 5)
+    monkeypatch.setattr("storage.lexical_search.TEXT_SEARCH_POOL", 5)
     v = unit_vectors(30)
     store.import_claims(tenant=OTHER, claims=[(KnownClaim(external_id="b", text="NATO is small here"), v[0])])
     store.import_claims(
@@ -933,7 +933,7 @@ def test_text_search_stays_complete_for_a_small_tenant_next_to_a_big_one(
 def test_text_search_puts_claims_with_every_word_first(
     store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("storage.store.TEXT_SEARCH_POOL", 5)
+    monkeypatch.setattr("storage.lexical_search.TEXT_SEARCH_POOL", 5)
     v = unit_vectors(30)
     claims = [(KnownClaim(external_id="both", text="Ukraine wants to join NATO"), v[0])]
     claims += [(KnownClaim(external_id=f"n{i}", text=f"NATO statement {i}"), v[i + 1]) for i in range(20)]

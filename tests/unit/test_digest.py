@@ -9,6 +9,7 @@ import pytest
 
 from bot.digest import (
     UNATTRIBUTED,
+    RecentDigests,
     build_digest,
     digest_period,
     due_period,
@@ -387,3 +388,23 @@ def test_schedule_for_channel_keeps_existing_timing_or_takes_the_defaults() -> N
         "UTC",
         False,
     )
+
+
+def test_recent_digests_use_the_schedules_zone_else_the_default_and_utc_for_unknown_names() -> None:
+    store = InMemoryStore()
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    recent = RecentDigests(store=store, config=store, default_timezone="Europe/Paris", clock=lambda: now)
+    assert recent.zone("t1") == ZoneInfo("Europe/Paris")
+    store.set_digest(
+        schedule=DigestSchedule(
+            tenant="t1", platform="slack", channel_id="C1", weekday=0, hour=9, timezone="Asia/Tokyo"
+        )
+    )
+    assert recent.zone("t1") == ZoneInfo("Asia/Tokyo")
+    digest = recent.build("t1")
+    assert (digest.start, digest.end) == (
+        datetime(2026, 11, 19, tzinfo=ZoneInfo("Asia/Tokyo")),
+        now,
+    )
+    unknown = RecentDigests(store=store, config=store, default_timezone="Mars/Olympus_Mons")
+    assert unknown.zone("t2") == ZoneInfo("UTC")

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.discord import translate
 from bot.errors import BadInput, LinkRefused, NotEnglish, QueueFull, StorageUnavailable
+from bot.links import article_source
 from bot.models import (
     ArticleRecord,
     ChangedStatement,
@@ -95,7 +96,7 @@ LONG = "Ben Wallace said that the budget grows. " * 20
     ],
 )
 def test_watch_source(content: str, expected: str | None) -> None:
-    assert translate.watch_source(content, min_chars=200) == expected
+    assert article_source(content, min_chars=200) == expected
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from bot.matching.compare import JUDGE_MIN_COSINE, MatchThresholds, judge_pair, worth_judging
+from bot.matching.compare import (
+    JUDGE_MIN_COSINE,
+    JUDGE_TOP_K,
+    JudgeBlend,
+    MatchThresholds,
+    judge_pair,
+    worth_judging,
+)
 from bot.matching.judge import canonical, score_pairs
 from bot.models import ArticleInput, Status, Verdict
 from bot.service import ClaimService
@@ -135,8 +142,9 @@ def test_worth_judging_keeps_close_pairs_and_drops_unrelated_ones() -> None:
 class RecordingJudge:
     """A fake judge: 'same' when the statements share their last word; records each call."""
 
-    def __init__(self) -> None:
+    def __init__(self, blend: JudgeBlend | None = None) -> None:
         self.calls: list[list[tuple[str, str]]] = []
+        self.blend = blend or JudgeBlend()
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
         self.calls.append(list(pairs))
@@ -168,7 +176,7 @@ def test_the_service_asks_the_judge_once_per_article_and_follows_it() -> None:
     assert judge.calls == []  # nothing stored yet: nothing to judge
     report = service.check(tenant="t", article=ArticleInput(text=FOLLOW_UP))
     assert len(judge.calls) == 1
-    assert len(judge.calls[0]) <= 3 * 20
+    assert len(judge.calls[0]) <= 3 * JUDGE_TOP_K
     statuses = {c.claim.speaker: c.status for c in report.claims}
     # bridge: reworded, same last word -> repeat; troops: same + number -> changed;
     # ferry: the fake judge says different although most words are shared
@@ -176,6 +184,44 @@ def test_the_service_asks_the_judge_once_per_article_and_follows_it() -> None:
     repeat = next(c for c in report.claims if c.status is Status.REPEAT)
     assert repeat.match is not None
     assert repeat.match.similarity == pytest.approx(0.9)
+
+
+def test_the_judge_reads_only_the_closest_candidates_of_each_statement() -> None:
+    """In a store dense with near-duplicates every candidate passes the cosine floor: the judge
+    still reads at most JUDGE_TOP_K of them per statement, the closest by cosine."""
+    judge = RecordingJudge()
+    store = InMemoryStore()
+    service = ClaimService(
+        store=store,
+        extractor=SaidThatExtractor(),
+        encoder=HashingEncoder(),
+        fetcher=PagesFetcher({}),
+        judge=judge,
+    )
+    for n in range(8):
+        text = f"Maria Lopez said that the new bridge will open to traffic in spring {2020 + n}.\n"
+        service.check(tenant="t", article=ArticleInput(text=text))
+    judge.calls.clear()
+    service.check(
+        tenant="t",
+        article=ArticleInput(text="Maria Lopez said that the new bridge will open to traffic in spring 2031.\n"),
+    )
+    assert len(judge.calls) == 1
+    assert 1 <= len(judge.calls[0]) <= JUDGE_TOP_K
+
+
+def test_a_judged_pair_blends_the_judges_score_with_the_cosine() -> None:
+    blend = JudgeBlend(weight=0.5, offset=-0.08)
+    a, b = "Unemployment fell to 4.2 percent in March.", "The jobless rate dropped in March to 4.2%."
+    result = judge_pair(a, b, 0.8, judge=0.9, judge_blend=blend)
+    assert result.similarity == pytest.approx(0.5 * 0.9 + 0.5 * 0.8 - 0.08)
+    assert result.judge == pytest.approx(0.9)  # the judge's own score is kept apart
+    assert result.verdict is Verdict.REPEAT
+    # a confident judge does not carry a pair whose cosine is far off, nor the reverse
+    assert judge_pair(a, b, 0.1, judge=0.9, judge_blend=blend).verdict is Verdict.DIFFERENT
+    assert judge_pair(a, b, 0.95, judge=0.05, judge_blend=blend).verdict is Verdict.DIFFERENT
+    # the blend is symmetric: the cosine is, and the judge reads one order (canonical)
+    assert judge_pair(b, a, 0.8, judge=0.9, judge_blend=blend).similarity == result.similarity
 
 
 def test_without_a_judge_the_combined_similarity_decides() -> None:

@@ -9,19 +9,20 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from adapters.fetcher import Resolver, SafeFetcher, system_resolver
 from bot.errors import LinkRefused
 from bot.links import (
     IPAddress,
-    Resolver,
-    SafeFetcher,
+    _has_host,
     address_refusal,
     canonical_numeric_host,
     find_urls,
     host_refusal,
     is_url,
     numeric_ipv4,
-    system_resolver,
 )
 from bot.settings import Settings
 
@@ -272,3 +273,38 @@ def test_a_name_that_does_not_resolve_is_reported() -> None:
 )
 def test_system_resolver_decodes_numeric_hosts(host: str, expected: list[str]) -> None:
     assert [str(address) for address in system_resolver(host, 80)] == expected
+
+
+_URL_PIECES = [
+    *"ab.-:@/[]?#%0129xX_+ ",
+    "xn--",
+    "::1",
+    "127.0.0.1",
+    "é",
+    "ß",
+    "\u200d",
+    "\x01",
+    "\x7f",
+    "١",
+    "０",
+    "[::ffff:1.2.3.4]",
+    "..",
+    "1_0",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    scheme=st.sampled_from(["http://", "https://", "HTTP://"]), pieces=st.lists(st.sampled_from(_URL_PIECES))
+)
+def test_links_have_a_host_exactly_when_httpx_reads_one(scheme: str, pieces: list[str]) -> None:
+    """bot.links reads hosts without an HTTP client; the fetcher then parses them with httpx."""
+    import httpx
+
+    text = scheme + "".join(pieces)
+    for url in [*find_urls(text), text]:
+        try:
+            expected = bool(httpx.URL(canonical_numeric_host(url)[0]).host)
+        except (httpx.InvalidURL, ValueError):
+            expected = False
+        assert _has_host(url) == expected, url

@@ -160,3 +160,14 @@ def test_per_tenant_thresholds_override_the_defaults(service: ClaimService) -> N
 def test_thresholds_outside_zero_one_are_refused(service: ClaimService, value: float) -> None:
     with pytest.raises(BadInput, match="between 0 and 1"):
         service.set_thresholds(tenant="t", repeat=value)
+
+
+def test_a_file_is_prepared_once_and_its_notes_reach_the_report(service: ClaimService) -> None:
+    paragraphs = "".join(f"<p>{line}</p>" for line in FIRST.splitlines())
+    page = f"<html><head><title>Bridge news</title></head><body><article>{paragraphs}</article></body></html>"
+    article = service.read_file(page.encode("utf-8"))
+    assert article.text == page  # only decoded: check() prepares it
+    report = service.check(tenant="t1", article=article)
+    assert any("the text was HTML" in note for note in report.notes)
+    assert report.article.title == "Bridge news"
+    assert report.summary.speakers == ("Ben Wallace", "Maria Lopez")

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate as t
 from bot.errors import BadInput, LinkRefused, QueueFull, StorageUnavailable
+from bot.links import article_source
 from bot.models import (
     ArticleRecord,
     ChangedStatement,
@@ -96,7 +97,7 @@ LONG = "Jane Smith said the deficit will fall. " * 20
     ],
 )
 def test_article_source(text: str, source: str | None) -> None:
-    assert t.article_source(text, min_chars=400) == source
+    assert article_source(text, min_chars=400) == source
 
 
 def _event(**fields: Any) -> dict[str, Any]:
