@@ -204,7 +204,9 @@ def test_the_judge_reads_only_the_closest_candidates_of_each_statement() -> None
     judge.calls.clear()
     service.check(
         tenant="t",
-        article=ArticleInput(text="Maria Lopez said that the new bridge will open to traffic in spring 2031.\n"),
+        article=ArticleInput(
+            text="Maria Lopez said that the new bridge will open to traffic in spring 2031.\n"
+        ),
     )
     assert len(judge.calls) == 1
     assert 1 <= len(judge.calls[0]) <= JUDGE_TOP_K
