@@ -18,16 +18,13 @@ from bot.summary import (
     stored_claim_to_dict,
     truncate,
 )
+from bot.words import plural
 
 STATEMENT_CHARS = 280  # long quotes are cut on a word boundary
 
 
 def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%b %Y}"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
 def _quote(text: str) -> str:
@@ -59,7 +56,7 @@ def counts_line(digest: Digest) -> str:
     fresh = digest.new_claims - changed
     earlier = digest.claims - digest.new_claims
     return (
-        f"{_plural(digest.articles, 'article')} checked, {_plural(digest.claims, 'statement')}: "
+        f"{plural(digest.articles, 'article')} checked, {plural(digest.claims, 'statement')}: "
         f"{fresh} new, {changed} changed, {earlier} seen before; {digest.repeated_claims} of them repeated"
     )
 
@@ -76,8 +73,8 @@ def fact_checked_line(digest: Digest) -> str | None:
 
 def speaker_line(activity: SpeakerActivity) -> str:
     return (
-        f"{activity.speaker}: {_plural(activity.new_claims, 'new claim')}, "
-        f"{_plural(activity.mentions, 'mention')}"
+        f"{activity.speaker}: {plural(activity.new_claims, 'new claim')}, "
+        f"{plural(activity.mentions, 'mention')}"
     )
 
 
@@ -85,7 +82,7 @@ def repeat_line(item: RepeatedStatement, zone: tzinfo | None = None) -> str:
     """ "Ben Wallace: “…” — 3 times this week, first seen 2 Nov 2026"; the link is separate."""
     who = attributed(item.claim.speaker or "Unattributed", item.claim.stance)
     seen = _day(item.first_seen.astimezone(zone))
-    line = f"{who}: {_quote(item.claim.text)} — {_plural(item.times, 'time')} this week, first seen {seen}"
+    line = f"{who}: {_quote(item.claim.text)} — {plural(item.times, 'time')} this week, first seen {seen}"
     if item.claim.fact_check:
         line += f" ({fact_check_words(item.claim.fact_check)})"
     return line

@@ -21,6 +21,7 @@ from bot.models import (
     Status,
     StoredClaim,
 )
+from bot.words import plural
 
 STATUS_ORDER = (Status.CHANGED, Status.REPEAT, Status.NEW)
 STATUS_HEADINGS = {
@@ -184,8 +185,8 @@ def build_report_view(report: CheckReport) -> ReportView:
     items.sort(key=lambda i: STATUS_ORDER.index(i.status))
     s = report.summary
     title = report.article.title or _first_words(report.claims[0].claim.text if report.claims else "")
-    counts = f"{_plural(s.claims, 'statement')}: {s.new} new, {s.repeat} repeated, {s.changed} changed" + (
-        f" · {_plural(len(s.speakers), 'speaker')}" if s.speakers else ""
+    counts = f"{plural(s.claims, 'statement')}: {s.new} new, {s.repeat} repeated, {s.changed} changed" + (
+        f" · {plural(len(s.speakers), 'speaker')}" if s.speakers else ""
     )
     return ReportView(
         title=title or "Article",
@@ -213,10 +214,6 @@ def truncate(text: str, limit: int) -> str:
 def _first_words(text: str, n: int = 8) -> str:
     words = text.split()
     return " ".join(words[:n]) + ("…" if len(words) > n else "")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------------------- JSON

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.errors import BadInput, NotEnglish
+from bot.words import TYPOGRAPHIC_QUOTES
 
 logger = logging.getLogger(__name__)
 
@@ -585,24 +586,8 @@ def prepare_text(
 
 # --------------------------------------------------------------------------- duplicates
 
-_QUOTE_TRANSLATION = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "‛": "'",
-        "′": "'",
-        "`": "'",
-        "´": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‟": '"',
-        "″": '"',
-        "«": '"',
-        "»": '"',
-    }
-)
+# one kind of quote mark, and the primes and accents pasted for apostrophes
+_QUOTE_TRANSLATION = str.maketrans({**TYPOGRAPHIC_QUOTES, "′": "'", "`": "'", "´": "'"})
 
 
 def content_hash(text: str) -> str:

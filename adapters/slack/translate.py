@@ -53,6 +53,7 @@ from bot.summary import (
     fact_check_words,
     truncate,
 )
+from bot.words import plural
 
 PLATFORM = "slack"
 MAX_BLOCKS = 50
@@ -63,10 +64,6 @@ MAX_FALLBACK_CHARS = 3000
 SEARCH_HINT = "`/claims search`"
 
 Block = dict[str, Any]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def tenant_for(team_id: str) -> str:
@@ -607,7 +604,7 @@ def following_message(follows: Sequence[Follow]) -> SlackMessage:
         who, since = follow_parts(follow)
         where = f"<#{follow.channel_id}>" if _CHANNEL_ID.fullmatch(follow.channel_id) else follow.channel_id
         lines.append(f"• {escape_mrkdwn(who)} → {where}, {since}")
-    title = f"Following {_plural(len(follows), 'speaker')}"
+    title = f"Following {plural(len(follows), 'speaker')}"
     return SlackMessage(blocks=[_section(f"*{title}*\n" + "\n".join(lines))], text=_fallback(title))
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.models import ClaimKind, ExtractedClaim, SpeakerKind, Stance
-from bot.nlp.speakers import DOCUMENT_NOUNS, GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, TIME_NOUNS, TIME_WORDS
+from bot.nlp.speakers.vocabulary import GROUP_HEADS, MATERIAL_NOUNS, ORG_WORDS, SPEAKER_DOCUMENT_NOUNS
+from bot.words import TIME_NOUNS, TIME_WORDS
 
 CONFIDENCE_PATH = Path(__file__).resolve().parents[2] / "models" / "attribution" / "statement_confidence.json"
 
@@ -93,7 +94,9 @@ SAYING_THINGS = frozenset(
     """
     )
 )
-SPEAKER_HEADS = PERSON_ROLES | SAYING_THINGS | GROUP_HEADS | MATERIAL_NOUNS | DOCUMENT_NOUNS | ORG_WORDS
+SPEAKER_HEADS = (
+    PERSON_ROLES | SAYING_THINGS | GROUP_HEADS | MATERIAL_NOUNS | SPEAKER_DOCUMENT_NOUNS | ORG_WORDS
+)
 _NAME_PUNCTUATION = ".,;:'’\"“”()"
 _MONTHS = frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
 
@@ -111,6 +114,10 @@ def fits_a_speaker(name: str | None, kind: SpeakerKind) -> bool:
     lower = [w.lower().removesuffix("'s").removesuffix("’s") for w in words]
     if all(w in TIME_NOUNS or w.isdigit() or w in _MONTHS for w in lower):
         return False
+    if name.count("(") != name.count(")") or lower[0] in _NEVER_OPENS_A_SPEAKER:
+        return False  # "Tex)", "which companies", "whose leaders", "wake of the New York Times"
+    if len(lower) == 1 and (lower[0] in _NOT_A_NAME_ALONE or lower[0] in _NOT_AN_OPENING):
+        return False  # "Some", "Mr.", "Having"
     if kind is not SpeakerKind.UNKNOWN:
         return True
     opens_with_a_gerund = len(lower) > 1 and lower[0].endswith("ing") and lower[0] not in SPEAKER_HEADS
@@ -135,6 +142,14 @@ def fits_a_speaker(name: str | None, kind: SpeakerKind) -> bool:
     return words[-1][:1].isupper() and capitals * 2 >= len(words)
 
 
+# words a speaker's name never opens with, whatever the recognizer said: a relative pronoun (the
+# speaker is its antecedent) or the opening of a phrase that is no name
+_NEVER_OPENS_A_SPEAKER = frozenset(
+    {"which", "whose", "whom", "what", "where", "when", "why", "how", "wake", "merits", "based", "having"}
+)
+_NOT_A_NAME_ALONE = frozenset(
+    {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "everything", "nothing", "another"}
+)
 # words a description of who speaks does not open with, or end with
 _NOT_AN_OPENING = frozenset({"of", "very", "many", "no", "some", "all", "to", "in", "on", "at", "by", "with"})
 _PRONOUN_ENDS = frozenset({"i", "he", "she", "they", "we", "it", "you", "who"})

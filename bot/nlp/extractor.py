@@ -37,6 +37,7 @@ from bot.nlp.attribution import (
 from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
 from bot.nlp.speakers import DATELINE, SpeakerEntity, SpeakerResolver
+from bot.nlp.speakers.names import tidy_speaker_name
 from bot.nlp.stance import read_stance
 from bot.nlp.tagged_attribution import (
     MIN_CONFIDENCE,
@@ -469,7 +470,7 @@ class SpacyClaimExtractor:
         the rules' alone when there is no tagger;
         ``tags`` are the tagger's spans for ``doc.text`` when they were read already,
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
-        found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text)
+        found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text, quotes=quotes, units=units)
         if self.span_tagger is None:
             return found
         if tags is None:
@@ -494,7 +495,9 @@ class SpacyClaimExtractor:
         units = sentence_units(doc, quotes)
         drafts: list[_Draft] = []
         for a in self.attributions(doc, raw_text, tags, quotes=quotes, units=units):
-            content = tuple(f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]]))
+            content: tuple[tuple[int, int], ...] = tuple(
+                f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]])
+            )
             label = raw_text[a.source[0] : a.source[1]] if a.source is not None else ""
             if label and _PUBLICATION_LABEL.fullmatch(label):
                 continue  # "CLARIFICATION: The first sentence has been clarified ...": nobody's statement
@@ -649,8 +652,8 @@ class SpacyClaimExtractor:
             entity = by_name.get(claim.speaker)
             if entity is None and len(by_alias.get(claim.speaker, [])) == 1:
                 entity = by_alias[claim.speaker][0]
-            speaker = entity.canonical if entity else claim.speaker
-            aliases = tuple(a for a in entity.aliases if a != speaker) if entity else ()
+            speaker = tidy_speaker_name(entity.canonical if entity else claim.speaker)
+            aliases = tuple(dict.fromkeys(a for a in entity.aliases if a != speaker)) if entity else ()
             out.append(
                 _replace(
                     claim,

@@ -18,7 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from bot.nlp.name_genders import first_name_genders, is_first_name
-from bot.nlp.speakers import NAME_PARTICLES, ORG_WORDS, TIME_NOUNS, TITLE_WORDS
+from bot.nlp.speakers.vocabulary import NAME_PARTICLES, ORG_WORDS, TITLE_WORDS
+from bot.words import TIME_NOUNS
 
 logger = logging.getLogger(__name__)
 

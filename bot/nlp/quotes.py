@@ -15,26 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.words import TYPOGRAPHIC_QUOTES
+
 # One character in, one character out: offsets into the normalised text are offsets into
 # the input text. Curly apostrophes become straight ones so "doesn’t" tokenizes as "does n't".
-_NORMALISE = str.maketrans(
-    {
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‟": '"',
-        "″": '"',
-        "«": '"',
-        "»": '"',
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "‛": "'",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-    }
-)
+_NORMALISE = str.maketrans({**TYPOGRAPHIC_QUOTES, "\u00a0": " ", "\u2009": " ", "\u202f": " "})
 
 OPENING_MARKS = frozenset("“„‟«")
 CLOSING_MARKS = frozenset("”»")

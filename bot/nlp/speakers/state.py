@@ -1,0 +1,108 @@
+"""What one article's resolver keeps (its speakers, in order) and the look-ups every
+resolution step shares."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from spacy.tokens import Doc, Span
+
+from bot.models import SpeakerKind
+from bot.nlp.name_genders import PronounGender
+from bot.nlp.speakers.entities import ResolvedSpeaker, SpeakerEntity
+from bot.nlp.speakers.names import same_first_name
+from bot.nlp.speakers.vocabulary import DETERMINERS
+
+logger = logging.getLogger(__name__)
+
+
+class ResolverState:
+    """Speakers met so far in one article, and how to find one again."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        *,
+        person_labels: frozenset[str] = frozenset({"PER", "PERSON"}),
+        org_labels: frozenset[str] = frozenset({"ORG", "NORP", "GPE"}),
+    ) -> None:
+        self.doc = doc
+        self.person_labels = person_labels
+        self.org_labels = org_labels
+        self.ents = list(doc.ents)  # Doc.ents rebuilds its tuple on every access
+        self.text = doc.text  # and so does Doc.text
+        self.entities: list[SpeakerEntity] = []
+        self.history: list[SpeakerEntity] = []  # resolved speakers, most recent last
+        self._last_seen: dict[int, int] = {}  # id(entity) -> where it was last a speaker
+        self._surname_genders: dict[str, PronounGender | None] = {}
+        self._people: list[Span] | None = None
+
+    def _entity_label(self, start: int, end: int) -> str | None:
+        for ent in self.ents:
+            if ent.start_char < end and start < ent.end_char:
+                return str(ent.label_)
+        return None
+
+    def _find_by_surname(self, name_words: list[str]) -> SpeakerEntity | None:
+        if not name_words:
+            return None
+        wanted = name_words[-1].lower()
+        full = " ".join(name_words).lower()
+        candidates = []
+        for entity in reversed(self.entities):
+            if entity.members:
+                continue
+            if entity.canonical.lower() == full:
+                return entity
+            if (
+                entity.kind in {SpeakerKind.PERSON, SpeakerKind.UNKNOWN}
+                and entity.surname == wanted
+                and same_first_name(name_words, entity.canonical.split())
+            ):
+                candidates.append(entity)
+        # a bare "Clinton" after both Hillary and Bill Clinton: the one quoted most so far
+        return max(candidates, key=lambda e: self.history.count(e), default=None)
+
+    def _find_by_role(self, role_words: list[str]) -> SpeakerEntity | None:
+        role = " ".join(w.lower() for w in role_words if w.lower() not in DETERMINERS)
+        if not role:
+            return None
+        for entity in reversed(self.entities):
+            if any(role == t or t.endswith(" " + role) or role in t.split() for t in entity.titles):
+                return entity
+        return None
+
+    def _title_of_person_in_text(self, role: str, before: int) -> str | None:
+        """Looks for "<Role> <Name>" in the article before ``before`` ("Prime Minister Boris Johnson")."""
+        role_pattern = r"\s+".join(re.escape(w) for w in role.split())
+        pattern = re.compile(r"\b(?i:" + role_pattern + r")\s+((?:[A-Z][\w'.-]*[\w.](?:\s|$)){1,3})")
+        best: str | None = None
+        for match in pattern.finditer(self.text, 0, before):
+            name = match.group(1).strip()
+            if name and name[0].isupper():
+                best = name
+        if best is None:
+            # a description used before the article names the person in that role ("the
+            # Republican presidential nominee said …", later "Republican presidential nominee
+            # Donald Trump"): the first such naming after it
+            for match in pattern.finditer(self.text, before):
+                name = match.group(1).strip()
+                if name and name[0].isupper():
+                    return name
+        return best
+
+    def _last(self, kinds: set[SpeakerKind]) -> SpeakerEntity | None:
+        for entity in reversed(self.history):
+            if entity.kind in kinds:
+                return entity
+        return None
+
+    def _remember(self, entity: SpeakerEntity) -> ResolvedSpeaker:
+        if entity not in self.entities:
+            self.entities.append(entity)
+        self.history.append(entity)
+        return ResolvedSpeaker(entity.canonical, entity.kind, tuple(entity.aliases), entity)
+
+    def _resolve_name_mention(self, text: str, start: int, end: int) -> SpeakerEntity:
+        raise NotImplementedError  # NameMentions resolves names; pronouns need it too

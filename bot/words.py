@@ -1,0 +1,91 @@
+"""English words and word forms that more than one part of claimbot reads or writes.
+
+One home for them, so a word added for one reader is not silently missing for another.
+A reader that needs a wider set builds it from these (``... | frozenset({...})``) under a
+name that says what it is for.
+"""
+
+from __future__ import annotations
+
+# Typographic quote marks and apostrophes, each with the straight mark it stands for.
+TYPOGRAPHIC_QUOTES: dict[str, str] = {
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‟": '"',
+    "″": '"',
+    "«": '"',
+    "»": '"',
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "‛": "'",
+}
+
+# capitalised words that name a time, not a speaker ("Trump on Monday", "Last week Stumpf")
+TIME_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "last",
+        "next",
+        "this",
+        "today",
+        "yesterday",
+        "tonight",
+        "earlier",
+        "later",
+    ]
+)
+# nouns that say when, not who: with TIME_WORDS, a mention of only these names nobody
+TIME_NOUNS = TIME_WORDS | frozenset(
+    {"day", "days", "week", "weeks", "month", "months", "year", "years", "night", "morning"}
+    | {"afternoon", "evening", "weekend", "time", "moment"}
+)
+
+# documents someone issues and that then speak for them ("the statement added")
+DOCUMENT_NOUNS = frozenset(
+    {
+        "statement",
+        "letter",
+        "report",
+        "communique",
+        "declaration",
+        "release",
+        "memo",
+        "note",
+        "post",
+        "tweet",
+    }
+)
+# material whose publisher is its source ("figures published by the transport authority")
+DATA_NOUNS = frozenset(
+    {"figures", "data", "statistics", "numbers", "estimates", "estimate", "report", "reports",
+     "study", "survey", "surveys", "poll", "polls", "polling", "analysis", "research", "census",
+     "findings", "records"}
+)  # fmt: skip
+PUBLISH_FORMS = frozenset(
+    {"published", "released", "issued", "compiled", "provided", "produced", "conducted", "gathered"}
+)
+
+
+def plural(count: int, word: str, plural_form: str | None = None) -> str:
+    """ "1 statement", "3 statements" (``plural_form`` when the plural is not word + "s")."""
+    return f"{count} {word if count == 1 else (plural_form or word + 's')}"
