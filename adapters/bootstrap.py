@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,7 @@ import numpy.typing as npt
 from bot.digest import RecentDigests
 from bot.matching.compare import MatchThresholds, PairScorer
 from bot.models import ExtractedClaim
-from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, TenantConfigStore
+from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, FollowStore, TenantConfigStore
 from bot.queue import CheckQueue
 from bot.service import ClaimService, ServiceLimits
 from bot.settings import Settings, load_settings
@@ -143,6 +143,12 @@ def _default_judge(settings: Settings) -> PairScorer | None:
     return load_judge(settings) if settings.pair_judge else None
 
 
+def _as_follow_store(store: object) -> FollowStore | None:
+    if all(callable(getattr(store, name, None)) for name in ("follows", "queue_follow_alerts")):
+        return cast(FollowStore, store)
+    return None
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -152,6 +158,7 @@ def bootstrap(
     encoder: Encoder | None = None,
     fetcher: Fetcher | None = None,
     judge: PairScorer | None = None,
+    follows: FollowStore | None = None,
 ) -> App:
     """Builds the application; every dependency can be replaced (tests pass fakes of our ports)."""
     settings = settings or load_settings()
@@ -161,6 +168,9 @@ def bootstrap(
         sql_store = open_store(settings)
         store = store or sql_store
         config = config or sql_store
+    if follows is None:
+        # the SQL store keeps follows beside the claims they are about; fakes of ours may not
+        follows = _as_follow_store(store)
     if fetcher is None:
         from adapters.fetcher import SafeFetcher
 
@@ -178,6 +188,7 @@ def bootstrap(
             max_sentence_chars=settings.max_sentence_chars,
             candidates_k=settings.candidates_k,
         ),
+        follows=follows,
     )
     queue = CheckQueue(workers=settings.workers, capacity=settings.queue_size)
     return App(settings=settings, service=service, config=config, queue=queue)

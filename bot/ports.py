@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.follows import Follow, FollowAlert
 from bot.models import (
     ArticleInput,
     ArticleRecord,
@@ -282,7 +283,68 @@ class DigestPoster(Protocol):
         ...
 
 
+# ---------------------------------------------------------------------------- follows (issue 22)
+class FollowStore(Protocol):
+    """Follows of speakers per channel, and the delivery bookkeeping of their alerts.
+
+    An alert is stored once per (tenant, channel, article, statement): a unique row, so
+    several processes and restarts never queue or post it twice.
+    """
+
+    def add_follow(self, *, tenant: str, speaker_id: str, platform: str, channel_id: str) -> bool:
+        """False when the channel already follows that speaker."""
+        ...
+
+    def remove_follow(self, *, tenant: str, speaker_id: str, channel_id: str) -> bool:
+        """False when the channel did not follow that speaker."""
+        ...
+
+    def follows(self, *, tenant: str) -> list[Follow]:
+        """The tenant's follows, each with its speaker's current name and aliases."""
+        ...
+
+    def queue_follow_alerts(self, *, tenant: str, alerts: Sequence[FollowAlert]) -> int:
+        """Stores the alerts not stored before; returns how many were new."""
+        ...
+
+    def take_follow_alerts(
+        self,
+        *,
+        platform: str,
+        owner: str,
+        now: datetime,
+        limit: int,
+        max_attempts: int,
+        tenant: str | None = None,
+    ) -> list[FollowAlert]:
+        """Takes up to ``limit`` pending alerts of ``platform`` (and ``tenant``) for ``owner``.
+
+        Each is taken by one conditional UPDATE that also marks it as being sent: of several
+        processes exactly one gets it, and once taken it is never taken again (a crash while
+        posting may lose it; it is never posted twice). Alerts waiting for a retry after
+        ``now`` and those tried ``max_attempts`` times are left alone.
+        """
+        ...
+
+    def mark_follow_alert_posted(self, *, alert_id: str, owner: str, message_ref: str | None) -> None: ...
+
+    def release_follow_alert(self, *, alert_id: str, owner: str, retry_at: datetime) -> None:
+        """Gives a taken alert back after a post that failed (nothing was posted)."""
+        ...
+
+
+class AlertPoster(Protocol):
+    """Implemented by each chat adapter: posts one follow alert to its channel."""
+
+    platform: str
+
+    async def post_alert(self, *, alert: FollowAlert) -> str:
+        """Posts to ``alert.channel_id``; returns a reference. Raise only when NOTHING was posted."""
+        ...
+
+
 __all__ = [
+    "AlertPoster",
     "ClaimExtractor",
     "ClaimKind",
     "ClaimStore",
@@ -292,6 +354,7 @@ __all__ = [
     "Encoder",
     "FetchedPage",
     "Fetcher",
+    "FollowStore",
     "MentionRecord",
     "NewClaim",
     "SavedArticle",

@@ -14,6 +14,7 @@ import numpy as np
 
 from bot.clock import Clock, utc_now
 from bot.errors import ArticleAlreadyStored, BadInput
+from bot.follow_service import FollowService
 from bot.links import is_url
 from bot.matching.compare import (
     JUDGE_TOP_K,
@@ -42,14 +43,13 @@ from bot.models import (
     Origin,
     SearchHit,
     Speaker,
-    SpeakerKind,
     Status,
     StoredClaim,
     Verdict,
 )
-from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, NewClaim, Vector
+from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, FollowStore, NewClaim, Vector
 from bot.search_score import is_close, shown_score
-from bot.speakers import normalise_name, resolve_speaker
+from bot.speakers import find_speaker, normalise_name, resolve_speaker, unknown_speaker_reason
 from bot.text import MAX_TEXT_CHARS, content_hash, decode_input, headline_of, prepare_text
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,10 @@ class ClaimService:
         limits: ServiceLimits | None = None,
         judge: PairScorer | None = None,
         clock: Clock = utc_now,
+        follows: FollowStore | None = None,
     ) -> None:
+        # alerts for the channels that follow a speaker (bot.follow_service); None: no follows
+        self.follows = FollowService(claims=store, store=follows)
         # the pair judge (bot.matching.judge) reads the candidates worth it, once per article;
         # None: the combined similarity of bot.matching.compare decides alone
         self.judge = judge
@@ -235,9 +238,12 @@ class ClaimService:
             )
             record = saved.article
             checked = [replace(c, id=claim_id) for c, claim_id in zip(checked, saved.claim_ids, strict=True)]
-        return CheckReport(
+        report = CheckReport(
             article=record, claims=tuple(checked), summary=summarise(checked), notes=tuple(notes)
         )
+        if duplicate is None and not dry_run:
+            self.follows.record_alerts(report=report)
+        return report
 
     def _as_duplicate(self, checked: CheckedClaim, *, tenant: str) -> CheckedClaim:
         """For a re-posted article, point each claim at its stored twin without counting it again."""
@@ -385,13 +391,7 @@ class ClaimService:
 
     def _unknown_speaker(self, *, tenant: str, name: str) -> str:
         """ "no speaker called 'Ben Walace' has been seen here; closest: Ben Wallace" """
-        import difflib
-
-        names = {n: s.name for s in self.store.speakers(tenant=tenant) for n in (s.name, *s.aliases)}
-        near = difflib.get_close_matches(name, list(names), n=5, cutoff=0.6)
-        closest = dict.fromkeys(names[n] for n in near)
-        reason = f"no speaker called {name!r} has been seen here"
-        return reason + (f"; closest: {', '.join(list(closest)[:3])}" if closest else "")
+        return unknown_speaker_reason(name, self.store.speakers(tenant=tenant))
 
     def search_candidates(
         self, *, tenant: str, query: str, embedding: Vector, k: int, speaker_id: str | None = None
@@ -458,15 +458,7 @@ class ClaimService:
         return self.store.speakers(tenant=tenant)
 
     def find_speaker(self, *, tenant: str, name: str) -> Speaker | None:
-        known = self.store.speakers(tenant=tenant)
-        key = normalise_name(name)
-        for speaker in known:
-            if key in {normalise_name(speaker.name), *(normalise_name(a) for a in speaker.aliases)}:
-                return speaker
-        resolved = resolve_speaker(name, SpeakerKind.UNKNOWN, (), known)
-        if resolved.known_id:
-            return next(s for s in known if s.id == resolved.known_id)
-        return None
+        return find_speaker(name, self.store.speakers(tenant=tenant))
 
     def speaker_timeline(
         self, *, tenant: str, name: str, limit: int = 100

@@ -7,6 +7,7 @@ this module only reconciles a resolved name with the tenant's known speakers.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -203,3 +204,33 @@ def _merge(speaker: Speaker, name: str, aliases: Sequence[str]) -> ResolvedSpeak
         tuple(dict.fromkeys(a for a in forms if normalise_name(a) != normalise_name(canonical))),
         speaker.id,
     )
+
+
+# ---------------------------------------------------------------------------- typed names
+def find_speaker(name: str, known: Sequence[Speaker]) -> Speaker | None:
+    """The stored speaker a typed name means: its name or an alias, else the unique person
+    with that surname or full name ("Putin" → "Vladimir Putin"); None when there is none."""
+    key = normalise_name(name)
+    if not key:
+        return None
+    for speaker in known:
+        if key in {normalise_name(speaker.name), *(normalise_name(a) for a in speaker.aliases)}:
+            return speaker
+    resolved = resolve_speaker(name, SpeakerKind.UNKNOWN, (), known)
+    if resolved.known_id:
+        return next(s for s in known if s.id == resolved.known_id)
+    return None
+
+
+def closest_names(name: str, known: Iterable[Speaker], *, limit: int = 3) -> list[str]:
+    """Up to ``limit`` canonical names spelled most like ``name`` (its aliases count too)."""
+    names = {n: s.name for s in known for n in (s.name, *s.aliases)}
+    near = difflib.get_close_matches(name, list(names), n=5, cutoff=0.6)
+    return list(dict.fromkeys(names[n] for n in near))[:limit]
+
+
+def unknown_speaker_reason(name: str, known: Iterable[Speaker]) -> str:
+    """ "no speaker called 'Ben Walace' has been seen here; closest: Ben Wallace" """
+    closest = closest_names(name, known)
+    reason = f"no speaker called {name!r} has been seen here"
+    return reason + (f"; closest: {', '.join(closest)}" if closest else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 ARTICLE = "a"
 CLAIM = "c"
 SPEAKER = "s"
+FOLLOW_ALERT = "f"  # a follow alert's delivery row (storage/follows.py)
 
 
 def public_id(kind: str, pk: int) -> str:
@@ -26,4 +27,4 @@ def parse_id(kind: str, value: str | None) -> int | None:
     return pk if 0 < pk < 2**63 else None
 
 
-__all__ = ["ARTICLE", "CLAIM", "SPEAKER", "parse_id", "public_id"]
+__all__ = ["ARTICLE", "CLAIM", "FOLLOW_ALERT", "SPEAKER", "parse_id", "public_id"]

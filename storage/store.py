@@ -1,4 +1,4 @@
-"""``SqlStore``: the ClaimStore and TenantConfigStore ports on SQLite or PostgreSQL.
+"""``SqlStore``: the ClaimStore, TenantConfigStore and FollowStore ports on SQLite or PostgreSQL.
 
 One object for the rest of the code, assembled from one repository per concern; each
 repository adds its queries to the engine, transactions and tenant rows of
@@ -11,6 +11,7 @@ repository adds its queries to the engine, transactions and tenant rows of
 * :mod:`storage.lexical_search` — full-text search
 * :mod:`storage.deliveries` — channel watches and delivery deduplication
 * :mod:`storage.digests` — digest schedules and the exactly-once bookkeeping of posts
+* :mod:`storage.follows` — follows of speakers and the exactly-once bookkeeping of their alerts
 * :mod:`storage.tenants` — per-tenant settings
 """
 
@@ -22,14 +23,18 @@ from storage.articles_repo import ArticleRepo, normalise_article_url
 from storage.claims_repo import ClaimRepo
 from storage.deliveries import DeliveryRepo
 from storage.digests import DigestRepo
+from storage.follows import FollowRepo
 from storage.lexical_search import LexicalSearchRepo
 from storage.tenants import TenantSettingsRepo
 
 log = logging.getLogger(__name__)
 
 
-class SqlStore(ArticleRepo, ClaimRepo, LexicalSearchRepo, DeliveryRepo, DigestRepo, TenantSettingsRepo):
-    """One object implementing ``ClaimStore`` and ``TenantConfigStore`` (see :func:`storage.open_store`)."""
+class SqlStore(
+    ArticleRepo, ClaimRepo, LexicalSearchRepo, DeliveryRepo, DigestRepo, FollowRepo, TenantSettingsRepo
+):
+    """``ClaimStore``, ``TenantConfigStore`` and ``FollowStore`` in one object
+    (see :func:`storage.open_store`)."""
 
 
 __all__ = ["SqlStore", "normalise_article_url"]

@@ -249,6 +249,46 @@ class DigestPost(SQLModel, table=True):
     attempts: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
+# migration 0008 (follows): a channel follows a speaker; each alert owed is one unique row
+class FollowRow(SQLModel, table=True):
+    """A channel follows a speaker (its alerts go to that channel)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "speaker_id", "channel_id", name="uq_follows"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", ondelete="CASCADE")
+    speaker_id: int = Field(foreign_key="speakers.id", ondelete="CASCADE")
+    platform: str = Field(max_length=32)
+    channel_id: str = Field(max_length=128)
+    created_at: datetime = _ts()
+
+
+class FollowAlertRow(SQLModel, table=True):
+    """One alert owed to one channel; the unique key is the exactly-once guarantee
+    (see storage/follows.py)."""
+
+    __tablename__ = "follow_alerts"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "channel_id", "article_id", "claim_id", name="uq_follow_alerts"),
+        # what a poster scans: its platform's alerts not posted yet
+        sa.Index("ix_follow_alerts_pending", "platform", "posted_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(foreign_key="tenants.id", ondelete="CASCADE")
+    platform: str = Field(max_length=32)
+    channel_id: str = Field(max_length=128)
+    article_id: int = Field(foreign_key="articles.id", ondelete="CASCADE")
+    claim_id: int = Field(foreign_key="claims.id", ondelete="CASCADE")
+    payload_json: str = Field(sa_type=sa.Text)  # bot.follows.alert_to_dict: rendered without re-judging
+    created_at: datetime = _ts()
+    owner: str | None = Field(default=None, max_length=200)  # set once taken for posting
+    sending_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_ref: str | None = Field(default=None, sa_type=sa.Text)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    retry_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 metadata = SQLModel.metadata
 
 
@@ -263,12 +303,16 @@ T_WATCH: sa.Table = ChannelWatch.__table__  # type: ignore[attr-defined]
 T_DELIVERIES: sa.Table = Delivery.__table__  # type: ignore[attr-defined]
 T_SCHEDULES: sa.Table = DigestScheduleRow.__table__  # type: ignore[attr-defined]
 T_POSTS: sa.Table = DigestPost.__table__  # type: ignore[attr-defined]
+T_FOLLOWS: sa.Table = FollowRow.__table__  # type: ignore[attr-defined]
+T_FOLLOW_ALERTS: sa.Table = FollowAlertRow.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "T_ALIASES",
     "T_ARTICLES",
     "T_CLAIMS",
     "T_DELIVERIES",
+    "T_FOLLOWS",
+    "T_FOLLOW_ALERTS",
     "T_MENTIONS",
     "T_POSTS",
     "T_SCHEDULES",
@@ -281,6 +325,8 @@ __all__ = [
     "Delivery",
     "DigestPost",
     "DigestScheduleRow",
+    "FollowAlertRow",
+    "FollowRow",
     "Mention",
     "SpeakerAlias",
     "SpeakerRow",

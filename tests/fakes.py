@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.errors import LinkRefused
+from bot.follows import Follow, FollowAlert
 from bot.links import is_url
 from bot.models import (
     ArticleInput,
@@ -437,3 +438,69 @@ class InMemoryStore:
             message_ref=current[1],
             attempts=meta.attempts,
         )
+
+
+class InMemoryFollowStore:
+    """``FollowStore`` in dicts: the follows of an ``InMemoryStore``'s speakers, and their alerts."""
+
+    def __init__(self, claims: InMemoryStore) -> None:
+        self.claims = claims
+        self.follow_rows: dict[tuple[str, str, str], tuple[str, datetime]] = {}  # key -> platform, since
+        self.alerts: dict[tuple[str, str, str, str], FollowAlert] = {}
+        self.owners: dict[str, str] = {}
+        self.posted: dict[str, str | None] = {}
+        self.fail_queue: Exception | None = None
+
+    def add_follow(self, *, tenant: str, speaker_id: str, platform: str, channel_id: str) -> bool:
+        key = (tenant, speaker_id, channel_id)
+        if key in self.follow_rows:
+            return False
+        self.follow_rows[key] = (platform, datetime.now(UTC))
+        return True
+
+    def remove_follow(self, *, tenant: str, speaker_id: str, channel_id: str) -> bool:
+        return self.follow_rows.pop((tenant, speaker_id, channel_id), None) is not None
+
+    def follows(self, *, tenant: str) -> list[Follow]:
+        return [
+            Follow(tenant, self.claims.speakers_by_id[speaker_id], platform, channel_id, since)
+            for (owner, speaker_id, channel_id), (platform, since) in self.follow_rows.items()
+            if owner == tenant
+        ]
+
+    def queue_follow_alerts(self, *, tenant: str, alerts: Sequence[FollowAlert]) -> int:
+        if self.fail_queue is not None:
+            raise self.fail_queue
+        queued = 0
+        for alert in alerts:
+            key = (tenant, alert.channel_id, alert.article_id, alert.claim_id)
+            if key not in self.alerts:
+                self.alerts[key] = replace(alert, id=f"f{len(self.alerts) + 1}")
+                queued += 1
+        return queued
+
+    def take_follow_alerts(
+        self,
+        *,
+        platform: str,
+        owner: str,
+        now: datetime,
+        limit: int,
+        max_attempts: int,
+        tenant: str | None = None,
+    ) -> list[FollowAlert]:
+        taken = []
+        for alert in self.alerts.values():
+            assert alert.id is not None
+            if alert.platform == platform and alert.id not in self.owners and tenant in (None, alert.tenant):
+                self.owners[alert.id] = owner
+                taken.append(alert)
+        return taken[:limit]
+
+    def mark_follow_alert_posted(self, *, alert_id: str, owner: str, message_ref: str | None) -> None:
+        if self.owners.get(alert_id) == owner:
+            self.posted[alert_id] = message_ref
+
+    def release_follow_alert(self, *, alert_id: str, owner: str, retry_at: datetime) -> None:
+        if self.owners.get(alert_id) == owner:
+            del self.owners[alert_id]

@@ -26,6 +26,7 @@ from adapters.bootstrap import App, bootstrap
 from adapters.console import render
 from bot import claimreview
 from bot.errors import BadInput, ClaimbotError, StorageUnavailable
+from bot.follows import alert_to_dict, followed_line, unfollowed_line
 from bot.models import ArticleInput, ImportReport, KnownClaim, Origin
 from bot.settings import Settings, load_settings
 from bot.summary import (
@@ -40,6 +41,8 @@ from bot.summary import (
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+# the console is one channel of its tenant: follows set here print their alerts after a check
+CONSOLE_PLATFORM = CONSOLE_CHANNEL = "console"
 VERBOSE_FLAGS = ("-v", "--verbose")
 # Reading a file far larger than the text limit only to refuse it wastes memory.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -210,10 +213,29 @@ def check(
                 print(json.dumps(report_to_dict(report), ensure_ascii=False), flush=True)
             else:
                 render.print_report(out, report, source=source)
+        if not dry_run:
+            _print_follow_alerts(app, tenant=tenant, json_out=json_out)
     finally:
         app.close()
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _print_follow_alerts(app: App, *, tenant: str, json_out: bool) -> None:
+    """Prints the alerts owed to this console's follows, each once (stdout keeps one JSON object
+    per source with --json: the alerts then go to stderr, one JSON object per line)."""
+    import uuid
+
+    follows = app.service.follows
+    owner = f"console:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    for alert in follows.take_alerts(
+        platform=CONSOLE_PLATFORM, owner=owner, now=app.service.clock(), tenant=tenant
+    ):
+        if json_out:
+            print(json.dumps({"follow_alert": alert_to_dict(alert)}, ensure_ascii=False), file=sys.stderr)
+        else:
+            render.print_alert(out, alert)
+        follows.alert_posted(alert=alert, owner=owner, message_ref="stderr" if json_out else "stdout")
 
 
 def _read_jsonl(
@@ -491,6 +513,66 @@ def timeline(
         print(json.dumps({"speaker": speaker.name, "claims": [stored_claim_to_dict(c) for c in claims]}))
     else:
         render.print_timeline(out, speaker, claims)
+
+
+@cli.command()
+@_handles_errors
+def follow(
+    name: Annotated[str, typer.Argument(help="speaker name or alias")],
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Follow a speaker: `claimbot check` prints an alert when they change a statement or repeat
+    a fact-checked claim."""
+    app = _app(db)
+    try:
+        speaker = app.service.follows.follow(
+            tenant=tenant, platform=CONSOLE_PLATFORM, channel_id=CONSOLE_CHANNEL, name=name
+        )
+    finally:
+        app.close()
+    out.print(followed_line(speaker, alerts="`claimbot check` prints an alert"), highlight=False)
+
+
+@cli.command()
+@_handles_errors
+def unfollow(
+    name: Annotated[str, typer.Argument(help="speaker name or alias")],
+    db: DbOption = None,
+    tenant: TenantOption = "local",
+) -> None:
+    """Stop following a speaker."""
+    app = _app(db)
+    try:
+        speaker = app.service.follows.unfollow(tenant=tenant, channel_id=CONSOLE_CHANNEL, name=name)
+    finally:
+        app.close()
+    out.print(unfollowed_line(speaker), highlight=False)
+
+
+@cli.command()
+@_handles_errors
+def following(db: DbOption = None, tenant: TenantOption = "local", json_out: JsonOption = False) -> None:
+    """The speakers followed in a tenant, and where their alerts go."""
+    app = _app(db)
+    try:
+        found = app.service.follows.following(tenant=tenant)
+    finally:
+        app.close()
+    if json_out:
+        payload = [
+            {
+                "speaker": f.speaker.name,
+                "aliases": list(f.speaker.aliases),
+                "platform": f.platform,
+                "channel_id": f.channel_id,
+                "since": f.created_at.isoformat(),
+            }
+            for f in found
+        ]
+        print(json.dumps({"follows": payload}, ensure_ascii=False))
+    else:
+        render.print_follows(out, found, here=CONSOLE_CHANNEL)
 
 
 EXPORT_FIELDS = (

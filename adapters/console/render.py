@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from bot.follows import NO_FOLLOWS, Follow, FollowAlert, alert_text, follow_parts, sorted_follows
 from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
 from bot.search_score import close_hits, nothing_close_line
 from bot.summary import attributed, build_report_view, fact_check_words, stance_prefix
@@ -125,3 +126,32 @@ def print_timeline(console: Console, speaker: Speaker, claims: Sequence[StoredCl
             escape(c.source or ""),
         )
     console.print(table)
+
+
+def print_alert(console: Console, alert: FollowAlert) -> None:
+    """A follow alert: who, what they said now and before (with links), and why."""
+    text = alert_text(alert)
+    lines = [f"[bold]{escape(text.now)}[/bold]"]
+    if text.now_link:
+        lines.append(f"  [dim]{escape(text.now_link)}[/dim]")
+    lines.append(escape(text.before))
+    if text.before_link:
+        lines.append(f"  [dim]{escape(text.before_link)}[/dim]")
+    if text.why:
+        lines.append("Why: " + escape(" · ".join(text.why)))
+    if text.fact_check_link:
+        lines.append(f"  [dim]{escape(text.fact_check_link)}[/dim]")
+    console.print(Panel("\n".join(lines), title=f"🔔 {escape(text.title)}", title_align="left", expand=False))
+
+
+def print_follows(console: Console, follows: Sequence[Follow], *, here: str) -> None:
+    """The tenant's follows; ``here`` is the console's own channel (shown as "this console")."""
+    if not follows:
+        console.print(NO_FOLLOWS)
+        return
+    for follow in sorted_follows(follows):
+        who, since = follow_parts(follow)
+        where = (
+            "this console" if follow.channel_id == here else f"{follow.platform} channel {follow.channel_id}"
+        )
+        console.print(f"{escape(who)} → {escape(where)}, {since}", highlight=False)

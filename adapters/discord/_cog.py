@@ -188,6 +188,54 @@ class ClaimsCog(commands.Cog):
             what="/claims compare",
         )
 
+    # ------------------------------------------------------------------ follows
+    @claims.command(name="follow", description="Alert this channel when a speaker changes a statement")
+    @app_commands.describe(speaker="the speaker's name (aliases work too)")
+    async def follow(self, interaction: Interaction, speaker: str) -> None:
+        tenant, channel = _tenant(interaction), str(interaction.channel_id)
+        follows = self.bot.app.service.follows
+        await self._say(
+            interaction,
+            lambda: translate.followed_text(
+                follows.follow(tenant=tenant, platform=translate.PLATFORM, channel_id=channel, name=speaker)
+            ),
+            what="/claims follow",
+        )
+
+    @claims.command(name="unfollow", description="Stop the alerts about a speaker in this channel")
+    @app_commands.describe(speaker="the speaker's name (aliases work too)")
+    async def unfollow(self, interaction: Interaction, speaker: str) -> None:
+        tenant, channel = _tenant(interaction), str(interaction.channel_id)
+        follows = self.bot.app.service.follows
+        await self._say(
+            interaction,
+            lambda: translate.unfollowed_text(
+                follows.unfollow(tenant=tenant, channel_id=channel, name=speaker)
+            ),
+            what="/claims unfollow",
+        )
+
+    @claims.command(name="following", description="Which speakers are followed, and in which channel")
+    async def following(self, interaction: Interaction) -> None:
+        tenant = _tenant(interaction)
+        follows = self.bot.app.service.follows
+        await self._work(
+            interaction,
+            lambda: follows.following(tenant=tenant),
+            lambda found: [translate.following_embed(found)],
+            what="/claims following",
+        )
+
+    async def _say(self, interaction: Interaction, job: Callable[[], str], *, what: str) -> None:
+        """Defer, run ``job`` in the check queue, answer with its one line for the channel to see."""
+        await interaction.response.defer(thinking=True)
+        try:
+            text = await self.bot.app.queue.run(job)
+        except Exception as exc:
+            await self._fail(interaction, exc, what=what)
+            return
+        await interaction.followup.send(content=text)
+
     @claims.command(name="help", description="What this bot does and how to use it")
     async def help(self, interaction: Interaction) -> None:
         embed = translate.help_embed(watch_available=self.bot.watch_available)

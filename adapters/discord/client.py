@@ -2,8 +2,9 @@
 
 ``ClaimBot`` is an ``AutoShardedBot``: one process runs as many shards as Discord asks
 for (``GET /gateway/bot``); several processes can split shards with ``shard_ids``.
-It knows nothing of its commands or the digest scheduler: ``adapters.discord.runner``
-wires them in (``create_bot``), as the Slack runner does, so nothing here imports the cog.
+It knows nothing of its commands, the digest scheduler or the follow-alert dispatcher:
+``adapters.discord.runner`` wires them in (``create_bot``), as the Slack runner does, so
+nothing here imports the cog.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from discord.ext import commands
 
 from adapters.bootstrap import App
 from adapters.discord import translate
+from adapters.follow_alerts import FollowAlertDispatcher
 from adapters.scheduler import DigestScheduler
 from bot.digest import DigestBuilder
 from bot.settings import Settings
@@ -157,9 +159,11 @@ class ClaimBot(commands.AutoShardedBot):
         self.sync_on_start = sync_on_start
         self.warm = warm
         self.watch_available = True
-        # set by the runner: added once logged in (the cogs), started once ready (the scheduler)
+        # set by the runner: added once logged in (the cogs), started once ready (the scheduler
+        # and the follow alerts' dispatcher)
         self.claim_cogs: list[commands.Cog] = []
         self.scheduler: DigestScheduler | None = None
+        self.alerts: FollowAlertDispatcher | None = None
         # a long-running bot waits for Discord to be reachable; `discord sync` fails at once
         self.retry_connect = retry_connect
 
@@ -207,6 +211,8 @@ class ClaimBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         if self.scheduler is not None:
             self.scheduler.start()  # idempotent: on_ready fires again after a full reconnect
+        if self.alerts is not None:
+            self.alerts.start()  # idempotent too
         log.info(
             "connected as %s (%s guilds, %s shards); channel watch %s",
             self.user,
@@ -218,6 +224,8 @@ class ClaimBot(commands.AutoShardedBot):
     async def close(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.alerts is not None:
+            await self.alerts.stop()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:

@@ -18,8 +18,10 @@ import discord
 from adapters.bootstrap import App, bootstrap, configure_bot_logging
 from adapters.discord import translate
 from adapters.discord._cog import ClaimsCog
+from adapters.discord.alerts import DiscordAlertPoster
 from adapters.discord.client import MESSAGE_CONTENT_SETUP, ClaimBot
 from adapters.discord.digest import DiscordDigestPoster
+from adapters.follow_alerts import FollowAlertDispatcher
 from adapters.scheduler import DigestScheduler
 from bot.digest import DigestBuilder
 from bot.errors import BadInput
@@ -48,7 +50,8 @@ def create_bot(
     **options: Any,
 ) -> ClaimBot:
     """The bot with its ``/claims`` commands and, with ``run_scheduler``, the weekly digest
-    scheduler posting through it (started once the bot is ready)."""
+    scheduler and the follow alerts' dispatcher posting through it (both started once the
+    bot is ready)."""
     bot = ClaimBot(app=app, settings=settings, digest_builder=digest_builder, **options)
     bot.claim_cogs.append(ClaimsCog(bot))
     if run_scheduler:
@@ -57,6 +60,10 @@ def create_bot(
             config=app.config,
             posters={translate.PLATFORM: DiscordDigestPoster(bot)},
             **(scheduler_options or {}),
+        )
+        # follow alerts of this process's guilds; exactly once comes from the database too
+        bot.alerts = FollowAlertDispatcher(
+            follows=app.service.follows, queue=app.queue, poster=DiscordAlertPoster(bot)
         )
     return bot
 

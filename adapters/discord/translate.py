@@ -16,6 +16,16 @@ import discord
 
 from bot import digest_text
 from bot.errors import BadInput, QueueFull, StorageUnavailable
+from bot.follows import (
+    NO_FOLLOWS,
+    Follow,
+    FollowAlert,
+    alert_text,
+    follow_parts,
+    followed_line,
+    sorted_follows,
+    unfollowed_line,
+)
 from bot.links import article_source, find_urls
 from bot.models import (
     CheckReport,
@@ -373,6 +383,8 @@ HELP_TEXT = (
     "`/claims watch on|off [channel]` — check every article or link pasted in a channel "
     "(Manage Server)\n"
     "`/claims digest here|off|now` — weekly digest in this channel (Manage Server)\n"
+    "`/claims follow speaker` — an alert here when they change a statement or repeat a "
+    "fact-checked claim; `/claims unfollow speaker`, `/claims following`\n"
     "Message menu **Apps → Check claims** — check any message.\n\n"
     "Each server has its own store: nothing is shared between servers."
 )
@@ -386,6 +398,57 @@ def help_embed(*, watch_available: bool) -> discord.Embed:
 def thread_name(report: CheckReport) -> str:
     view = build_report_view(report)
     return truncate(f"Claims: {view.title}", THREAD_NAME_LIMIT)
+
+
+# ---------------------------------------------------------------------------- follows
+COLOUR_ALERT = discord.Colour.orange()
+
+
+def alert_embed(alert: FollowAlert) -> discord.Embed:
+    """A follow alert: who (title), what they said now and before (with links), and why."""
+    text = alert_text(alert)
+    embed = discord.Embed(
+        title=truncate(f"\N{BELL} {text.title}", TITLE_LIMIT), url=_link(text.now_link), colour=COLOUR_ALERT
+    )
+    for name, line, url in (("Now", text.now, text.now_link), ("Before", text.before, text.before_link)):
+        value = _escape(truncate(line, CLAIM_TEXT_CHARS))
+        link = _link(url)
+        if link:
+            value += f"\n[source]({link})"
+        elif url:  # not a web link: a file check's "file:budget.txt"
+            value += f"\n{_escape(url)}"
+        embed.add_field(name=name, value=truncate(value, FIELD_VALUE_LIMIT), inline=False)
+    if text.why:
+        why = _escape(" · ".join(text.why))
+        link = _link(text.fact_check_link)
+        if link:
+            why += f" — [read the fact-check]({link})"
+        embed.add_field(name="Why", value=truncate(why, FIELD_VALUE_LIMIT), inline=False)
+    return embed
+
+
+def followed_text(speaker: Speaker) -> str:
+    return truncate(_escape(followed_line(speaker)), MESSAGE_CONTENT_LIMIT)
+
+
+def unfollowed_text(speaker: Speaker) -> str:
+    return truncate(_escape(unfollowed_line(speaker)), MESSAGE_CONTENT_LIMIT)
+
+
+def following_embed(follows: Sequence[Follow]) -> discord.Embed:
+    """``/claims following``: the server's follows and the channel each posts to."""
+    if not follows:
+        return discord.Embed(description=NO_FOLLOWS, colour=COLOUR_NEUTRAL)
+    lines = []
+    for follow in sorted_follows(follows):
+        who, since = follow_parts(follow)
+        where = f"<#{follow.channel_id}>" if follow.channel_id.isdigit() else _escape(follow.channel_id)
+        lines.append(f"• {_escape(who)} → {where}, {since}")
+    return discord.Embed(
+        title=f"Following {len(follows)} speaker{'s' if len(follows) != 1 else ''}",
+        description=_lines_within(lines, DESCRIPTION_LIMIT),
+        colour=COLOUR_NEUTRAL,
+    )
 
 
 # ---------------------------------------------------------------------------- digests

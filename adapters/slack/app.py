@@ -29,14 +29,18 @@ from adapters.slack.translate import (
     Command,
     CompareCommand,
     DigestCommand,
+    FollowCommand,
+    FollowingCommand,
     HelpCommand,
     SearchCommand,
     SlackMessage,
     SpeakerCommand,
+    UnfollowCommand,
     WatchCommand,
     WatchedMessage,
     comparison_message,
     error_text,
+    following_message,
     help_message,
     message_text,
     parse_command,
@@ -49,6 +53,7 @@ from adapters.slack.translate import (
 )
 from bot.digest import DigestBuilder, schedule_for_channel
 from bot.errors import BadInput
+from bot.follows import followed_line, unfollowed_line
 from bot.links import article_source
 from bot.models import CheckReport, Origin
 from bot.ports import DigestSchedule
@@ -145,6 +150,19 @@ class SlackClaimsBot:
             case CompareCommand(first=first, second=second):
                 comparison = await queue.run(service.compare, first, second)
                 return comparison_message(first, second, comparison)
+            case FollowCommand(name=name):
+                follows = service.follows
+                speaker = await queue.run(
+                    follows.follow, tenant=tenant, platform=PLATFORM, channel_id=channel, name=name
+                )
+                return message_text(followed_line(speaker), response_type="in_channel")
+            case UnfollowCommand(name=name):
+                speaker = await queue.run(
+                    service.follows.unfollow, tenant=tenant, channel_id=channel, name=name
+                )
+                return message_text(unfollowed_line(speaker), response_type="in_channel")
+            case FollowingCommand():
+                return following_message(await queue.run(service.follows.following, tenant=tenant))
             case WatchCommand() | DigestCommand():
                 if not await self.is_admin(client, user):
                     return message_text(self._refusal())

@@ -30,7 +30,9 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.bootstrap import App, bootstrap, configure_bot_logging
+from adapters.follow_alerts import FollowAlertDispatcher
 from adapters.scheduler import DigestScheduler
+from adapters.slack.alerts import SlackAlertPoster
 from adapters.slack.app import SlackClaimsBot, create_slack_app
 from bot.digest import DigestBuilder
 from bot.errors import BadInput
@@ -194,6 +196,16 @@ class SlackRuntime:
             if run_scheduler
             else None
         )
+        # follow alerts of this process's Slack tenants; exactly-once comes from the database too
+        self.alerts: FollowAlertDispatcher | None = (
+            FollowAlertDispatcher(
+                follows=self.core.service.follows,
+                queue=self.core.queue,
+                poster=SlackAlertPoster(self.bot.poster.client),
+            )
+            if run_scheduler
+            else None
+        )
         self.handler: SocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -254,6 +266,8 @@ class SlackRuntime:
             )
         if self.scheduler is not None:
             self.scheduler.start()
+        if self.alerts is not None:
+            self.alerts.start()
 
     async def _connect_socket_mode(self) -> None:
         """Connects, retrying with back-off and one line per failure, until it works or is cancelled."""
@@ -295,6 +309,8 @@ class SlackRuntime:
     async def stop(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.alerts is not None:
+            await self.alerts.stop()
         if self.handler is not None:
             await self.handler.close_async()
             self.handler = None

@@ -22,6 +22,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot import digest_text as words
 from bot.errors import BadInput, QueueFull, StorageUnavailable
+from bot.follows import (
+    NO_FOLLOWS,
+    Follow,
+    FollowAlert,
+    alert_plain,
+    alert_text,
+    follow_parts,
+    sorted_follows,
+)
 from bot.models import (
     CheckReport,
     Comparison,
@@ -44,6 +53,7 @@ from bot.summary import (
     fact_check_words,
     truncate,
 )
+from bot.words import plural
 
 PLATFORM = "slack"
 MAX_BLOCKS = 50
@@ -133,6 +143,21 @@ class DigestCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowCommand:
+    name: str  # may be empty: the service refuses it in one line
+
+
+@dataclass(frozen=True, slots=True)
+class UnfollowCommand:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowingCommand:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
 class HelpCommand:
     problem: str | None = None  # why help is shown instead of what was asked ("unknown subcommand")
 
@@ -144,6 +169,9 @@ Command = (
     | CompareCommand
     | WatchCommand
     | DigestCommand
+    | FollowCommand
+    | UnfollowCommand
+    | FollowingCommand
     | HelpCommand
 )
 CONFIG_COMMANDS = (WatchCommand, DigestCommand)
@@ -155,6 +183,9 @@ USAGE = (
     ("compare <statement> | <statement>", "are two statements the same claim?"),
     ("watch on|off", "summarise articles posted in this channel (admins)"),
     ("digest here|off|now", "weekly digest in this channel (admins)"),
+    ("follow <speaker>", "alert this channel when they change a statement or repeat a fact-checked claim"),
+    ("unfollow <speaker>", "stop those alerts"),
+    ("following", "who is followed, and in which channel"),
     ("help", "this message"),
 )
 
@@ -194,6 +225,8 @@ def parse_command(text: str) -> Command:
         if arg.lower() in {"on", "off"}:
             return WatchCommand(arg.lower() == "on")
         return HelpCommand("`watch` takes `on` or `off`.")
+    if name in {"follow", "unfollow", "following"}:
+        return _follow_command(name, arg)
     if name == "digest":
         match arg.lower():
             case "here":
@@ -204,6 +237,16 @@ def parse_command(text: str) -> Command:
                 return DigestCommand("now")
         return HelpCommand("`digest` takes `here`, `off` or `now`.")
     return HelpCommand(f"I don't know `{escape_mrkdwn(truncate(head, 40))}`.")
+
+
+def _follow_command(name: str, arg: str) -> FollowCommand | UnfollowCommand | FollowingCommand:
+    """``follow <speaker>``, ``unfollow <speaker>``, ``following``: an empty name is the service's
+    to refuse, in one line."""
+    if name == "follow":
+        return FollowCommand(arg)
+    if name == "unfollow":
+        return UnfollowCommand(arg)
+    return FollowingCommand()
 
 
 # -------------------------------------------------------------------- message events
@@ -527,9 +570,45 @@ def help_message(problem: str | None = None) -> SlackMessage:
     return SlackMessage(
         blocks=blocks,
         text=_fallback(
-            problem or "", "claimbot help: /claims check, search, speaker, compare, watch, digest"
+            problem or "",
+            "claimbot help: /claims check, search, speaker, compare, watch, digest, follow, following",
         ),
     )
+
+
+# ============================================================================ follows
+def alert_message(alert: FollowAlert) -> SlackMessage:
+    """A follow alert → Block Kit: who, what they said now, what before, and why (``bot.follows``)."""
+    text = alert_text(alert)
+    now = escape_mrkdwn(text.now) + (f"\n{_link(text.now_link, 'source')}" if text.now_link else "")
+    before = escape_mrkdwn(text.before) + (
+        f"\n{_link(text.before_link, 'source')}" if text.before_link else ""
+    )
+    blocks: list[Block] = [_section(f":bell: *{escape_mrkdwn(text.title)}*"), _section(now), _section(before)]
+    if text.why:
+        why = "*Why:* " + escape_mrkdwn(" · ".join(text.why))
+        if text.fact_check_link:
+            why += f" — {_link(text.fact_check_link, 'read the fact-check')}"
+        blocks.append(_section(why))
+    return SlackMessage(
+        blocks=blocks, text=truncate(alert_plain(alert), MAX_FALLBACK_CHARS), response_type="in_channel"
+    )
+
+
+def following_message(follows: Sequence[Follow]) -> SlackMessage:
+    """``/claims following``: every follow of the workspace, with the channel its alerts go to."""
+    if not follows:
+        return message_text(NO_FOLLOWS)
+    lines = []
+    for follow in sorted_follows(follows):
+        who, since = follow_parts(follow)
+        where = f"<#{follow.channel_id}>" if _CHANNEL_ID.fullmatch(follow.channel_id) else follow.channel_id
+        lines.append(f"• {escape_mrkdwn(who)} → {where}, {since}")
+    title = f"Following {plural(len(follows), 'speaker')}"
+    return SlackMessage(blocks=[_section(f"*{title}*\n" + "\n".join(lines))], text=_fallback(title))
+
+
+_CHANNEL_ID = re.compile(r"[A-Z0-9]+")
 
 
 # ============================================================================ digest

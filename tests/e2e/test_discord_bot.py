@@ -167,7 +167,18 @@ async def test_identifies_with_message_content_and_syncs_commands_per_guild(
     assert set(by_name) == {"claims", "Check claims"}
     assert by_name["Check claims"]["type"] == 3
     subcommands = {o["name"] for o in by_name["claims"]["options"]}
-    assert subcommands == {"check", "search", "speaker", "compare", "watch", "digest", "help"}
+    assert subcommands == {
+        "check",
+        "search",
+        "speaker",
+        "compare",
+        "watch",
+        "digest",
+        "follow",
+        "unfollow",
+        "following",
+        "help",
+    }
 
 
 # ---------------------------------------------------------------------------- commands

@@ -311,3 +311,20 @@ def test_big_input_bench_checks_both_inputs_in_fresh_processes(texts_dir: Path, 
         assert result[name]["exit"] == 0, result[name]["stderr_tail"]
         assert 0 < result[name]["input_chars"] <= 3000
         assert result[name]["peak_rss_mb"] > 100  # the models were loaded: a real check ran
+
+
+def test_follows_bench_times_checks_with_and_without_follows(texts_dir: Path, tmp_path: Path) -> None:
+    from bench import follows
+
+    out = tmp_path / "results"
+    result = follows.main(
+        ["--texts", str(texts_dir), "--smoke", "--out", str(out)],
+        extractor=SaidThatExtractor(),
+        encoder=HashingEncoder(),
+    )
+    assert (result["articles"], result["follows"]) == (4, 10)
+    assert result["without_follows"]["n"] == result["with_follows"]["n"] == 4
+    assert result["without_follows"]["median_s"] > 0
+    assert result["with_follows"]["median_s"] > 0
+    assert result["alerts_queued"] > 0  # the follows tenant really selected and stored alerts
+    assert _latest(out, "follows")["follows"] == 10

@@ -99,6 +99,8 @@ EXPECTED_TABLES = {
     "deliveries",
     "digest_schedules",
     "digest_posts",
+    "follows",
+    "follow_alerts",
     "alembic_version",
 }
 

@@ -317,3 +317,35 @@ def test_search_embeds_say_when_nothing_close_was_found() -> None:
     assert "Nothing close to “banana cake” was found" in text
     assert "0.21" in text
     assert "statement 0" not in text
+
+
+def test_a_follow_alert_with_long_quotes_stays_within_discord_limits() -> None:
+    from datetime import date
+
+    from bot.follows import AlertReason, FollowAlert, Statement
+    from bot.models import FactCheck, Stance
+
+    long = "@everyone the council **promised** " + "very " * 800 + "much"
+    alert = FollowAlert(
+        tenant="discord:1",
+        platform="discord",
+        channel_id="42",
+        speaker="Anna Whitfield",
+        claim_id="c2",
+        article_id="a2",
+        reasons=(AlertReason.FACT_CHECKED,),
+        now=Statement(
+            long, "Anna Whitfield", Stance.ASSERTS, date(2026, 12, 8), "https://news.example/a", "T" * 400
+        ),
+        before=Statement(long, None, Stance.ASSERTS, date(2026, 11, 2), "https://factdesk.example/1"),
+        fact_check=FactCheck(verdict="False", by="Fact Desk", url="https://factdesk.example/1"),
+    )
+    embed = translate.alert_embed(alert)
+    assert translate.within_limits([embed])
+    assert embed.title == "\N{BELL} Anna Whitfield repeated a fact-checked claim"
+    assert [f.name for f in embed.fields] == ["Now", "Before", "Why"]
+    assert "@everyone" not in (embed.fields[0].value or "")  # mentions are escaped
+    assert embed.fields[0].value.endswith("[source](https://news.example/a)")  # type: ignore[union-attr]
+    assert embed.fields[2].value == (
+        "Fact-checked by Fact Desk: False — [read the fact-check](https://factdesk.example/1)"
+    )

@@ -452,3 +452,40 @@ def test_search_says_when_nothing_close_was_found() -> None:
     lines = _texts(t.search_message("x", mixed).blocks)
     assert any("similarity 0.70" in line for line in lines)
     assert not any("statement 0" in line for line in lines)
+
+
+# ------------------------------------------------------------------------------ follows
+def test_a_follow_alert_with_long_quotes_and_odd_links_stays_within_slack_limits() -> None:
+    from bot.follows import AlertReason, FollowAlert, Statement
+    from bot.models import FactCheck, Stance
+    from tests.e2e.fake_slack import block_problems
+
+    long = "The council <said> & promised " + "very " * 800 + "much"
+    alert = FollowAlert(
+        tenant="slack:T1",
+        platform="slack",
+        channel_id="C9",
+        speaker="Anna Whitfield",
+        claim_id="c2",
+        article_id="a2",
+        reasons=(AlertReason.CHANGED, AlertReason.FACT_CHECKED),
+        now=Statement(
+            long, "Anna Whitfield", Stance.ASSERTS, date(2026, 12, 8), "file:budget.txt", "T" * 400
+        ),
+        before=Statement(long, "Anna Whitfield", Stance.DENIES, date(2026, 11, 2), "https://x.example/a|b"),
+        why=("numbers differ: 61 vs 48",),
+        fact_check=FactCheck(verdict="False", by="Fact Desk", url="https://factdesk.example/1"),
+    )
+    message = t.alert_message(alert)
+    assert block_problems(message.blocks) == []
+    assert len(message.text) <= t.MAX_FALLBACK_CHARS
+    texts = [b["text"]["text"] for b in message.blocks]
+    assert texts[0] == ":bell: *Anna Whitfield changed a fact-checked claim*"
+    assert "&lt;said&gt; &amp; promised" in texts[1]
+    assert "file:budget.txt" in texts[1]  # not a web link: shown, not linked
+    assert "<https://x.example/a|b" not in texts[2]  # a link that would break mrkdwn is shown plain
+    assert texts[3].endswith("<https://factdesk.example/1|read the fact-check>")
+    assert t.parse_command("follow  Vladimir Putin ") == t.FollowCommand("Vladimir Putin")
+    assert t.parse_command("unfollow Putin") == t.UnfollowCommand("Putin")
+    assert t.parse_command("following") == t.FollowingCommand()
+    assert t.parse_command("follow") == t.FollowCommand("")  # the service refuses it in one line
