@@ -72,14 +72,15 @@ class Settings(BaseSettings):
     # the learned span tagger adds statements the rules miss (bot.nlp.span_tagger); it runs
     # MiniLM over the whole article, at embedding_precision
     attribution_tagger: bool = True
-    # the pair judge (bot.matching.judge, a MiniLM cross-encoder) decides "same statement?"; off
-    # (default until its speed is fixed: ~5x slower compare, see docs/measurements.md): the
-    # combined similarity does. It runs in float32, ONNX Runtime (its int8 copy moved scores)
-    pair_judge: bool = False
+    # the pair judge (bot.matching.judge, a MiniLM cross-encoder) re-reads the few pairs the
+    # combined similarity calls repeat/changed and vetoes those that are not the same statement
+    # (it never promotes a "different"); on news it took back mostly wrong "changed" verdicts for
+    # ~20 ms an article. Runs in float32, ONNX Runtime (its int8 copy moved scores)
+    pair_judge: bool = True
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
-    # repeat: the pair judge's score (or, with pair_judge off, the combined similarity of
-    # bot.matching.compare); both put the point tuned on MRPC train (F1 at precision >= 0.80) at 0.54;
+    # repeat: the combined similarity of bot.matching.compare (and the judge's blend, for its veto);
+    # both put the point tuned on MRPC train (F1 at precision >= 0.80) at 0.54;
     # changed: MiniLM cosine from which a pair with a different number/negation/stance is the same topic
     repeat_threshold: float = Field(default=0.54, ge=0, le=1)
     changed_threshold: float = Field(default=0.60, ge=0, le=1)
