@@ -27,6 +27,7 @@ demo: $(BIN)/claimbot
 
 test: $(BIN)/claimbot
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy bot storage adapters
 	$(BIN)/python -m pytest -q
 
