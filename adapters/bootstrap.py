@@ -130,7 +130,7 @@ def _default_extractor(settings: Settings) -> ClaimExtractor:
 def _default_encoder(settings: Settings) -> Encoder:
     from transformers.utils import logging as transformers_logging
 
-    from bot.matching.encoder import load_encoder
+    from bot.inference.encoder import load_encoder
 
     # a weights-loading progress bar is noise in a CLI's stderr and in a bot's logs
     transformers_logging.disable_progress_bar()
@@ -138,7 +138,7 @@ def _default_encoder(settings: Settings) -> Encoder:
 
 
 def _default_judge(settings: Settings) -> PairScorer | None:
-    from bot.matching.judge import load_judge
+    from bot.inference.judge import load_judge
 
     return load_judge(settings) if settings.pair_judge else None
 

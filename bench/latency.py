@@ -255,7 +255,7 @@ def main(
 
         extractor = SpacyClaimExtractor.from_settings(settings)
     if encoder is None:
-        from bot.matching.encoder import load_encoder
+        from bot.inference.encoder import load_encoder
 
         encoder = load_encoder(settings)
     # the pair judge as the bot runs it (CLAIMBOT_PAIR_JUDGE); the smoke run's fakes go without

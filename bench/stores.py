@@ -110,7 +110,7 @@ def make_generator(
     texts = [t for _, t in read_texts(texts_dir)]
     sentences = claim_like_sentences(texts, limit=base_size)
     if encoder is None:
-        from bot.matching.encoder import load_encoder
+        from bot.inference.encoder import load_encoder
 
         encoder = load_encoder(load_settings())
     cache = cache_dir or common.CACHE_DIR

@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None, *, encoder: Encoder | None = None) -
     args = parse_args(argv)
     if args.smoke:
         args.limit, args.warmup = 3, 1
-    from bot.matching.encoder import load_encoder
+    from bot.inference.encoder import load_encoder
     from bot.nlp.extractor import SpacyClaimExtractor
     from bot.settings import load_settings
 

@@ -172,7 +172,7 @@ class Comparison:
     similarity: float
     verdict: Verdict
     reasons: tuple[str, ...] = ()
-    judge: float | None = None  # the pair judge's score, when it read the pair (bot.matching.judge)
+    judge: float | None = None  # the pair judge's score, when it read the pair (bot.inference.judge)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Ports: what the core needs from the outside world, as Protocols.
 
 Storage implements ``ClaimStore``; the NLP package implements ``ClaimExtractor``;
-``bot.matching.encoder`` implements ``Encoder``; ``adapters.fetcher`` implements ``Fetcher``.
+``bot.inference.encoder`` implements ``Encoder``; ``adapters.fetcher`` implements ``Fetcher``.
 Unit tests use small fakes of these (see ``tests/fakes.py``).
 """
 

@@ -87,7 +87,7 @@ class ClaimService:
     ) -> None:
         # alerts for the channels that follow a speaker (bot.follow_service); None: no follows
         self.follows = FollowService(claims=store, store=follows)
-        # the pair judge (bot.matching.judge) reads the candidates worth it, once per article;
+        # the pair judge (bot.inference.judge) reads the candidates worth it, once per article;
         # None: the combined similarity of bot.matching.compare decides alone
         self.judge = judge
         self.store = store

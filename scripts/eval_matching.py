@@ -8,7 +8,7 @@
 * CheckThat 2020 task 2: MAP@5 retrieving from ALL verified claims, for train and dev. Re-ranker
   weights are fitted on train only; dev is held out. Baseline: plain cosine on the raw tweet.
 
-* The pair judge (``bot/matching/judge.py``, ``--only judge-mrpc stsb edits``): MRPC 5-fold from the
+* The pair judge (``bot/inference/judge.py``, ``--only judge-mrpc stsb edits``): MRPC 5-fold from the
   out-of-fold scores of ``scripts/train_judge.py --cv`` (``--judge-oof``; each pair scored by a judge
   trained and thresholded without its fold; the product's verdicts, "found" = repeat or changed);
   STS-B dev Spearman of the judge's score against the cosine and the combined similarity; verdict
@@ -54,6 +54,9 @@ from matching_data import (
     polnear_sentences,
 )
 
+from bot.inference.encoder import MiniLMEncoder
+from bot.inference.judge import JUDGE_WEIGHTS, PairJudge
+from bot.inference.model_files import Precision
 from bot.matching.compare import (
     DEFAULT_PAIR_WEIGHTS,
     PAIR_FEATURES,
@@ -63,9 +66,7 @@ from bot.matching.compare import (
     pair_evidence,
     pair_score,
 )
-from bot.matching.encoder import MiniLMEncoder, Precision
 from bot.matching.features import content_stems
-from bot.matching.judge import JUDGE_WEIGHTS, PairJudge
 from bot.matching.retrieval import RERANK_FEATURES, normalise_query, rerank, rerank_features
 from bot.models import Candidate, ClaimKind, StoredClaim, Verdict
 from bot.settings import Settings
@@ -472,7 +473,7 @@ def main() -> None:
         "--precision",
         choices=[p.value for p in Precision],
         default=Settings().embedding_precision,
-        help="how MiniLM runs (bot.matching.encoder); each has its own embedding cache",
+        help="how MiniLM runs (bot.inference.encoder); each has its own embedding cache",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

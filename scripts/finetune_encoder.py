@@ -43,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch
 from matching_data import OVERLAY_NAME, CheckThat, EmbeddingCache, load_checkthat
 
-from bot.matching.encoder import MAX_SEQ_LENGTH, MiniLMEncoder, packaged_model_path
+from bot.inference.encoder import MAX_SEQ_LENGTH, MiniLMEncoder
+from bot.inference.model_files import packaged_model_path
 from bot.matching.retrieval import normalise_query
 
 logger = logging.getLogger("finetune_encoder")

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matching_data import load_mrpc, load_stsb
 
+from bot.inference.judge import JUDGE_WEIGHTS, PairJudge
 from bot.matching.compare import REPEAT_THRESHOLD, JudgeBlend
-from bot.matching.judge import JUDGE_WEIGHTS, PairJudge
 
 logger = logging.getLogger("judge_blend")
 
@@ -72,7 +72,8 @@ def fit_blend(
 
 def pair_cosines(pairs: list[tuple[str, str]]) -> np.ndarray:
     """The MiniLM cosine of each pair, as the product computes it (the default int8 encoder)."""
-    from bot.matching.encoder import MiniLMEncoder, Precision
+    from bot.inference.encoder import MiniLMEncoder
+    from bot.inference.model_files import Precision
 
     encoder = MiniLMEncoder(precision=Precision.INT8)
     va = np.asarray(encoder.encode([a for a, _ in pairs]))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from bot.matching.encoder import MiniLMEncoder, TorchRunner
+from bot.inference.encoder import MiniLMEncoder, TorchRunner
 from bot.ports import Encoder
 
 csv.field_size_limit(sys.maxsize)

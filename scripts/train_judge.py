@@ -1,4 +1,4 @@
-"""Train the pair judge (``bot/matching/judge.py``): a MiniLM cross-encoder for "same statement?".
+"""Train the pair judge (``bot/inference/judge.py``): a MiniLM cross-encoder for "same statement?".
 
     HF_HUB_OFFLINE=1 .venv/bin/python -m scripts.train_judge --data ../shared/data [--cv]
 
@@ -57,8 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import judge_blend
 from matching_data import EditPair, MrpcPair, edit_pairs, load_mrpc, load_stsb, polnear_sentences
 
+from bot.inference.judge import JUDGE_WEIGHTS, canonical, load_backbone, logit, pooled_logits, save_judge
 from bot.matching.compare import REPEAT_THRESHOLD
-from bot.matching.judge import JUDGE_WEIGHTS, canonical, load_backbone, logit, pooled_logits, save_judge
 
 logger = logging.getLogger("train_judge")
 FOLD_SEED = 13  # the fold split of scripts/eval_matching.py
@@ -73,7 +73,7 @@ class Example:
 
 
 def canonical_examples(examples: list[Example]) -> list[Example]:
-    """Each pair in the judge's own order (``bot.matching.judge.canonical``)."""
+    """Each pair in the judge's own order (``bot.inference.judge.canonical``)."""
     return [Example(*canonical(e.a, e.b), e.target, e.source) for e in examples]
 
 
@@ -385,7 +385,7 @@ def main() -> None:
         "frozen_layers": net.frozen,
         "tuned_layers": list(range(net.frozen, net.frozen + args.top_layers)),
         "pooling": "mean of the last hidden states over the pair's tokens",
-        "symmetric": "each pair is read with the shorter statement first (bot.matching.judge.canonical)",
+        "symmetric": "each pair is read with the shorter statement first (bot.inference.judge.canonical)",
         "dtype": "float16",
         "threshold_logit": threshold,
         "shift": shift,

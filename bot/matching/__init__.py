@@ -2,25 +2,22 @@
 
 Public API (used by ``bot.service`` and the CLI):
 
-* ``MiniLMEncoder`` / ``load_encoder(settings)`` - ``bot.ports.Encoder`` over all-MiniLM-L6-v2, offline.
 * ``compare_statements(a, b, *, encoder, thresholds=None) -> Comparison``
 * ``judge_pair(a, b, cosine, *, thresholds=None) -> Comparison``
 * ``MatchThresholds.from_settings(settings)``
 * ``normalise_query(text) -> str`` and ``rerank(query, query_vec, candidates) -> [(Candidate, score)]``
 
-Importing this package does not import torch; the model loads on the first ``encode``.
+The encoder that turns statements into vectors (``bot.ports.Encoder``) is infrastructure:
+``bot.inference.encoder`` runs it; this package only compares what it gives.
 """
 
 from bot.matching.compare import MatchThresholds, compare_statements, judge_pair
-from bot.matching.encoder import MiniLMEncoder, load_encoder
 from bot.matching.retrieval import normalise_query, rerank
 
 __all__ = [
     "MatchThresholds",
-    "MiniLMEncoder",
     "compare_statements",
     "judge_pair",
-    "load_encoder",
     "normalise_query",
     "rerank",
 ]

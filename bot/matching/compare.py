@@ -6,7 +6,7 @@ MRPC train by ``scripts/eval_matching.py`` (the weights below are its output). E
 decide between "repeat" and "changed": a different number, a negation only one side has, opposite
 wording ("supports"/"opposes") or different names turn a close pair into "changed".
 
-With the pair judge (``bot.matching.judge``; ``CLAIMBOT_PAIR_JUDGE``), a pair the combined
+With the pair judge (``bot.inference.judge``; ``CLAIMBOT_PAIR_JUDGE``), a pair the combined
 similarity calls repeat or changed is read by the judge too (``with_judge``): when the blend of
 its score and the cosine (``JudgeBlend``, from the judge's ``meta.json``) stays below the repeat
 threshold, the pair is "different" after all. The judge never turns a "different" into a match:
@@ -285,7 +285,7 @@ def _plain_verdict(ev: PairEvidence, cosine: float, t: MatchThresholds) -> Compa
 
 
 class PairScorer(Protocol):
-    """What ``bot.matching.judge.PairJudge`` offers: one score in [0, 1] per (a, b) pair, and how
+    """What ``bot.inference.judge.PairJudge`` offers: one score in [0, 1] per (a, b) pair, and how
     to blend it with the cosine."""
 
     @property

@@ -90,7 +90,7 @@ def load_tokenizer(model_path: Path | None = None) -> Any:
     """The packaged MiniLM's word-piece tokenizer, without loading the model."""
     from transformers import AutoTokenizer
 
-    from bot.matching.encoder import packaged_model_path
+    from bot.inference.model_files import packaged_model_path
 
     return AutoTokenizer.from_pretrained(str(model_path or packaged_model_path()), local_files_only=True)
 
@@ -108,7 +108,7 @@ def load_backbone(model_path: Path | None = None, *, layers: int | None = None) 
     cut to its first ``layers`` transformer layers when given."""
     from transformers import AutoModel
 
-    from bot.matching.encoder import packaged_model_path
+    from bot.inference.model_files import packaged_model_path
 
     path = model_path or packaged_model_path()
     tokenizer = load_tokenizer(path)
@@ -196,7 +196,7 @@ def build_tagger_model(weights: Path, model_path: Path | None = None) -> tuple[A
 def int8_tagger_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
     """The tagger exported to ONNX with int8 matrix products, derived once and cached like the
     int8 sentence encoder; the name carries digests of the tagger weights and the backbone."""
-    from bot.matching.encoder import cached_int8_onnx, file_digest, packaged_model_path, weights_digest
+    from bot.inference.model_files import cached_int8_onnx, file_digest, packaged_model_path, weights_digest
 
     backbone = model_path or packaged_model_path()
 
@@ -259,7 +259,7 @@ class AttributionSpanTagger:
         if not self._weights.is_file():
             raise RuntimeError(f"attribution span tagger weights not found at {self._weights}")
         if self._precision == "int8":
-            from bot.matching.encoder import default_model_cache_dir, onnx_session
+            from bot.inference.model_files import default_model_cache_dir, onnx_session
 
             onnx_file = int8_tagger_file(self._weights, self._model_cache_dir or default_model_cache_dir())
             session = onnx_session(onnx_file, num_threads=self._num_threads)
@@ -273,7 +273,7 @@ class AttributionSpanTagger:
         else:
             import torch
 
-            from bot.matching.encoder import native_bfloat16_supported
+            from bot.inference.model_files import native_bfloat16_supported
 
             if self._num_threads:
                 torch.set_num_threads(self._num_threads)

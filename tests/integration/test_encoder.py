@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from bot.matching import MiniLMEncoder, compare_statements, load_encoder
-from bot.matching.encoder import Precision
+from bot.inference.encoder import MiniLMEncoder, load_encoder
+from bot.inference.model_files import Precision
+from bot.matching import compare_statements
 from bot.models import Verdict
 from bot.settings import Settings
 
@@ -131,9 +132,9 @@ def test_int8_is_exported_once_and_stays_close(
     stamp = files[0].stat().st_mtime_ns
     # a CPU without VNNI gets a note naming the setting (the vectors are still made): a warning
     # when the int8 file is made, with -v (INFO) after that, so stderr stays one line an error
-    monkeypatch.setattr("bot.matching.encoder.cpu_has_vnni", lambda: False)
+    monkeypatch.setattr("bot.inference.encoder.cpu_has_vnni", lambda: False)
     again = MiniLMEncoder(precision=Precision.INT8, cache_size=0, model_cache_dir=tmp_path)
-    with caplog.at_level(logging.INFO, logger="bot.matching.encoder"):
+    with caplog.at_level(logging.INFO, logger="bot.inference.encoder"):
         np.testing.assert_allclose(again.encode(SENTENCES), vectors, atol=1e-5)
     assert "CLAIMBOT_EMBEDDING_PRECISION" in caplog.text
     assert files[0].stat().st_mtime_ns == stamp  # reused, not exported again

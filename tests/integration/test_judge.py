@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.matching import MiniLMEncoder, compare_statements, load_encoder
-from bot.matching.judge import JUDGE_WEIGHTS, PairJudge, load_judge
+from bot.inference.encoder import MiniLMEncoder, load_encoder
+from bot.inference.judge import JUDGE_WEIGHTS, PairJudge, load_judge
+from bot.matching import compare_statements
 from bot.models import Verdict
 from bot.settings import Settings
 

@@ -11,13 +11,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from bot.inference.judge import canonical, score_pairs
 from bot.matching.compare import (
     JUDGE_TOP_K,
     JudgeBlend,
     MatchThresholds,
     judge_pair,
 )
-from bot.matching.judge import canonical, score_pairs
 from bot.models import ArticleInput, Status, Verdict
 from bot.service import ClaimService
 from tests.fakes import HashingEncoder, InMemoryStore, PagesFetcher, SaidThatExtractor
