@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from bot.models import ClaimKind, ExtractedClaim
 from bot.nlp.attribution import (
     Attribution,
-    CueLexicon,
+    AttributionModels,
     SentenceUnit,
     find_attributions,
     load_lexicon,
@@ -100,7 +100,7 @@ class SpacyClaimExtractor:
         self,
         nlp: Language,
         *,
-        lexicon: CueLexicon | None = None,
+        lexicon: AttributionModels | None = None,
         checkworthiness: Scorer | bool | None = True,
         include_unattributed: bool = True,
         merge_restatements: bool = True,
