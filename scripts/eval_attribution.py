@@ -337,7 +337,7 @@ def _score_parsed(extractor, articles: list[PolnearArticle], docs: Sequence[obje
 def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     """Parses dev once and sweeps the decision threshold: the learned cue model's when the
     lexicon file has one, else the cue-prior threshold. Saves the best into the lexicon file."""
-    from bot.nlp.attribution import LEXICON_PATH, CueLexicon, CueModel
+    from bot.nlp.attribution import LEXICON_PATH, AttributionModels, CueModel
 
     docs = list(extractor.nlp.pipe([_normalise(a.text) for a in articles], batch_size=8))
     base = load_lexicon()
@@ -348,7 +348,7 @@ def tune(extractor, articles: list[PolnearArticle]) -> dict[str, object]:
     for threshold in candidates:
         if base.model is not None:
             model = CueModel(base.model.weights, base.model.bias, threshold)
-            extractor.lexicon = CueLexicon(base.priors, base.threshold, model, base.boundary)
+            extractor.lexicon = AttributionModels(base.priors, base.threshold, model, base.boundary)
         else:
             extractor.lexicon = load_lexicon(threshold=threshold)
         sweep[threshold] = _score_parsed(extractor, articles, docs).overall.as_dict()

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from bot.nlp.attribution import CueLexicon
+from bot.nlp.attribution import AttributionModels
 from bot.nlp.polnear import PolnearArticle, find_compartment, read_compartment
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def fit_conditional_logit(groups: list[np.ndarray], positives: list[int], l2: fl
 
 
 def train_boundary_model(
-    articles: list[PolnearArticle], docs: list[Doc], lexicon: CueLexicon
+    articles: list[PolnearArticle], docs: list[Doc], lexicon: AttributionModels
 ) -> dict[str, object]:
     """Fits where a statement's content ends (``bot.nlp.boundaries``).
 
@@ -160,7 +160,7 @@ def train_boundary_model(
 
 
 def train_cue_model(
-    articles: list[PolnearArticle], docs: list[Doc], lexicon: CueLexicon, candidate_threshold: float
+    articles: list[PolnearArticle], docs: list[Doc], lexicon: AttributionModels, candidate_threshold: float
 ) -> dict[str, object]:
     """Fits the logistic regression that keeps or drops candidate statements.
 
@@ -230,11 +230,11 @@ def main(argv: list[str] | None = None) -> int:
             payload[key] = existing[key]
     path.write_text(json.dumps(payload, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     if not args.no_cue_model:
-        from bot.nlp.attribution import CueLexicon
+        from bot.nlp.attribution import AttributionModels
 
         train_articles = list(read_compartment(compartment))[: args.limit or None]
         docs = parse_articles(train_articles, args.model)
-        candidates = CueLexicon(lexicon, args.candidate_threshold)
+        candidates = AttributionModels(lexicon, args.candidate_threshold)
         payload["boundary"] = train_boundary_model(train_articles, docs, candidates)
         payload["model"] = train_cue_model(train_articles, docs, candidates, args.candidate_threshold)
         path.write_text(json.dumps(payload, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")

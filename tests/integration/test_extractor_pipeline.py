@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import ClaimKind, ExtractedClaim, SpeakerKind
-from bot.nlp.extractor import SpacyClaimExtractor, merge_restatements, restatement_similarity
+from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.restatements import merge_restatements, restatement_similarity
 from bot.ports import ClaimExtractor
 
 ROOT = Path(__file__).resolve().parents[2]

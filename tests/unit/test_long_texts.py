@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from bot.nlp.extractor import SpacyClaimExtractor, pieces_of
+from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.pieces import pieces_of
 
 PARAGRAPH = (
     "The council said on Monday that the bridge will close for two years. "

@@ -32,7 +32,13 @@ from __future__ import annotations
 
 from bot.nlp.attribution.features import FEATURE_NAMES, attribution_features
 from bot.nlp.attribution.finder import find_attributions
-from bot.nlp.attribution.lexicon import DEFAULT_THRESHOLD, LEXICON_PATH, CueLexicon, CueModel, load_lexicon
+from bot.nlp.attribution.lexicon import (
+    DEFAULT_THRESHOLD,
+    LEXICON_PATH,
+    AttributionModels,
+    CueModel,
+    load_lexicon,
+)
 from bot.nlp.attribution.records import Attribution, CharSpan, Fragment, SentenceUnit, TokenRange
 from bot.nlp.attribution.sentences import sentence_units
 from bot.nlp.attribution.tagged import attribution_from_spans, tagged_content_fragment
@@ -43,9 +49,9 @@ __all__ = [
     "FEATURE_NAMES",
     "LEXICON_PATH",
     "Attribution",
+    "AttributionModels",
     "BoundaryExample",
     "CharSpan",
-    "CueLexicon",
     "CueModel",
     "Fragment",
     "SentenceUnit",

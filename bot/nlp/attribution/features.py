@@ -8,7 +8,7 @@ import math
 from spacy.tokens import Doc
 
 from bot.models import ClaimKind
-from bot.nlp.attribution.lexicon import CueLexicon
+from bot.nlp.attribution.lexicon import AttributionModels
 from bot.nlp.attribution.records import Attribution
 from bot.nlp.tokens import token_tag as _tag
 
@@ -23,7 +23,7 @@ FEATURE_NAMES = (
 
 
 def attribution_features(
-    doc: Doc, attribution: Attribution, lexicon: CueLexicon, *, text: str | None = None
+    doc: Doc, attribution: Attribution, lexicon: AttributionModels, *, text: str | None = None
 ) -> list[float]:
     """Features of one candidate statement for the learned cue model (see FEATURE_NAMES)."""
     text = doc.text if text is None else text

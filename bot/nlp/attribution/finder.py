@@ -24,7 +24,7 @@ from bot.nlp.attribution.cues import (
 )
 from bot.nlp.attribution.features import attribution_features
 from bot.nlp.attribution.followers import signed_quotes, with_continued_quotes
-from bot.nlp.attribution.lexicon import CueLexicon
+from bot.nlp.attribution.lexicon import AttributionModels
 from bot.nlp.attribution.records import (
     ArticleContext,
     Attribution,
@@ -357,7 +357,7 @@ def _model_keeps(ctx: ArticleContext, item: Candidate) -> bool:
 def find_attributions(
     doc: Doc,
     *,
-    lexicon: CueLexicon,
+    lexicon: AttributionModels,
     raw_text: str | None = None,
     quotes: list[Quote] | None = None,
     units: Sequence[SentenceUnit] | None = None,

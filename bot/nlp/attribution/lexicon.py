@@ -37,7 +37,11 @@ class CueModel:
 
 
 @dataclass(frozen=True, slots=True)
-class CueLexicon:
+class AttributionModels:
+    """The learned attribution models: each word form's cue prior (``prior``, ``is_cue`` at
+    ``threshold``), the statement model scoring candidates (``model``) and the boundary model
+    ending complements (``boundary``); the last two are None when not trained or not used."""
+
     priors: dict[str, float]
     threshold: float
     model: CueModel | None = None
@@ -56,11 +60,12 @@ class CueLexicon:
 @lru_cache(maxsize=4)
 def load_lexicon(
     path: Path = LEXICON_PATH, threshold: float | None = None, *, use_model: bool = True
-) -> CueLexicon:
-    """Loads the learned cue priors; with no file, only the seed cues count."""
+) -> AttributionModels:
+    """Loads the attribution models (cue priors, statement and boundary models); with no file,
+    only the seed cues count."""
     if not path.exists():
         logger.warning("no cue lexicon at %s; using the seed cue list only", path)
-        return CueLexicon({}, threshold if threshold is not None else DEFAULT_THRESHOLD)
+        return AttributionModels({}, threshold if threshold is not None else DEFAULT_THRESHOLD)
     payload = json.loads(path.read_text(encoding="utf-8"))
     model = None
     boundary = None
@@ -73,4 +78,4 @@ def load_lexicon(
     if payload.get("boundary") and use_model:
         boundary = BoundaryModel(tuple(payload["boundary"]["weights"]), float(payload["boundary"]["bias"]))
     chosen = threshold if threshold is not None else default
-    return CueLexicon(dict(payload["priors"]), chosen, model, boundary)
+    return AttributionModels(dict(payload["priors"]), chosen, model, boundary)

@@ -9,7 +9,7 @@ from typing import NewType
 from spacy.tokens import Doc
 
 from bot.models import ClaimKind
-from bot.nlp.attribution.lexicon import CueLexicon
+from bot.nlp.attribution.lexicon import AttributionModels
 from bot.nlp.quotes import Quote
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class ArticleContext:
     doc: Doc
     quotes: list[Quote]
     units: list[SentenceUnit]
-    lexicon: CueLexicon
+    lexicon: AttributionModels
     token_starts: list[int] = field(default_factory=list)  # token.idx by token index (bisect)
     text: str = ""  # doc.text, built once (Doc.text joins every token on each access)
 
