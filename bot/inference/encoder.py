@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
 from bot.inference.model_files import (
     Precision,
     cached_int8_onnx,

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
 from bot.matching.compare import JudgeBlend
 
 if TYPE_CHECKING:
@@ -92,8 +93,9 @@ def pooled_logits(hidden: Any, attention: Any, head: Any) -> Any:
 
 def load_backbone(model_path: Path | None = None) -> tuple[Any, Any]:
     """Tokenizer and BERT model of the packaged MiniLM (eager attention: it exports to ONNX)."""
-    from bot.inference.model_files import packaged_model_path
     from transformers import AutoModel, AutoTokenizer
+
+    from bot.inference.model_files import packaged_model_path
 
     path = model_path or packaged_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
@@ -180,6 +182,7 @@ def float32_judge_file(weights: Path, cache_dir: Path, model_path: Path | None =
     import tempfile
 
     import onnxruntime
+
     from bot.inference.model_files import packaged_model_path
 
     backbone = model_path or packaged_model_path()
@@ -314,8 +317,9 @@ class PairJudge:
             cache_dir = self._model_cache_dir or default_model_cache_dir()
             derive = int8_judge_file if self._precision == "int8" else float32_judge_file
             session = onnx_session(derive(self._weights, cache_dir), num_threads=self._num_threads)
-            from bot.inference.model_files import packaged_model_path
             from transformers import AutoTokenizer
+
+            from bot.inference.model_files import packaged_model_path
 
             self._tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
 
