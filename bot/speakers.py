@@ -118,17 +118,17 @@ def resolve_speaker(
     known = list(known)
     forms = [name, *aliases]
     keys = {normalise_name(f) for f in forms if f.strip()}
+    core = _core_tokens(name)
     for speaker in known:
         speaker_keys = {normalise_name(speaker.name), *(normalise_name(a) for a in speaker.aliases)}
-        if keys & speaker_keys:
+        if keys & speaker_keys and not _other_people(core, _core_tokens(speaker.name)):
             return _merge(speaker, name, aliases)
 
-    core = _core_tokens(name)
     if not core:
         return ResolvedSpeaker(name, kind, tuple(aliases), None)
-    core_key = " ".join(core)
+    core_key = _without_initials(core)
     for speaker in known:
-        if " ".join(_core_tokens(speaker.name)) == core_key:
+        if _without_initials(_core_tokens(speaker.name)) == core_key:
             return _merge(speaker, name, aliases)
 
     if kind is SpeakerKind.ORGANISATION and name == name.lower() and len(core) >= 2:
@@ -160,6 +160,18 @@ def resolve_speaker(
                     upgraded[0].id,
                 )
     return ResolvedSpeaker(name, kind, tuple(aliases), None)
+
+
+def _without_initials(core: Sequence[str]) -> tuple[str, ...]:
+    """ "Donald J. Trump" and "Donald Trump" are one name; a lone initial is kept ("J. Smith")."""
+    full = tuple(t for t in core if len(t) > 1)
+    return full if len(full) >= 2 else tuple(core)
+
+
+def _other_people(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Two full names with one surname and different first names are two people, though each
+    may be called by the surname alone: "Ivanka Trump" is not "Donald Trump"."""
+    return len(a) >= 2 and len(b) >= 2 and a[-1] == b[-1] and a[0] != b[0] and len(a[0]) > 1 and len(b[0]) > 1
 
 
 _NAME_PARTICLES = frozenset({"al", "bin", "da", "de", "del", "der", "di", "du", "ibn", "la", "le", "van"})

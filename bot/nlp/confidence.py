@@ -84,13 +84,26 @@ PERSON_ROLES = frozenset(
     """
     )
 )
+# more words for people and bodies, trusted only where the recognizer already gave a person, a
+# group or an organisation (alone, "opponent" or "country" is too often a misparse)
+_MORE_PEOPLE_AND_BODIES = frozenset(
+    _words(
+        """
+    critic supporter opponent activist advocate ally enemy rival protester demonstrator delegate
+    insider surrogate diplomat ruler staffer citizen parent veteran police public crowd audience
+    staff nation country government authority organizer group lady gentleman boy girl child
+    children kid patient victim survivor witness media outlet press
+    """
+    )
+)
 SAYING_THINGS = frozenset(
     _words(
         """
     ruling complaint book article account website site slide clip film footage documentary
     transcript speech interview testimony lawsuit suit indictment order verdict decision opinion
     editorial column blog message email text tweet post page sign banner headline caption story
-    investigation inquiry probe forecast projection model platform average brief
+    investigation inquiry probe forecast projection model platform average brief submission
+    bylaws rules guidelines records statistics survey poll study analysis analyses review
     """
     )
 )
@@ -119,21 +132,12 @@ def fits_a_speaker(name: str | None, kind: SpeakerKind) -> bool:
     if len(lower) == 1 and (lower[0] in _NOT_A_NAME_ALONE or lower[0] in _NOT_AN_OPENING):
         return False  # "Some", "Mr.", "Having"
     if kind is not SpeakerKind.UNKNOWN:
-        return True
+        return _fits_its_kind(words, lower, kind)
     opens_with_a_gerund = len(lower) > 1 and lower[0].endswith("ing") and lower[0] not in SPEAKER_HEADS
     if lower[0] in _NOT_AN_OPENING or opens_with_a_gerund or lower[-1] in _PRONOUN_ENDS:
         return False  # "Following initial reports of …", "of RT", "many new programs she"
-    # the head of the first phrase: "experts I interviewed", "one GOP source in the room",
-    # "latest Reuters/Ipsos opinion poll released Friday", "one Twitter user @nycsouthpaw"
-    phrase: list[str] = []
-    for word in lower:
-        if word in _PHRASE_ENDS:
-            break
-        phrase.append(word)
-    while len(phrase) > 1 and (phrase[-1].startswith("@") or phrase[-1][:1].isdigit()):
-        phrase.pop()
-    head = phrase[-1] if phrase else lower[0]
-    if {head, head.removesuffix("s"), head.removesuffix("es")} & SPEAKER_HEADS:
+    head = _head_of_first_phrase(lower)
+    if _names_who_speaks(head):
         return True
     if lower[0] in TIME_WORDS or lower[0] in _MONTHS or lower[-1] in TIME_NOUNS:
         return False  # "September 27 they", "debate Monday", "day"
@@ -142,6 +146,60 @@ def fits_a_speaker(name: str | None, kind: SpeakerKind) -> bool:
     return words[-1][:1].isupper() and capitals * 2 >= len(words)
 
 
+def _head_of_first_phrase(lower: Sequence[str]) -> str:
+    """The head of the first phrase: "experts I interviewed", "one GOP source in the room",
+    "latest Reuters/Ipsos opinion poll released Friday", "one Twitter user @nycsouthpaw"."""
+    phrase: list[str] = []
+    for word in lower:
+        if word in _PHRASE_ENDS:
+            break
+        phrase.append(word)
+    while len(phrase) > 1 and (phrase[-1].startswith("@") or phrase[-1][:1].isdigit()):
+        phrase.pop()
+    return phrase[-1] if phrase else lower[0]
+
+
+def _names_who_speaks(head: str, *, given_a_kind: bool = False) -> bool:
+    """A common noun for who or what can say something: a role, a body, a group, a document
+    (and, where the recognizer gave a kind, more of them and any plural agent noun:
+    "staffers", "demonstrators", "historians")."""
+    forms = {head, head.removesuffix("s"), head.removesuffix("es"), head.removesuffix("ies") + "y"}
+    if forms & SPEAKER_HEADS:
+        return True
+    return given_a_kind and bool(forms & _MORE_PEOPLE_AND_BODIES or head.endswith(_PLURAL_AGENT_ENDINGS))
+
+
+def _fits_its_kind(words: Sequence[str], lower: Sequence[str], kind: SpeakerKind) -> bool:
+    """A kind the recognizer gave is trusted unless the words contradict it: a group or a body
+    named by common nouns only whose head names nobody ("racial issues", "the plan's costs", "a
+    recent news conference"), or a person named by a lowercase phrase ("dressing-down of …") or
+    ending in one that is no role ("Clinton's N.Y.U. speech")."""
+    if kind is SpeakerKind.PERSON:
+        opens_lower = (
+            words[0][:1].islower() and lower[0] not in _PERSON_OPENINGS and not _names_a_person(lower[0])
+        )
+        ends_lower = words[-1][:1].islower() and not _names_a_person(lower[-1])
+        return not (opens_lower or ends_lower)
+    if kind in (SpeakerKind.GROUP, SpeakerKind.ORGANISATION) and not any(w[:1].isupper() for w in words):
+        if kind is SpeakerKind.GROUP:  # any word will do: "eight of 10 voters"
+            return any(_names_who_speaks(word, given_a_kind=True) for word in lower)
+        return _names_who_speaks(_head_of_first_phrase(lower), given_a_kind=True)
+    return True
+
+
+def _names_a_person(word: str) -> bool:
+    forms = {word, word.removesuffix("s"), word.removesuffix("es"), word.removesuffix("ies") + "y"}
+    return bool(forms & (PERSON_ROLES | _MORE_PEOPLE_AND_BODIES)) or word.endswith(_AGENT_ENDINGS)
+
+
+# agent nouns: "staffers", "organizers", "demonstrators", "specialists", "historians"
+_AGENT_ENDINGS = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ant", "ants", "ent", "ents")
+_PLURAL_AGENT_ENDINGS = ("ers", "ors", "ists", "ians", "ants", "ents")
+# what a person's name or description may open with in lowercase
+_PERSON_OPENINGS = frozenset(
+    {"the", "a", "an", "his", "her", "their", "our", "my", "its", "both", "former", "then"}
+    | {"al", "bin", "da", "de", "del", "der", "di", "du", "ibn", "la", "le", "van", "von"}
+)
 # words a speaker's name never opens with, whatever the recognizer said: a relative pronoun (the
 # speaker is its antecedent) or the opening of a phrase that is no name
 _NEVER_OPENS_A_SPEAKER = frozenset(

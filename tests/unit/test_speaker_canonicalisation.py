@@ -38,6 +38,11 @@ def test_normalise_name(raw: str, expected: str) -> None:
         ("Johnson", (), _known(("1", "Boris Johnson", ()), ("2", "Lyndon Johnson", ())), "Johnson", None),
         # nobody known: a new speaker
         ("Ben Wallace", (), _known(("1", "Vladimir Putin", ())), "Ben Wallace", None),
+        # a shared surname alias does not make two full names one person
+        ("Ivanka Trump", ("Trump",), _known(("1", "Donald Trump", ("Trump",))), "Ivanka Trump", None),
+        # a middle initial is the same name
+        ("Donald J. Trump", (), _known(("1", "Donald Trump", ())), "Donald Trump", "1"),
+        ("Donald Trump", (), _known(("1", "Donald J. Trump", ())), "Donald J. Trump", "1"),
     ],
 )
 def test_resolve_speaker(

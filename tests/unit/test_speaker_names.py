@@ -21,6 +21,10 @@ from bot.nlp.speakers.names import tidy_speaker_name
         ("reporter for USA Today", "reporter for USA Today"),
         ("Gap Goes On", "Gap Goes On"),
         ("Department of Veterans Affairs last month", "Department of Veterans Affairs"),
+        # a time the parse ran into before the name
+        ("next eight weeks the Clinton campaign", "Clinton campaign"),
+        ("last week a spokesman", "spokesman"),
+        ("the last word", "the last word"),
     ],
 )
 def test_tidy_speaker_name(name: str, shown: str) -> None:

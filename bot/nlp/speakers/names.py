@@ -133,7 +133,22 @@ def tidy_speaker_name(name: str) -> str:
         cut = len(words)
     while cut > 1 and words[cut - 1] in _DANGLING_ENDS:
         cut -= 1
-    return " ".join(words[:cut]) if cut < len(words) else name
+    start = _after_leading_time(words[:cut])
+    return " ".join(words[start:cut]) if cut < len(words) or start else name
+
+
+def _after_leading_time(words: list[str]) -> int:
+    """Where a name starts after a time the parse ran into: "next eight weeks the Clinton
+    campaign" -> "Clinton campaign". Only a lower-case run with a time word, up to "the"/"a"."""
+    for i, word in enumerate(words[1:-1], start=1):
+        if word in {"the", "a", "an"}:
+            before = words[:i]
+            if all(w.islower() or w[:1].isdigit() for w in before) and any(
+                w.strip(",.") in TIME_NOUNS for w in before
+            ):
+                return i + 1
+            return 0
+    return 0
 
 
 def split_title(words: list[str]) -> tuple[list[str], list[str]]:
