@@ -122,9 +122,9 @@ def configure_bot_logging(settings: Settings) -> None:
 
 
 def _default_extractor(settings: Settings) -> ClaimExtractor:
-    from bot.nlp.extractor import SpacyClaimExtractor
+    from bot.inference.extractor import load_extractor
 
-    return SpacyClaimExtractor.from_settings(settings)
+    return load_extractor(settings)
 
 
 def _default_encoder(settings: Settings) -> Encoder:

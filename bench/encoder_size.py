@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.encoder_size --texts ../shared/data/polnear/dev/text [--threads 1 2]
 
-The attribution span tagger (``bot.nlp.span_tagger``) reads an article with all-MiniLM-L6-v2
+The attribution span tagger (``bot.inference.span_tagger``) reads an article with all-MiniLM-L6-v2
 cut to four layers; the extraction target is 0.3 s per 1,000 words, warm, on this 2-core
 machine, and the tagger runs beside the spaCy parse (0.19 s). This times the forward pass
 alone, in PyTorch float32, over the article's word pieces in the product's windows (254
@@ -43,7 +43,7 @@ BASE_SHAPE: dict[str, Any] = {
 def _encoders(smoke: bool) -> list[tuple[str, Any]]:
     from transformers import BertConfig, BertModel
 
-    from bot.nlp.span_tagger import load_backbone
+    from bot.inference.span_tagger import load_backbone
 
     _, four = load_backbone(layers=4)
     _, six = load_backbone()
@@ -57,7 +57,8 @@ def _encoders(smoke: bool) -> list[tuple[str, Any]]:
 def _window_batches(text: str, tokenizer: Any) -> list[Any]:
     import torch
 
-    from bot.nlp.span_tagger import WINDOW, windows, word_pieces
+    from bot.inference.span_tagger import word_pieces
+    from bot.nlp.tagged_spans import WINDOW, windows
 
     ids, _ = word_pieces(tokenizer, text)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
@@ -82,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     common.quiet_logs()
     import torch
 
-    from bot.nlp.span_tagger import load_tokenizer
+    from bot.inference.span_tagger import load_tokenizer
 
     texts = [t for _, t in read_texts(args.texts, limit=40)]
     words = 120 if args.smoke else 1_000

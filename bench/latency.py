@@ -251,9 +251,9 @@ def main(
 
     settings = load_settings(**({"spacy_model": args.spacy_model} if args.spacy_model else {}))
     if extractor is None:
-        from bot.nlp.extractor import SpacyClaimExtractor
+        from bot.inference.extractor import load_extractor
 
-        extractor = SpacyClaimExtractor.from_settings(settings)
+        extractor = load_extractor(settings)
     if encoder is None:
         from bot.inference.encoder import load_encoder
 

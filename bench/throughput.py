@@ -146,12 +146,12 @@ def main(argv: Sequence[str] | None = None, *, encoder: Encoder | None = None) -
     if args.smoke:
         args.limit, args.warmup = 3, 1
     from bot.inference.encoder import load_encoder
-    from bot.nlp.extractor import SpacyClaimExtractor
+    from bot.inference.extractor import load_extractor
     from bot.settings import load_settings
 
     settings = load_settings(**({"spacy_model": args.spacy_model} if args.spacy_model else {}))
     texts = read_texts(args.texts, limit=args.limit + args.warmup)
-    extractor = SpacyClaimExtractor.from_settings(settings)  # as the product runs it (span tagger too)
+    extractor = load_extractor(settings)  # as the product runs it (span tagger too)
     nlp = extractor.nlp
     encoder = encoder or load_encoder(settings)
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-") as tmp:

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # bot.inference.encoder for what each costs and how close the vectors stay
     embedding_precision: Literal["float32", "bfloat16", "int8"] = "int8"
     model_cache_dir: Path | None = None  # derived model files (the int8 encoder); default ~/.cache/claimbot
-    # the learned span tagger adds statements the rules miss (bot.nlp.span_tagger); it runs
+    # the learned span tagger adds statements the rules miss (bot.inference.span_tagger); it runs
     # MiniLM over the whole article, at embedding_precision
     attribution_tagger: bool = True
     # the pair judge (bot.inference.judge, a MiniLM cross-encoder) re-reads the few pairs the

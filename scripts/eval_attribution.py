@@ -42,7 +42,7 @@ from pathlib import Path
 from bot.models import ClaimKind, ExtractedClaim, Span
 from bot.nlp.attribution import load_lexicon
 from bot.nlp.polnear import GoldAttribution, PolnearArticle, find_compartment, read_compartment
-from bot.nlp.span_tagger import TaggedSpan
+from bot.nlp.tagged_spans import TaggedSpan
 
 logger = logging.getLogger(__name__)
 
@@ -425,7 +425,8 @@ def gold_label_spans(articles: Sequence[PolnearArticle]) -> list[list[TaggedSpan
     tagger's form of output (a split content becomes two spans), not of any model."""
     import numpy as np
 
-    from bot.nlp.span_tagger import decode_spans, load_tokenizer, word_pieces
+    from bot.inference.span_tagger import load_tokenizer, word_pieces
+    from bot.nlp.tagged_spans import decode_spans
     from scripts.train_attribution_tagger import piece_labels
 
     tokenizer = load_tokenizer()
@@ -529,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     tagger = None
     if not args.rules_only:
-        from bot.nlp.span_tagger import TAGGER_PATH, AttributionSpanTagger
+        from bot.inference.span_tagger import TAGGER_PATH, AttributionSpanTagger
 
         weights = TAGGER_PATH if args.span_tagger == "shipped" else Path(args.span_tagger)
         # one thread, as the product runs it beside the parser

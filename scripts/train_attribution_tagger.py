@@ -35,22 +35,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from bot.inference.span_tagger import TAGGER_PATH, load_backbone, save_tagger, word_pieces
 from bot.nlp.polnear import PolnearArticle, find_compartment, read_compartment
 from bot.nlp.quotes import normalise_text
-from bot.nlp.span_tagger import (
-    HEADS,
-    TAGGER_PATH,
-    WINDOW,
-    load_backbone,
-    save_tagger,
-    windows,
-    word_pieces,
-)
+from bot.nlp.tagged_spans import HEADS, WINDOW, windows
 
 logger = logging.getLogger(__name__)
 
 O, B, I = 0, 1, 2  # noqa: E741 - the usual names of the three tags
-# Training windows overlap more than the product's (bot.nlp.span_tagger.STRIDE): every piece is
+# Training windows overlap more than the product's (bot.inference.span_tagger.STRIDE): every piece is
 # seen in more contexts, and inference cost does not matter here.
 TRAIN_STRIDE = 192
 

@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
+    from bot.inference.span_tagger import AttributionSpanTagger
     from bot.nlp.extractor import SpacyClaimExtractor
     from bot.nlp.pipeline import load_pipeline
-    from bot.nlp.span_tagger import AttributionSpanTagger
 
     extractor = SpacyClaimExtractor(
         load_pipeline(None),

@@ -36,7 +36,7 @@ from bot.nlp.attribution import (
     load_lexicon,
     sentence_units,
 )
-from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence
+from bot.nlp.confidence import StatementConfidence
 from bot.nlp.drafts import Draft, is_bare_object, resolve_drafts
 from bot.nlp.pieces import PIECE_CHARS, batches, pieces_of, shifted
 from bot.nlp.quotes import Quote, find_quotes, normalise_text
@@ -51,14 +51,13 @@ from bot.nlp.tagged_attribution import (
 from bot.nlp.unattributed import Scorer, structural_checkworthiness, unattributed_drafts
 
 if TYPE_CHECKING:
-    from bot.nlp.span_tagger import TaggedSpan
-    from bot.settings import Settings
+    from bot.nlp.tagged_spans import TaggedSpan
 
 logger = logging.getLogger(__name__)
 
 
 class SpanTagger(Protocol):
-    """Reads a text and returns tagged character spans per role (``bot.nlp.span_tagger``)."""
+    """Reads a text and returns tagged character spans per role (``bot.inference.span_tagger``)."""
 
     def tag(self, text: str) -> Mapping[str, Sequence[TaggedSpan]]: ...
 
@@ -127,25 +126,6 @@ class SpacyClaimExtractor:
         self._scorer: Scorer | None = None
         self._scorer_loaded = False
         self.person_labels, self.org_labels = _entity_labels(nlp)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SpacyClaimExtractor:
-        from bot.nlp.pipeline import load_pipeline
-
-        tagger = None
-        if settings.attribution_tagger:
-            from bot.nlp.span_tagger import AttributionSpanTagger
-
-            # one thread: it runs beside the parser (see extract_many), not instead of it
-            tagger = AttributionSpanTagger(
-                precision=settings.embedding_precision,
-                model_cache_dir=settings.model_cache_dir,
-                num_threads=1,
-            )
-        confidence = StatementConfidence.load() if CONFIDENCE_PATH.is_file() else None
-        if confidence is None:
-            logger.warning("no statement-confidence model at %s: every statement is shown", CONFIDENCE_PATH)
-        return cls(load_pipeline(settings.spacy_model), span_tagger=tagger, statement_confidence=confidence)
 
     def warm(self) -> None:
         """Loads what loads lazily (the span tagger), so the first article is not slow."""

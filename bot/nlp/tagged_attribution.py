@@ -32,7 +32,7 @@ from bot.nlp.attribution import (
     tagged_content_fragment,
 )
 from bot.nlp.quotes import Quote
-from bot.nlp.span_tagger import TaggedSpan
+from bot.nlp.tagged_spans import TaggedSpan
 
 MIN_CONFIDENCE = 0.8
 MIN_WORDS = 3

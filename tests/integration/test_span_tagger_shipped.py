@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 from spacy.language import Language
 
+from bot.inference.extractor import load_extractor
+from bot.inference.span_tagger import TAGGER_PATH, AttributionSpanTagger
 from bot.models import ExtractedClaim
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import normalise_text
-from bot.nlp.span_tagger import HEADS, TAGGER_PATH, AttributionSpanTagger
+from bot.nlp.tagged_spans import HEADS
 from bot.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -68,7 +70,7 @@ def test_long_text_is_read_in_windows(int8_tagger: AttributionSpanTagger) -> Non
 def test_product_extractor_adds_what_the_rules_miss(shipped_nlp: Language, tmp_path: Path) -> None:
     settings = Settings(model_cache_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
     assert settings.attribution_tagger
-    product = SpacyClaimExtractor.from_settings(settings)
+    product = load_extractor(settings)
     product.nlp = shipped_nlp
     rules_only = SpacyClaimExtractor(shipped_nlp)
     with_tagger = product.extract(ARTICLE)

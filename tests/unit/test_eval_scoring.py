@@ -6,7 +6,7 @@ import pytest
 
 from bot.models import ClaimKind, ExtractedClaim, Span
 from bot.nlp.polnear import GoldAttribution, PolnearArticle
-from bot.nlp.span_tagger import TaggedSpan
+from bot.nlp.tagged_spans import TaggedSpan
 from scripts.eval_attribution import (
     Scores,
     claim_labels,

@@ -76,3 +76,18 @@ def test_adapter_modules_do_not_import_each_other_in_a_cycle() -> None:
 
     cycles = [c for name in graph if (c := cycle_from(name, name, (name,)))]
     assert not cycles, f"import cycle: {' -> '.join(cycles[0])}"
+
+
+INFRASTRUCTURE = CORE / "inference"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in CORE.rglob("*.py") if INFRASTRUCTURE not in p.parents),
+    ids=lambda p: str(p.relative_to(CORE)),
+)
+def test_core_module_never_imports_the_model_runtimes(path: Path) -> None:
+    """The model runtimes (bot.inference: ONNX Runtime, PyTorch, the model cache) are handed to
+    the core by adapters/bootstrap.py; no core module imports them, not even inside a function."""
+    bad = sorted(m for m in _full_imports(path) if m == "bot.inference" or m.startswith("bot.inference."))
+    assert not bad, f"{path.relative_to(CORE.parent)} imports {bad}"

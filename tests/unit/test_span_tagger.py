@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from spacy.language import Language
 
+from bot.inference.span_tagger import _packed, tagger_arrays
 from bot.nlp.attribution import find_attributions, load_lexicon
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import find_quotes, normalise_text
-from bot.nlp.span_tagger import WINDOW, TaggedSpan, _packed, decode_spans, tagger_arrays, windows
 from bot.nlp.tagged_attribution import refine_contents, tagged_attributions
+from bot.nlp.tagged_spans import WINDOW, TaggedSpan, decode_spans, windows
 
 
 @pytest.mark.parametrize("n", [1, 10, WINDOW, WINDOW + 1, 3 * WINDOW + 17, 5000])

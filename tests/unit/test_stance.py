@@ -95,7 +95,7 @@ NOT_SAID: list[str] = [
 @pytest.fixture(scope="module")
 def extractor(shipped_nlp: Language) -> SpacyClaimExtractor:
     """The product's extractor: the rules and the shipped span tagger (float32: no model cache)."""
-    from bot.nlp.span_tagger import AttributionSpanTagger
+    from bot.inference.span_tagger import AttributionSpanTagger
 
     tagger = AttributionSpanTagger(precision="float32", num_threads=1)
     return SpacyClaimExtractor(shipped_nlp, checkworthiness=False, span_tagger=tagger)
