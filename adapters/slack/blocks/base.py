@@ -14,7 +14,7 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.mrkdwn import escape_mrkdwn, link
-from bot.errors import BadInput, QueueFull, StorageUnavailable
+from bot.errors import STORAGE_UNAVAILABLE_REPLY, BadInput, QueueFull, StorageUnavailable
 from bot.models import FactCheck
 from bot.summary import fact_check_words, truncate
 
@@ -99,7 +99,7 @@ def error_text(exc: BaseException) -> str | None:
     if isinstance(exc, QueueFull):
         return "I'm busy checking other articles right now; please try again in a minute."
     if isinstance(exc, StorageUnavailable):
-        return "The database is unavailable, try again shortly."
+        return STORAGE_UNAVAILABLE_REPLY
     if isinstance(exc, SlackApiError) and exc.response.get("error") in _NOT_MEMBER_ERRORS:
         return "I can't post in this channel: invite me with `/invite @claimbot` and try again."
     return None
