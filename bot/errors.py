@@ -27,6 +27,10 @@ class StorageUnavailable(ClaimbotError):
     """The database cannot be reached; nothing was stored and the request can be retried."""
 
 
+# what a chat user is told on ``StorageUnavailable``: one sentence, the same on every platform
+STORAGE_UNAVAILABLE_REPLY = "The database is unavailable, try again shortly."
+
+
 class ArticleAlreadyStored(ClaimbotError):
     """Another request stored the same article (same text or link) while this one was analysing it.
 

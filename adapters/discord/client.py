@@ -23,14 +23,13 @@ from discord.ext import commands
 from adapters.bootstrap import App
 from adapters.discord import translate
 from adapters.follow_alerts import FollowAlertDispatcher
+from adapters.retry import connect_attempts
 from adapters.scheduler import DigestScheduler
 from bot.digest import DigestBuilder
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CONNECT_RETRY_FIRST_S = 1.0
-CONNECT_RETRY_MAX_S = 60.0
 CONNECT_ATTEMPT_TIMEOUT_S = 10.0
 
 MESSAGE_CONTENT_SETUP = (
@@ -46,16 +45,13 @@ async def wait_until_reachable(url: str, what: str) -> None:
 
     discord.py fails at once when the API cannot be reached, and retries the gateway every 5 s
     logging a full traceback each time. Here: one line per failed attempt, a longer wait after
-    each (``CONNECT_RETRY_FIRST_S`` doubling up to ``CONNECT_RETRY_MAX_S``), and a task that a
+    each (``adapters.retry``: the same schedule as Slack's), and a task that a
     signal can cancel at any moment.
     """
     parsed = yarl.URL(url)
     host = parsed.host or ""
     port = parsed.port or (443 if parsed.scheme in ("https", "wss") else 80)
-    delay = CONNECT_RETRY_FIRST_S
-    attempt = 0
-    while True:
-        attempt += 1
+    for attempt, delay in connect_attempts():
         try:
             _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_ATTEMPT_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
@@ -74,7 +70,6 @@ async def wait_until_reachable(url: str, what: str) -> None:
                 delay,
             )
             await asyncio.sleep(delay)
-            delay = min(delay * 2, CONNECT_RETRY_MAX_S)
             continue
         writer.close()
         with contextlib.suppress(OSError):

@@ -15,7 +15,7 @@ from datetime import datetime
 import discord
 
 from bot import digest_text
-from bot.errors import BadInput, QueueFull, StorageUnavailable
+from bot.errors import STORAGE_UNAVAILABLE_REPLY, BadInput, QueueFull, StorageUnavailable
 from bot.follows import (
     NO_FOLLOWS,
     Follow,
@@ -76,7 +76,7 @@ COLOUR_CHANGED = discord.Colour.red()
 COLOUR_NEUTRAL = discord.Colour.blurple()
 
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
-DATABASE_DOWN = "The database is unavailable, try again shortly."
+DATABASE_DOWN = STORAGE_UNAVAILABLE_REPLY
 WATCH_UNAVAILABLE = (
     "Channel watch is unavailable: this bot was started without the privileged Message Content "
     "intent, so it cannot read messages. Enable it in the Developer Portal (Bot → Privileged "

@@ -7,7 +7,7 @@ container's liveness probe works in both modes.
 
 SIGTERM and SIGINT stop it within seconds at any stage, connecting included: while Slack
 cannot be reached it logs one line per failed attempt and waits longer after each
-(``CONNECT_RETRY_FIRST_S`` doubling up to ``CONNECT_RETRY_MAX_S``).
+(``adapters.retry``: the same schedule as Discord's).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.bootstrap import App, bootstrap, configure_bot_logging
 from adapters.follow_alerts import FollowAlertDispatcher
+from adapters.retry import connect_attempts
 from adapters.scheduler import DigestScheduler
 from adapters.slack.alerts import SlackAlertPoster
 from adapters.slack.app import SlackClaimsBot, create_slack_app
@@ -42,8 +43,6 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-CONNECT_RETRY_FIRST_S = 1.0
-CONNECT_RETRY_MAX_S = 60.0
 CONNECT_ATTEMPT_TIMEOUT_S = 20.0  # one apps.connections.open and one websocket handshake
 STOP_GRACE_S = 2.0  # replies still being written when a signal comes; then they are abandoned
 # what Slack answers for an app-level token it will never accept: retrying cannot help
@@ -273,10 +272,7 @@ class SlackRuntime:
         """Connects, retrying with back-off and one line per failure, until it works or is cancelled."""
         assert self.app_token is not None
         self.handler = SocketModeHandler(self.bolt, self.app_token)
-        delay = CONNECT_RETRY_FIRST_S
-        attempt = 0
-        while True:
-            attempt += 1
+        for attempt, delay in connect_attempts():
             try:
                 await asyncio.wait_for(self.handler.client.connect(), CONNECT_ATTEMPT_TIMEOUT_S)
             except SlackApiError as exc:
@@ -298,7 +294,6 @@ class SlackRuntime:
                 delay,
             )
             await asyncio.sleep(delay)
-            delay = min(delay * 2, CONNECT_RETRY_MAX_S)
 
     def _warm(self) -> None:
         try:
