@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from spacy.language import Language
 
 from bot.inference.encoder import MiniLMEncoder, load_encoder
 from bot.inference.model_files import Precision
@@ -165,15 +166,16 @@ def test_int8_runtime_loads_after_the_vector_index_library() -> None:
     assert done.stdout.strip() == "ok"
 
 
-def test_a_denial_read_from_an_article_and_a_later_confirmation_are_a_change(encoder: MiniLMEncoder) -> None:
+def test_a_denial_read_from_an_article_and_a_later_confirmation_are_a_change(
+    encoder: MiniLMEncoder, shipped_nlp: Language
+) -> None:
     """The denial is the claim's stance: "any preparations for aggression" denied, then
     "confirmed preparations for aggression" asserted, is a reversal, not a repeat."""
     from bot.matching.stance import with_stances
     from bot.models import Stance
     from bot.nlp.extractor import SpacyClaimExtractor
-    from bot.nlp.pipeline import load_pipeline
 
-    extractor = SpacyClaimExtractor(load_pipeline(None), checkworthiness=False)
+    extractor = SpacyClaimExtractor(shipped_nlp, checkworthiness=False)
     (denial,) = extractor.extract("The Kremlin denied any preparations for aggression.")
     (confirmation,) = extractor.extract("The Kremlin confirmed preparations for aggression.")
     assert (denial.stance, denial.text) == (Stance.DENIES, "any preparations for aggression")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
 from bot.models import ClaimKind, ExtractedClaim, SpeakerKind
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.restatements import merge_restatements, restatement_similarity
 from bot.ports import ClaimExtractor
-
-ROOT = Path(__file__).resolve().parents[2]
-PIPELINES = (ROOT / "models" / "claimbot_en", ROOT / "build" / "pipeline-quick" / "model-best")
 
 ARTICLE = """By Jane Example
 
@@ -50,14 +47,8 @@ Sign up for our newsletter to get the latest news.
 
 
 @pytest.fixture(scope="session")
-def extractor() -> SpacyClaimExtractor:
-    from bot.nlp.pipeline import load_pipeline
-
-    for path in PIPELINES:
-        if (path / "config.cfg").exists():
-            nlp = load_pipeline(str(path) if path != PIPELINES[0] else None)
-            return SpacyClaimExtractor(nlp, checkworthiness=False)
-    pytest.skip("no trained pipeline: run `make model` (models/claimbot_en) first")
+def extractor(shipped_nlp: Language) -> SpacyClaimExtractor:
+    return SpacyClaimExtractor(shipped_nlp, checkworthiness=False)
 
 
 @pytest.fixture(scope="session")

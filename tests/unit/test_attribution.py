@@ -6,8 +6,6 @@ shipped ``models/claimbot_en`` when present, else the interim training output.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,18 +16,10 @@ from bot.nlp.attribution import find_attributions, load_lexicon, sentence_units
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import find_quotes, normalise_text
 
-ROOT = Path(__file__).resolve().parents[2]
-PIPELINES = (ROOT / "models" / "claimbot_en", ROOT / "build" / "pipeline-quick" / "model-best")
-
 
 @pytest.fixture(scope="session")
-def nlp() -> Language:
-    from bot.nlp.pipeline import load_pipeline
-
-    for path in PIPELINES:
-        if (path / "config.cfg").exists():
-            return load_pipeline(str(path) if path != PIPELINES[0] else None)
-    pytest.skip("no trained pipeline: run `make model` (models/claimbot_en) first")
+def nlp(shipped_nlp: Language) -> Language:
+    return shipped_nlp
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,8 @@ from bot.nlp.quotes import find_quotes
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
-    from bot.nlp.pipeline import load_pipeline
-
-    return load_pipeline(None)
+def nlp(shipped_nlp: Language) -> Language:
+    return shipped_nlp
 
 
 def _index(doc: Doc, word: str) -> int:

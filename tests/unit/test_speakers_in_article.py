@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,19 +11,10 @@ from bot.models import ClaimKind, SpeakerKind
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.speakers import SpeakerResolver, split_title
 
-ROOT = Path(__file__).resolve().parents[2]
-PIPELINES = (ROOT / "models" / "claimbot_en", ROOT / "build" / "pipeline-quick" / "model-best")
-
 
 @pytest.fixture(scope="session")
-def extractor() -> SpacyClaimExtractor:
-    from bot.nlp.pipeline import load_pipeline
-
-    for path in PIPELINES:
-        if (path / "config.cfg").exists():
-            nlp: Language = load_pipeline(str(path) if path != PIPELINES[0] else None)
-            return SpacyClaimExtractor(nlp, checkworthiness=False)
-    pytest.skip("no trained pipeline: run `make model` (models/claimbot_en) first")
+def extractor(shipped_nlp: Language) -> SpacyClaimExtractor:
+    return SpacyClaimExtractor(shipped_nlp, checkworthiness=False)
 
 
 @pytest.mark.parametrize(
