@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from matching_data import load_mrpc, load_stsb
+from pair_metrics import best_threshold, prf
 
 from bot.inference.judge import JUDGE_WEIGHTS, PairJudge
 from bot.matching.compare import REPEAT_THRESHOLD, JudgeBlend
@@ -40,33 +41,13 @@ logger = logging.getLogger("judge_blend")
 BLEND_WEIGHT = 0.5
 
 
-def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
-    tp = float(np.sum(pred & gold))
-    p = tp / max(1.0, float(np.sum(pred)))
-    r = tp / max(1.0, float(np.sum(gold)))
-    return {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r}
-
-
-def best_threshold(scores: np.ndarray, gold: np.ndarray, min_precision: float) -> float:
-    """The threshold with the best F1 among those with precision >= ``min_precision`` (else the
-    best F1)."""
-    best, best_f, fallback, fallback_f = 0.0, -1.0, 0.0, -1.0
-    for t in np.unique(np.round(scores, 4)):
-        m = prf(scores >= t, gold)
-        if m["f1"] > fallback_f:
-            fallback, fallback_f = float(t), m["f1"]
-        if m["precision"] >= min_precision and m["f1"] > best_f:
-            best, best_f = float(t), m["f1"]
-    return best if best_f >= 0 else fallback
-
-
 def fit_blend(
     judge: np.ndarray, cosine: np.ndarray, gold: np.ndarray, *, weight: float, min_precision: float
 ) -> JudgeBlend:
     """The blend with ``weight`` whose tuned operating point lands on the repeat threshold."""
     raw = JudgeBlend(weight=weight).similarity
     mixed = np.array([raw(float(j), float(c)) for j, c in zip(judge, cosine, strict=True)])
-    threshold = best_threshold(mixed, gold, min_precision)
+    threshold = best_threshold(mixed, gold, min_precision, decimals=4)
     return JudgeBlend(weight=weight, offset=round(REPEAT_THRESHOLD - threshold, 4))
 
 

@@ -56,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import judge_blend
 from matching_data import EditPair, MrpcPair, edit_pairs, load_mrpc, load_stsb, polnear_sentences
+from pair_metrics import best_threshold, prf
 
 from bot.inference.judge import JUDGE_WEIGHTS, canonical, load_backbone, logit, pooled_logits, save_judge
 from bot.matching.compare import REPEAT_THRESHOLD
@@ -241,25 +242,6 @@ class SplitJudge:
 
 
 # ----------------------------------------------------------------------------- metrics
-def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
-    tp = float(np.sum(pred & gold))
-    p = tp / max(1.0, float(np.sum(pred)))
-    r = tp / max(1.0, float(np.sum(gold)))
-    return {"f1": 2 * p * r / (p + r) if p + r else 0.0, "precision": p, "recall": r}
-
-
-def best_threshold(scores: np.ndarray, gold: np.ndarray, min_precision: float) -> float:
-    """Threshold with the best F1 among those with precision >= ``min_precision`` (else best F1)."""
-    best, best_f, fallback, fallback_f = 0.0, -1.0, 0.0, -1.0
-    for t in np.unique(np.round(scores, 3)):
-        m = prf(scores >= t, gold)
-        if m["f1"] > fallback_f:
-            fallback, fallback_f = float(t), m["f1"]
-        if m["precision"] >= min_precision and m["f1"] > best_f:
-            best, best_f = float(t), m["f1"]
-    return best if best_f >= 0 else fallback
-
-
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     from scipy.stats import spearmanr
 
