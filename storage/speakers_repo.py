@@ -71,6 +71,22 @@ class SpeakerRepo(StoreBase):
                         .values(kind=str(kind))
                     )
                 self._show_fuller_name(conn, speaker_id, name)
+                # the name it was found by is one of its names from now on: a speaker stored as
+                # "Clinton" and shown as "Hillary Clinton" is found by "Hillary Clinton" next time
+                # (else the next article naming her so would create a second Hillary Clinton)
+                conn.execute(
+                    self._insert(T_ALIASES).on_conflict_do_nothing(
+                        index_elements=["tenant_id", "alias_norm"]
+                    ),
+                    [
+                        {
+                            "tenant_id": tenant_id,
+                            "speaker_id": speaker_id,
+                            "alias": " ".join(name.split()),
+                            "alias_norm": key,
+                        }
+                    ],
+                )
             cache[key] = speaker_id
         new_aliases = {}
         for alias in aliases:

@@ -368,6 +368,31 @@ def test_a_person_stored_by_surname_is_shown_by_the_full_name_once_seen(store: S
     assert [s.name for s in store.speakers(tenant=TENANT)] == ["Donald Trump"]
 
 
+def test_the_full_name_a_surname_speaker_came_to_be_shown_by_finds_it_later(store: SqlStore) -> None:
+    """Stored as "Clinton", shown as "Hillary Clinton" once an article said so: a later article
+    that names her "Hillary Clinton" (and never "Clinton") finds the same speaker (it once made
+    a second Hillary Clinton)."""
+    v = unit_vectors(3)
+    store.save_article(
+        tenant=TENANT, article=article(), content_hash="h1", claims=[new_claim("A", v[0], "Clinton")]
+    )
+    store.save_article(
+        tenant=TENANT,
+        article=article("b"),
+        content_hash="h2",
+        claims=[new_claim("B", v[1], "Hillary Clinton", aliases=("Clinton",))],
+    )
+    store.save_article(
+        tenant=TENANT,
+        article=article("c"),
+        content_hash="h3",
+        claims=[new_claim("C", v[2], "Hillary Clinton")],
+    )
+    (speaker,) = store.speakers(tenant=TENANT)
+    assert speaker.name == "Hillary Clinton"
+    assert store.count_claims(tenant=TENANT) == 3
+
+
 def test_new_name_creates_a_speaker_and_unknown_kind_is_upgraded(store: SqlStore) -> None:
     v = unit_vectors(3)
     store.save_article(
