@@ -550,6 +550,28 @@ RESOLUTION = [
         # nobody she could be: unnamed rather than a man
         id="she-with-only-a-man-before-it-stays-unnamed",
     ),
+    pytest.param(
+        "Republican presidential nominee Donald Trump spoke in Ohio on Monday.\n\n"
+        "Later, the Republican nominee said that he would cut taxes for everyone.",
+        [("said", "Donald Trump", "person")],
+        id="a-shortened-title-is-the-person-named-with-it",
+    ),
+    pytest.param(
+        "Republican presidential nominee Donald Trump spoke in Ohio on Monday.\n\n"
+        "The GOP nominee told reporters that the polls were rigged against him.",
+        [("told", "Donald Trump", "person")],
+        id="gop-is-republican-in-a-title",
+    ),
+    pytest.param(
+        "Vermont Sen. Bernie Sanders spoke first.\n\nThe Vermont senator added that wages were too low.",
+        [("added", "Bernie Sanders", "person")],
+        id="an-abbreviated-title-is-the-same-title",
+    ),
+    pytest.param(
+        "A spokeswoman for Hillary Clinton said the campaign would release more records this week.",
+        [("said", "spokeswoman for Hillary Clinton", "person")],
+        id="who-speaks-for-a-person-is-not-that-person",
+    ),
 ]
 
 

@@ -69,7 +69,8 @@ class NameMentions(ResolverState):
         kind, transcript_label = self._kind_of_mention(text, words, titles, name, start, end)
         if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
             return self._resolve_body(text, words, kind)
-        if not name or not any(w[:1].isupper() for w in name):
+        if not name or not any(w[:1].isupper() for w in name) or _ends_in_a_role(name):
+            # "the Republican nominee", "the New York businessman": a role, not a name
             return self._resolve_role(text, words, start, end)
         return self._resolve_person(text, name, titles, kind, transcript_label)
 
@@ -289,6 +290,8 @@ class NameMentions(ResolverState):
             i = j + 1
         raw = self.text[start:end]
         relative = re.search(r",\s*(?:who|which)\s*$", raw) is not None
+        if runs and _speaks_for_another(name, runs[-1][0]):
+            return name  # "a spokeswoman for Hillary Clinton" speaks, not Hillary Clinton
         for first, last in reversed(runs):
             run = name[first : last + 1]
             if all(w.lower() in TIME_WORDS for w in run) or any(POSSESSIVE.search(w) for w in run):
@@ -366,3 +369,54 @@ class NameMentions(ResolverState):
             return None
         entity.add_alias(text)
         return entity
+
+
+# who speaks for, or about, the person named after them: "a spokeswoman for Hillary Clinton",
+# "an aide to Mr. Obama", "critics of Trump" are not that person
+_SPEAKING_FOR = frozenset(
+    [
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "spokesmen",
+        "spokeswomen",
+        "aide",
+        "aides",
+        "lawyer",
+        "lawyers",
+        "attorney",
+        "attorneys",
+        "adviser",
+        "advisers",
+        "advisor",
+        "advisors",
+        "representative",
+        "representatives",
+        "friend",
+        "friends",
+        "ally",
+        "allies",
+        "surrogate",
+        "surrogates",
+        "critic",
+        "critics",
+        "supporter",
+        "supporters",
+        "opponent",
+        "opponents",
+    ]
+)
+
+
+def _speaks_for_another(name: list[str], run_start: int) -> bool:
+    return (
+        run_start >= 2
+        and name[run_start - 1].lower() in {"for", "to", "of"}
+        and name[run_start - 2].lower() in _SPEAKING_FOR
+    )
+
+
+def _ends_in_a_role(name: list[str]) -> bool:
+    """A description whose head is a title word in lower case ("Republican nominee", "Vermont
+    senator"): a person's name never ends so."""
+    return len(name) > 1 and name[-1].islower() and name[-1] in TITLE_WORDS

@@ -12,7 +12,7 @@ from bot.models import SpeakerKind
 from bot.nlp.name_genders import PronounGender
 from bot.nlp.speakers.entities import ResolvedSpeaker, SpeakerEntity
 from bot.nlp.speakers.names import same_first_name
-from bot.nlp.speakers.vocabulary import DETERMINERS
+from bot.nlp.speakers.vocabulary import DETERMINERS, POSSESSIVE
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +65,30 @@ class ResolverState:
         return max(candidates, key=lambda e: self.history.count(e), default=None)
 
     def _find_by_role(self, role_words: list[str]) -> SpeakerEntity | None:
-        role = " ".join(w.lower() for w in role_words if w.lower() not in DETERMINERS)
+        role = " ".join(
+            _ROLE_SYNONYMS.get(w.lower(), w.lower()) for w in role_words if w.lower() not in DETERMINERS
+        )
         if not role:
             return None
         for entity in reversed(self.entities):
-            if any(role == t or t.endswith(" " + role) or role in t.split() for t in entity.titles):
+            titles = [" ".join(_ROLE_SYNONYMS.get(w, w) for w in t.split()) for t in entity.titles]
+            if any(
+                role == t or t.endswith(" " + role) or role in t.split() or _shortened(role, t)
+                for t in titles
+            ):
                 return entity
         return None
 
     def _title_of_person_in_text(self, role: str, before: int) -> str | None:
         """Looks for "<Role> <Name>" in the article before ``before`` ("Prime Minister Boris Johnson")."""
-        role_pattern = r"\s+".join(re.escape(w) for w in role.split())
+        # "Republican nominee" is also said "Republican presidential nominee" and "GOP nominee"
+        # (but "Democratic vice presidential nominee" is someone else)
+        between = r"(?:\s+(?i:" + "|".join(_WORDS_A_ROLE_MAY_SKIP) + r"))?\s+"
+        role_pattern = between.join(_alternatives(w) for w in role.split())
         pattern = re.compile(r"\b(?i:" + role_pattern + r")\s+((?:[A-Z][\w'.-]*[\w.](?:\s|$)){1,3})")
         best: str | None = None
         for match in pattern.finditer(self.text, 0, before):
-            name = match.group(1).strip()
+            name = POSSESSIVE.sub("", match.group(1).strip())
             if name and name[0].isupper():
                 best = name
         if best is None:
@@ -87,7 +96,7 @@ class ResolverState:
             # Republican presidential nominee said …", later "Republican presidential nominee
             # Donald Trump"): the first such naming after it
             for match in pattern.finditer(self.text, before):
-                name = match.group(1).strip()
+                name = POSSESSIVE.sub("", match.group(1).strip())
                 if name and name[0].isupper():
                     return name
         return best
@@ -106,3 +115,25 @@ class ResolverState:
 
     def _resolve_name_mention(self, text: str, start: int, end: int) -> SpeakerEntity:
         raise NotImplementedError  # NameMentions resolves names; pronouns need it too
+
+
+# words a shortened title may leave out: "the Republican nominee" of "Republican presidential nominee"
+_WORDS_A_ROLE_MAY_SKIP = ("presidential", "party", "gubernatorial", "mayoral", "senate", "congressional")
+# words a role is also called by: "the GOP nominee" is "Republican presidential nominee Donald Trump"
+_ROLE_SYNONYMS = {"gop": "republican", "dem": "democratic", "gov.": "governor", "sen.": "senator"}
+
+
+def _alternatives(word: str) -> str:
+    lower = word.lower()
+    same = {lower} | {k for k, v in _ROLE_SYNONYMS.items() if v == lower} | {_ROLE_SYNONYMS.get(lower, lower)}
+    return "(?:" + "|".join(re.escape(w) for w in sorted(same)) + ")"
+
+
+def _shortened(role: str, title: str) -> bool:
+    """ "republican nominee" shortens "republican presidential nominee": the role's words are the
+    title's, in order, with the same head."""
+    wanted, words = role.split(), title.split()
+    if len(wanted) < 2 or wanted[-1] != words[-1]:
+        return False
+    found = iter(words)
+    return all(w in found for w in wanted)
