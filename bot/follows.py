@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.models import CheckedClaim, CheckReport, FactCheck, Speaker, Stance, Status
-from bot.speakers import normalise_name
+from bot.speakers import names_to_show, normalise_name
 from bot.summary import fact_check_words, stance_prefix, truncate
 
 ALERT_STATEMENT_CHARS = 500  # a quote longer than this is cut on a word boundary
@@ -245,7 +245,8 @@ NO_FOLLOWS = "No speaker is followed here yet."
 
 def follow_parts(follow: Follow) -> tuple[str, str]:
     """("Vladimir Putin (also Putin)", "since 8 Dec 2026"): each platform puts its channel between."""
-    also = f" (also {', '.join(follow.speaker.aliases[:3])})" if follow.speaker.aliases else ""
+    shown = names_to_show(follow.speaker)
+    also = f" (also {', '.join(shown[:3])})" if shown else ""
     return f"{follow.speaker.name}{also}", f"since {_day(follow.created_at.date())}"
 
 

@@ -234,6 +234,62 @@ def find_speaker(name: str, known: Sequence[Speaker]) -> Speaker | None:
     return None
 
 
+def names_to_show(speaker: Speaker) -> tuple[str, ...]:
+    """The other names a reader should see for a speaker ("also called"): the forms its
+    mentions took, cut before an apposition ("Trump, appearing after Clinton at the forum"),
+    without a mention the parse ran too wide ("a Bloomberg interview Trump", "The ad uses
+    footage of Hillary Clinton") and without repeats. Every alias still finds the speaker."""
+    seen = {normalise_name(speaker.name)}
+    shown: list[str] = []
+    for alias in speaker.aliases:
+        form = re.split(r",|\s[―—–]|\s--\s", alias, maxsplit=1)[0].strip()
+        key = normalise_name(form)
+        if not key or key in seen or not _reads_as_a_name(form):
+            continue
+        seen.add(key)
+        shown.append(form)
+    return tuple(shown)
+
+
+def _reads_as_a_name(form: str) -> bool:
+    """Capitalised words, with titles, particles and determiners between them ("the Republican
+    nominee", "Mr. Trump", "Bill de Blasio"); a run of ordinary words is a sentence's piece."""
+    words = form.split()
+    ordinary = [
+        w
+        for w in words
+        if w[:1].islower()
+        and w.lower().strip(".")
+        not in _TITLE_WORDS | _ROLE_WORDS | _NAME_PARTICLES | {"a", "an", "of", "for"}
+    ]
+    return not ordinary and not re.search(r"['’]s\b", form)
+
+
+# roles a description of a speaker is named by ("the Republican nominee", "the Vermont senator")
+_ROLE_WORDS = frozenset(
+    [
+        "nominee",
+        "candidate",
+        "senator",
+        "governor",
+        "mayor",
+        "spokesman",
+        "spokeswoman",
+        "chairman",
+        "chairwoman",
+        "leader",
+        "official",
+        "officials",
+        "director",
+        "ambassador",
+        "businessman",
+        "businesswoman",
+        "adviser",
+        "aide",
+    ]
+)
+
+
 def closest_names(name: str, known: Iterable[Speaker], *, limit: int = 3) -> list[str]:
     """Up to ``limit`` canonical names spelled most like ``name`` (its aliases count too)."""
     names = {n: s.name for s in known for n in (s.name, *s.aliases)}

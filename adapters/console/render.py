@@ -12,6 +12,7 @@ from rich.table import Table
 from bot.follows import NO_FOLLOWS, Follow, FollowAlert, alert_text, follow_parts, sorted_follows
 from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
 from bot.search_score import close_hits, nothing_close_line
+from bot.speakers import names_to_show
 from bot.summary import attributed, build_report_view, fact_check_words, stance_prefix
 
 STATUS_STYLE = {Status.NEW: "green", Status.REPEAT: "yellow", Status.CHANGED: "bold red"}
@@ -108,7 +109,7 @@ def print_speakers(console: Console, speakers: Sequence[Speaker]) -> None:
     table.add_column("kind")
     table.add_column("also called")
     for s in sorted(speakers, key=lambda s: s.name.casefold()):
-        table.add_row(escape(s.name), s.kind.value, escape(", ".join(s.aliases)))
+        table.add_row(escape(s.name), s.kind.value, escape(", ".join(names_to_show(s))))
     console.print(table)
 
 

@@ -40,6 +40,7 @@ from bot.models import (
     Verdict,
 )
 from bot.search_score import close_hits, nothing_close_line
+from bot.speakers import names_to_show
 from bot.summary import (
     STATUS_HEADINGS,
     SummaryItem,
@@ -317,7 +318,8 @@ def _stored_field(claim: StoredClaim, *, extra: str | None = None) -> _Field:
 
 
 def timeline_embeds(speaker: Speaker, claims: Sequence[StoredClaim]) -> list[discord.Embed]:
-    aliases = f"Also called: {', '.join(speaker.aliases)}\n" if speaker.aliases else ""
+    also = names_to_show(speaker)
+    aliases = f"Also called: {', '.join(also)}\n" if also else ""
     head = discord.Embed(
         title=truncate(f"Statements by {speaker.name}", TITLE_LIMIT),
         description=truncate(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.models import Speaker, SpeakerKind
-from bot.speakers import fuller_name, normalise_name, resolve_speaker
+from bot.speakers import fuller_name, names_to_show, normalise_name, resolve_speaker
 
 P = SpeakerKind.PERSON
 
@@ -115,3 +115,30 @@ def test_described_organisation_joins_the_one_known_body_named_so(
     name: str, known: list[Speaker], expected_id: str | None
 ) -> None:
     assert resolve_speaker(name, SpeakerKind.ORGANISATION, (), known).known_id == expected_id
+
+
+def test_names_to_show_are_names_not_pieces_of_sentences() -> None:
+    speaker = Speaker(
+        id="1",
+        tenant="t",
+        name="Donald Trump",
+        kind=P,
+        aliases=(
+            "Trump",
+            "Trump, appearing after Clinton at the NBC/MSNBC forum",
+            "a Bloomberg interview Trump",
+            "public ― Trump",
+            "Donald Trump's tweet",
+            "Republican nominee Donald Trump",
+            "The Republican nominee",
+            "Mr. Trump",
+            "Mr. Kerry and Mr. Obama, who",
+            "donald trump",
+        ),
+    )
+    assert names_to_show(speaker) == (
+        "Trump",
+        "Republican nominee Donald Trump",
+        "The Republican nominee",
+        "Mr. Trump",
+    )

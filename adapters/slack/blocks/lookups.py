@@ -20,6 +20,7 @@ from adapters.slack.commands import USAGE
 from adapters.slack.mrkdwn import escape_mrkdwn, link
 from bot.models import Comparison, SearchHit, Speaker, StoredClaim, Verdict
 from bot.search_score import close_hits, nothing_close_line
+from bot.speakers import names_to_show
 from bot.summary import attributed, truncate
 
 
@@ -75,8 +76,8 @@ def timeline_message(name: str, found: tuple[Speaker, Sequence[StoredClaim]] | N
     speaker, claims = found
     title = f"{speaker.name}: {len(claims)} statement{'s' if len(claims) != 1 else ''}"
     blocks: list[Block] = [header(title)]
-    if speaker.aliases:
-        blocks.append(context("Also called: " + escape_mrkdwn(", ".join(speaker.aliases[:10]))))
+    if also := names_to_show(speaker):
+        blocks.append(context("Also called: " + escape_mrkdwn(", ".join(also[:10]))))
     budget = BlockBudget(blocks)
     shown = 0
     for claim in claims:
