@@ -14,6 +14,8 @@
   STS-B dev Spearman of the judge's score against the cosine and the combined similarity; verdict
   accuracy per kind of controlled edit of PolNeAR dev sentences (``matching_data.edit_pairs``), with
   the judge and without it. ``--no-judge`` leaves the judge out of STS-B and edits.
+* Whether the judge re-ranks search better (``--only judge-search``): the shipped search's top 10
+  per CheckThat tweet re-ranked by a blend of its score and the judge's, the weight chosen on train.
 
 ``--overlay FILE.safetensors`` evaluates MiniLM with top layers fine-tuned by ``finetune_encoder.py``
 laid over it (an experiment; the product uses the plain model).
@@ -326,6 +328,51 @@ def eval_checkthat(ct: CheckThat, cache: EmbeddingCache, k_vec: int, k_text: int
     return result
 
 
+def eval_judge_search(
+    ct: CheckThat, cache: EmbeddingCache, judge: PairJudge, k_vec: int, k_text: int, top: int = 10
+) -> dict:
+    """Whether the pair judge re-ranks search better: the shipped search's ``top`` candidates
+    per tweet re-ranked by ``(1 - w) * search score + w * judge score``; ``w`` chosen on train
+    (MAP@5), reported on dev beside the shipped order."""
+    cvecs = cache.encode(ct.claims, "claims")
+    bm25 = BM25(ct.claims)
+    weights = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+    result: dict = {"top": top, "weights": list(weights)}
+    for split in ("train", "dev"):
+        qids = [q for q in ct.queries[split] if q in ct.qrels[split]]
+        raw = [ct.queries[split][q] for q in qids]
+        norm = [normalise_query(t) for t in raw]
+        gold = [ct.qrels[split][q] for q in qids]
+        norm_vecs = cache.encode(norm, f"normalised {split}")
+        cands = candidate_sets(ct, split, norm_vecs, cvecs, bm25, norm, k_vec, k_text)
+        shipped = [rerank(q, None, cs)[:top] for q, cs in zip(raw, cands, strict=True)]
+        pairs = [(q, c.claim.text) for q, ranked in zip(raw, shipped, strict=True) for c, _ in ranked]
+        t0 = time.perf_counter()
+        scores = iter(judge.score(pairs))
+        per_pair_ms = 1000 * (time.perf_counter() - t0) / max(1, len(pairs))
+        judged = [[(c, s, float(next(scores))) for c, s in ranked] for ranked in shipped]
+        maps = {}
+        for w in weights:
+            aps = [
+                average_precision(
+                    [c.claim.id for c, _, _ in sorted(rows, key=lambda r: -((1 - w) * r[1] + w * r[2]))], g
+                )
+                for rows, g in zip(judged, gold, strict=True)
+            ]
+            maps[str(w)] = round(float(np.mean(aps)), 4)
+        result[split] = {
+            "queries": len(qids),
+            "pairs_judged": len(pairs),
+            "judge_ms_per_pair": round(per_pair_ms, 1),
+            "map5_by_weight": maps,
+        }
+    best = max(weights, key=lambda w: result["train"]["map5_by_weight"][str(w)])
+    result["weight_chosen_on_train"] = best
+    result["dev_map5_shipped"] = result["dev"]["map5_by_weight"]["0.0"]
+    result["dev_map5_with_judge"] = result["dev"]["map5_by_weight"][str(best)]
+    return result
+
+
 # ----------------------------------------------------------------------------- the pair judge
 def eval_judge_mrpc(pairs: list[MrpcPair], cache: EmbeddingCache, oof_path: Path) -> dict:
     """The product's verdicts with the judge's out-of-fold scores (``train_judge.py --cv``): each
@@ -460,7 +507,10 @@ def main() -> None:
     parser.add_argument("--k-vec", type=int, default=30)
     parser.add_argument("--k-text", type=int, default=20)
     parser.add_argument(
-        "--only", nargs="+", choices=["mrpc", "checkthat", "judge-mrpc", "stsb", "edits"], default=None
+        "--only",
+        nargs="+",
+        choices=["mrpc", "checkthat", "judge-mrpc", "stsb", "edits", "judge-search"],
+        default=None,
     )
     parser.add_argument(
         "--judge-oof", type=Path, default=Path("build/judge/mrpc_oof.json"), help="from train_judge.py --cv"
@@ -501,7 +551,7 @@ def main() -> None:
     }
     only = set(args.only or ["mrpc", "checkthat", "judge-mrpc", "stsb", "edits"])
     judge = None
-    if not args.no_judge and only & {"stsb", "edits"}:
+    if not args.no_judge and only & {"stsb", "edits", "judge-search"}:
         judge = PairJudge(args.judge, precision="float32", num_threads=args.threads)  # as shipped
         report["judge"] = {"weights": str(args.judge), "precision": judge.precision}
     if "mrpc" in only:
@@ -519,6 +569,11 @@ def main() -> None:
     if "checkthat" in only:
         report["checkthat"] = eval_checkthat(load_checkthat(args.data), cache, args.k_vec, args.k_text)
         print(json.dumps(report["checkthat"], indent=1))
+    if "judge-search" in only and judge is not None:
+        report["judge_search"] = eval_judge_search(
+            load_checkthat(args.data), cache, judge, args.k_vec, args.k_text
+        )
+        print(json.dumps(report["judge_search"], indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
     print(f"wrote {args.out}")
