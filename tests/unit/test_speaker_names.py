@@ -25,6 +25,9 @@ from bot.nlp.speakers.names import tidy_speaker_name
         ("next eight weeks the Clinton campaign", "Clinton campaign"),
         ("last week a spokesman", "spokesman"),
         ("the last word", "the last word"),
+        ("activist'' investors and others", "activist investors and others"),
+        ("“activist” investors", "activist investors"),
+        ("O'Neill", "O'Neill"),
     ],
 )
 def test_tidy_speaker_name(name: str, shown: str) -> None:

@@ -119,6 +119,9 @@ def tidy_speaker_name(name: str) -> str:
     """The name a reader should see: without a trailing time ("the Supreme Court this month",
     "the Security Council on Friday") or a dangling word ("network RT he"). Only lower-case
     words are cut: "reporter for USA Today" and "Gap Goes On" are names."""
+    # quote marks inside a name are the article's, around one of its words ("''activist''
+    # investors"): the name is the words
+    name = " ".join(re.sub(r"''|[\"“”]", "", name).split()) or name
     words = name.split()
     cut = len(words)
     setting = False
