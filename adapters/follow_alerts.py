@@ -21,13 +21,13 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from adapters.scheduler import default_owner
 from bot.clock import Clock, utc_now
 from bot.errors import QueueFull
-from bot.follow_service import FollowService
+from bot.follow_service import ALERT_RETENTION, FollowService
 from bot.follows import FollowAlert
 from bot.ports import AlertPoster
 from bot.queue import CheckQueue
@@ -35,6 +35,7 @@ from bot.queue import CheckQueue
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
+PRUNE_EVERY = timedelta(days=1)
 
 
 class AlertOutcome(StrEnum):
@@ -71,6 +72,20 @@ class FollowAlertDispatcher:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        self._next_prune: datetime | None = None
+
+    # ------------------------------------------------------------------ housekeeping
+    async def prune(self) -> int | None:
+        """Forgets old alerts (``FollowService.prune_alerts``), at most once per ``PRUNE_EVERY``;
+        None when the last prune is too recent."""
+        now = self.clock()
+        if self._next_prune is not None and now < self._next_prune:
+            return None
+        self._next_prune = now + PRUNE_EVERY
+        removed = await asyncio.to_thread(self.follows.prune_alerts, now=now)
+        if removed:
+            log.info("forgot %d follow alerts queued before %s", removed, now - ALERT_RETENTION)
+        return removed
 
     # ------------------------------------------------------------------ one pass
     async def run_once(self, *, tenant: str | None = None) -> list[AlertDelivery]:
@@ -150,6 +165,10 @@ class FollowAlertDispatcher:
                 await self.run_once()
             except Exception:
                 log.exception("follow alert pass failed")
+            try:
+                await self.prune()
+            except Exception:
+                log.exception("forgetting old follow alerts failed; retrying tomorrow")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval.total_seconds())
 

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=5)  # a channel that refused the post is tried again after this
 MAX_ATTEMPTS = 5  # then the alert is given up (logged): a deleted channel is not retried forever
 TAKE_LIMIT = 20  # alerts taken per pass; the rest wait for the next one
+# posted alerts are kept this long (then forgotten, so the table does not grow with every
+# alert); one not posted by then is stale news and goes too
+ALERT_RETENTION = timedelta(days=30)
 
 NOT_AVAILABLE = "following speakers needs claimbot's database store, which this deployment does not use"
 
@@ -143,6 +146,12 @@ class FollowService:
     def alert_posted(self, *, alert: FollowAlert, owner: str, message_ref: str | None) -> None:
         assert alert.id is not None, "only a stored alert is posted"
         self._follow_store().mark_follow_alert_posted(alert_id=alert.id, owner=owner, message_ref=message_ref)
+
+    def prune_alerts(self, *, now: datetime) -> int:
+        """Forgets the alerts queued more than ``ALERT_RETENTION`` ago (posted, or stale)."""
+        if self.store is None:
+            return 0
+        return self.store.prune_follow_alerts(before=now - ALERT_RETENTION)
 
     def alert_failed(self, *, alert: FollowAlert, owner: str, now: datetime) -> None:
         """The post failed and nothing went out: the alert is tried again after ``RETRY_AFTER``."""

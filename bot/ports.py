@@ -328,6 +328,10 @@ class FollowStore(Protocol):
 
     def mark_follow_alert_posted(self, *, alert_id: str, owner: str, message_ref: str | None) -> None: ...
 
+    def prune_follow_alerts(self, *, before: datetime) -> int:
+        """Forgets the alerts queued before ``before``, posted or not; returns how many."""
+        ...
+
     def release_follow_alert(self, *, alert_id: str, owner: str, retry_at: datetime) -> None:
         """Gives a taken alert back after a post that failed (nothing was posted)."""
         ...

@@ -235,6 +235,14 @@ class FollowRepo(StoreBase):
                 .values(owner=None, sending_at=None, attempts=a.attempts + 1, retry_at=retry_at)
             )
 
+    def prune_follow_alerts(self, *, before: datetime) -> int:
+        """Forgets the alerts queued before ``before``. A posted one is done; one still unposted
+        by then is stale news. Exactly-once is not at stake: an alert is queued only by the
+        check that stored its statement, and a re-posted article is a duplicate that queues none."""
+        with self._write() as conn:
+            result = conn.execute(sa.delete(T_FOLLOW_ALERTS).where(T_FOLLOW_ALERTS.c.created_at < before))
+        return int(result.rowcount or 0)
+
     def follow_alert_state(self, *, alert_id: str) -> dict[str, Any] | None:
         """The delivery row of an alert (for tests and operators)."""
         pk = ids.parse_id(ids.FOLLOW_ALERT, alert_id)

@@ -449,6 +449,7 @@ class InMemoryFollowStore:
         self.alerts: dict[tuple[str, str, str, str], FollowAlert] = {}
         self.owners: dict[str, str] = {}
         self.posted: dict[str, str | None] = {}
+        self.queued_at: dict[tuple[str, str, str, str], datetime] = {}
         self.fail_queue: Exception | None = None
 
     def add_follow(self, *, tenant: str, speaker_id: str, platform: str, channel_id: str) -> bool:
@@ -476,6 +477,7 @@ class InMemoryFollowStore:
             key = (tenant, alert.channel_id, alert.article_id, alert.claim_id)
             if key not in self.alerts:
                 self.alerts[key] = replace(alert, id=f"f{len(self.alerts) + 1}")
+                self.queued_at[key] = datetime.now(UTC)
                 queued += 1
         return queued
 
@@ -500,6 +502,12 @@ class InMemoryFollowStore:
     def mark_follow_alert_posted(self, *, alert_id: str, owner: str, message_ref: str | None) -> None:
         if self.owners.get(alert_id) == owner:
             self.posted[alert_id] = message_ref
+
+    def prune_follow_alerts(self, *, before: datetime) -> int:
+        old = [key for key, at in self.queued_at.items() if at < before]
+        for key in old:
+            del self.alerts[key], self.queued_at[key]
+        return len(old)
 
     def release_follow_alert(self, *, alert_id: str, owner: str, retry_at: datetime) -> None:
         if self.owners.get(alert_id) == owner:

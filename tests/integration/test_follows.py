@@ -191,3 +191,49 @@ async def test_a_full_queue_leaves_the_alerts_waiting_and_a_failed_post_releases
     [delivery] = await working.run_once()
     assert delivery.outcome is AlertOutcome.POSTED
     assert len(poster.posted) == 1
+
+
+def test_alerts_are_forgotten_after_the_retention_posted_or_not(apps: list[App]) -> None:
+    """The alerts table does not grow forever: a month after it was queued an alert is gone,
+    posted (done) or not (stale news), and younger ones stay."""
+    from bot.follow_service import ALERT_RETENTION
+
+    first, _ = apps
+    follow_and_change(first)
+    now = datetime.now(UTC)
+    [alert] = first.service.follows.take_alerts(platform="slack", owner="one", now=now)
+    first.service.follows.alert_posted(alert=alert, owner="one", message_ref="C9:1")
+    store = first.service.store
+    assert first.service.follows.prune_alerts(now=now + ALERT_RETENTION - timedelta(hours=1)) == 0
+    assert store.follow_alert_state(alert_id=alert.id) is not None  # type: ignore[attr-defined]
+    assert first.service.follows.prune_alerts(now=now + ALERT_RETENTION + timedelta(hours=1)) == 1
+    assert store.follow_alert_state(alert_id=alert.id) is None  # type: ignore[attr-defined]
+
+
+async def test_the_dispatcher_prunes_at_most_once_a_day(apps: list[App]) -> None:
+    first, _ = apps
+    clock_now = [datetime.now(UTC)]
+    pruned: list[datetime] = []
+
+    class Poster:
+        platform = "slack"
+
+        async def post_alert(self, *, alert: FollowAlert) -> str:
+            return "ref"
+
+    follows = first.service.follows
+    original = follows.prune_alerts
+
+    def counting(*, now: datetime) -> int:
+        pruned.append(now)
+        return original(now=now)
+
+    follows.prune_alerts = counting  # type: ignore[method-assign]
+    dispatcher = FollowAlertDispatcher(
+        follows=follows, queue=first.queue, poster=Poster(), owner="p", clock=lambda: clock_now[0]
+    )
+    assert await dispatcher.prune() == 0
+    assert await dispatcher.prune() is None  # the same day
+    clock_now[0] += timedelta(days=1, minutes=1)
+    assert await dispatcher.prune() == 0
+    assert len(pruned) == 2
