@@ -261,16 +261,20 @@ def candidate_sets(
     return sets
 
 
+def split_queries(ct: CheckThat, split: str) -> tuple[list[str], list[str], list[str], list[set[str]]]:
+    """The tweets of ``split`` that have a verified claim: ids, raw text, normalised text, gold ids."""
+    qids = [q for q in ct.queries[split] if q in ct.qrels[split]]
+    raw = [ct.queries[split][q] for q in qids]
+    return qids, raw, [normalise_query(t) for t in raw], [ct.qrels[split][q] for q in qids]
+
+
 def eval_checkthat(ct: CheckThat, cache: EmbeddingCache, k_vec: int, k_text: int) -> dict:
     cvecs = cache.encode(ct.claims, "claims")
     bm25 = BM25(ct.claims)
     result: dict = {"claims": len(ct.claims), "k_vec": k_vec, "k_text": k_text}
     prepared: dict[str, tuple[list[str], list[set[str]], list[list[Candidate]], np.ndarray]] = {}
     for split in ("train", "dev"):
-        qids = [q for q in ct.queries[split] if q in ct.qrels[split]]
-        raw = [ct.queries[split][q] for q in qids]
-        norm = [normalise_query(t) for t in raw]
-        gold = [ct.qrels[split][q] for q in qids]
+        qids, raw, norm, gold = split_queries(ct, split)
         raw_vecs = cache.encode(raw, f"tweets {split}")
         norm_vecs = cache.encode(norm, f"normalised {split}")
         ids = np.array(ct.claim_ids)
@@ -339,10 +343,7 @@ def eval_judge_search(
     weights = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
     result: dict = {"top": top, "weights": list(weights)}
     for split in ("train", "dev"):
-        qids = [q for q in ct.queries[split] if q in ct.qrels[split]]
-        raw = [ct.queries[split][q] for q in qids]
-        norm = [normalise_query(t) for t in raw]
-        gold = [ct.qrels[split][q] for q in qids]
+        qids, raw, norm, gold = split_queries(ct, split)
         norm_vecs = cache.encode(norm, f"normalised {split}")
         cands = candidate_sets(ct, split, norm_vecs, cvecs, bm25, norm, k_vec, k_text)
         shipped = [rerank(q, None, cs)[:top] for q, cs in zip(raw, cands, strict=True)]
