@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from bot.errors import BadInput
 from bot.follows import Follow, FollowAlert, alert_candidates, select_alerts
+from bot.known_speakers import find_speaker, unknown_speaker_reason
 from bot.models import CheckReport, Speaker
 from bot.ports import ClaimStore, FollowStore
-from bot.speakers import find_speaker, unknown_speaker_reason
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.known_speakers import names_to_show, normalise_name
 from bot.models import CheckedClaim, CheckReport, FactCheck, Speaker, Stance, Status
-from bot.speakers import names_to_show, normalise_name
 from bot.summary import fact_check_words, stance_prefix, truncate
 
 ALERT_STATEMENT_CHARS = 500  # a quote longer than this is cut on a word boundary

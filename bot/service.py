@@ -15,6 +15,7 @@ import numpy as np
 from bot.clock import Clock, utc_now
 from bot.errors import ArticleAlreadyStored, BadInput
 from bot.follow_service import FollowService
+from bot.known_speakers import find_speaker, normalise_name, resolve_speaker, unknown_speaker_reason
 from bot.links import is_url
 from bot.matching.compare import (
     JUDGE_TOP_K,
@@ -49,7 +50,6 @@ from bot.models import (
 )
 from bot.ports import ClaimExtractor, ClaimStore, Encoder, Fetcher, FollowStore, NewClaim, Vector
 from bot.search_score import is_close, shown_score
-from bot.speakers import find_speaker, normalise_name, resolve_speaker, unknown_speaker_reason
 from bot.text import MAX_TEXT_CHARS, content_hash, decode_input, headline_of, prepare_text
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.follows import Follow, FollowAlert, alert_from_dict, alert_to_dict
+from bot.known_speakers import normalise_name
 from bot.models import Speaker, SpeakerKind
-from bot.speakers import normalise_name
 from storage import ids
 from storage.tables import T_ALIASES, T_FOLLOW_ALERTS, T_FOLLOWS, T_SPEAKERS, T_TENANTS, utcnow
 from storage.tenants import StoreBase

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.known_speakers import fuller_name, normalise_name
 from bot.models import Speaker, SpeakerKind
-from bot.speakers import fuller_name, normalise_name
 from storage import ids
 from storage.tables import T_ALIASES, T_SPEAKERS, utcnow
 from storage.tenants import StoreBase

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from bot.errors import LinkRefused
 from bot.follows import Follow, FollowAlert
+from bot.known_speakers import normalise_name
 from bot.links import is_url
 from bot.models import (
     ArticleInput,
@@ -42,7 +43,6 @@ from bot.ports import (
     SavedArticle,
     Vector,
 )
-from bot.speakers import normalise_name
 
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -10,9 +10,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from bot.follows import NO_FOLLOWS, Follow, FollowAlert, alert_text, follow_parts, sorted_follows
+from bot.known_speakers import names_to_show
 from bot.models import CheckReport, Comparison, SearchHit, Speaker, Status, StoredClaim, Verdict
 from bot.search_score import close_hits, nothing_close_line
-from bot.speakers import names_to_show
 from bot.summary import attributed, build_report_view, fact_check_words, stance_prefix
 
 STATUS_STYLE = {Status.NEW: "green", Status.REPEAT: "yellow", Status.CHANGED: "bold red"}

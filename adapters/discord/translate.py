@@ -26,6 +26,7 @@ from bot.follows import (
     sorted_follows,
     unfollowed_line,
 )
+from bot.known_speakers import names_to_show
 from bot.links import article_source, find_urls
 from bot.models import (
     CheckReport,
@@ -40,7 +41,6 @@ from bot.models import (
     Verdict,
 )
 from bot.search_score import close_hits, nothing_close_line
-from bot.speakers import names_to_show
 from bot.summary import (
     STATUS_HEADINGS,
     SummaryItem,

@@ -20,9 +20,9 @@ from bot.follows import (
     alert_to_dict,
     select_alerts,
 )
+from bot.known_speakers import find_speaker, unknown_speaker_reason
 from bot.models import ArticleInput, FactCheck, KnownClaim, Speaker, SpeakerKind, Stance
 from bot.service import ClaimService
-from bot.speakers import find_speaker, unknown_speaker_reason
 from tests.fakes import HashingEncoder, InMemoryFollowStore, InMemoryStore, PagesFetcher, SaidThatExtractor
 
 FIRST = (

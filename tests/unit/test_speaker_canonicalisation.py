@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.known_speakers import fuller_name, names_to_show, normalise_name, resolve_speaker
 from bot.models import Speaker, SpeakerKind
-from bot.speakers import fuller_name, names_to_show, normalise_name, resolve_speaker
 
 P = SpeakerKind.PERSON
 

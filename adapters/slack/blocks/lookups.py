@@ -18,9 +18,9 @@ from adapters.slack.blocks.base import (
 )
 from adapters.slack.commands import USAGE
 from adapters.slack.mrkdwn import escape_mrkdwn, link
+from bot.known_speakers import names_to_show
 from bot.models import Comparison, SearchHit, Speaker, StoredClaim, Verdict
 from bot.search_score import close_hits, nothing_close_line
-from bot.speakers import names_to_show
 from bot.summary import attributed, truncate
 
 

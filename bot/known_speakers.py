@@ -1,4 +1,4 @@
-"""Cross-article speaker canonicalisation: one speaker per person per tenant.
+"""Known speakers across articles: one stored speaker per person per tenant.
 
 "Putin", "Vladimir Putin" and "Russian President Vladimir Putin" must land on the same
 stored speaker. In-article resolution (pronouns, roles) happens in ``bot.nlp.speakers``;
