@@ -568,6 +568,11 @@ RESOLUTION = [
         id="an-abbreviated-title-is-the-same-title",
     ),
     pytest.param(
+        "The poll asked 1,000 voters. Another 19 percent said they would not pick either candidate.",
+        [("said", "Another 19 percent", "group")],
+        id="a-polls-share-of-those-asked-is-a-group",
+    ),
+    pytest.param(
         "A spokeswoman for Hillary Clinton said the campaign would release more records this week.",
         [("said", "spokeswoman for Hillary Clinton", "person")],
         id="who-speaks-for-a-person-is-not-that-person",

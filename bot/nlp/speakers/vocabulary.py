@@ -260,6 +260,8 @@ GROUP_HEADS = frozenset(
         "witnesses",
         "protesters",
         "observers",
+        # a poll's share of those asked: "63 percent said …", "Another 19 percent said …"
+        "percent",
     ]
 )
 
