@@ -40,6 +40,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.inference.model_files import (
+    cached_int8_onnx,
+    default_model_cache_dir,
+    file_digest,
+    onnx_session,
+    packaged_model_path,
+    weights_digest,
+)
 from bot.matching.compare import JudgeBlend
 
 if TYPE_CHECKING:
@@ -94,8 +102,6 @@ def pooled_logits(hidden: Any, attention: Any, head: Any) -> Any:
 def load_backbone(model_path: Path | None = None) -> tuple[Any, Any]:
     """Tokenizer and BERT model of the packaged MiniLM (eager attention: it exports to ONNX)."""
     from transformers import AutoModel, AutoTokenizer
-
-    from bot.inference.model_files import packaged_model_path
 
     path = model_path or packaged_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
@@ -156,16 +162,12 @@ def _export_judge(weights: Path, backbone: Path, out: Path) -> None:
 
 
 def _judge_key(weights: Path, backbone: Path) -> str:
-    from bot.inference.model_files import file_digest, weights_digest
-
     return f"{file_digest(weights)}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
 
 
 def int8_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
     """The judge exported to ONNX with int8 matrix products, derived once and cached like the int8
     encoder; the name carries digests of the judge's weights and of the backbone."""
-    from bot.inference.model_files import cached_int8_onnx, packaged_model_path
-
     backbone = model_path or packaged_model_path()
     return cached_int8_onnx(
         cache_dir,
@@ -182,8 +184,6 @@ def float32_judge_file(weights: Path, cache_dir: Path, model_path: Path | None =
     import tempfile
 
     import onnxruntime
-
-    from bot.inference.model_files import packaged_model_path
 
     backbone = model_path or packaged_model_path()
     target = cache_dir / f"pair-judge-fp32-{_judge_key(weights, backbone)}-ort{onnxruntime.__version__}.onnx"
@@ -312,14 +312,10 @@ class PairJudge:
             raise RuntimeError(f"pair judge weights not found at {self._weights}")
         self.shift = float(read_meta(self._meta).get("shift", 0.0)) if self._meta.is_file() else 0.0
         if self._precision in ("int8", "float32"):
-            from bot.inference.model_files import default_model_cache_dir, onnx_session
-
             cache_dir = self._model_cache_dir or default_model_cache_dir()
             derive = int8_judge_file if self._precision == "int8" else float32_judge_file
             session = onnx_session(derive(self._weights, cache_dir), num_threads=self._num_threads)
             from transformers import AutoTokenizer
-
-            from bot.inference.model_files import packaged_model_path
 
             self._tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
 

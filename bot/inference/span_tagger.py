@@ -32,6 +32,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bot.inference.model_files import (
+    cached_int8_onnx,
+    default_model_cache_dir,
+    file_digest,
+    native_bfloat16_supported,
+    onnx_session,
+    packaged_model_path,
+    weights_digest,
+)
 from bot.nlp.tagged_spans import HEADS, TaggedSpan, decode_spans, windows
 
 logger = logging.getLogger(__name__)
@@ -45,8 +54,6 @@ TAGGER_PATH = Path(__file__).resolve().parents[2] / "models" / "attribution_tagg
 def load_tokenizer(model_path: Path | None = None) -> Any:
     """The packaged MiniLM's word-piece tokenizer, without loading the model."""
     from transformers import AutoTokenizer
-
-    from bot.inference.model_files import packaged_model_path
 
     return AutoTokenizer.from_pretrained(str(model_path or packaged_model_path()), local_files_only=True)
 
@@ -63,8 +70,6 @@ def load_backbone(model_path: Path | None = None, *, layers: int | None = None) 
     """Tokenizer and BERT model of the packaged MiniLM (eager attention, inference mode),
     cut to its first ``layers`` transformer layers when given."""
     from transformers import AutoModel
-
-    from bot.inference.model_files import packaged_model_path
 
     path = model_path or packaged_model_path()
     tokenizer = load_tokenizer(path)
@@ -152,8 +157,6 @@ def build_tagger_model(weights: Path, model_path: Path | None = None) -> tuple[A
 def int8_tagger_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
     """The tagger exported to ONNX with int8 matrix products, derived once and cached like the
     int8 sentence encoder; the name carries digests of the tagger weights and the backbone."""
-    from bot.inference.model_files import cached_int8_onnx, file_digest, packaged_model_path, weights_digest
-
     backbone = model_path or packaged_model_path()
 
     def export(fp32: Path) -> None:
@@ -215,8 +218,6 @@ class AttributionSpanTagger:
         if not self._weights.is_file():
             raise RuntimeError(f"attribution span tagger weights not found at {self._weights}")
         if self._precision == "int8":
-            from bot.inference.model_files import default_model_cache_dir, onnx_session
-
             onnx_file = int8_tagger_file(self._weights, self._model_cache_dir or default_model_cache_dir())
             session = onnx_session(onnx_file, num_threads=self._num_threads)
             self._tokenizer = load_tokenizer()
@@ -228,8 +229,6 @@ class AttributionSpanTagger:
             self._run = run_onnx
         else:
             import torch
-
-            from bot.inference.model_files import native_bfloat16_supported
 
             if self._num_threads:
                 torch.set_num_threads(self._num_threads)
