@@ -163,7 +163,7 @@ def _names_who_speaks(head: str, *, given_a_kind: bool = False) -> bool:
     """A common noun for who or what can say something: a role, a body, a group, a document
     (and, where the recognizer gave a kind, more of them and any plural agent noun:
     "staffers", "demonstrators", "historians")."""
-    forms = {head, head.removesuffix("s"), head.removesuffix("es"), head.removesuffix("ies") + "y"}
+    forms = _singular_forms(head)
     if forms & SPEAKER_HEADS:
         return True
     return given_a_kind and bool(forms & _MORE_PEOPLE_AND_BODIES or head.endswith(_PLURAL_AGENT_ENDINGS))
@@ -188,8 +188,13 @@ def _fits_its_kind(words: Sequence[str], lower: Sequence[str], kind: SpeakerKind
 
 
 def _names_a_person(word: str) -> bool:
-    forms = {word, word.removesuffix("s"), word.removesuffix("es"), word.removesuffix("ies") + "y"}
-    return bool(forms & (PERSON_ROLES | _MORE_PEOPLE_AND_BODIES)) or word.endswith(_AGENT_ENDINGS)
+    people = PERSON_ROLES | _MORE_PEOPLE_AND_BODIES
+    return bool(_singular_forms(word) & people) or word.endswith(_AGENT_ENDINGS)
+
+
+def _singular_forms(word: str) -> set[str]:
+    """The word and what it may be the plural of ("experts", "witnesses", "countries")."""
+    return {word, word.removesuffix("s"), word.removesuffix("es"), word.removesuffix("ies") + "y"}
 
 
 # agent nouns: "staffers", "organizers", "demonstrators", "specialists", "historians"
