@@ -38,6 +38,7 @@ class SpeakerRepo(StoreBase):
         key = normalise_name(name)
         if not key:
             return None
+        new_aliases: dict[str, str] = {}
         speaker_id = cache.get(key)
         if speaker_id is None:
             speaker_id = conn.execute(
@@ -74,21 +75,8 @@ class SpeakerRepo(StoreBase):
                 # the name it was found by is one of its names from now on: a speaker stored as
                 # "Clinton" and shown as "Hillary Clinton" is found by "Hillary Clinton" next time
                 # (else the next article naming her so would create a second Hillary Clinton)
-                conn.execute(
-                    self._insert(T_ALIASES).on_conflict_do_nothing(
-                        index_elements=["tenant_id", "alias_norm"]
-                    ),
-                    [
-                        {
-                            "tenant_id": tenant_id,
-                            "speaker_id": speaker_id,
-                            "alias": " ".join(name.split()),
-                            "alias_norm": key,
-                        }
-                    ],
-                )
+                new_aliases[key] = " ".join(name.split())
             cache[key] = speaker_id
-        new_aliases = {}
         for alias in aliases:
             alias_key = normalise_name(alias)
             if alias_key and alias_key != key and alias_key not in cache:
