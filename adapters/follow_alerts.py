@@ -21,9 +21,10 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
+from adapters.housekeeping import PRUNE_EVERY, OncePer
 from adapters.scheduler import default_owner
 from bot.clock import Clock, utc_now
 from bot.errors import QueueFull
@@ -35,7 +36,6 @@ from bot.queue import CheckQueue
 log = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL = timedelta(minutes=1)
-PRUNE_EVERY = timedelta(days=1)
 
 
 class AlertOutcome(StrEnum):
@@ -72,16 +72,15 @@ class FollowAlertDispatcher:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
-        self._next_prune: datetime | None = None
+        self._daily_prune = OncePer(PRUNE_EVERY)
 
     # ------------------------------------------------------------------ housekeeping
     async def prune(self) -> int | None:
         """Forgets old alerts (``FollowService.prune_alerts``), at most once per ``PRUNE_EVERY``;
         None when the last prune is too recent."""
         now = self.clock()
-        if self._next_prune is not None and now < self._next_prune:
+        if not self._daily_prune.due(now):
             return None
-        self._next_prune = now + PRUNE_EVERY
         removed = await asyncio.to_thread(self.follows.prune_alerts, now=now)
         if removed:
             log.info("forgot %d follow alerts queued before %s", removed, now - ALERT_RETENTION)

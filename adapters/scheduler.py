@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from adapters.housekeeping import PRUNE_EVERY, OncePer
 from bot.clock import Clock, utc_now
 from bot.digest import RecentDigests, build_digest, due_period
 from bot.digest_chart import render_chart
@@ -63,7 +64,6 @@ MAX_RETRY_BACKOFF = timedelta(hours=6)  # a channel that keeps refusing is retri
 # Platforms stop retrying within hours; a month also covers edits of a message answered
 # weeks ago (its original key tells an edit from a new message)
 DEFAULT_DELIVERY_RETENTION = timedelta(days=30)
-PRUNE_EVERY = timedelta(days=1)
 
 
 class Outcome(StrEnum):
@@ -113,7 +113,7 @@ class DigestScheduler:
         self.poll_interval = poll_interval
         self.retry_backoff = retry_backoff
         self.delivery_retention = delivery_retention
-        self._next_prune: datetime | None = None
+        self._daily_prune = OncePer(PRUNE_EVERY)
         self._retry_after: dict[tuple[str, str], datetime] = {}
         self._failures: dict[tuple[str, str], int] = {}
         self._reported_uncertain: set[tuple[str, str]] = set()
@@ -259,9 +259,8 @@ class DigestScheduler:
         Returns how many were forgotten, or None when the last prune is too recent.
         """
         now = self.clock()
-        if self._next_prune is not None and now < self._next_prune:
+        if not self._daily_prune.due(now):
             return None
-        self._next_prune = now + PRUNE_EVERY
         removed = await asyncio.to_thread(self.config.prune_deliveries, before=now - self.delivery_retention)
         if removed:
             log.info("forgot %d delivery keys older than %s", removed, now - self.delivery_retention)
