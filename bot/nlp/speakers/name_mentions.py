@@ -29,6 +29,7 @@ from bot.nlp.speakers.vocabulary import (
     POSSESSIVE,
     PUBLISHED_BY,
     SETTING_WORDS,
+    SPEAKING_FOR,
     TITLE_WORDS,
 )
 from bot.words import TIME_WORDS
@@ -371,48 +372,11 @@ class NameMentions(ResolverState):
         return entity
 
 
-# who speaks for, or about, the person named after them: "a spokeswoman for Hillary Clinton",
-# "an aide to Mr. Obama", "critics of Trump" are not that person
-_SPEAKING_FOR = frozenset(
-    [
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "spokesmen",
-        "spokeswomen",
-        "aide",
-        "aides",
-        "lawyer",
-        "lawyers",
-        "attorney",
-        "attorneys",
-        "adviser",
-        "advisers",
-        "advisor",
-        "advisors",
-        "representative",
-        "representatives",
-        "friend",
-        "friends",
-        "ally",
-        "allies",
-        "surrogate",
-        "surrogates",
-        "critic",
-        "critics",
-        "supporter",
-        "supporters",
-        "opponent",
-        "opponents",
-    ]
-)
-
-
 def _speaks_for_another(name: list[str], run_start: int) -> bool:
     return (
         run_start >= 2
         and name[run_start - 1].lower() in {"for", "to", "of"}
-        and name[run_start - 2].lower() in _SPEAKING_FOR
+        and name[run_start - 2].lower() in SPEAKING_FOR
     )
 
 

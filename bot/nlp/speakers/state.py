@@ -12,7 +12,7 @@ from bot.models import SpeakerKind
 from bot.nlp.name_genders import PronounGender
 from bot.nlp.speakers.entities import ResolvedSpeaker, SpeakerEntity
 from bot.nlp.speakers.names import same_first_name
-from bot.nlp.speakers.vocabulary import DETERMINERS, POSSESSIVE
+from bot.nlp.speakers.vocabulary import DETERMINERS, POSSESSIVE, ROLE_SYNONYMS, WORDS_A_ROLE_MAY_SKIP
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +66,12 @@ class ResolverState:
 
     def _find_by_role(self, role_words: list[str]) -> SpeakerEntity | None:
         role = " ".join(
-            _ROLE_SYNONYMS.get(w.lower(), w.lower()) for w in role_words if w.lower() not in DETERMINERS
+            ROLE_SYNONYMS.get(w.lower(), w.lower()) for w in role_words if w.lower() not in DETERMINERS
         )
         if not role:
             return None
         for entity in reversed(self.entities):
-            titles = [" ".join(_ROLE_SYNONYMS.get(w, w) for w in t.split()) for t in entity.titles]
+            titles = [" ".join(ROLE_SYNONYMS.get(w, w) for w in t.split()) for t in entity.titles]
             if any(
                 role == t or t.endswith(" " + role) or role in t.split() or _shortened(role, t)
                 for t in titles
@@ -83,7 +83,7 @@ class ResolverState:
         """Looks for "<Role> <Name>" in the article before ``before`` ("Prime Minister Boris Johnson")."""
         # "Republican nominee" is also said "Republican presidential nominee" and "GOP nominee"
         # (but "Democratic vice presidential nominee" is someone else)
-        between = r"(?:\s+(?i:" + "|".join(_WORDS_A_ROLE_MAY_SKIP) + r"))?\s+"
+        between = r"(?:\s+(?i:" + "|".join(WORDS_A_ROLE_MAY_SKIP) + r"))?\s+"
         role_pattern = between.join(_alternatives(w) for w in role.split())
         pattern = re.compile(r"\b(?i:" + role_pattern + r")\s+((?:[A-Z][\w'.-]*[\w.](?:\s|$)){1,3})")
         best: str | None = None
@@ -117,15 +117,9 @@ class ResolverState:
         raise NotImplementedError  # NameMentions resolves names; pronouns need it too
 
 
-# words a shortened title may leave out: "the Republican nominee" of "Republican presidential nominee"
-_WORDS_A_ROLE_MAY_SKIP = ("presidential", "party", "gubernatorial", "mayoral", "senate", "congressional")
-# words a role is also called by: "the GOP nominee" is "Republican presidential nominee Donald Trump"
-_ROLE_SYNONYMS = {"gop": "republican", "dem": "democratic", "gov.": "governor", "sen.": "senator"}
-
-
 def _alternatives(word: str) -> str:
     lower = word.lower()
-    same = {lower} | {k for k, v in _ROLE_SYNONYMS.items() if v == lower} | {_ROLE_SYNONYMS.get(lower, lower)}
+    same = {lower} | {k for k, v in ROLE_SYNONYMS.items() if v == lower} | {ROLE_SYNONYMS.get(lower, lower)}
     return "(?:" + "|".join(re.escape(w) for w in sorted(same)) + ")"
 
 

@@ -410,3 +410,45 @@ PARENTHETICAL = re.compile(r"\s*\([^()]{1,40}\)")
 NAME_GROUP = re.compile(
     NAME_PATTERN + r"(?:\s*,\s*" + NAME_PATTERN + r")*(?:\s+(?:and|&)\s+" + NAME_PATTERN + r")?"
 )
+
+
+# who speaks for, or about, the person named after them: "a spokeswoman for Hillary Clinton",
+# "an aide to Mr. Obama", "critics of Trump" are not that person
+SPEAKING_FOR = frozenset(
+    [
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "spokesmen",
+        "spokeswomen",
+        "aide",
+        "aides",
+        "lawyer",
+        "lawyers",
+        "attorney",
+        "attorneys",
+        "adviser",
+        "advisers",
+        "advisor",
+        "advisors",
+        "representative",
+        "representatives",
+        "friend",
+        "friends",
+        "ally",
+        "allies",
+        "surrogate",
+        "surrogates",
+        "critic",
+        "critics",
+        "supporter",
+        "supporters",
+        "opponent",
+        "opponents",
+    ]
+)
+
+# words a shortened title may leave out: "the Republican nominee" of "Republican presidential nominee"
+WORDS_A_ROLE_MAY_SKIP = ("presidential", "party", "gubernatorial", "mayoral", "senate", "congressional")
+# words a role is also called by: "the GOP nominee" is "Republican presidential nominee Donald Trump"
+ROLE_SYNONYMS = {"gop": "republican", "dem": "democratic", "gov.": "governor", "sen.": "senator"}
