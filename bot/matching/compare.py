@@ -37,7 +37,7 @@ from bot.matching.features import (
     tokens,
 )
 from bot.matching.negation import compare_negation, compare_stance
-from bot.matching.numbers import compare_numbers
+from bot.matching.numbers import compare_numbers, digits_changed_in_place
 from bot.models import Comparison, Verdict
 from bot.ports import Encoder
 
@@ -116,6 +116,8 @@ def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) ->
     notes: list[str] = []
     if numbers.conflict:
         differences.append(numbers.reason() or "numbers differ")
+    elif moved := digits_changed_in_place(a, b):
+        differences.append(f"numbers differ: {moved[0]} vs {moved[1]}")
     if negation.mismatch:
         differences.append(negation.reason or "negation differs")
     if stance.mismatch and not negation.mismatch:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from bot.matching.features import STOPWORDS, stem, tokens, words
@@ -109,11 +110,18 @@ ANTONYM_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("join", "joined", "joins", "enter", "entered"), ("leave", "left", "leaves", "quit", "exit", "exited")),
 )
 
-_STEM_SIDE: dict[str, tuple[int, int]] = {}
+# A word may sit in several pairs ("lost" is the opposite of "gained" and of "won"), so each stem
+# maps to every (pair, side) it takes.
+_STEM_SIDES: dict[str, frozenset[tuple[int, int]]] = {}
 for _i, (_left, _right) in enumerate(ANTONYM_PAIRS):
     for _side, _words in enumerate((_left, _right)):
         for _w in _words:
-            _STEM_SIDE.setdefault(stem(_w), (_i, _side))
+            _STEM_SIDES[stem(_w)] = _STEM_SIDES.get(stem(_w), frozenset()) | {(_i, _side)}
+
+
+def _opposite(x: str, y: str) -> bool:
+    """True when stems ``x`` and ``y`` are the two sides of one pair of opposites."""
+    return any((pair, 1 - side) in _STEM_SIDES.get(y, ()) for pair, side in _STEM_SIDES.get(x, ()))
 
 
 def negation_cues(text: str) -> list[str]:
@@ -151,13 +159,66 @@ def _negated_words_cached(text: str, window: int) -> tuple[tuple[str, frozenset[
     return tuple(scoped)
 
 
+_CONTRACTION_BASES = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+
+
+def _with_negations_apart(text: str) -> tuple[list[str], list[str]]:
+    """Tokens with each negation as a word of its own ("doesn't" -> "does", "not"; "cannot" ->
+    "can", "not"; "won't" -> "will", "not"), and beside each the word it was read from."""
+    out: list[str] = []
+    written: list[str] = []
+    for tok in tokens(text):
+        if tok.endswith("n't") and len(tok) > 3:
+            base = tok[:-3]
+            out += [_CONTRACTION_BASES.get(base, base), "not"]
+            written += [tok, tok]
+        elif tok == "cannot":
+            out += ["can", "not"]
+            written += [tok, tok]
+        else:
+            out.append(tok)
+            written.append(tok)
+    return out, written
+
+
+def negation_flipped_in_place(a: str, b: str) -> str | None:
+    """The negating word one statement adds where the other says the same words plainly ("was
+    not encouraging" vs "was encouraging", "doesn't have to" vs "does have to", "would not refuse"
+    vs "would refuse"), or None.
+
+    The two token sequences are aligned; a stretch that differs only by negation words, in number,
+    is a flip wherever it stands: in a relative clause, a second clause, or beside another negation
+    the two share ("Nobody has the guts" vs "Nobody has not the guts"), which the scope rule below
+    cannot see.
+    """
+    (ta, wa), (tb, wb) = _with_negations_apart(a), _with_negations_apart(b)
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        neg_left = [wa[i] for i in range(i1, i2) if ta[i] in NEGATION_WORDS]
+        neg_right = [wb[j] for j in range(j1, j2) if tb[j] in NEGATION_WORDS]
+        if len(neg_left) == len(neg_right):
+            continue
+        rest_left = [t for t in ta[i1:i2] if t not in NEGATION_WORDS]
+        rest_right = [t for t in tb[j1:j2] if t not in NEGATION_WORDS]
+        if rest_left == rest_right:
+            return (neg_left or neg_right)[0]
+    return None
+
+
 def compare_negation(a: str, b: str) -> Polarity:
     """A mismatch when one statement negates something the other states plainly.
 
-    Only a negation whose scope (the few words after the cue) shares a content word with the other
-    statement counts: "will not send troops" vs "will send troops" does, while an aside such as
-    "who did not want to be named" or "Not surprisingly, ..." does not.
+    A negation added in place, the rest of the words the same, is a mismatch wherever it stands
+    (``negation_flipped_in_place``). Otherwise only a negation whose scope (the few words after
+    the cue) shares a content word with the other statement counts: "will not send troops" vs
+    "will send troops" does, while an aside such as "who did not want to be named" or "Not
+    surprisingly, ..." does not.
     """
+    flipped = negation_flipped_in_place(a, b)
+    if flipped is not None:
+        return Polarity(True, f"negation: only one says '{flipped}'")
     na, nb = _negated_words(a), _negated_words(b)
     if bool(na) == bool(nb):
         return Polarity(False, None)
@@ -180,36 +241,39 @@ def _negated_antonym_stated(scope: frozenset[str] | set[str], other_stems: set[s
     A negated word whose opposite (from the stance pairs) the other statement uses plainly
     is agreement, not a reversal.
     """
-    for word in scope:
-        if word not in _STEM_SIDE:
+    return any(_opposite(word, o) for word in scope if word in _STEM_SIDES for o in other_stems)
+
+
+def opposite_in_place(a: str, b: str) -> tuple[str, str] | None:
+    """The opposite words put in place of each other, the rest of the words the same ("tended to
+    support Sanders" vs "tended to oppose Sanders" when both also "support Clinton"; "can't lose"
+    vs "can't win"), or None."""
+    ta, tb = tokens(a), tokens(b)
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 != j2 - j1:
             continue
-        pair, side = _STEM_SIDE[word]
-        if any(_STEM_SIDE.get(o) == (pair, 1 - side) for o in other_stems):
-            return True
-    return False
+        pairs = [(x, y) for x, y in zip(ta[i1:i2], tb[j1:j2], strict=True) if x != y]
+        if pairs and all(_opposite(stem(x), stem(y)) for x, y in pairs):
+            return pairs[0]
+    return None
 
 
 def compare_stance(a: str, b: str) -> Polarity:
-    """Opposite words on the two sides ("supports" vs "opposes") not shared by both."""
+    """Opposite words on the two sides ("supports" vs "opposes") not shared by both, or put in
+    place of each other (``opposite_in_place``)."""
+    swapped = opposite_in_place(a, b)
+    if swapped is not None:
+        return Polarity(True, f"opposite wording: '{swapped[0]}' vs '{swapped[1]}'")
     # a stance word under a negation says the opposite ("will not close" = "will stay open")
     negated_a = {w for _, scope in _negated_words(a) for w in scope}
     negated_b = {w for _, scope in _negated_words(b) for w in scope}
     sa = {stem(t): t for t in tokens(a) if stem(t) not in negated_a}
     sb = {stem(t): t for t in tokens(b) if stem(t) not in negated_b}
-    sides_a: dict[int, dict[int, str]] = {}
-    sides_b: dict[int, dict[int, str]] = {}
-    for st, word in sa.items():
-        if st in _STEM_SIDE and st not in sb:
-            pair, side = _STEM_SIDE[st]
-            sides_a.setdefault(pair, {})[side] = word
-    for st, word in sb.items():
-        if st in _STEM_SIDE and st not in sa:
-            pair, side = _STEM_SIDE[st]
-            sides_b.setdefault(pair, {})[side] = word
-    for pair, a_sides in sides_a.items():
-        b_sides = sides_b.get(pair, {})
-        for side, word in a_sides.items():
-            other = b_sides.get(1 - side)
-            if other is not None:
-                return Polarity(True, f"opposite wording: '{word}' vs '{other}'")
+    only_a = {st: word for st, word in sa.items() if st in _STEM_SIDES and st not in sb}
+    only_b = {st: word for st, word in sb.items() if st in _STEM_SIDES and st not in sa}
+    for st_a, word_a in only_a.items():
+        for st_b, word_b in only_b.items():
+            if _opposite(st_a, st_b):
+                return Polarity(True, f"opposite wording: '{word_a}' vs '{word_b}'")
     return Polarity(False, None)

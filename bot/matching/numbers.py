@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 logger = logging.getLogger(__name__)
@@ -201,10 +202,13 @@ class NumberCheck:
         return bool(self.conflicting())
 
     def conflicting(self) -> tuple[list[Quantity], list[Quantity]] | None:
-        kinds = {q.kind for q in self.only_a} & {q.kind for q in self.only_b}
+        kinds = {_family(q) for q in self.only_a} & {_family(q) for q in self.only_b}
         if not kinds:
             return None
-        return [q for q in self.only_a if q.kind in kinds], [q for q in self.only_b if q.kind in kinds]
+        return (
+            [q for q in self.only_a if _family(q) in kinds],
+            [q for q in self.only_b if _family(q) in kinds],
+        )
 
     @property
     def one_sided(self) -> bool:
@@ -224,6 +228,39 @@ class NumberCheck:
             extra = self.only_a or self.only_b
             return "only one mentions " + ", ".join(q.display() for q in extra)
         return None
+
+
+def _family(q: Quantity) -> str:
+    """Years are numbers that look like years: "in 1865" vs "in 3730", "1959" vs "653" conflict."""
+    return "number" if q.kind == "year" else q.kind
+
+
+_WORD_EDGES = "\"'“”‘’()[],.;:!?"
+
+
+def digits_changed_in_place(a: str, b: str) -> tuple[str, str] | None:
+    """Words with digits put in place of each other, the rest the same: times ("9:00AM" vs
+    "11:00AM"), dates ("9/11" vs "9/16"), ranges ("2007-09" vs "2007-12") and codes ("EB-5" vs
+    "EB-8") that are not quantities, so ``compare_numbers`` does not read them; or None."""
+    wa = [w.strip(_WORD_EDGES).lower() for w in a.split()]
+    wb = [w.strip(_WORD_EDGES).lower() for w in b.split()]
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 != j2 - j1:
+            continue
+        pairs = [(x, y) for x, y in zip(wa[i1:i2], wb[j1:j2], strict=True) if x != y]
+        if pairs and all(_other_digits(x, y) for x, y in pairs):
+            return pairs[0]
+    return None
+
+
+def _other_digits(x: str, y: str) -> bool:
+    """Both words hold digits, and not the same numbers ("9:00" is "9")."""
+
+    def numbers(word: str) -> list[int]:
+        return [int(d) for d in re.findall(r"\d+", word) if int(d)]
+
+    return bool(re.search(r"\d", x) and re.search(r"\d", y)) and numbers(x) != numbers(y)
 
 
 def compare_numbers(a: str, b: str) -> NumberCheck:

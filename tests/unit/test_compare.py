@@ -209,6 +209,18 @@ def test_negation_cues(text: str, cues: list[str]) -> None:
         ),
         # ... unless that word is the one negated here
         ("The bank did not fail the stress test", "The bank failed the stress test", True),
+        # a negation added in place, wherever it stands and whatever other negation both share
+        (
+            "Leaders who have not been the strongest opponents embraced the idea",
+            "Leaders who have been the strongest opponents embraced the idea",
+            True,
+        ),
+        ("Nobody has the guts to talk about it", "Nobody has not the guts to talk about it", True),
+        ("The press doesn't have to take the bait", "The press does have to take the bait", True),
+        ("He said they would not refuse to leave", "He said they would refuse to leave", True),
+        ("He wants to but can't because he is audited", "He wants to but can because he is audited", True),
+        ("He would not say whether it was true", "He did not say whether it was true", False),
+        ("They never said it", "They did not say it", False),
     ],
 )
 def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
@@ -226,6 +238,18 @@ def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
         # under a negation a stance word says the opposite
         ("We will not close the crossing", "The crossing will stay open", False),
         ("The council does not oppose the plan", "The council supports the plan", False),
+        # a word in more than one pair of opposites: "lost" is against "gained" and "won"
+        ("Obama won the state twice", "Obama lost the state twice", True),
+        ("Ratings were 57 percent lower", "Ratings were 57 percent higher", True),
+        # opposites in place, when the word is used elsewhere too or both sides negate it
+        (
+            "Some tended to support Clinton and others tended to support Sanders",
+            "Some tended to support Clinton and others tended to oppose Sanders",
+            True,
+        ),
+        ("He can't lose, plain and simple", "He can't win, plain and simple", True),
+        ("You may not agree with what he did", "You may not disagree with what he did", True),
+        ("The team won the final and lost the cup", "The team won the final and lost the cup", False),
     ],
 )
 def test_compare_stance(a: str, b: str, mismatch: bool) -> None:

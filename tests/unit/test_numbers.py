@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.numbers import compare_numbers, extract_numbers, words_to_number
+from bot.matching.numbers import compare_numbers, digits_changed_in_place, extract_numbers, words_to_number
 
 
 @pytest.mark.parametrize(
@@ -64,9 +64,31 @@ def test_words_to_number(words: str, value: float | None) -> None:
         ("12% of voters", "15 percent of voters", True, "numbers differ: 12% vs 15 percent"),
         ("60,000 years", "59,619 years", False, None),  # rounding, not a change
         ("13 cents to $19.72", "1.5 percent", False, "different quantities: 13, $19.72 vs 1.5 percent"),
+        # a year against a number that is not one: still the same kind of thing
+        ("his address in 1865", "his address in 3730", True, "numbers differ: 1865 vs 3730"),
     ],
 )
 def test_compare_numbers(a: str, b: str, conflict: bool, reason: str | None) -> None:
     check = compare_numbers(a, b)
     assert check.conflict is conflict
     assert check.reason() == reason
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "changed"),
+    [
+        (
+            "The show airs from 6:00AM to 9:00AM EST",
+            "The show airs from 6:00AM to 11:00AM EST",
+            ("9:00am", "11:00am"),
+        ),
+        ("Polls closed at 11 p.m. in the east", "Polls closed at 8 p.m. in the east", ("11", "8")),
+        ("the city recovered from 9/11", "the city recovered from 9/16", ("9/11", "9/16")),
+        ("a lawyer using EB-5 funding", "a lawyer using EB-8 funding", ("eb-5", "eb-8")),
+        ("It opens at 9:00 on Monday", "It opens at 9 on Monday", None),  # the same time
+        ("It opens at 9:00 on Monday", "It opens at 9:00 on Monday", None),
+        ("the F-35 costs more", "the plane costs more", None),  # a word dropped, not replaced
+    ],
+)
+def test_digits_changed_in_place(a: str, b: str, changed: tuple[str, str] | None) -> None:
+    assert digits_changed_in_place(a, b) == changed
