@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.models import Speaker, SpeakerKind
+from bot.words import family_name_index
 
 _TITLE_WORDS = frozenset(
     (
@@ -147,11 +148,11 @@ def resolve_speaker(
     if kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN):
         people = [s for s in known if s.kind in (SpeakerKind.PERSON, SpeakerKind.UNKNOWN)]
         if len(core) == 1:
-            same_surname = [s for s in people if _core_tokens(s.name)[-1:] == core]
+            same_surname = [s for s in people if _family_name(s.name) == core[0]]
             if len(same_surname) == 1:
                 return _merge(same_surname[0], name, aliases)
         else:
-            upgraded = [s for s in people if _core_tokens(s.name) == core[-1:]]
+            upgraded = [s for s in people if _core_tokens(s.name) == [_family_name(name)]]
             if len(upgraded) == 1:
                 return ResolvedSpeaker(
                     name,
@@ -160,6 +161,15 @@ def resolve_speaker(
                     upgraded[0].id,
                 )
     return ResolvedSpeaker(name, kind, tuple(aliases), None)
+
+
+def _family_name(name: str) -> str | None:
+    """The word a person is called by alone: the surname ("Ban" for "Ban Ki-moon")."""
+    core = _core_tokens(name)
+    if not core:
+        return None
+    words = name.split()[-len(core) :]
+    return core[family_name_index(words)] if len(words) == len(core) else core[-1]
 
 
 def _without_initials(core: Sequence[str]) -> tuple[str, ...]:

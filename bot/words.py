@@ -7,6 +7,8 @@ name that says what it is for.
 
 from __future__ import annotations
 
+import re
+
 # Typographic quote marks and apostrophes, each with the straight mark it stands for.
 TYPOGRAPHIC_QUOTES: dict[str, str] = {
     "“": '"',
@@ -89,3 +91,17 @@ PUBLISH_FORMS = frozenset(
 def plural(count: int, word: str, plural_form: str | None = None) -> str:
     """ "1 statement", "3 statements" (``plural_form`` when the plural is not word + "s")."""
     return f"{count} {word if count == 1 else (plural_form or word + 's')}"
+
+
+# "Ban Ki-moon", "Moon Jae-in": a given name of two syllables joined by a hyphen, the second in
+# lowercase, follows the family name; an English double-barrelled surname is capitalised after
+# the hyphen ("Holtz-Eakin", "Ocasio-Cortez").
+_GIVEN_NAME_AFTER_FAMILY_NAME = re.compile(r"^[A-Z][a-z]+-[a-z]+$")
+
+
+def family_name_index(words: list[str]) -> int:
+    """Where the word a person is called by alone stands in a name: the last word, or the one
+    before it in a name written family name first ("Ban Ki-moon" is "Mr. Ban")."""
+    if len(words) >= 2 and _GIVEN_NAME_AFTER_FAMILY_NAME.match(words[-1]):
+        return len(words) - 2
+    return len(words) - 1

@@ -92,7 +92,8 @@ _MORE_PEOPLE_AND_BODIES = frozenset(
     critic supporter opponent activist advocate ally enemy rival protester demonstrator delegate
     insider surrogate diplomat ruler staffer citizen parent veteran police public crowd audience
     staff nation country government authority organizer group lady gentleman boy girl child
-    children kid patient victim survivor witness media outlet press
+    children kid patient victim survivor witness media outlet press individual people chorus
+    chain database protocol
     """
     )
 )
@@ -154,9 +155,15 @@ def _head_of_first_phrase(lower: Sequence[str]) -> str:
         if word in _PHRASE_ENDS:
             break
         phrase.append(word)
-    while len(phrase) > 1 and (phrase[-1].startswith("@") or phrase[-1][:1].isdigit()):
+    # "one Twitter user @nycsouthpaw", "many people involved in …"
+    while len(phrase) > 1 and _not_a_head(phrase[-1]):
         phrase.pop()
     return phrase[-1] if phrase else lower[0]
+
+
+def _not_a_head(word: str) -> bool:
+    """A handle, a number or a participle after the head noun."""
+    return word.startswith("@") or word[:1].isdigit() or (len(word) > 5 and word.endswith("ed"))
 
 
 def _names_who_speaks(head: str, *, given_a_kind: bool = False) -> bool:
@@ -180,11 +187,17 @@ def _fits_its_kind(words: Sequence[str], lower: Sequence[str], kind: SpeakerKind
         )
         ends_lower = words[-1][:1].islower() and not _names_a_person(lower[-1])
         return not (opens_lower or ends_lower)
-    if kind in (SpeakerKind.GROUP, SpeakerKind.ORGANISATION) and not any(w[:1].isupper() for w in words):
+    if kind not in (SpeakerKind.GROUP, SpeakerKind.ORGANISATION):
+        return True
+    if not any(w[:1].isupper() for w in words):
         if kind is SpeakerKind.GROUP:  # any word will do: "eight of 10 voters"
             return any(_names_who_speaks(word, given_a_kind=True) for word in lower)
         return _names_who_speaks(_head_of_first_phrase(lower), given_a_kind=True)
-    return True
+    # names before a common noun: the noun says what it is ("Clinton supporters", "E.U. leaders",
+    # but "Brexit and Trump's threats", "Super PAC donations", "Obama and Clinton's gut")
+    head = _head_of_first_phrase(lower)
+    written = next((w for w, low in zip(words, lower, strict=True) if low == head), head)
+    return not written[:1].islower() or _names_who_speaks(head, given_a_kind=True) or _names_a_person(head)
 
 
 def _names_a_person(word: str) -> bool:

@@ -43,6 +43,10 @@ def test_normalise_name(raw: str, expected: str) -> None:
         # a middle initial is the same name
         ("Donald J. Trump", (), _known(("1", "Donald Trump", ())), "Donald Trump", "1"),
         ("Donald Trump", (), _known(("1", "Donald J. Trump", ())), "Donald J. Trump", "1"),
+        # a name written family name first is called by its first word
+        ("Ban", ("Mr. Ban",), _known(("1", "Ban Ki-moon", ())), "Ban Ki-moon", "1"),
+        ("Ki-moon", (), _known(("1", "Ban Ki-moon", ())), "Ki-moon", None),
+        ("Holtz-Eakin", (), _known(("1", "Douglas Holtz-Eakin", ())), "Douglas Holtz-Eakin", "1"),
     ],
 )
 def test_resolve_speaker(
@@ -50,6 +54,11 @@ def test_resolve_speaker(
 ) -> None:
     resolved = resolve_speaker(name, P, aliases, known)
     assert (resolved.name, resolved.known_id) == (expected_name, expected_id)
+
+
+def test_full_name_written_family_name_first_upgrades_its_surname() -> None:
+    resolved = resolve_speaker("Ban Ki-moon", P, (), _known(("3", "Ban", ("Mr. Ban",))))
+    assert resolved.known_id == "3"
 
 
 def test_resolving_keeps_the_new_form_as_an_alias() -> None:

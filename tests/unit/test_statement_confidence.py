@@ -85,6 +85,18 @@ P, ORG, G, U = SpeakerKind.PERSON, SpeakerKind.ORGANISATION, SpeakerKind.GROUP, 
         ("de Blasio", P, True),
         ("the former first lady", P, True),
         ("Barack Obama and his wife Michelle", P, True),
+        # names before a common noun: the noun says whether it is someone
+        ("Brexit and Trump's threats", G, False),
+        ("Super PAC donations", G, False),
+        ("Obama and Clinton's gut", G, False),
+        ("Trump avoids", G, False),
+        ("Clinton supporters", G, True),
+        ("E.U. leaders", G, True),
+        ("Companies and individuals", G, True),
+        ("Many people involved in the negotiations", G, True),
+        ("Obama's former campaign strategist", ORG, True),
+        ("Washington Post database", ORG, True),
+        ("New York Times and the Gannett newspaper chain", ORG, True),
     ],
 )
 def test_fits_a_speaker(name: str | None, kind: SpeakerKind, fits: bool) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.models import SpeakerKind
 from bot.nlp.speakers.vocabulary import SPACES
+from bot.words import family_name_index
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ class SpeakerEntity:
 
     @property
     def surname(self) -> str:
-        return self.canonical.split()[-1].lower() if self.canonical else ""
+        words = self.canonical.split()
+        return words[family_name_index(words)].lower() if words else ""
 
 
 @dataclass(frozen=True, slots=True)
