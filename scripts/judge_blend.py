@@ -116,6 +116,31 @@ def calibrate(
     return figures
 
 
+def product_verdicts(data: Path, *, calibration: float, seed: int) -> dict[str, Any]:
+    """What the product finds (``repeat`` or ``changed``) on the MRPC calibration pairs, with and
+    without the shipped judge's veto: ``judge_pair`` as a check calls it. Writes nothing."""
+    from train_judge import calibration_mask
+
+    from bot.matching.compare import judge_pair
+
+    mrpc = load_mrpc(data)
+    calib = calibration_mask(len(mrpc), calibration, seed)
+    cal = [(p.a, p.b) for p, c in zip(mrpc, calib, strict=True) if c]
+    gold = np.array([p.label == 1 for p, c in zip(mrpc, calib, strict=True) if c])
+    judge = PairJudge()
+    scores, cosines = np.asarray(judge.score(cal)), pair_cosines(cal)
+    plain, vetoed = [], []
+    for (a, b), cosine, score in zip(cal, cosines, scores, strict=True):
+        plain.append(judge_pair(a, b, float(cosine)).verdict.value != "different")
+        judged = judge_pair(a, b, float(cosine), judge=float(score), judge_blend=judge.blend)
+        vetoed.append(judged.verdict.value != "different")
+    return {
+        "calibration_pairs": len(cal),
+        "found_without_judge": {n: round(v, 4) for n, v in prf(np.array(plain), gold).items()},
+        "found_with_veto": {n: round(v, 4) for n, v in prf(np.array(vetoed), gold).items()},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -124,8 +149,14 @@ def main() -> None:
     parser.add_argument("--min-precision", type=float, default=0.80)
     parser.add_argument("--calibration", type=float, default=0.1, help="as train_judge.py")
     parser.add_argument("--seed", type=int, default=13, help="as train_judge.py")
+    parser.add_argument(
+        "--verdicts", action="store_true", help="only report the product's verdicts on the calibration pairs"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.verdicts:
+        print(json.dumps(product_verdicts(args.data, calibration=args.calibration, seed=args.seed), indent=1))
+        return
     figures = calibrate(
         args.data,
         weights=args.weights,

@@ -110,18 +110,22 @@ ANTONYM_PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("join", "joined", "joins", "enter", "entered"), ("leave", "left", "leaves", "quit", "exit", "exited")),
 )
 
-# A word may sit in several pairs ("lost" is the opposite of "gained" and of "won"), so each stem
-# maps to every (pair, side) it takes.
+# A word may sit in several pairs ("lost" is the opposite of "gained" and of "won"). Words put in
+# place of each other are read against every pair they take (``_STEM_SIDES``); words anywhere in
+# two statements only against the first (``_STEM_SIDE``): across whole sentences, "more" against
+# a "lower" elsewhere is no reversal.
 _STEM_SIDES: dict[str, frozenset[tuple[int, int]]] = {}
+_STEM_SIDE: dict[str, frozenset[tuple[int, int]]] = {}
 for _i, (_left, _right) in enumerate(ANTONYM_PAIRS):
     for _side, _words in enumerate((_left, _right)):
         for _w in _words:
             _STEM_SIDES[stem(_w)] = _STEM_SIDES.get(stem(_w), frozenset()) | {(_i, _side)}
+            _STEM_SIDE.setdefault(stem(_w), frozenset({(_i, _side)}))
 
 
-def _opposite(x: str, y: str) -> bool:
+def _opposite(x: str, y: str, sides: dict[str, frozenset[tuple[int, int]]] = _STEM_SIDE) -> bool:
     """True when stems ``x`` and ``y`` are the two sides of one pair of opposites."""
-    return any((pair, 1 - side) in _STEM_SIDES.get(y, ()) for pair, side in _STEM_SIDES.get(x, ()))
+    return any((pair, 1 - side) in sides.get(y, ()) for pair, side in sides.get(x, ()))
 
 
 def negation_cues(text: str) -> list[str]:
@@ -241,7 +245,7 @@ def _negated_antonym_stated(scope: frozenset[str] | set[str], other_stems: set[s
     A negated word whose opposite (from the stance pairs) the other statement uses plainly
     is agreement, not a reversal.
     """
-    return any(_opposite(word, o) for word in scope if word in _STEM_SIDES for o in other_stems)
+    return any(_opposite(word, o) for word in scope if word in _STEM_SIDE for o in other_stems)
 
 
 def opposite_in_place(a: str, b: str) -> tuple[str, str] | None:
@@ -254,7 +258,7 @@ def opposite_in_place(a: str, b: str) -> tuple[str, str] | None:
         if op != "replace" or i2 - i1 != j2 - j1:
             continue
         pairs = [(x, y) for x, y in zip(ta[i1:i2], tb[j1:j2], strict=True) if x != y]
-        if pairs and all(_opposite(stem(x), stem(y)) for x, y in pairs):
+        if pairs and all(_opposite(stem(x), stem(y), _STEM_SIDES) for x, y in pairs):
             return pairs[0]
     return None
 
@@ -270,8 +274,8 @@ def compare_stance(a: str, b: str) -> Polarity:
     negated_b = {w for _, scope in _negated_words(b) for w in scope}
     sa = {stem(t): t for t in tokens(a) if stem(t) not in negated_a}
     sb = {stem(t): t for t in tokens(b) if stem(t) not in negated_b}
-    only_a = {st: word for st, word in sa.items() if st in _STEM_SIDES and st not in sb}
-    only_b = {st: word for st, word in sb.items() if st in _STEM_SIDES and st not in sa}
+    only_a = {st: word for st, word in sa.items() if st in _STEM_SIDE and st not in sb}
+    only_b = {st: word for st, word in sb.items() if st in _STEM_SIDE and st not in sa}
     for st_a, word_a in only_a.items():
         for st_b, word_b in only_b.items():
             if _opposite(st_a, st_b):

@@ -202,13 +202,10 @@ class NumberCheck:
         return bool(self.conflicting())
 
     def conflicting(self) -> tuple[list[Quantity], list[Quantity]] | None:
-        kinds = {_family(q) for q in self.only_a} & {_family(q) for q in self.only_b}
+        kinds = {q.kind for q in self.only_a} & {q.kind for q in self.only_b}
         if not kinds:
             return None
-        return (
-            [q for q in self.only_a if _family(q) in kinds],
-            [q for q in self.only_b if _family(q) in kinds],
-        )
+        return [q for q in self.only_a if q.kind in kinds], [q for q in self.only_b if q.kind in kinds]
 
     @property
     def one_sided(self) -> bool:
@@ -228,11 +225,6 @@ class NumberCheck:
             extra = self.only_a or self.only_b
             return "only one mentions " + ", ".join(q.display() for q in extra)
         return None
-
-
-def _family(q: Quantity) -> str:
-    """Years are numbers that look like years: "in 1865" vs "in 3730", "1959" vs "653" conflict."""
-    return "number" if q.kind == "year" else q.kind
 
 
 _WORD_EDGES = "\"'“”‘’()[],.;:!?"

@@ -241,6 +241,12 @@ def test_compare_negation(a: str, b: str, mismatch: bool) -> None:
         # a word in more than one pair of opposites: "lost" is against "gained" and "won"
         ("Obama won the state twice", "Obama lost the state twice", True),
         ("Ratings were 57 percent lower", "Ratings were 57 percent higher", True),
+        # across whole sentences only a word's first pair counts: "more" is no opposite of "lower"
+        (
+            "It's hard to imagine a tax code more complicated than the one we have",
+            "He wants to simplify the tax code and lower tax rates",
+            False,
+        ),
         # opposites in place, when the word is used elsewhere too or both sides negate it
         (
             "Some tended to support Clinton and others tended to support Sanders",
