@@ -52,6 +52,29 @@ def signed_quotes(ctx: ArticleContext, found: list[Attribution], text: str) -> l
     return results
 
 
+def _quoted_statement_before(last: Attribution, before: Sequence[Attribution], text: str) -> Attribution:
+    """The statement a quote that goes on after ``last`` continues: ``last`` itself, unless it
+    is what a participle after the speaker's cue reports ("“X,” Sanders said, invoking the 2008
+    race. “Y.”"), which is the writer's aside: then the quote the speaker's cue introduced."""
+    cue = last.cue
+    if not (
+        last.kind is ClaimKind.INDIRECT
+        and last.inherited
+        and cue is not None
+        and text[cue[0] : cue[1]].lower().endswith("ing")
+    ):
+        return last
+    quoted = [
+        a
+        for a in before
+        if a.kind is ClaimKind.DIRECT
+        and a.source == last.source
+        and a.end <= cue[0]
+        and "\n" not in text[a.end : cue[0]]
+    ]
+    return max(quoted, key=lambda a: a.end) if quoted else last
+
+
 def with_continued_quotes(
     ctx: ArticleContext,
     orphans: list[tuple[SentenceUnit, Candidate | None, int]],
@@ -80,6 +103,8 @@ def with_continued_quotes(
         # same paragraph: the quote goes on after the cue ("“X,” he said. “Y.”") -> one statement
         before = [a for a in found if a.end <= quote.start]
         last = max(before, key=lambda a: a.end) if before else None
+        if last is not None:
+            last = _quoted_statement_before(last, before, text)
         if (
             last is not None
             and last.source is not None

@@ -1,0 +1,54 @@
+"""Where a statement's content starts and ends: text -> the content pieces of its statements.
+
+Each table holds one extent rule, checked against PolNeAR's convention for where a content
+span stops (the sentences are written for these tests). The shipped pipeline is loaded once
+per session.
+"""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from bot.models import ClaimKind
+from bot.nlp.extractor import SpacyClaimExtractor
+
+
+@pytest.fixture(scope="session")
+def extractor(shipped_nlp: Language) -> SpacyClaimExtractor:
+    return SpacyClaimExtractor(shipped_nlp, checkworthiness=False, merge_restatements=False)
+
+
+def _pieces(extractor: SpacyClaimExtractor, text: str) -> list[list[str]]:
+    claims = [c for c in extractor.extract(text) if c.kind is not ClaimKind.UNATTRIBUTED]
+    return [[piece.text for piece in claim.content_pieces] for claim in claims]
+
+
+# a quote that goes on after "“X,” Name said, <participle> …" continues the quote, not the
+# writer's aside the participle opens
+CONTINUED_AFTER_A_PARTICIPLE = [
+    pytest.param(
+        "“One of us ran against the governor,” Sanders said, invoking the 2008 race. "
+        "“I was not that candidate.”",
+        ["“One of us ran against the governor,”", "“I was not that candidate.”"],
+        id="invoking",
+    ),
+    pytest.param(
+        "“The principal died at the school,” Clinton said, drawing gasps from the crowd. "
+        "“And she died trying to protect her students.”",
+        ["“The principal died at the school,”", "“And she died trying to protect her students.”"],
+        id="drawing",
+    ),
+    pytest.param(
+        "“The plan is dead,” Mayor Ana Lopez said. “We will start again in May.”",
+        ["“The plan is dead,”", "“We will start again in May.”"],
+        id="plain-split-quote-unchanged",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTINUED_AFTER_A_PARTICIPLE)
+def test_a_quote_continues_past_a_participle_aside(
+    extractor: SpacyClaimExtractor, text: str, expected: list[str]
+) -> None:
+    assert expected in _pieces(extractor, text)
