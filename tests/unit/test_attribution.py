@@ -436,12 +436,12 @@ def test_unbalanced_quote_is_not_stretched_to_the_end(extractor: SpacyClaimExtra
 
 
 def test_a_quote_going_on_from_an_unnamed_speaker_is_kept(extractor: SpacyClaimExtractor) -> None:
-    # "he" names nobody here; the second paragraph is still his, not lost
+    # "he" names nobody here; the second paragraph is still his, not lost: it goes on with
+    # his quote (test_content_extents)
     text = "“Nobody writes songs for the mayor,” he said.\n\n“Right now, the vote is against the plan.”"
     claims = [c for c in extractor.extract(text) if c.kind is ClaimKind.DIRECT]
-    assert [(c.content.text, c.speaker) for c in claims] == [
-        ("“Nobody writes songs for the mayor,”", None),
-        ("“Right now, the vote is against the plan.”", None),
+    assert [([p.text for p in c.content_pieces], c.speaker) for c in claims] == [
+        (["“Nobody writes songs for the mayor,”", "“Right now, the vote is against the plan.”"], None),
     ]
 
 

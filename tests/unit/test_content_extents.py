@@ -52,3 +52,41 @@ def test_a_quote_continues_past_a_participle_aside(
     extractor: SpacyClaimExtractor, text: str, expected: list[str]
 ) -> None:
     assert expected in _pieces(extractor, text)
+
+
+# a paragraph that is all quote, right after a paragraph that ends a speaker's quote, goes on
+# with that quote (PolNeAR marks the two as one statement); one with a cue of its own does not
+QUOTE_PARAGRAPH_GOING_ON = [
+    pytest.param(
+        "“The report sheds light on the agency’s lax security,” said Lamar Smith, who chairs the "
+        "committee.\n\n“The agency’s intent to evade oversight is a serious offense.”",
+        [
+            [
+                "“The report sheds light on the agency’s lax security,”",
+                "“The agency’s intent to evade oversight is a serious offense.”",
+            ]
+        ],
+        id="next-paragraph-joins",
+    ),
+    pytest.param(
+        "“The network has done an awful job,” Barkley said.\n\n“It has sold its soul for ratings.”",
+        [["“The network has done an awful job,”", "“It has sold its soul for ratings.”"]],
+        id="short-attribution",
+    ),
+    pytest.param(
+        "“There are two big differences between the candidates,” Bozell says.\n\n"
+        "“First, it was Trump picking a fight with Cruz,” Bozell said later.",
+        [
+            ["“There are two big differences between the candidates,”"],
+            ["“First, it was Trump picking a fight with Cruz,”"],
+        ],
+        id="own-cue-stays-apart",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), QUOTE_PARAGRAPH_GOING_ON)
+def test_a_quote_paragraph_goes_on_with_the_quote_before(
+    extractor: SpacyClaimExtractor, text: str, expected: list[list[str]]
+) -> None:
+    assert _pieces(extractor, text) == expected

@@ -75,6 +75,18 @@ def _quoted_statement_before(last: Attribution, before: Sequence[Attribution], t
     return max(quoted, key=lambda a: a.end) if quoted else last
 
 
+def _next_paragraph(text: str, end: int, start: int) -> bool:
+    """Whether ``start`` opens the paragraph right after the one ``end`` is in."""
+    between = text[end:start]
+    return len(between.strip("\n").split("\n")) == 1 and text[start - 1] == "\n"
+
+
+def _whole_paragraph(text: str, end: int) -> bool:
+    """Whether nothing but the quote's own punctuation follows ``end`` in its paragraph."""
+    stop = text.find("\n", end)
+    return not text[end : stop if stop >= 0 else len(text)].strip(" \t\u00a0.,")
+
+
 def with_continued_quotes(
     ctx: ArticleContext,
     orphans: list[tuple[SentenceUnit, Candidate | None, int]],
@@ -108,8 +120,15 @@ def with_continued_quotes(
         if (
             last is not None
             and last.source is not None
-            and "\n" not in text[last.end : quote.start]
             and quote.start - last.end < 250
+            and (
+                "\n" not in text[last.end : quote.start]
+                or (
+                    last.kind is ClaimKind.DIRECT
+                    and _next_paragraph(text, last.end, quote.start)
+                    and _whole_paragraph(text, quote.end)
+                )
+            )
         ):
             index = found.index(last)
             found[index] = Attribution(
