@@ -39,6 +39,16 @@ MIN_WORDS = 3
 # "When asked if that meant …, Wallace said": a reported question is nobody's statement
 # (not "how", "what", "when": "explained how the plan works", "said when it opens, tolls rise")
 _QUESTION_OPENERS = frozenset({"if", "whether", "why"})
+# "Asked about …, Wallace said": the question put to the speaker, as a sentence's opening participle
+_QUESTION_PARTICIPLES = frozenset({"asked", "pressed", "questioned"})
+
+
+def _put_to_the_speaker(text: str, cue: tuple[int, int], sentence_start: int) -> bool:
+    """Whether the cue opens its sentence as a participle ("Asked about the device, O'Neill
+    said ..."): what follows it is the question put to the speaker, not something said by
+    the speaker the sentence names."""
+    opener = text[sentence_start : cue[0]].strip(" \t\n\"“'‘").lower()
+    return opener in {"", "when"} and text[cue[0] : cue[1]].lower() in _QUESTION_PARTICIPLES
 
 
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -170,7 +180,10 @@ def tagged_attributions(
         source = nearest("source")
         if source is None:
             continue
-        attribution = attribution_from_spans(doc, content, cue=nearest("cue"), source=source, quotes=quotes)
+        cue = nearest("cue")
+        if cue is not None and _put_to_the_speaker(text, cue, lo):
+            continue
+        attribution = attribution_from_spans(doc, content, cue=cue, source=source, quotes=quotes)
         if attribution is not None and attribution.source is not None:
             added.append(attribution)
             taken.append(attribution.content[0])

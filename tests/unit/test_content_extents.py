@@ -12,6 +12,9 @@ from spacy.language import Language
 
 from bot.models import ClaimKind
 from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.quotes import find_quotes, normalise_text
+from bot.nlp.tagged_attribution import tagged_attributions
+from bot.nlp.tagged_spans import TaggedSpan
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +93,62 @@ def test_a_quote_paragraph_goes_on_with_the_quote_before(
     extractor: SpacyClaimExtractor, text: str, expected: list[list[str]]
 ) -> None:
     assert _pieces(extractor, text) == expected
+
+
+# "Asked …, Name said, X": the question put to the speaker is no part of what the speaker said
+# (never so in PolNeAR train: 0 of 26), unlike other words before a parenthetical cue
+BEFORE_A_PARENTHETICAL_CUE = [
+    pytest.param(
+        "Asked to describe the device that caused the blast, O'Neill said, “Not going to go into that.”",
+        [["“Not going to go into that.”"]],
+        id="asked-quote",
+    ),
+    pytest.param(
+        "When pressed on the issue, she said, the city would pay for the repairs.",
+        [["the city would pay for the repairs"]],
+        id="when-pressed",
+    ),
+    pytest.param(
+        "This campaign, he says, is different from the last one.",
+        [["This campaign", "is different from the last one"]],
+        id="subject-before-cue-kept",
+    ),
+    pytest.param(
+        "In the three years since the shooting, Barden says, far too many lives have been lost.",
+        [["In the three years since the shooting", "far too many lives have been lost"]],
+        id="opener-before-cue-kept",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BEFORE_A_PARENTHETICAL_CUE)
+def test_a_question_put_to_the_speaker_is_not_content(
+    extractor: SpacyClaimExtractor, text: str, expected: list[list[str]]
+) -> None:
+    assert _pieces(extractor, text) == expected
+
+
+def test_a_tagged_question_put_to_the_speaker_is_not_a_statement(shipped_nlp: Language) -> None:
+    text = "Asked to describe the device that caused the blast, O'Neill said, “Not going to go into that.”"
+
+    def at(words: str) -> tuple[int, int]:
+        start = text.index(words)
+        return start, start + len(words)
+
+    doc = shipped_nlp(normalise_text(text))
+    tags = {
+        "content": [TaggedSpan(*at("to describe the device that caused the blast"), 0.95)],
+        "source": [TaggedSpan(*at("O'Neill"), 0.95)],
+        "cue": [TaggedSpan(*at("Asked"), 0.95)],
+    }
+    assert tagged_attributions(doc, tags, [], find_quotes(text)) == []
+    # the same span after a subject is a statement
+    said = text.replace("Asked", "Kim asked")
+    doc = shipped_nlp(normalise_text(said))
+    moved = {
+        role: [TaggedSpan(s.start + 4, s.end + 4, s.confidence) for s in spans]
+        for role, spans in tags.items()
+    }
+    moved["cue"] = [TaggedSpan(said.index("asked"), said.index("asked") + 5, 0.95)]
+    moved["source"] = [TaggedSpan(0, 3, 0.95)]
+    assert len(tagged_attributions(doc, moved, [], find_quotes(said))) == 1

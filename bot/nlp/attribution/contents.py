@@ -245,6 +245,22 @@ def is_clause_before(doc: Doc, start: int, end: int) -> bool:
     return any(_tag(t) in {"VBD", "VBZ", "VBP", "MD"} for t in doc[start:end])
 
 
+def opens_with_participle(doc: Doc, start: int, end: int) -> bool:
+    """Whether the words before a parenthetical cue are a participle phrase, the question put
+    to the speaker ("Asked about the device, O'Neill said, ...", "When pressed, she said, ..."),
+    which PolNeAR never marks as part of what was said, unlike other openers ("In the three
+    years since, Barden says, ...", "This campaign, he says, is different")."""
+    while start < end and (doc[start].is_space or doc[start].text in QUOTE_TOKENS):
+        start += 1
+    if start < end and doc[start].lower_ in {"when", "once", "if"}:
+        start += 1
+    if start >= end:
+        return False
+    first = doc[start]
+    # the parser often reads a sentence's first "Asked" as a past tense: one with no subject
+    return _tag(first) in {"VBN", "VBD"} and not any(c.dep_ in SUBJECT_DEPS for c in first.children)
+
+
 def is_clausal(doc: Doc, cue: int, start: int, end: int) -> bool:
     """Whether the complement is a clause ("that ...", "he would ...") rather than an object."""
     if any(doc[k].lower_ == "that" for k in range(cue + 1, min(start + 1, end))):

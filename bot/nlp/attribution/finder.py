@@ -13,6 +13,7 @@ from bot.nlp.attribution.contents import (
     is_clause_before,
     is_particle_of,
     only_adjuncts_after,
+    opens_with_participle,
     reopened_quote,
 )
 from bot.nlp.attribution.cues import (
@@ -261,7 +262,12 @@ def _content_before_trailing_cue(
         while before_end > unit.start and doc[before_end].text == ",":
             before_end -= 1
         closes_quote = _closes_opening_quote(ctx, unit, before_end)
-        parenthetical = not closes_quote and cue_end < unit.end and doc[cue_end].text == ","
+        parenthetical = (
+            not closes_quote
+            and cue_end < unit.end
+            and doc[cue_end].text == ","
+            and not opens_with_participle(doc, unit.start, before_end + 1)
+        )
         # "<clause>, the council said on Friday, three weeks after ...": only circumstances
         # follow the cue, so what was said is the clause before it
         circumstantial = only_adjuncts_after(ctx, unit, cue, cue_end) and is_clause_before(
