@@ -39,7 +39,7 @@ from bot.nlp.attribution import (
 from bot.nlp.confidence import StatementConfidence
 from bot.nlp.drafts import Draft, is_bare_object, resolve_drafts
 from bot.nlp.pieces import PIECE_CHARS, batches, pieces_of, shifted
-from bot.nlp.quotes import Quote, find_quotes, normalise_text
+from bot.nlp.quotes import Quote, close_open_quote, find_quotes, normalise_text
 from bot.nlp.restatements import merge_restatements
 from bot.nlp.stance import read_stance
 from bot.nlp.tagged_attribution import (
@@ -243,6 +243,9 @@ class SpacyClaimExtractor:
             content: tuple[tuple[int, int], ...] = tuple(
                 f for f in a.content if not _PROMOTION.search(raw_text[f[0] : f[1]])
             )
+            if content:
+                *head, (start, end) = content
+                content = (*head, (start, close_open_quote(raw_text, start, end)))
             label = raw_text[a.source[0] : a.source[1]] if a.source is not None else ""
             if label and _PUBLICATION_LABEL.fullmatch(label):
                 continue  # "CLARIFICATION: The first sentence has been clarified ...": nobody's statement

@@ -119,3 +119,20 @@ def quote_at(quotes: list[Quote], offset: int) -> Quote | None:
         if quote.start > offset:
             break
     return None
+
+
+# a closing mark that ends a quoted phrase, not an apostrophe inside or after a word ("Trump’s")
+_CLOSERS = {"‘": re.compile(r"’(?!\w)"), "“": re.compile(r"”(?!\w)")}
+
+
+def close_open_quote(text: str, start: int, end: int) -> int:
+    """``end`` past the closing mark (and the stop inside it) of a quote that ``text[start:end]``
+    opens but does not close: a headline's "Rip Trump As A ‘Disgusting Fraud.’" ends after
+    the mark, as a reader reads the phrase. ``end`` as it is otherwise."""
+    piece = text[start:end]
+    for opener, closer in _CLOSERS.items():
+        if piece.count(opener) > len(closer.findall(piece)):
+            after = re.match(r"[.,!?]?" + closer.pattern, text[end : end + 3])
+            if after is not None:
+                return end + after.end()
+    return end

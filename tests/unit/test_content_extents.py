@@ -12,7 +12,7 @@ from spacy.language import Language
 
 from bot.models import ClaimKind
 from bot.nlp.extractor import SpacyClaimExtractor
-from bot.nlp.quotes import find_quotes, normalise_text
+from bot.nlp.quotes import close_open_quote, find_quotes, normalise_text
 from bot.nlp.tagged_attribution import tagged_attributions
 from bot.nlp.tagged_spans import TaggedSpan
 
@@ -152,3 +152,24 @@ def test_a_tagged_question_put_to_the_speaker_is_not_a_statement(shipped_nlp: La
     moved["cue"] = [TaggedSpan(said.index("asked"), said.index("asked") + 5, 0.95)]
     moved["source"] = [TaggedSpan(0, 3, 0.95)]
     assert len(tagged_attributions(doc, moved, [], find_quotes(said))) == 1
+
+
+# a content that opens a quoted phrase ends after its closing mark, the stop inside it too
+@pytest.mark.parametrize(
+    ("text", "content", "expected"),
+    [
+        (
+            "Lawmakers Rip Trump As A ‘Disgusting Fraud.’",
+            "Trump As A ‘Disgusting Fraud",
+            "Trump As A ‘Disgusting Fraud.’",
+        ),
+        ("He defended ‘New York values’ today", "‘New York values", "‘New York values’"),
+        ("She called it “a disgrace,” and left", "it “a disgrace", "it “a disgrace,”"),
+        ("It was Trump’s plan. Then", "Trump’s plan", "Trump’s plan"),  # an apostrophe opens nothing
+        ("He backed ‘the plan’ fully.", "‘the plan’ fully", "‘the plan’ fully"),  # closed already
+        ("He said ‘stop. Now’", "‘stop", "‘stop"),  # the mark does not follow right away
+    ],
+)
+def test_an_open_quote_is_closed(text: str, content: str, expected: str) -> None:
+    start = text.index(content)
+    assert text[start : close_open_quote(text, start, start + len(content))] == expected
