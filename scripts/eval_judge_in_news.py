@@ -66,6 +66,52 @@ class CountingJudge:
         return self.judge.score(pairs)
 
 
+def same_speaker_promotions(service: Any, judge: PairJudge, dev: Path, tenant: str) -> dict[str, Any]:
+    """What a promotion limited to one speaker's own statements in the same stance would do: every
+    stored statement among a dev statement's 20 nearest with the same speaker and stance that the
+    matcher calls different (cosine >= 0.45), with the judge's score and the blend, best first."""
+    from bot.known_speakers import resolve_speaker
+    from bot.matching.compare import REPEAT_THRESHOLD, judge_pair
+    from bot.models import Verdict
+
+    known = service.store.speakers(tenant=tenant)
+    found: list[tuple[ExtractedClaim, Any, float]] = []
+    for path in sorted(dev.glob("*.txt")):
+        claims = [c for c in service.extractor.extract(path.read_text()) if c.speaker]
+        if not claims:
+            continue
+        vectors = service._encode([c.text for c in claims])
+        neighbours = service.store.nearest_claims_many(tenant=tenant, embeddings=list(vectors), k=20)
+        for claim, candidates in zip(claims, neighbours, strict=True):
+            name = resolve_speaker(claim.speaker or "", claim.speaker_kind, claim.speaker_aliases, known).name
+            for candidate in candidates:
+                stored = candidate.claim
+                if stored.speaker != name or stored.stance is not claim.stance or candidate.cosine < 0.45:
+                    continue
+                if judge_pair(claim.text, stored.text, candidate.cosine).verdict is Verdict.DIFFERENT:
+                    found.append((claim, stored, float(candidate.cosine)))
+    scores = judge.score([(c.text, s.text) for c, s, _ in found]) if found else []
+    pairs = [
+        {
+            "speaker": claim.speaker,
+            "stance": claim.stance.value,
+            "statement": claim.text,
+            "stored": stored.text,
+            "cosine": round(cosine, 3),
+            "judge": round(float(score), 3),
+            "blend": round(judge.blend.similarity(float(score), cosine), 3),
+        }
+        for (claim, stored, cosine), score in zip(found, scores, strict=True)
+    ]
+    pairs.sort(key=lambda p: -p["blend"])
+    return {
+        "pairs": len(pairs),
+        "stances": dict(Counter(p["stance"] for p in pairs)),
+        "promoted_at_repeat_threshold": sum(p["blend"] >= REPEAT_THRESHOLD for p in pairs),
+        "list": pairs,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -73,6 +119,11 @@ def main() -> None:
     parser.add_argument("--train-articles", type=int, default=840)
     parser.add_argument("--tenant", default="news")
     parser.add_argument("--out", type=Path, default=Path("build/judge_news/changed_pairs.json"))
+    parser.add_argument(
+        "--promotions",
+        action="store_true",
+        help="instead: the pairs a same-speaker, same-stance promotion would read",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -88,6 +139,13 @@ def main() -> None:
         for path in sorted((root / "train" / "text").glob("*.txt"))[: args.train_articles]:
             service.check(tenant=args.tenant, article=ArticleInput(text=path.read_text(), title=path.stem))
         logger.info("stored %d train articles in %.0f s", args.train_articles, time.perf_counter() - t0)
+
+    if args.promotions:
+        found = same_speaker_promotions(service, PairJudge(), root / "dev" / "text", args.tenant)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(found, indent=1) + "\n")
+        print(json.dumps({k: v for k, v in found.items() if k != "list"}, indent=1))
+        return
 
     judge = CountingJudge()
     judge.judge.warm()
