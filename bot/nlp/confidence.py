@@ -219,9 +219,10 @@ _PERSON_OPENINGS = frozenset(
     | {"al", "bin", "da", "de", "del", "der", "di", "du", "ibn", "la", "le", "van", "von"}
 )
 # words a speaker's name never opens with, whatever the recognizer said: a relative pronoun (the
-# speaker is its antecedent) or the opening of a phrase that is no name
+# speaker is its antecedent), the opening of a phrase that is no name, or "none of …" (nobody)
 _NEVER_OPENS_A_SPEAKER = frozenset(
     {"which", "whose", "whom", "what", "where", "when", "why", "how", "wake", "merits", "based", "having"}
+    | {"none"}
 )
 _NOT_A_NAME_ALONE = frozenset(
     {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "everything", "nothing", "another"}

@@ -21,6 +21,9 @@ from bot.nlp.speakers.names import tidy_speaker_name
         ("reporter for USA Today", "reporter for USA Today"),
         ("Gap Goes On", "Gap Goes On"),
         ("Department of Veterans Affairs last month", "Department of Veterans Affairs"),
+        ("Human Rights Council in 2015", "Human Rights Council"),
+        ("Class of 2015", "Class of 2015"),
+        ("2016 Olympics", "2016 Olympics"),
         # a time the parse ran into before the name
         ("next eight weeks the Clinton campaign", "Clinton campaign"),
         ("last week a spokesman", "spokesman"),

@@ -115,17 +115,24 @@ def without_trailing_time(text: str) -> str:
 _DANGLING_ENDS = frozenset({"he", "she", "they", "it", "we", "on", "in", "at", "of", "for", "by", "with"})
 
 
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
 def tidy_speaker_name(name: str) -> str:
     """The name a reader should see: without a trailing time ("the Supreme Court this month",
-    "the Security Council on Friday") or a dangling word ("network RT he"). Only lower-case
-    words are cut: "reporter for USA Today" and "Gap Goes On" are names."""
+    "the Security Council on Friday", "the Human Rights Council in 2015") or a dangling word
+    ("network RT he"). Only lower-case words and years are cut: "reporter for USA Today" and
+    "Gap Goes On" are names."""
     # quote marks inside a name are the article's, around one of its words ("''activist''
     # investors"): the name is the words
     name = " ".join(re.sub(r"''|[\"“”]", "", name).split()) or name
     words = name.split()
     cut = len(words)
     setting = False
-    while cut > 1 and words[cut - 1].strip(",.").lower() in TIME_NOUNS | SETTING_WORDS:
+    while cut > 1 and (
+        words[cut - 1].strip(",.").lower() in TIME_NOUNS | SETTING_WORDS
+        or _YEAR.fullmatch(words[cut - 1].strip(",."))
+    ):
         word = words[cut - 1].strip(",.")
         if word.lower() in SETTING_WORDS:
             if not word.islower():
