@@ -45,6 +45,7 @@ from bot.nlp.attribution.sources import (
     np_right,
     relative_antecedent,
     subject_of,
+    time_phrase_start,
     with_leading_modifiers,
 )
 from bot.nlp.attribution.spans import (
@@ -165,9 +166,29 @@ def _find_speaker(
     return _speaker_of_coordinated_cue(ctx, unit, cue, found)
 
 
+# what puts a noun phrase in a place, not in the subject ("a rally in Concord, N.C.")
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "on", "from", "to", "of", "near", "for", "with", "by", "into"})
+
+
 def _speaker_before_cue(doc: Doc, unit: SentenceUnit, cue: int) -> TokenRange | None:
     """The parser's subject, else the noun phrase before the cue, the antecedent of "who",
-    or a name before an apposition ("Flynn, a top Trump surrogate, said")."""
+    or a name before an apposition ("Flynn, a top Trump surrogate, said"); a time right
+    before the cue ("Grassley on Wednesday downplayed", "who in 2010 said") is stepped over."""
+    source = _subject_before(doc, unit, cue)
+    if source is not None:
+        start = time_phrase_start(doc, source, unit.start)
+        if start is not None and start > unit.start:  # not "The day seemed to ..."
+            source = _subject_before(doc, unit, start)
+            if (
+                source is not None
+                and source[0] > unit.start
+                and doc[source[0] - 1].lower_ in _PLACE_PREPOSITIONS
+            ):
+                return None  # "ejected from a rally in Concord, N.C., on Monday included": no speaker
+    return source
+
+
+def _subject_before(doc: Doc, unit: SentenceUnit, cue: int) -> TokenRange | None:
     source = subject_of(doc[cue], unit)
     if source is None:
         source = np_left(doc, cue, unit.start)

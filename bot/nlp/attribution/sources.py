@@ -10,7 +10,7 @@ from bot.nlp.attribution.records import ArticleContext, SentenceUnit, TokenRange
 from bot.nlp.attribution.vocabulary import NP_TAGS, NP_WORDS, SKIP_BEFORE_CUE, SUBJECT_DEPS
 from bot.nlp.tokens import is_verb
 from bot.nlp.tokens import token_tag as _tag
-from bot.words import DATA_NOUNS, PUBLISH_FORMS
+from bot.words import DATA_NOUNS, PUBLISH_FORMS, TIME_NOUNS
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,34 @@ def relative_antecedent(doc: Doc, cue: int, floor: int) -> TokenRange | None:
     ):
         return None
     return TokenRange((antecedent[0], i + 1))  # the mention runs to "who": "Smith, who"
+
+
+# words that say when and nothing else ("on Wednesday", "last month", "in 2010"), and what
+# leads into them
+_TIME_ONLY = TIME_NOUNS | frozenset({"late", "early", "the", "a", "for", "first"})
+_NOT_A_TIME_ALONE = frozenset({"last", "next", "this", "later", "earlier", "the", "a", "for", "first"})
+_TIME_LEADS = frozenset(
+    {"on", "in", "at", "during", "since", "until", "just", "late", "early", "earlier", "only"}
+)
+
+
+def time_phrase_start(doc: Doc, span: TokenRange, floor: int) -> int | None:
+    """Where the time a speaker was taken from starts, with its preposition ("Grassley | on
+    Wednesday | downplayed", "Wells Fargo | just this month | announced", "who | in 2010 |
+    said"), when the span names only a time; None when it names who."""
+    start, end = span
+    words = doc[start:end]
+    if not all(t.lower_ in _TIME_ONLY or _is_year(t) for t in words):
+        return None
+    if all(t.lower_ in _NOT_A_TIME_ALONE for t in words):
+        return None
+    while start > floor and doc[start - 1].lower_ in _TIME_LEADS:
+        start -= 1
+    return start
+
+
+def _is_year(token: Token) -> bool:
+    return token.is_digit and len(token.text) == 4 and token.text[:2] in {"19", "20"}
 
 
 def head_name(doc: Doc, span: TokenRange) -> TokenRange:
