@@ -12,6 +12,9 @@ from spacy.language import Language
 
 from bot.models import ClaimKind
 from bot.nlp.extractor import SpacyClaimExtractor
+from bot.nlp.quotes import find_quotes, normalise_text
+from bot.nlp.tagged_attribution import tagged_attributions
+from bot.nlp.tagged_spans import TaggedSpan
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +77,50 @@ def test_a_place_before_the_time_is_not_a_speaker(extractor: SpacyClaimExtractor
         "People removed from a rally in Concord, N.C., on Monday included a man in a red shirt.",
     )
     assert "Concord" not in found.values()
+
+
+# a tagged statement that is the object of its verb ("refuses to disavow | the endorsement")
+# is not given to a source after it: its speaker is the subject before the verb
+OBJECT_OF_ITS_VERB = [
+    pytest.param(
+        "The senator refuses to disavow the endorsement of the governor, whom Congress admires.",
+        "the endorsement of the governor",
+        "refuses to disavow",
+        "Congress",
+        0,
+        id="name-after-the-object",
+    ),
+    pytest.param(
+        "Listing his many business ventures in detail, Warren mocked the nominee.",
+        "his many business ventures in detail",
+        "Listing",
+        "Warren",
+        1,
+        id="opening-participle",
+    ),
+    pytest.param(
+        "Congress says that the endorsement of the governor was a grave mistake.",
+        "the endorsement of the governor was a grave mistake",
+        "says",
+        "Congress",
+        1,
+        id="clause-after-a-subject",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "content", "cue", "source", "found"), OBJECT_OF_ITS_VERB)
+def test_a_name_after_an_object_is_not_its_speaker(
+    shipped_nlp: Language, text: str, content: str, cue: str, source: str, found: int
+) -> None:
+    def at(words: str) -> tuple[int, int]:
+        start = text.index(words)
+        return start, start + len(words)
+
+    doc = shipped_nlp(normalise_text(text))
+    tags = {
+        "content": [TaggedSpan(*at(content), 0.95)],
+        "source": [TaggedSpan(*at(source), 0.95)],
+        "cue": [TaggedSpan(*at(cue), 0.95)],
+    }
+    assert len(tagged_attributions(doc, tags, [], find_quotes(text))) == found
