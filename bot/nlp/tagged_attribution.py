@@ -68,6 +68,22 @@ def _speaker_after_its_verb(doc: Doc, attribution: Attribution) -> bool:
     return not states_a_clause(doc, attribution.content)
 
 
+def _nearer_statement_of_its_cue(found: Sequence[Attribution], cue: CharSpan, content: CharSpan) -> bool:
+    """Whether the rules found a statement of the same cue nearer to it than ``content``: the
+    tagged span is then a piece the tagger split off ("he plans to use the $18 million | he
+    raised") or words around the statement, not a second statement of that cue. On PolNeAR
+    train (first 300 articles) such a span was an annotated statement with its speaker 14
+    times in 46; on dev 2 in 12."""
+
+    def distance(span: tuple[int, int]) -> int:
+        return min(abs(span[0] - cue[0]), abs(span[1] - cue[0]))
+
+    return any(
+        a.cue is not None and _overlaps(a.cue, cue) and distance((a.start, a.end)) < distance(content)
+        for a in found
+    )
+
+
 def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
@@ -199,6 +215,8 @@ def tagged_attributions(
             continue
         cue = nearest("cue")
         if cue is not None and _put_to_the_speaker(text, cue, lo):
+            continue
+        if cue is not None and _nearer_statement_of_its_cue(found, cue, content):
             continue
         attribution = attribution_from_spans(doc, content, cue=cue, source=source, quotes=quotes)
         if attribution is not None and _speaker_after_its_verb(doc, attribution):

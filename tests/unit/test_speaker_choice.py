@@ -124,3 +124,43 @@ def test_a_name_after_an_object_is_not_its_speaker(
         "cue": [TaggedSpan(*at(cue), 0.95)],
     }
     assert len(tagged_attributions(doc, tags, [], find_quotes(text))) == found
+
+
+# a tagged span whose cue already has a statement the rules found nearer to it is a piece of
+# that statement (or words around it), not a second statement of the cue
+@pytest.mark.parametrize(
+    ("rules_content", "tagged_content", "found"),
+    [
+        pytest.param("the plan will fail", "the council met on Monday night", 0, id="farther-piece"),
+        pytest.param(None, "the council met on Monday night", 1, id="no-rules-statement"),
+    ],
+)
+def test_a_farther_span_of_a_cue_with_a_statement_is_not_another(
+    shipped_nlp: Language, rules_content: str | None, tagged_content: str, found: int
+) -> None:
+    from bot.nlp.attribution import Attribution, CharSpan
+
+    text = "Mayor Ana Lopez said the plan will fail, after the council met on Monday night."
+
+    def at(words: str) -> tuple[int, int]:
+        start = text.index(words)
+        return start, start + len(words)
+
+    doc = shipped_nlp(normalise_text(text))
+    rules = []
+    if rules_content is not None:
+        rules.append(
+            Attribution(
+                ClaimKind.INDIRECT,
+                (CharSpan(at(rules_content)),),
+                CharSpan(at("said")),
+                CharSpan(at("Mayor Ana Lopez")),
+                CharSpan(at("Ana Lopez")),
+            )
+        )
+    tags = {
+        "content": [TaggedSpan(*at(tagged_content), 0.95)],
+        "source": [TaggedSpan(*at("Mayor Ana Lopez"), 0.95)],
+        "cue": [TaggedSpan(*at("said"), 0.95)],
+    }
+    assert len(tagged_attributions(doc, tags, rules, find_quotes(text))) == found
