@@ -271,9 +271,30 @@ class SpacyClaimExtractor:
         )
         if self.statement_confidence is not None:
             claims = self.statement_confidence.keep(claims, raw_text)
+        claims = without_nested_statements(claims)
         if self.merge_restatements:
             claims = merge_restatements(claims, raw_text)
         return claims
+
+
+def without_nested_statements(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+    """The claims less those whose words lie inside another reported statement's content
+    ("the poll found | Clinton has maintained support among black voters": not also Clinton's
+    "maintained support …"; "Laura spoke of the dignitaries, including Bush, who signed …").
+    The outer statement is the one the article makes; PolNeAR annotates the inner one as a
+    statement of its own 8 times in 36 on train (first 300 articles), 2 in 10 on dev."""
+    outer = [(c.content.start, c.content.end) for c in claims if c.kind is ClaimKind.INDIRECT]
+    return [
+        c
+        for c in claims
+        if c.kind is ClaimKind.UNATTRIBUTED
+        or not any(
+            start <= c.content.start
+            and c.content.end <= end
+            and (start, end) != (c.content.start, c.content.end)
+            for start, end in outer
+        )
+    ]
 
 
 def _entity_labels(nlp: Language) -> tuple[frozenset[str], frozenset[str]]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from bot.models import ClaimKind
-from bot.nlp.extractor import SpacyClaimExtractor
+from bot.models import ClaimKind, ExtractedClaim, Span
+from bot.nlp.extractor import SpacyClaimExtractor, without_nested_statements
 from bot.nlp.quotes import find_quotes, normalise_text
 from bot.nlp.tagged_attribution import tagged_attributions
 from bot.nlp.tagged_spans import TaggedSpan
@@ -164,3 +164,37 @@ def test_a_farther_span_of_a_cue_with_a_statement_is_not_another(
         "cue": [TaggedSpan(*at("said"), 0.95)],
     }
     assert len(tagged_attributions(doc, tags, rules, find_quotes(text))) == found
+
+
+# a statement whose words lie inside another reported statement's content is not shown as a
+# statement of its own: the outer one is what the article reports
+def _claim(kind: ClaimKind, text: str, content: str, speaker: str) -> ExtractedClaim:
+    start = text.index(content)
+    return ExtractedClaim(
+        text=content,
+        kind=kind,
+        content=Span(start, start + len(content), content),
+        speaker=speaker,
+    )
+
+
+NESTED = "A Fox News poll found that Clinton has maintained support among black voters."
+
+
+@pytest.mark.parametrize(
+    ("outer_kind", "inner_kind", "inner_shown"),
+    [
+        pytest.param(ClaimKind.INDIRECT, ClaimKind.INDIRECT, False, id="inside-a-reported-statement"),
+        pytest.param(ClaimKind.INDIRECT, ClaimKind.DIRECT, False, id="quote-inside-a-reported-one"),
+        pytest.param(ClaimKind.DIRECT, ClaimKind.INDIRECT, True, id="inside-a-quote"),
+        pytest.param(ClaimKind.UNATTRIBUTED, ClaimKind.INDIRECT, True, id="inside-the-article-own"),
+    ],
+)
+def test_a_statement_inside_another_is_not_shown(
+    outer_kind: ClaimKind, inner_kind: ClaimKind, inner_shown: bool
+) -> None:
+    outer = _claim(outer_kind, NESTED, "Clinton has maintained support among black voters", "Fox News")
+    inner = _claim(inner_kind, NESTED, "maintained support among black voters", "Clinton")
+    shown = without_nested_statements([outer, inner])
+    assert outer in shown
+    assert (inner in shown) is inner_shown
