@@ -6,6 +6,7 @@ chosen by the settings. The extractor itself (``bot.nlp.extractor``) takes them 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.inference.span_tagger import AttributionSpanTagger
 from bot.nlp.confidence import CONFIDENCE_PATH, StatementConfidence
@@ -25,9 +26,20 @@ def load_extractor(settings: Settings) -> SpacyClaimExtractor:
             model_cache_dir=settings.model_cache_dir,
             num_threads=1,
         )
-    confidence = StatementConfidence.load() if CONFIDENCE_PATH.is_file() else None
-    if confidence is None:
-        logger.warning("no statement-confidence model at %s: every statement is shown", CONFIDENCE_PATH)
+    confidence = load_statement_confidence(settings)
     return SpacyClaimExtractor(
         load_pipeline(settings.spacy_model), span_tagger=tagger, statement_confidence=confidence
     )
+
+
+def load_statement_confidence(settings: Settings) -> StatementConfidence | None:
+    """The shipped statement-confidence model, with the keep-back threshold the settings ask for
+    (``CLAIMBOT_STATEMENT_CONFIDENCE``) in place of its tuned one."""
+    if not CONFIDENCE_PATH.is_file():
+        logger.warning("no statement-confidence model at %s: every statement is shown", CONFIDENCE_PATH)
+        return None
+    confidence = StatementConfidence.load()
+    if settings.statement_confidence is not None:
+        confidence = replace(confidence, threshold=settings.statement_confidence)
+        logger.info("statements scoring below %.2f are kept back", confidence.threshold)
+    return confidence

@@ -97,6 +97,10 @@ def test_allowed_hosts_take_one_host_or_a_list(clean_env: pytest.MonkeyPatch) ->
         ("CLAIMBOT_DIGEST_TIMEZONE", "Mars/Olympus", "digest_timezone",
          "CLAIMBOT_DIGEST_TIMEZONE is 'Mars/Olympus'; it should be an IANA time zone"),
         ("CLAIMBOT_LOG_LEVEL", "loud", "log_level", "CLAIMBOT_LOG_LEVEL is 'loud'"),
+        ("CLAIMBOT_STATEMENT_CONFIDENCE", "sure", "statement_confidence",
+         "CLAIMBOT_STATEMENT_CONFIDENCE is 'sure'; it should be a number from 0 to 1"),
+        ("CLAIMBOT_STATEMENT_CONFIDENCE", "60", "statement_confidence",
+         "CLAIMBOT_STATEMENT_CONFIDENCE is '60'"),
     ],
 )  # fmt: skip
 def test_a_wrong_value_fails_only_where_it_is_read(
@@ -181,3 +185,11 @@ def test_an_unwritable_data_dir_says_permission_denied(clean_env: pytest.MonkeyP
             open_store(load_settings())
     finally:
         locked.chmod(0o755)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", None), ("  ", None), ("0.6", 0.6), ("0", 0.0)])
+def test_statement_confidence_empty_means_the_models_own(
+    clean_env: pytest.MonkeyPatch, value: str, expected: float | None
+) -> None:
+    clean_env.setenv("CLAIMBOT_STATEMENT_CONFIDENCE", value)
+    assert load_settings().statement_confidence == expected

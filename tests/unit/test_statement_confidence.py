@@ -153,3 +153,15 @@ def test_the_shipped_model_scores_every_feature_it_was_fitted_on(tmp_path: Path)
     # a quote with its speaker is surer than the same words with nobody named
     quoted = claim("It will reopen in 2027", kind=ClaimKind.DIRECT)
     assert model.score(quoted, RAW) > model.score(claim("It will reopen in 2027", speaker=None), RAW)
+
+
+@pytest.mark.parametrize("asked", [None, 0.6, 0.9])
+def test_the_setting_replaces_the_shipped_threshold(asked: float | None) -> None:
+    from bot.inference.extractor import load_statement_confidence
+    from bot.settings import Settings
+
+    shipped = StatementConfidence.load()
+    loaded = load_statement_confidence(Settings(statement_confidence=asked))
+    assert loaded is not None
+    assert loaded.threshold == (shipped.threshold if asked is None else asked)
+    assert loaded.weights == shipped.weights
