@@ -11,6 +11,9 @@ import pytest
 from spacy.language import Language
 
 from bot.models import ClaimKind
+from bot.nlp.attribution import Attribution
+from bot.nlp.attribution.records import CharSpan
+from bot.nlp.content_joins import joined_contents
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import close_open_quote, find_quotes, normalise_text
 from bot.nlp.tagged_attribution import tagged_attributions
@@ -173,3 +176,65 @@ def test_a_tagged_question_put_to_the_speaker_is_not_a_statement(shipped_nlp: La
 def test_an_open_quote_is_closed(text: str, content: str, expected: str) -> None:
     start = text.index(content)
     assert text[start : close_open_quote(text, start, start + len(content))] == expected
+
+
+def _statement(text: str, cue: str, *pieces: str) -> Attribution:
+    spans = tuple(CharSpan((text.index(p), text.index(p) + len(p))) for p in pieces)
+    at = text.index(cue)
+    return Attribution(ClaimKind.INDIRECT, spans, CharSpan((at, at + len(cue))), CharSpan((0, 3)))
+
+
+# two statements of one cue whose contents are a few verbless words apart in one sentence are
+# the pieces of one content; a verb or a sentence end between them keeps them apart
+@pytest.mark.parametrize(
+    ("text", "cue", "first", "second", "expected"),
+    [
+        pytest.param(
+            "Kim conflated Senator Ted Cruz with the former Alabama governor George Wallace.",
+            "conflated",
+            "Senator Ted Cruz",
+            "the former Alabama governor George Wallace",
+            ["Senator Ted Cruz with the former Alabama governor George Wallace"],
+            id="with",
+        ),
+        pytest.param(
+            "Kim is trying to encourage the establishment wing of his party that he is the best choice.",
+            "is trying to encourage",
+            "the establishment wing of his party",
+            "he is the best choice",
+            ["the establishment wing of his party that he is the best choice"],
+            id="that",
+        ),
+        pytest.param(
+            "Kim says she respects the senator but argues that he can't deliver on his promises.",
+            "says",
+            "she respects the senator",
+            "he can't deliver on his promises",
+            ["she respects the senator", "he can't deliver on his promises"],
+            id="a-verb-between",
+        ),
+        pytest.param(
+            "Kim said the plan was dead. The vote will come in May.",
+            "said",
+            "the plan was dead",
+            "The vote will come in May",
+            ["the plan was dead", "The vote will come in May"],
+            id="a-sentence-end-between",
+        ),
+    ],
+)
+def test_pieces_of_one_content_are_joined(
+    shipped_nlp: Language, text: str, cue: str, first: str, second: str, expected: list[str]
+) -> None:
+    doc = shipped_nlp(normalise_text(text))
+    found = joined_contents(doc, [_statement(text, cue, first), _statement(text, cue, second)])
+    assert [text[a.start : a.end] for a in found] == expected
+
+
+def test_pieces_of_two_cues_are_not_joined(shipped_nlp: Language) -> None:
+    text = "Kim praised the senator and Lee the governor of Ohio."
+    doc = shipped_nlp(normalise_text(text))
+    found = joined_contents(
+        doc, [_statement(text, "praised", "the senator"), _statement(text, "Lee", "the governor of Ohio")]
+    )
+    assert len(found) == 2
