@@ -37,7 +37,7 @@ from bot.nlp.attribution import (
     sentence_units,
 )
 from bot.nlp.confidence import StatementConfidence
-from bot.nlp.content_joins import joined_contents
+from bot.nlp.content_joins import joined_contents, with_quotes_continued
 from bot.nlp.drafts import Draft, is_bare_object, resolve_drafts
 from bot.nlp.pieces import PIECE_CHARS, batches, pieces_of, shifted
 from bot.nlp.quotes import Quote, close_open_quote, find_quotes, normalise_text
@@ -231,7 +231,8 @@ class SpacyClaimExtractor:
             min_confidence=self.tagger_min_confidence,
             min_words=self.tagger_min_words,
         )
-        return joined_contents(doc, sorted([*found, *added], key=lambda a: a.start))
+        joined = joined_contents(doc, sorted([*found, *added], key=lambda a: a.start))
+        return with_quotes_continued(doc, joined, quotes)
 
     def claims_from_doc(
         self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None

@@ -13,7 +13,7 @@ from spacy.language import Language
 from bot.models import ClaimKind
 from bot.nlp.attribution import Attribution
 from bot.nlp.attribution.records import CharSpan
-from bot.nlp.content_joins import joined_contents
+from bot.nlp.content_joins import joined_contents, with_quotes_continued
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.quotes import close_open_quote, find_quotes, normalise_text
 from bot.nlp.tagged_attribution import tagged_attributions
@@ -238,3 +238,59 @@ def test_pieces_of_two_cues_are_not_joined(shipped_nlp: Language) -> None:
         doc, [_statement(text, "praised", "the senator"), _statement(text, "Lee", "the governor of Ohio")]
     )
     assert len(found) == 2
+
+
+def _quoted(text: str, piece: str, cue: str | None, source: str) -> Attribution:
+    at = text.index(piece)
+    cue_span = None if cue is None else CharSpan((text.index(cue), text.index(cue) + len(cue)))
+    source_span = CharSpan((text.index(source), text.index(source) + len(source)))
+    return Attribution(
+        ClaimKind.DIRECT, (CharSpan((at, at + len(piece))),), cue_span, source_span, inherited=cue is None
+    )
+
+
+# a quote that goes on after a quoted statement's cue clause is part of that statement, when no
+# statement with a cue of its own holds it
+@pytest.mark.parametrize(
+    ("text", "holder", "expected"),
+    [
+        pytest.param(
+            "Parents wrote to the board. “Charter schools give us hope,” the letter reads. "
+            "“Our children are thriving.”",
+            ("“Our children are thriving.”", None, "Parents"),
+            [["“Charter schools give us hope,”", "“Our children are thriving.”"]],
+            id="taken-for-the-previous-speaker",
+        ),
+        pytest.param(
+            "“Every time you say that,” Tester said, referring to the excuse, “you give them ammunition.”",
+            None,
+            [["“Every time you say that,”", "“you give them ammunition.”"]],
+            id="held-by-no-statement",
+        ),
+        pytest.param(
+            "“Charter schools give us hope,” the letter reads. Lee replied, “Our children are thriving.”",
+            ("“Our children are thriving.”", "replied", "Lee"),
+            [["“Charter schools give us hope,”"], ["“Our children are thriving.”"]],
+            id="a-cue-of-its-own",
+        ),
+        pytest.param(
+            "“She just made it up,” Trump told ABC's “This Week.”",
+            None,
+            [["“She just made it up,”"]],
+            id="a-title-inside-the-clause",
+        ),
+    ],
+)
+def test_a_quote_goes_on_after_the_cue_clause(
+    shipped_nlp: Language, text: str, holder: tuple[str, str | None, str] | None, expected: list[list[str]]
+) -> None:
+    doc = shipped_nlp(normalise_text(text))
+    first = text[: text.index("”") + 1]
+    first = first[first.index("“") :]
+    cue = next(word for word in ("reads", "said", "told") if word in text)
+    speaker = {"reads": "the letter", "said": "Tester", "told": "Trump"}[cue]
+    found = [_quoted(text, first, cue, speaker)]
+    if holder is not None:
+        found.append(_quoted(text, *holder))
+    joined = with_quotes_continued(doc, found, find_quotes(text))
+    assert [[text[s:e] for s, e in a.content] for a in joined] == expected
