@@ -132,3 +132,33 @@ def with_quotes_continued(
         for holder in holders:
             result.remove(holder)
     return result
+
+
+def _opens_a_line(text: str, start: int) -> bool:
+    line = text.rfind("\n", 0, start) + 1
+    return not text[line:start].strip(" \t\"“'")
+
+
+def with_whole_turns(doc: Doc, attributions: Sequence[Attribution]) -> list[Attribution]:
+    """``attributions`` with a transcript turn ("PENCE: Well, look, ... “Shark Tank.” But this
+    is America, Chris. ...") running to the end of its paragraph, not its first sentence: what
+    follows the label is all the speaker's, as PolNeAR marks it. Statements inside the turn
+    stay, and are then left out as nested in it (``without_nested_statements``)."""
+    text = doc.text
+    result: list[Attribution] = []
+    for attribution in attributions:
+        source = attribution.source
+        if (
+            attribution.cue is None
+            and source is not None
+            and text[source[1] : source[1] + 1] == ":"
+            and _opens_a_line(text, source[0])
+        ):
+            end = text.find("\n", attribution.end)
+            end = len(text) if end < 0 else end
+            if text[attribution.end : end].strip(" \t.!?\"”'’"):
+                end = len(text[:end].rstrip())
+                *head, (start, _) = attribution.content
+                attribution = dataclasses.replace(attribution, content=(*head, CharSpan((start, end))))
+        result.append(attribution)
+    return result

@@ -37,7 +37,11 @@ from bot.nlp.attribution import (
     sentence_units,
 )
 from bot.nlp.confidence import StatementConfidence
-from bot.nlp.content_joins import joined_contents, with_quotes_continued
+from bot.nlp.content_joins import (
+    joined_contents,
+    with_quotes_continued,
+    with_whole_turns,
+)
 from bot.nlp.drafts import Draft, is_bare_object, resolve_drafts
 from bot.nlp.pieces import PIECE_CHARS, batches, pieces_of, shifted
 from bot.nlp.quotes import Quote, close_open_quote, find_quotes, normalise_text
@@ -218,7 +222,7 @@ class SpacyClaimExtractor:
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
         found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text, quotes=quotes, units=units)
         if self.span_tagger is None:
-            return joined_contents(doc, found)
+            return with_whole_turns(doc, joined_contents(doc, found))
         if tags is None:
             tags = self._tag(doc.text)
         found = refine_contents(doc, found, tags, min_confidence=self.tagger_min_confidence)
@@ -232,7 +236,7 @@ class SpacyClaimExtractor:
             min_words=self.tagger_min_words,
         )
         joined = joined_contents(doc, sorted([*found, *added], key=lambda a: a.start))
-        return with_quotes_continued(doc, joined, quotes)
+        return with_whole_turns(doc, with_quotes_continued(doc, joined, quotes))
 
     def claims_from_doc(
         self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None

@@ -294,3 +294,31 @@ def test_a_quote_goes_on_after_the_cue_clause(
         found.append(_quoted(text, *holder))
     joined = with_quotes_continued(doc, found, find_quotes(text))
     assert [[text[s:e] for s, e in a.content] for a in joined] == expected
+
+
+# a transcript turn runs to the end of its paragraph: all that follows the label is the speaker's
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "WALLACE: Let me turn to the debate.\n\n"
+            "PENCE: Well, look, she thinks this is a game show. But this is America, Chris. "
+            "It is serious business.",
+            "Well, look, she thinks this is a game show. But this is America, Chris. It is serious business.",
+            id="turn-of-three-sentences",
+        ),
+        pytest.param(
+            "Rubio: I Am Not Interested In Being Vice President.\n\nThe senator spoke in Miami.",
+            "I Am Not Interested In Being Vice President",
+            id="one-sentence-headline-unchanged",
+        ),
+    ],
+)
+def test_a_transcript_turn_runs_to_the_end_of_its_paragraph(
+    extractor: SpacyClaimExtractor, text: str, expected: str
+) -> None:
+    label = text.rindex(":", 0, text.index(expected))
+    claims = [
+        c for c in extractor.extract(text) if c.content.start > label and c.kind is not ClaimKind.UNATTRIBUTED
+    ]
+    assert [c.content.text for c in claims][:1] == [expected]
