@@ -35,10 +35,10 @@ MAX_GAP_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?][\"'”’]*\s")
 
 
-def _one_content(doc: Doc, first: Attribution, second: Attribution) -> bool:
+def _one_content(doc: Doc, text: str, first: Attribution, second: Attribution) -> bool:
     if first.cue is None or first.cue != second.cue or second.start < first.end:
         return False
-    gap = doc.text[first.end : second.start]
+    gap = text[first.end : second.start]
     if "\n" in gap or _SENTENCE_END.search(gap) or len(gap.split()) > MAX_GAP_WORDS:
         return False
     words = doc.char_span(first.end, second.start, alignment_mode="expand")
@@ -67,9 +67,10 @@ def _joined(first: Attribution, second: Attribution) -> Attribution:
 
 def joined_contents(doc: Doc, attributions: Sequence[Attribution]) -> list[Attribution]:
     """``attributions`` (in text order) with the pieces of one content joined into it."""
+    text = doc.text  # built from the tokens on each access: once
     joined: list[Attribution] = []
     for attribution in attributions:
-        if joined and _one_content(doc, joined[-1], attribution):
+        if joined and _one_content(doc, text, joined[-1], attribution):
             joined[-1] = _joined(joined[-1], attribution)
         else:
             joined.append(attribution)
