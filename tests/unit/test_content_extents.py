@@ -231,6 +231,15 @@ def test_pieces_of_one_content_are_joined(
     assert [text[a.start : a.end] for a in found] == expected
 
 
+def test_pieces_of_two_readings_of_one_cue_are_joined(shipped_nlp: Language) -> None:
+    text = "Kim avoids condemning the invasion of Ukraine and the annexation of Crimea."
+    doc = shipped_nlp(normalise_text(text))
+    first = _statement(text, "avoids condemning", "the invasion of Ukraine")
+    second = _statement(text, "condemning", "the annexation of Crimea")
+    found = joined_contents(doc, [first, second])
+    assert [text[a.start : a.end] for a in found] == ["the invasion of Ukraine and the annexation of Crimea"]
+
+
 def test_pieces_of_two_cues_are_not_joined(shipped_nlp: Language) -> None:
     text = "Kim praised the senator and Lee the governor of Ohio."
     doc = shipped_nlp(normalise_text(text))
