@@ -18,9 +18,10 @@ unless they never read the first quote (a parse that misses "“X,” said  Yaak
 and the tagger found it later: the rules then gave the quote to the previous speaker, and
 joining it moves it back (PolNeAR train[:300]: 9 quotes, 7 to the annotated statement).
 
-Two more extents are settled here, after both readers: a transcript turn runs to the end of
-its paragraph (``with_whole_turns``), and a content starts at its complementiser
-(``with_complementisers``).
+One more extent is settled here, after both readers: a transcript turn runs to the end of its
+paragraph (``with_whole_turns``). A reported content still starts after its complementiser
+("said that | the plan works"), though PolNeAR's starts at "that": the statement shown reads
+without it, and the span is what the statement shows.
 """
 
 from __future__ import annotations
