@@ -198,3 +198,14 @@ def test_a_statement_inside_another_is_not_shown(
     shown = without_nested_statements([outer, inner])
     assert outer in shown
     assert (inner in shown) is inner_shown
+
+
+def test_only_a_longer_statement_hides_one_inside_it() -> None:
+    text = "The council said that the bridge will close in May and reopen in June."
+    whole = _claim(ClaimKind.INDIRECT, text, "the bridge will close in May and reopen in June", "council")
+    twin = _claim(ClaimKind.INDIRECT, text, "the bridge will close in May and reopen in June", "council")
+    head = _claim(ClaimKind.INDIRECT, text, "the bridge will close in May", "council")
+    tail = _claim(ClaimKind.INDIRECT, text, "reopen in June", "council")
+    # the same words twice hide neither; a piece sharing the start or the end is hidden
+    assert without_nested_statements([whole, twin, head, tail]) == [whole, twin]
+    assert without_nested_statements([head, tail]) == [head, tail]
