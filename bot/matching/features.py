@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 logger = logging.getLogger(__name__)
@@ -209,3 +210,19 @@ def _capital_runs(text: str) -> tuple[tuple[str, ...], ...]:
 def _related_name(name: str, others: set[str]) -> bool:
     """ "romanian" ~ "romania", "israeli" ~ "israel": a shared 5-letter start is the same name."""
     return len(name) >= 5 and any(len(o) >= 5 and o[:5] == name[:5] for o in others)
+
+
+def swapped_in_place(
+    a: Sequence[str], b: Sequence[str], swapped: Callable[[str, str], bool]
+) -> tuple[str, str] | None:
+    """The first pair of words put in place of each other in two aligned word sequences, where
+    every word that differs in that stretch is ``swapped`` with its counterpart and the rest of
+    the words are the same; None when there is none."""
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 != j2 - j1:
+            continue
+        pairs = [(x, y) for x, y in zip(a[i1:i2], b[j1:j2], strict=True) if x != y]
+        if pairs and all(swapped(x, y) for x, y in pairs):
+            return pairs[0]
+    return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from bot.matching.features import STOPWORDS, stem, tokens, words
+from bot.matching.features import STOPWORDS, stem, swapped_in_place, tokens, words
 
 logger = logging.getLogger(__name__)
 
@@ -252,15 +252,7 @@ def opposite_in_place(a: str, b: str) -> tuple[str, str] | None:
     """The opposite words put in place of each other, the rest of the words the same ("tended to
     support Sanders" vs "tended to oppose Sanders" when both also "support Clinton"; "can't lose"
     vs "can't win"), or None."""
-    ta, tb = tokens(a), tokens(b)
-    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace" or i2 - i1 != j2 - j1:
-            continue
-        pairs = [(x, y) for x, y in zip(ta[i1:i2], tb[j1:j2], strict=True) if x != y]
-        if pairs and all(_opposite(stem(x), stem(y), _STEM_SIDES) for x, y in pairs):
-            return pairs[0]
-    return None
+    return swapped_in_place(tokens(a), tokens(b), lambda x, y: _opposite(stem(x), stem(y), _STEM_SIDES))
 
 
 def compare_stance(a: str, b: str) -> Polarity:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
+
+from bot.matching.features import swapped_in_place
 
 logger = logging.getLogger(__name__)
 
@@ -236,14 +237,7 @@ def digits_changed_in_place(a: str, b: str) -> tuple[str, str] | None:
     "EB-8") that are not quantities, so ``compare_numbers`` does not read them; or None."""
     wa = [w.strip(_WORD_EDGES).lower() for w in a.split()]
     wb = [w.strip(_WORD_EDGES).lower() for w in b.split()]
-    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace" or i2 - i1 != j2 - j1:
-            continue
-        pairs = [(x, y) for x, y in zip(wa[i1:i2], wb[j1:j2], strict=True) if x != y]
-        if pairs and all(_other_digits(x, y) for x, y in pairs):
-            return pairs[0]
-    return None
+    return swapped_in_place(wa, wb, _other_digits)
 
 
 def _other_digits(x: str, y: str) -> bool:
