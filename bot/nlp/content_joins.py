@@ -168,7 +168,8 @@ def with_whole_turns(doc: Doc, attributions: Sequence[Attribution]) -> list[Attr
             end = text.find("\n", attribution.end)
             end = len(text) if end < 0 else end
             if text[attribution.end : end].strip(" \t.!?\"”'’"):
-                end = len(text[:end].rstrip())
+                while end > attribution.end and text[end - 1].isspace():
+                    end -= 1
                 *head, (start, _) = attribution.content
                 attribution = dataclasses.replace(attribution, content=(*head, CharSpan((start, end))))
         result.append(attribution)
