@@ -68,19 +68,28 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(spearmanr(x, y).statistic)
 
 
+def calibration_pairs(
+    data: Path, *, calibration: float, seed: int
+) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """The MRPC train pairs held out of the judge's training (``train_judge.calibration_mask``),
+    and whether each is a paraphrase."""
+    from train_judge import calibration_mask
+
+    mrpc = load_mrpc(data)
+    calib = calibration_mask(len(mrpc), calibration, seed)
+    pairs = [(p.a, p.b) for p, c in zip(mrpc, calib, strict=True) if c]
+    gold = np.array([p.label == 1 for p, c in zip(mrpc, calib, strict=True) if c])
+    return pairs, gold
+
+
 def calibrate(
     data: Path, *, weights: Path, weight: float, min_precision: float, calibration: float, seed: int
 ) -> dict[str, Any]:
     """Fits the blend for the judge at ``weights`` and writes it into its ``meta.json``."""
-    from train_judge import calibration_mask
-
     meta_path = weights.with_name("meta.json")
     meta = json.loads(meta_path.read_text())
     judge = PairJudge(weights, meta=meta_path)
-    mrpc = load_mrpc(data)
-    calib = calibration_mask(len(mrpc), calibration, seed)
-    cal = [(p.a, p.b) for p, c in zip(mrpc, calib, strict=True) if c]
-    gold = np.array([p.label == 1 for p, c in zip(mrpc, calib, strict=True) if c])
+    cal, gold = calibration_pairs(data, calibration=calibration, seed=seed)
     j_cal, c_cal = np.asarray(judge.score(cal)), pair_cosines(cal)
     blend = fit_blend(j_cal, c_cal, gold, weight=weight, min_precision=min_precision)
     mixed = np.array([blend.similarity(float(j), float(c)) for j, c in zip(j_cal, c_cal, strict=True)])
@@ -119,14 +128,9 @@ def calibrate(
 def product_verdicts(data: Path, *, calibration: float, seed: int) -> dict[str, Any]:
     """What the product finds (``repeat`` or ``changed``) on the MRPC calibration pairs, with and
     without the shipped judge's veto: ``judge_pair`` as a check calls it. Writes nothing."""
-    from train_judge import calibration_mask
-
     from bot.matching.compare import judge_pair
 
-    mrpc = load_mrpc(data)
-    calib = calibration_mask(len(mrpc), calibration, seed)
-    cal = [(p.a, p.b) for p, c in zip(mrpc, calib, strict=True) if c]
-    gold = np.array([p.label == 1 for p, c in zip(mrpc, calib, strict=True) if c])
+    cal, gold = calibration_pairs(data, calibration=calibration, seed=seed)
     judge = PairJudge()
     scores, cosines = np.asarray(judge.score(cal)), pair_cosines(cal)
     plain, vetoed = [], []
