@@ -79,6 +79,46 @@ def test_a_place_before_the_time_is_not_a_speaker(extractor: SpacyClaimExtractor
     assert "Concord" not in found.values()
 
 
+# a participle cue after a comma hangs from the clause before it: its speaker is that
+# clause's subject, not the object or appositive right before the comma
+HANGING_PARTICIPLE = [
+    pytest.param(
+        "Fiorina was upfront about her distaste for Donald Trump, the current GOP front-runner, "
+        "saying conservatives need to band together to stop him.",
+        "conservatives need to band together",
+        "Fiorina",
+        id="object-with-apposition",
+    ),
+    pytest.param(
+        "Sen. Bernie Sanders discussed his remarks about his rival, Hillary Clinton, saying that "
+        "she would be a far better president than any Republican.",
+        "she would be a far better president",
+        "Bernie Sanders",
+        id="object-name",
+    ),
+    pytest.param(
+        "Mr. Carson endorsed Mr. Trump at a news conference in Florida, calling him a very "
+        "intelligent man who cares deeply about America.",
+        "him a very intelligent man",
+        "Carson",
+        id="object-and-place",
+    ),
+    pytest.param(
+        "Smith, saying that he was tired of the fight, announced that he would resign.",
+        "he was tired of the fight",
+        "Smith",
+        id="subject-before-the-participle",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "speaker"), HANGING_PARTICIPLE)
+def test_a_hanging_participle_is_said_by_the_subject(
+    extractor: SpacyClaimExtractor, text: str, words: str, speaker: str
+) -> None:
+    assert _speaker_of(extractor, text, words) == speaker
+
+
 # a tagged statement that is the object of its verb ("refuses to disavow | the endorsement")
 # is not given to a source after it: its speaker is the subject before the verb
 OBJECT_OF_ITS_VERB = [

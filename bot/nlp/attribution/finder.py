@@ -58,6 +58,7 @@ from bot.nlp.attribution.spans import (
 )
 from bot.nlp.attribution.vocabulary import ISSUE_FORMS, QUOTE_TOKENS, SEED_CUES, SUBJECTLESS_FORMS
 from bot.nlp.quotes import Quote, find_quotes
+from bot.nlp.tokens import is_finite
 from bot.nlp.tokens import token_tag as _tag
 
 logger = logging.getLogger(__name__)
@@ -159,11 +160,38 @@ def _find_speaker(
     doc = ctx.doc
     source = _speaker_before_cue(doc, unit, cue)
     if source is not None:
-        return source, False, False
+        return _subject_of_hanging_participle(ctx, unit, cue, source) or source, False, False
     source = _speaker_after_cue(doc, unit, cue)
     if source is not None:
         return source, True, False
     return _speaker_of_coordinated_cue(ctx, unit, cue, found)
+
+
+def _subject_of_hanging_participle(
+    ctx: ArticleContext, unit: SentenceUnit, cue: int, source: TokenRange
+) -> TokenRange | None:
+    """For a participle cue a comma sets off from the clause before it ("Fiorina was upfront
+    about her distaste for Donald Trump, the current GOP front-runner, saying ...", "Mr. Trump
+    told the MSNBC hosts, adding ..."), the subject of that clause: the noun phrase right
+    before the comma is its object, not who speaks. None when the cue has a subject of its
+    own, when no comma sets it off (in "corporations looking to", "had Republicans wondering"
+    the noun phrase is the participle's subject), or when the noun phrase opens the sentence
+    ("Smith, saying ..., left"), where it is the subject."""
+    doc = ctx.doc
+    token = doc[cue]
+    if not (_tag(token) == "VBG" or token.lower_.endswith("ing")) or token.lower_ in SUBJECTLESS_FORMS:
+        return None
+    if subject_of(token, unit) is not None:
+        return None
+    before = cue - 1
+    while before > unit.start and _tag(doc[before]) == "RB":
+        before -= 1
+    if doc[before].text != ",":
+        return None  # "corporations looking to", "had Republicans wondering": theirs
+    if not any(is_finite(t) for t in doc[unit.start : source[0]]):
+        return None
+    subject = clause_subject(ctx, unit, cue)
+    return subject if subject is not None and subject[1] <= source[0] else None
 
 
 # what puts a noun phrase in a place, not in the subject ("a rally in Concord, N.C.")
