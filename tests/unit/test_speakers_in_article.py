@@ -61,6 +61,16 @@ def extractor(shipped_nlp: Language) -> SpacyClaimExtractor:
             "Senate Democrats",
         ),
         (
+            "WASHINGTON, June 24 (UPI) — Democratic nominee Hillary Clinton said the ad would run.",
+            "WASHINGTON, June 24 (UPI) — Democratic nominee Hillary Clinton",
+            "Hillary Clinton",
+        ),
+        (
+            "LONDON, Sept. 3 — Senate Democrats said the vote was close.",
+            "LONDON, Sept. 3 — Senate Democrats",
+            "Senate Democrats",
+        ),
+        (
             "Jeff Merkley, Sherrod Brown and Robert Menendez all said the claims were grounds for a case.",
             "Jeff Merkley, Sherrod Brown and Robert Menendez all",
             "Jeff Merkley and Sherrod Brown and Robert Menendez",

@@ -277,8 +277,11 @@ INDEFINITE_PEOPLE = frozenset(
 )
 
 
-# "OSLO (Reuters) —", "WASHINGTON --": where the story was filed, never who speaks
-DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40}(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*")
+# "OSLO (Reuters) —", "WASHINGTON --", "WASHINGTON, June 24 (UPI) —": where and when the story
+# was filed (a place in capitals, a date, an agency, a dash), never who speaks
+DATELINE = re.compile(
+    r"^[A-Z][A-Z .,'-]{2,40}(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,30}\))?\s*[—–-]{1,2}\s*"
+)
 
 
 # the article's own first and second person: the writer, the reader
