@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind, Stance
 from bot.nlp.attribution import Attribution
 from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
-from bot.nlp.speakers.names import tidy_speaker_name
+from bot.nlp.speakers.names import tidy_speaker_name, with_whole_hyphenated_name
 from bot.nlp.tokens import is_finite, is_verb
 
 QUOTE_CHARS = "\"'“”‘’«»„"
@@ -102,7 +102,7 @@ def resolve_drafts(
             start, end = source
             while start < end and not raw[start].isalnum():
                 start += 1  # markup left in a paste: '">Sanders said'
-            source = (start, end) if start < end else None
+            source = with_whole_hyphenated_name(raw, start, end) if start < end else None
         if source is not None:
             resolved = resolver.resolve(source[0], source[1], draft.source_head, statement=content)
             if resolved is not None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlp.speakers.names import tidy_speaker_name
+from bot.nlp.speakers.names import tidy_speaker_name, with_whole_hyphenated_name
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,31 @@ from bot.nlp.speakers.names import tidy_speaker_name
 )
 def test_tidy_speaker_name(name: str, shown: str) -> None:
     assert tidy_speaker_name(name) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "widened"),
+    [
+        # the tokenizer splits a hyphenated given name: the mention runs over all of it
+        ("South Korea's Moon Jae-in said on Monday", "Jae", "Moon Jae-in"),
+        ("South Korea's Moon Jae-in said on Monday", "Moon Jae", "Moon Jae-in"),
+        (
+            "Moon Jae-in, the South Korean president, said",
+            "Jae-in, the South Korean president",
+            "Moon Jae-in, the South Korean president",
+        ),
+        ("Secretary-General Ban Ki-moon said", "Ban Ki", "Ban Ki-moon"),
+        ("leader Kim Jong-un warned", "Jong", "Kim Jong-un"),
+        ("Kim Jong-un warned", "Kim Jong-un", "Kim Jong-un"),
+        # English compounds and titles are no given names
+        ("the Obama-era rules, Obama said", "Obama", "Obama"),
+        ("a Saudi-led coalition", "Saudi", "Saudi"),
+        ("Republican President-elect Trump said", "President-elect Trump", "President-elect Trump"),
+        ("Mr. Ki-moon said", "Ki-moon", "Ki-moon"),
+        ("Smith said", "Smith", "Smith"),
+    ],
+)
+def test_with_whole_hyphenated_name(text: str, mention: str, widened: str) -> None:
+    start = text.index(mention)
+    new_start, new_end = with_whole_hyphenated_name(text, start, start + len(mention))
+    assert text[new_start:new_end] == widened

@@ -198,3 +198,43 @@ def opens_sentence(token: Token) -> bool:
         return True
     before = token.doc[token.i - 1]
     return "\n" in before.text or before.text in {".", "!", "?", ":", '"', "“", "”", "''", "``"}
+
+
+# "Moon Jae-in", "Kim Jong-un": a family name, then a given name of two syllables joined by a
+# hyphen, the second in lowercase (as ``bot.words.family_name_index`` reads it). The tokenizer
+# splits the given name at the hyphen, so a reader may take "Jae", "Moon Jae" or "Jae-in" for
+# the mention.
+_GIVEN_NAME_TAIL = re.compile(r"-([a-z]{1,5})\b")
+_MENTION_ENDS_IN_NAME = re.compile(r"(?:^|\s)[A-Z][a-z]+$")
+_OPENS_WITH_GIVEN_NAME = re.compile(r"[A-Z][a-z]+-([a-z]{1,5})\b")
+_FAMILY_NAME_BEFORE = re.compile(r"(?:^|\s)([A-Z][a-z]+) $")
+# lowercase words an English compound adds to a name ("Obama-era", "Saudi-led"): no given name
+_COMPOUND_TAILS = frozenset(
+    {"era", "led", "run", "style", "like", "born", "based", "made", "type", "elect", "chair", "law"}
+)
+
+
+def with_whole_hyphenated_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """The mention ``text[start:end]`` run over the whole of a hyphenated given name and the
+    family name written before it ("Jae", "Moon Jae" or "Jae-in" in "Moon Jae-in said" is
+    "Moon Jae-in"): shown as it was cut, the speaker would be "Jae", a name nobody goes by."""
+    tail = _GIVEN_NAME_TAIL.match(text, end)
+    if (
+        tail is not None
+        and tail.group(1) not in _COMPOUND_TAILS
+        and _MENTION_ENDS_IN_NAME.search(text[start:end])
+    ):
+        end = tail.end()
+    given = _OPENS_WITH_GIVEN_NAME.match(text, start, end)
+    if given is None or given.group(1) in _COMPOUND_TAILS:
+        return start, end
+    before = text[max(0, start - 40) : start]
+    family = _FAMILY_NAME_BEFORE.search(before)
+    if family is None or _not_a_family_name(family.group(1).lower()):
+        return start, end  # "Ki-moon" alone, or a title before it
+    return start - len(before) + family.start(1), end
+
+
+def _not_a_family_name(word: str) -> bool:
+    """A capitalised word before a given name that is a title, time or determiner."""
+    return word in TIME_NOUNS or word in TITLE_WORDS or word in HONORIFICS or word in DETERMINERS
