@@ -331,3 +331,28 @@ def test_a_transcript_turn_runs_to_the_end_of_its_paragraph(
         c for c in extractor.extract(text) if c.content.start > label and c.kind is not ClaimKind.UNATTRIBUTED
     ]
     assert [c.content.text for c in claims][:1] == [expected]
+
+
+# a title-case heading opening a paragraph ("The Gap Goes On: ...") is no speaker's label; a
+# name is, however the tagger reads its words ("Cecile/IN Richards")
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "The Gap Goes On: It was under Mr. Ban's watch that the assembly established U.N. Women.",
+            None,
+            id="heading-with-a-particle",
+        ),
+        pytest.param(
+            "Cecile Richards: 'I'm Sick Of Men Telling Us What To Do With Our Bodies.'",
+            "Cecile Richards",
+            id="name-the-tagger-misreads",
+        ),
+        pytest.param("PENCE: Well, look, this is serious business.", "Pence", id="transcript-capitals"),
+    ],
+)
+def test_a_heading_is_no_speakers_label(
+    extractor: SpacyClaimExtractor, text: str, speaker: str | None
+) -> None:
+    claims = [c for c in extractor.extract(text) if c.kind is not ClaimKind.UNATTRIBUTED]
+    assert [c.speaker for c in claims] == ([speaker] if speaker else [])

@@ -71,8 +71,14 @@ def cue_tokens(ctx: ArticleContext, unit: SentenceUnit) -> list[int]:
             continue  # passive "was told", "is expected": the subject is not the speaker
         if token.lower_ in READ_FORMS and not _reads_a_document(token):
             continue  # "She reads the news every morning": reading is no speech
+        if token.lower_ in _GO_FORMS and i + 1 < unit.end and doc[i + 1].lower_ in _GO_PARTICLES:
+            continue  # "The Gap Goes On", "prices went up": going on is no speech ("he goes, ...")
         cues.append(i)
     return cues
+
+
+_GO_FORMS = frozenset({"go", "goes", "went", "going", "gone"})
+_GO_PARTICLES = frozenset({"on", "up", "down", "out", "off", "back", "ahead", "away", "over", "into", "in"})
 
 
 def _reads_a_document(token: Token) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from spacy.tokens import Token
+
 from bot.nlp.attribution.contents import only_adjuncts_after
 from bot.nlp.attribution.records import ArticleContext, Candidate, CharSpan, SentenceUnit, TokenRange
 from bot.nlp.attribution.sources import np_right
@@ -76,6 +78,8 @@ def colon_attribution(ctx: ArticleContext, unit: SentenceUnit) -> Candidate | No
         j += 1
     if j == i or j >= unit.end or doc[j].text != ":" or unit.end - j < 4:
         return None
+    if any(_reads_as_heading_word(doc[k]) for k in range(i, j)):
+        return None  # "The Gap Goes On: It was under ...": a section heading, not a name
     if line_start > 0 and "\n" not in doc[line_start - 1].text_with_ws and not doc[line_start - 1].is_space:
         return None
     content = trimmed_char_span(doc, j + 1, trim_final_punct(doc, j + 1, unit.end))
@@ -84,3 +88,17 @@ def colon_attribution(ctx: ArticleContext, unit: SentenceUnit) -> Candidate | No
     extended = extend_to_quotes(ctx, content)
     # a transcript paragraph's quote mark opens before the name: the content starts after the colon
     return Candidate(j, j + 1, TokenRange((i, j)), [CharSpan((max(extended[0], content[0]), extended[1]))])
+
+
+def _reads_as_heading_word(token: Token) -> bool:
+    """A capitalised word of a line's label that no name holds: a particle or adverb ("The Gap
+    Goes On", "Clinton Wades In", "Trump Wins Again"), as a title-case heading has. Words, not
+    tags: the tagger reads first names and surnames as prepositions or verbs ("Cecile/IN
+    Richards"), and a transcript's capitals ("WALLACE") are names whatever it makes of them."""
+    return not token.text.isupper() and token.lower_ in _HEADING_PARTICLES
+
+
+# what closes a title-case heading's verb and opens no name
+_HEADING_PARTICLES = frozenset(
+    {"on", "in", "out", "up", "down", "off", "over", "again", "back", "away", "ahead", "about", "into"}
+)
