@@ -10,7 +10,7 @@ and gives lost quotes (first-person sentences outside quote marks) a neighbour's
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
@@ -203,6 +203,30 @@ def is_bare_object(doc: Doc, attribution: Attribution) -> bool:
     if len(words) > BARE_OBJECT_WORDS:
         return False
     return not any(is_verb(t) for t in span or ())
+
+
+# verbs that report how something looks to the writer ("Christie appears to be embracing ...")
+_IMPRESSION_LEMMAS = frozenset({"appear", "seem"})
+
+
+def is_impression(doc: Doc, attribution: Attribution, is_cue: Callable[[str], bool]) -> bool:
+    """A subject that "appears" or "seems" to do something ("Christie appears to be fully
+    embracing his surrogate duties", "No major polls appear to have been conducted"): how it
+    looks to the writer, not anything the subject said. One that appears to say something
+    ("Stumpf appeared to blame low-level workers") still says it: ``is_cue`` tells the verbs
+    (not "be" or "have": "appears to be", "appear to have been" tell a state)."""
+    if attribution.cue is None or attribution.kind is ClaimKind.DIRECT:
+        return False
+    cue = doc.char_span(*attribution.cue, alignment_mode="expand")
+    content = doc.char_span(*attribution.content[0], alignment_mode="expand")
+    return (
+        cue is not None
+        and content is not None
+        and len(content) > 1
+        and cue[-1].lemma_.lower() in _IMPRESSION_LEMMAS
+        and content[0].lower_ == "to"
+        and (content[1].lemma_.lower() in {"be", "have"} or not is_cue(content[1].text))
+    )
 
 
 def adopt_neighbour(claims: Sequence[ExtractedClaim | None], index: int) -> ExtractedClaim:

@@ -44,7 +44,7 @@ from bot.nlp.content_joins import (
     with_quotes_continued,
     with_whole_turns,
 )
-from bot.nlp.drafts import Draft, is_bare_object, resolve_drafts
+from bot.nlp.drafts import Draft, is_bare_object, is_impression, resolve_drafts
 from bot.nlp.pieces import PIECE_CHARS, batches, pieces_of, shifted
 from bot.nlp.quotes import Quote, close_open_quote, find_quotes, normalise_text
 from bot.nlp.restatements import merge_restatements
@@ -263,6 +263,8 @@ class SpacyClaimExtractor:
                 continue
             if not content or not (self.keep_bare_objects or not is_bare_object(doc, a)):
                 continue
+            if is_impression(doc, a, self.lexicon.is_cue):
+                continue  # "Christie appears to be embracing ...": the writer's impression
             reading = read_stance(doc, raw_text, kind=a.kind, cue=a.cue, content=content)
             if reading is None:
                 continue  # "has not accused", "never claimed": the sentence may still be the article's

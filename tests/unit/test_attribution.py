@@ -411,6 +411,31 @@ def test_reported_objects_without_a_clause_are_not_claims(nlp: Language, text: s
 
 
 @pytest.mark.parametrize(
+    ("text", "statements"),
+    [
+        # how the subject looks to the writer: nothing the subject said
+        ("Christie appears to be fully embracing his surrogate duties.", []),
+        ("No major polls appear to have been conducted in South Dakota before the primary.", []),
+        # one who appears to say something says it; what follows "appears that" is a statement
+        (
+            "Last week Stumpf appeared to blame low-level workers for this behavior.",
+            ["appeared to blame low-level workers for this behavior"],
+        ),
+        (
+            "It appears that the championship game was not boring to everyone.",
+            ["the championship game was not boring to everyone"],
+        ),
+        ("Christie said the governor appears to be tired.", ["the governor appears to be tired"]),
+    ],
+)
+def test_an_impression_is_no_statement(
+    extractor: SpacyClaimExtractor, text: str, statements: list[str]
+) -> None:
+    claims = [c for c in extractor.extract(text) if c.kind is not ClaimKind.UNATTRIBUTED]
+    assert [c.text for c in claims] == statements
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "“The bridge will open in May,” Mayor Ana Lopez said.",
