@@ -119,6 +119,30 @@ def test_a_hanging_participle_is_said_by_the_subject(
     assert _speaker_of(extractor, text, words) == speaker
 
 
+# "who" stands for people: after a place ("Ron Paul of Texas, who") it is the people before it
+WHO_AFTER_A_PLACE = [
+    pytest.param(
+        "He worked with former Representative Ron Paul of Texas, who said that the bank must be audited.",
+        "the bank must be audited",
+        "Ron Paul",
+        id="name-of-a-state",
+    ),
+    pytest.param(
+        "The decision is politically risky for Cruz, who said that he would not endorse the nominee.",
+        "he would not endorse the nominee",
+        "Cruz",
+        id="no-place",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "speaker"), WHO_AFTER_A_PLACE)
+def test_who_after_a_place_is_the_people_before_it(
+    extractor: SpacyClaimExtractor, text: str, words: str, speaker: str
+) -> None:
+    assert _speaker_of(extractor, text, words) == speaker
+
+
 # a tagged statement that is the object of its verb ("refuses to disavow | the endorsement")
 # is not given to a source after it: its speaker is the subject before the verb
 OBJECT_OF_ITS_VERB = [

@@ -66,6 +66,16 @@ def extractor(shipped_nlp: Language) -> SpacyClaimExtractor:
             "Hillary Clinton",
         ),
         (
+            "He worked with former Representative Ron Paul of Texas, who said the bank must be audited.",
+            "former Representative Ron Paul of Texas, who",
+            "Ron Paul",
+        ),
+        (
+            "The change will placate nervous Democrats on Capitol Hill, who have argued that it helps.",
+            "nervous Democrats on Capitol Hill, who",
+            "Democrats",
+        ),
+        (
             "LONDON, Sept. 3 — Senate Democrats said the vote was close.",
             "LONDON, Sept. 3 — Senate Democrats",
             "Senate Democrats",

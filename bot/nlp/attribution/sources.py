@@ -159,7 +159,28 @@ def relative_antecedent(doc: Doc, cue: int, floor: int) -> TokenRange | None:
         _tag(t) in {"NNP", "NNPS", "NNS", "NN"} for t in doc[antecedent[0] : antecedent[1]]
     ):
         return None
+    if doc[i].lower_ == "who":
+        antecedent = _person_before_place(doc, antecedent, floor) or antecedent
     return TokenRange((antecedent[0], i + 1))  # the mention runs to "who": "Smith, who"
+
+
+_PLACE_LABELS = frozenset({"LOC", "GPE"})
+
+
+def _person_before_place(doc: Doc, span: TokenRange, floor: int) -> TokenRange | None:
+    """ "Ron Paul of Texas, who", "Democrats on Capitol Hill, who": "who" stands for people,
+    so a place it follows is where they are from; they are the noun phrase before it. None
+    when the span is no place after a preposition."""
+    start, end = span
+    names = [t for t in doc[start:end] if _tag(t) in {"NNP", "NNPS"}]
+    if not names or any(t.ent_type_ not in _PLACE_LABELS for t in names):
+        return None
+    if start - 1 <= floor or doc[start - 1].lower_ not in {"of", "in", "on", "from"}:
+        return None
+    people = np_left(doc, start - 1, floor)
+    if people is None or not any(_tag(t) in {"NNP", "NNPS", "NNS", "NN"} for t in doc[people[0] : people[1]]):
+        return None
+    return TokenRange((people[0], end))
 
 
 # words that say when and nothing else ("on Wednesday", "last month", "in 2010"), and what

@@ -293,6 +293,9 @@ class NameMentions(ResolverState):
         relative = re.search(r",\s*(?:who|which)\s*$", raw) is not None
         if runs and _speaks_for_another(name, runs[-1][0]):
             return name  # "a spokeswoman for Hillary Clinton" speaks, not Hillary Clinton
+        if relative and runs and self._place_after_people(name, runs[-1], raw, start):
+            # "Ron Paul of Texas, who", "Democrats on Capitol Hill, who": "who" is the people
+            return self._naming_words(name[: runs[-1][0] - 1], start, end)
         for first, last in reversed(runs):
             run = name[first : last + 1]
             if all(w.lower() in TIME_WORDS for w in run) or any(POSSESSIVE.search(w) for w in run):
@@ -308,6 +311,15 @@ class NameMentions(ResolverState):
             ):
                 return run
         return name
+
+    def _place_after_people(self, name: list[str], run: tuple[int, int], raw: str, start: int) -> bool:
+        """Whether the capitalised run that ends a mention is a place after a preposition, with
+        words before it that name who is there ("Ron Paul | of | Texas")."""
+        first, last = run
+        if last != len(name) - 1 or first < 2 or name[first - 1].lower() not in _PLACE_PREPOSITIONS:
+            return False
+        at = raw.rfind(name[last])
+        return at >= 0 and self._entity_label(start + at, start + at + len(name[last])) in _PLACE_LABELS
 
     def _plural_common_noun_ends(self, start: int, end: int, last: str) -> bool:
         """Whether the mention ends in a plural common noun ("Demonstrators", "Several cast
@@ -384,3 +396,7 @@ def _ends_in_a_role(name: list[str]) -> bool:
     """A description whose head is a title word in lower case ("Republican nominee", "Vermont
     senator"): a person's name never ends so."""
     return len(name) > 1 and name[-1].islower() and name[-1] in TITLE_WORDS
+
+
+_PLACE_PREPOSITIONS = frozenset({"of", "in", "on", "from"})
+_PLACE_LABELS = frozenset({"LOC", "GPE"})
