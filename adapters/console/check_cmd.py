@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,6 +31,10 @@ from bot.errors import BadInput
 from bot.models import ArticleInput, Origin
 from bot.settings import load_settings
 from bot.summary import comparison_to_dict, report_to_dict, search_hits_to_dict, stored_claim_to_dict
+
+if TYPE_CHECKING:
+    from bot.matching.compare import PairScorer
+    from bot.ports import Encoder
 
 # Reading a file far larger than the text limit only to refuse it wastes memory.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -128,6 +132,28 @@ def search(
             render.print_search(out, text, hits)
 
 
+# The int8 encoder's vectors depend a little on the other texts of a batch, so the encoder keeps
+# reading 64 pairs at a time (changing that would move similarities). The judge's float32 scores
+# do not depend on the batch, so it reads a larger window sorted by length: its batches then hold
+# pairs of nearly the same length, and little of its work is spent on padding.
+_ENCODE_PAIRS = 64
+_JUDGE_PAIRS = 512
+
+
+def _non_empty(items: list[tuple[str, str]], start: int, count: int) -> list[tuple[str, str]]:
+    return [(x, y) for x, y in items[start : start + count] if x.strip() and y.strip()]
+
+
+def _prepare_pairs(
+    items: list[tuple[str, str]], index: int, *, encoder: Encoder, judge: PairScorer | None
+) -> None:
+    """At the start of each block, encodes (and judges) the block's pairs at once into the caches."""
+    if index % _ENCODE_PAIRS == 0:
+        encoder.encode([t for pair in _non_empty(items, index, _ENCODE_PAIRS) for t in pair])
+    if judge is not None and index % _JUDGE_PAIRS == 0:
+        judge.score(_non_empty(items, index, _JUDGE_PAIRS))
+
+
 @handles_errors
 def compare(
     text_a: Annotated[str | None, typer.Argument(help="first statement")] = None,
@@ -174,11 +200,8 @@ def compare(
             if not text.strip():
                 where = f"pair {index}: " if pairs is not None else ""
                 raise BadInput(f"{where}the {label} statement is empty")
-        if index % 64 == 0 and len(items) > 1:  # encode and judge 64 pairs at once (both cache)
-            chunk = [(x, y) for x, y in items[index : index + 64] if x.strip() and y.strip()]
-            encoder.encode([t for pair in chunk for t in pair])
-            if judge is not None:
-                judge.score(chunk)
+        if len(items) > 1:  # encode and judge many pairs at once (both cache what they computed)
+            _prepare_pairs(items, index, encoder=encoder, judge=judge)
         result = compare_statements(a, b, encoder=encoder, thresholds=thresholds, judge=judge)
         if json_out:
             line = comparison_to_dict(result)

@@ -59,6 +59,9 @@ JUDGE_DIR = Path(__file__).resolve().parents[2] / "models" / "judge"
 JUDGE_WEIGHTS = JUDGE_DIR / "judge.npz"
 JUDGE_META = JUDGE_DIR / "meta.json"
 MAX_PAIR_TOKENS = 256
+# Pairs per forward pass. The caller sorts a window of pairs by length first, so a small batch
+# holds pairs of nearly one length: little padding, and one batch's activations stay in cache.
+JUDGE_BATCH = 8
 # Bump when the export or quantisation recipe changes, so cached files are rebuilt.
 INT8_RECIPE_VERSION = "1"
 
@@ -222,7 +225,7 @@ def canonical(a: str, b: str) -> tuple[str, str]:
 
 
 def symmetric_logits(
-    pairs: Sequence[tuple[str, str]], run: Runner, tokenizer: Any, *, batch_size: int = 32
+    pairs: Sequence[tuple[str, str]], run: Runner, tokenizer: Any, *, batch_size: int = JUDGE_BATCH
 ) -> npt.NDArray[np.float32]:
     """The judge's logits, each pair read in ``canonical`` order: the same for (a, b) and (b, a)."""
     ordered = [canonical(a, b) for a, b in pairs]
@@ -236,7 +239,12 @@ def symmetric_logits(
 
 
 def score_pairs(
-    pairs: Sequence[tuple[str, str]], run: Runner, tokenizer: Any, *, shift: float = 0.0, batch_size: int = 32
+    pairs: Sequence[tuple[str, str]],
+    run: Runner,
+    tokenizer: Any,
+    *,
+    shift: float = 0.0,
+    batch_size: int = JUDGE_BATCH,
 ) -> npt.NDArray[np.float32]:
     """Judge scores in [0, 1] (``sigmoid(symmetric logit + shift)``) for each (a, b)."""
     if not pairs:
@@ -270,6 +278,7 @@ class PairJudge:
         model_cache_dir: Path | None = None,
         num_threads: int | None = None,
         cache_size: int = 8192,
+        batch_size: int = JUDGE_BATCH,
     ) -> None:
         self._weights = weights
         self._meta = meta or weights.with_name("meta.json")
@@ -278,6 +287,7 @@ class PairJudge:
         self._model_cache_dir = model_cache_dir
         self._num_threads = num_threads
         self._cache_size = max(0, cache_size)
+        self._batch_size = max(1, batch_size)
         self._cache: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
         self._tokenizer: Any = None
@@ -346,7 +356,9 @@ class PairJudge:
             if missing:
                 self._load()
                 assert self._run is not None
-                fresh = score_pairs(missing, self._run, self._tokenizer, shift=self.shift)
+                fresh = score_pairs(
+                    missing, self._run, self._tokenizer, shift=self.shift, batch_size=self._batch_size
+                )
                 if len(self._cache) + len(missing) > self._cache_size:
                     self._cache.clear()
                 self._cache.update(zip(missing, (float(s) for s in fresh), strict=True))

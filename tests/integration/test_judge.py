@@ -60,9 +60,27 @@ def test_scores_do_not_depend_on_the_order(judge: PairJudge) -> None:
     np.testing.assert_allclose(forward, backward, atol=1e-5)
 
 
-def test_a_score_does_not_depend_on_the_other_pairs_of_the_batch(judge: PairJudge) -> None:
-    alone = PairJudge(precision="float32", num_threads=1).score(PAIRS[:1])
-    np.testing.assert_allclose(judge.score(PAIRS)[:1], alone, atol=1e-4)
+# Pairs of very different lengths: read together, the short ones are padded to the long one.
+MIXED_LENGTHS = [
+    *PAIRS,
+    ("Taxes rose.", "Taxes fell."),
+    (
+        "The council said on Tuesday that the new bus lines, planned since 2019, would open in May "
+        "after a public consultation that drew 4,000 replies from residents of the eastern districts.",
+        "After a consultation that drew 4,000 replies, the bus lines planned since 2019 will open in "
+        "May, the council said on Tuesday, first in the eastern districts and then in the west.",
+    ),
+]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 8])
+def test_a_score_does_not_depend_on_the_other_pairs_of_the_batch(cache_dir: Path, batch_size: int) -> None:
+    """``claimbot compare --pairs`` judges hundreds of pairs at once, sorted by length, in small
+    batches: a pair must get the score it gets alone, whatever else (and padding) its batch holds."""
+    one_by_one = PairJudge(precision="float32", num_threads=1, model_cache_dir=cache_dir)
+    alone = np.array([one_by_one.score([pair])[0] for pair in MIXED_LENGTHS])
+    batched = PairJudge(precision="float32", num_threads=1, model_cache_dir=cache_dir, batch_size=batch_size)
+    np.testing.assert_allclose(batched.score(MIXED_LENGTHS), alone, atol=1e-5)
 
 
 def test_paraphrases_score_above_unrelated_statements(judge: PairJudge) -> None:
