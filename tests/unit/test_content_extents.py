@@ -60,6 +60,38 @@ def test_a_quote_continues_past_a_participle_aside(
     assert expected in _pieces(extractor, text)
 
 
+# a quote that goes on after "“X,” said Name, who <verb> …" continues the quote, not the
+# statement the verb of the clause describing the speaker opens
+CONTINUED_AFTER_A_CLAUSE_ON_THE_SPEAKER = [
+    pytest.param(
+        "''It's not going to be easy for Mr. Rubio to win,'' said Representative Peter T. King of "
+        "New York, who endorsed Mr. Rubio on Tuesday. ''There is no doubt that Trump is the favorite.''",
+        [
+            "''It's not going to be easy for Mr. Rubio to win,''",
+            "''There is no doubt that Trump is the favorite.''",
+        ],
+        id="who-endorsed",
+    ),
+    pytest.param(
+        "“I was going to vote for her, but I never really trusted her,” said Robert Stone, a "
+        "retiree from Hilton Head, South Carolina, who already cast an absentee ballot for Sanders. "
+        "“Every time she speaks, I think she is lying.”",
+        [
+            "“I was going to vote for her, but I never really trusted her,”",
+            "“Every time she speaks, I think she is lying.”",
+        ],
+        id="apposition-then-who-cast",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONTINUED_AFTER_A_CLAUSE_ON_THE_SPEAKER)
+def test_a_quote_continues_past_a_clause_on_the_speaker(
+    extractor: SpacyClaimExtractor, text: str, expected: list[str]
+) -> None:
+    assert expected in _pieces(extractor, text)
+
+
 # a paragraph that is all quote, right after a paragraph that ends a speaker's quote, goes on
 # with that quote (PolNeAR marks the two as one statement); one with a cue of its own does not
 QUOTE_PARAGRAPH_GOING_ON = [

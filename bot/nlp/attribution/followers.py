@@ -55,24 +55,41 @@ def signed_quotes(ctx: ArticleContext, found: list[Attribution], text: str) -> l
 def _quoted_statement_before(last: Attribution, before: Sequence[Attribution], text: str) -> Attribution:
     """The statement a quote that goes on after ``last`` continues: ``last`` itself, unless it
     is what a participle after the speaker's cue reports ("“X,” Sanders said, invoking the 2008
-    race. “Y.”"), which is the writer's aside: then the quote the speaker's cue introduced."""
+    race. “Y.”") or what a verb in a clause on the speaker of a trailing cue reports ("“X,”
+    said Peter King, who endorsed Rubio. “Y.”"), which are the writer's asides: then the
+    quote the speaker's cue introduced (PolNeAR train[:300]: strict +4, 8 fewer wrong)."""
     cue = last.cue
-    if not (
-        last.kind is ClaimKind.INDIRECT
-        and last.inherited
-        and cue is not None
-        and text[cue[0] : cue[1]].lower().endswith("ing")
-    ):
+    if last.kind is not ClaimKind.INDIRECT or cue is None:
         return last
-    quoted = [
+    if last.inherited and text[cue[0] : cue[1]].lower().endswith("ing"):
+        quoted = [
+            a
+            for a in before
+            if a.kind is ClaimKind.DIRECT
+            and a.source == last.source
+            and a.end <= cue[0]
+            and "\n" not in text[a.end : cue[0]]
+        ]
+        return max(quoted, key=lambda a: a.end) if quoted else last
+    # "“X,” said Peter King, who endorsed Rubio on Tuesday. “Y.”": a verb in a clause that
+    # describes the speaker of a trailing cue is the writer's aside, not where the quote goes on
+    described = [
         a
         for a in before
         if a.kind is ClaimKind.DIRECT
-        and a.source == last.source
-        and a.end <= cue[0]
-        and "\n" not in text[a.end : cue[0]]
+        and a.cue is not None
+        and a.source is not None
+        and a.end <= a.cue[0]
+        and a.source[1] <= last.start
+        and a.cue[1] <= cue[0]
+        # the speaker's name may hold initials ("Peter T. King"): from after it
+        and not _SENTENCE_BREAK.search(text, max(a.cue[1], a.source[1]), last.start)
     ]
-    return max(quoted, key=lambda a: a.end) if quoted else last
+    return max(described, key=lambda a: a.end) if described else last
+
+
+# a sentence or paragraph ends between two places
+_SENTENCE_BREAK = re.compile(r"[.!?][\"'”’]*\s|\n")
 
 
 def _next_paragraph(text: str, end: int, start: int) -> bool:
