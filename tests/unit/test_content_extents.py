@@ -263,6 +263,52 @@ def test_pieces_of_one_content_are_joined(
     assert [text[a.start : a.end] for a in found] == expected
 
 
+# two quotes of one cue that its cue clause interrupts in one sentence ("“X,” the judge
+# exclaimed, “Y.”") are one split quote; a quote that closes the sentence ("“X.”") or a
+# sentence end after the cue keeps them apart
+@pytest.mark.parametrize(
+    ("text", "first", "second", "expected"),
+    [
+        pytest.param(
+            "“Everything you have said and everything I have said,” the judge exclaimed, "
+            "“has totally overlapped.”",
+            "“Everything you have said and everything I have said,”",
+            "“has totally overlapped.”",
+            [["“Everything you have said and everything I have said,”", "“has totally overlapped.”"]],
+            id="curly-marks",
+        ),
+        pytest.param(
+            "''The plan is dead,'' the judge exclaimed, ''and nobody will revive it.''",
+            "''The plan is dead,''",
+            "''and nobody will revive it.''",
+            [["''The plan is dead,''", "''and nobody will revive it.''"]],
+            id="two-apostrophes",
+        ),
+        pytest.param(
+            "“The plan is dead.” the judge exclaimed, “Nobody will revive it.”",
+            "“The plan is dead.”",
+            "“Nobody will revive it.”",
+            [["“The plan is dead.”"], ["“Nobody will revive it.”"]],
+            id="no-comma",
+        ),
+        pytest.param(
+            "“The plan is dead,” the judge exclaimed. “Nobody will revive it.”",
+            "“The plan is dead,”",
+            "“Nobody will revive it.”",
+            [["“The plan is dead,”"], ["“Nobody will revive it.”"]],
+            id="a-sentence-end-after-the-cue",
+        ),
+    ],
+)
+def test_a_quote_split_by_its_cue_clause_is_joined(
+    shipped_nlp: Language, text: str, first: str, second: str, expected: list[list[str]]
+) -> None:
+    doc = shipped_nlp(normalise_text(text))
+    quotes = [_quoted(text, first, "exclaimed", "judge"), _quoted(text, second, "exclaimed", "judge")]
+    found = joined_contents(doc, quotes)
+    assert [[text[s:e] for s, e in a.content] for a in found] == expected
+
+
 def test_pieces_of_two_readings_of_one_cue_are_joined(shipped_nlp: Language) -> None:
     text = "Kim avoids condemning the invasion of Ukraine and the annexation of Crimea."
     doc = shipped_nlp(normalise_text(text))
