@@ -92,6 +92,26 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _phrase_cut_short(doc: Doc, end: int, statement_end: int) -> int | None:
+    """Where the phrase runs to when a tagged span that ends at ``end``, inside a statement
+    running to ``statement_end``, stops in the middle of it: its last word depends on a word
+    after it in the statement ("… to meet with Sanders when | the candidate speaks on
+    Friday", "… supporters in | the state legislature"), so the statement reads cut short;
+    None when the span ends a phrase (or on punctuation, which the parse often hangs on the
+    next clause)."""
+    if end >= statement_end:
+        return None
+    span = doc.char_span(end - 1, end, alignment_mode="expand")
+    if span is None or not len(span) or span[-1].is_punct:
+        return None
+    last = span[-1]
+    head = last.head
+    if not (head.i > last.i and head.idx < statement_end):
+        return None
+    right = head.right_edge
+    return min(statement_end, right.idx + len(right.text))
+
+
 def refine_contents(
     doc: Doc,
     found: Sequence[Attribution],
@@ -154,6 +174,9 @@ def refine_contents(
                     )
                 ),
             )
+        phrase_end = _phrase_cut_short(doc, best.end, whole[1]) if fragment is not None else None
+        if fragment is not None and phrase_end is not None:
+            fragment = CharSpan((fragment[0], phrase_end))
         if fragment is None or fragment == attribution.content[0]:
             refined.append(attribution)
         else:

@@ -146,7 +146,10 @@ REPORTED = "Berg said that the tolls would rise next year, when the council meet
     [
         ("the tolls would rise next year", 0.9, "the tolls would rise next year"),
         # the leading complementiser is no part of the statement
-        ("that the tolls would rise next year, when", 0.9, "the tolls would rise next year, when"),
+        ("that the tolls would rise next year", 0.9, "the tolls would rise next year"),
+        # cut in the middle of a phrase ("when" opens a clause that goes on): the rules' end stands
+        ("the tolls would rise next year, when", 0.9, None),
+        ("the tolls would rise next year, when the council meets again in", 0.9, None),
         ("the tolls would rise next year", 0.5, None),  # not sure enough: the rules' extent stays
         ("Berg said that the tolls", 0.95, None),  # runs into the cue and the source
     ],
