@@ -309,6 +309,42 @@ def test_a_quote_split_by_its_cue_clause_is_joined(
     assert [[text[s:e] for s, e in a.content] for a in found] == expected
 
 
+# two reported clauses of one cue that its cue clause interrupts in one sentence ("X, the
+# agency said, while Y") are one statement in two pieces; a sentence end keeps them apart
+@pytest.mark.parametrize(
+    ("text", "first", "second", "expected"),
+    [
+        pytest.param(
+            "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt in 1999.",
+            "Lenox was a juggernaut",
+            "until it went bankrupt in 1999",
+            [["Lenox was a juggernaut", "until it went bankrupt in 1999"]],
+            id="until-after-a-title",
+        ),
+        pytest.param(
+            "The middle fifth paid 8.9 percent, the agency said, while the bottom fifth paid 0.8 percent.",
+            "The middle fifth paid 8.9 percent",
+            "the bottom fifth paid 0.8 percent",
+            [["The middle fifth paid 8.9 percent", "the bottom fifth paid 0.8 percent"]],
+            id="while-left-out",
+        ),
+        pytest.param(
+            "The plan is dead, the mayor said. The vote will come in May.",
+            "The plan is dead",
+            "The vote will come in May",
+            [["The plan is dead"], ["The vote will come in May"]],
+            id="a-sentence-end-after-the-cue",
+        ),
+    ],
+)
+def test_a_reported_sentence_split_by_its_cue_clause_is_joined(
+    shipped_nlp: Language, text: str, first: str, second: str, expected: list[list[str]]
+) -> None:
+    doc = shipped_nlp(normalise_text(text))
+    found = joined_contents(doc, [_statement(text, "said", first), _statement(text, "said", second)])
+    assert [[text[s:e] for s, e in a.content] for a in found] == expected
+
+
 def test_pieces_of_two_readings_of_one_cue_are_joined(shipped_nlp: Language) -> None:
     text = "Kim avoids condemning the invasion of Ukraine and the annexation of Crimea."
     doc = shipped_nlp(normalise_text(text))
