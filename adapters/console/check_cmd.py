@@ -132,10 +132,9 @@ def search(
             render.print_search(out, text, hits)
 
 
-# The int8 encoder's vectors depend a little on the other texts of a batch, so the encoder keeps
-# reading 64 pairs at a time (changing that would move similarities). The judge's float32 scores
-# do not depend on the batch, so it reads a larger window sorted by length: its batches then hold
-# pairs of nearly the same length, and little of its work is spent on padding.
+# Neither a vector nor a judge's score depends on the other texts read with it, so a pair's
+# verdict is the one `claimbot compare A B` gives. The judge reads a large window sorted by length:
+# its batches then hold pairs of nearly the same length, and little of its work is padding.
 _ENCODE_PAIRS = 64
 _JUDGE_PAIRS = 512
 
