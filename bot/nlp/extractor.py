@@ -44,6 +44,7 @@ from bot.nlp.content_joins import (
     with_quotes_continued,
     with_whole_turns,
 )
+from bot.nlp.content_trims import trimmed_contents
 from bot.nlp.drafts import Draft, is_bare_object, is_impression, resolve_drafts
 from bot.nlp.pieces import PIECE_CHARS, batches, pieces_of, shifted
 from bot.nlp.quotes import Quote, close_open_quote, find_quotes, normalise_text
@@ -224,7 +225,7 @@ class SpacyClaimExtractor:
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
         found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text, quotes=quotes, units=units)
         if self.span_tagger is None:
-            return with_whole_turns(doc, joined_contents(doc, found))
+            return trimmed_contents(doc, with_whole_turns(doc, joined_contents(doc, found)))
         if tags is None:
             tags = self._tag(doc.text)
         found = refine_contents(doc, found, tags, min_confidence=self.tagger_min_confidence)
@@ -238,7 +239,7 @@ class SpacyClaimExtractor:
             min_words=self.tagger_min_words,
         )
         joined = joined_contents(doc, sorted([*found, *added], key=lambda a: a.start))
-        return with_whole_turns(doc, with_quotes_continued(doc, joined, quotes))
+        return trimmed_contents(doc, with_whole_turns(doc, with_quotes_continued(doc, joined, quotes)))
 
     def claims_from_doc(
         self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None
