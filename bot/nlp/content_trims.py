@@ -1,13 +1,19 @@
-"""Words at the end of a reported statement's content that a reader sees are not what was said.
+"""Words at the edges of a reported statement's content that a reader sees are not what was said.
 
 Applied to the final statements (the rules' and the span tagger's alike; the tagger's extents
 are not cut by the rules' boundary model), each trim a pure function of the parsed ``Doc``
 and one statement:
 
-* a circumstance of the saying the parser hangs on the cue, not on anything inside the
-  content ("called for more school investment | in a statement", "... | at a rally in South
-  Carolina Friday night", "... | during the primaries", "... | last Thursday"): when, where
-  and how the speaker spoke, which the writer adds, not the speaker's words.
+* at the end, a circumstance of the saying the parser hangs on the cue, not on anything
+  inside the content ("criticized the act as a 'crazy system' | during a campaign stop in
+  Flint", "announced the plan | via Facebook on Friday", "touted his endorsements | Tuesday"):
+  when, where and how the speaker spoke, which the writer adds, not the speaker's words;
+* at the start, right after the cue, a day of the news or an occasion of the saying ("said
+  | on Monday | the economy was strong", "informed the committee | on Friday | of ..."),
+  whatever the parser hangs it on.
+
+Only occasions of speech and days of the news are cut: a year, a place or an apposition
+("in 2004", "in Europe", "rival, Hillary Clinton") belongs to the content as often as not.
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ NEWS_DAYS = frozenset(
     {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday",
      "today", "tonight"}
 )  # fmt: skip
+WEEKDAYS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday"}
+)
 NEWS_DAY_WORDS = NEWS_DAYS | frozenset({"on", "last", "this", "early", "late", "earlier", "later", "morning",
                                         "afternoon", "evening", "night"})  # fmt: skip
 QUOTE_CHARS = frozenset("\"“”'‘’")
@@ -59,9 +68,65 @@ def _trimmed(doc: Doc, attribution: Attribution) -> Attribution:
     if content is None or cue is None or not len(cue) or not len(content):
         return attribution
     new_end = without_circumstances(content, cue.root)
-    if new_end >= end:
+    new_start = after_circumstances(content, cue.root)
+    if new_end >= end and new_start <= start:
         return attribution
-    return dataclasses.replace(attribution, content=(CharSpan((start, new_end)),))
+    if new_start >= new_end:
+        return attribution
+    return dataclasses.replace(attribution, content=(CharSpan((new_start, min(end, new_end))),))
+
+
+def after_circumstances(content: Span, cue: Token) -> int:
+    """The start character of ``content`` past a day of the news or an occasion of the saying
+    it opens with ("said | on Monday | the economy was strong", "told reporters | Friday |
+    that ...", "| in a statement, | ..."), by its words alone: the parser hangs such a phrase
+    on the content's verb as readily as on the cue, and no speaker's statement opens with it."""
+    doc = content.doc
+    if cue.i >= content.start:
+        return content.start_char  # the cue comes after: a fronted phrase may be the speaker's
+    i = content.start
+    if doc[i].lower_ in CIRCUMSTANCE_CASES:
+        i += 1
+    j = _past_news_day(doc, i, content.end) or _past_occasion(doc, i, content.end)
+    if j is None or j == content.start:
+        return content.start_char
+    while j < content.end and (doc[j].text == "," or doc[j].lower_ in {"that", ":"}):
+        j += 1
+    if content.end - j < MIN_LEFT or any(ch in QUOTE_CHARS for t in doc[content.start : j] for ch in t.text):
+        return content.start_char
+    return doc[j].idx
+
+
+def _past_news_day(doc: Doc, i: int, end: int) -> int | None:
+    """The token after "Monday", "last Thursday", "Friday night" at ``i``; None when none is
+    there or the day belongs to a noun of the content ("Tuesday's vote", "Monday rally")."""
+    j = i
+    while j < end and doc[j].lower_ in NEWS_DAY_WORDS:
+        j += 1
+    # not "today" or "tonight", which a speaker says as often as the writer
+    if j == i or not any(t.lower_ in WEEKDAYS for t in doc[i:j]) or j >= end:
+        return None
+    after = doc[j]
+    if after.lower_ in {"'s", "’s"} or (after.pos_ in {"NOUN", "PROPN"} and after.dep_ != "nsubj"):
+        return None
+    if any(t.dep_.startswith("nsubj") for t in doc[i:j]):
+        return None  # "Saturday would have been Reagan's 105th birthday": the day is the subject
+    return j
+
+
+def _past_occasion(doc: Doc, i: int, end: int) -> int | None:
+    """The token after "(in) a statement", "(at) a rally in Iowa" at ``i`` when the phrase has
+    no clause of its own ("a statement that ..." is content)."""
+    if i == 0 or doc[i - 1].lower_ not in CIRCUMSTANCE_CASES:
+        return None
+    noun = next((t for t in doc[i : min(end, i + 4)] if t.lower_ in OCCASIONS), None)
+    if noun is None or noun.head.i == noun.i:
+        return None
+    stop = noun.right_edge.i + 1
+    phrase = doc[i - 1 : stop]
+    if stop >= end or any(t.pos_ in {"VERB", "AUX"} or t.lower_ == "that" for t in phrase):
+        return None
+    return stop
 
 
 def without_circumstances(content: Span, cue: Token) -> int:

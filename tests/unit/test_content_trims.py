@@ -1,4 +1,4 @@
-"""Words at the end of a reported statement's content that are not what was said
+"""Words at the edges of a reported statement's content that are not what was said
 (``bot.nlp.content_trims``): text, cue and content -> the content a reader sees."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from bot.nlp.content_trims import without_circumstances
+from bot.nlp.content_trims import after_circumstances, without_circumstances
 
 # a circumstance of the saying the parser hangs on the cue: the occasion or the day of the news
 CIRCUMSTANCES_OF_THE_SAYING = [
@@ -66,3 +66,71 @@ def test_a_circumstance_of_the_saying_is_not_content(
     assert span is not None
     cue_token = next(t for t in doc if t.text == cue)
     assert text[start : without_circumstances(span, cue_token)] == expected
+
+
+# a day of the news or an occasion of the saying that opens the content right after the cue
+OPENING_CIRCUMSTANCES = [
+    pytest.param(
+        "Clinton said on Monday the economy was strong.",
+        "said",
+        "on Monday the economy was strong",
+        "the economy was strong",
+        id="on-a-weekday",
+    ),
+    pytest.param(
+        "Clinton said Monday night the vote was rigged.",
+        "said",
+        "Monday night the vote was rigged",
+        "the vote was rigged",
+        id="weekday-night",
+    ),
+    pytest.param(
+        "Sanders told a packed crowd in Windham on Monday that he would win.",
+        "told",
+        "on Monday that he would win",
+        "he would win",
+        id="before-that",
+    ),
+    pytest.param(
+        "The governor said in a statement, the plan would cut taxes.",
+        "said",
+        "in a statement, the plan would cut taxes",
+        "the plan would cut taxes",
+        id="in-a-statement",
+    ),
+    # a day that is the content's own stays
+    pytest.param(
+        "Clinton said Tuesday's vote was rigged.",
+        "said",
+        "Tuesday's vote was rigged",
+        "Tuesday's vote was rigged",
+        id="the-day's-noun",
+    ),
+    pytest.param(
+        "Reagan's son said Saturday would have been his father's birthday.",
+        "said",
+        "Saturday would have been his father's birthday",
+        "Saturday would have been his father's birthday",
+        id="the-day-as-subject",
+    ),
+    pytest.param(
+        "The senator said tonight he is a step closer to the nomination.",
+        "said",
+        "tonight he is a step closer to the nomination",
+        "tonight he is a step closer to the nomination",
+        id="tonight-may-be-the-speaker's",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "cue", "content", "expected"), OPENING_CIRCUMSTANCES)
+def test_an_opening_circumstance_of_the_saying_is_not_content(
+    shipped_nlp: Language, text: str, cue: str, content: str, expected: str
+) -> None:
+    doc = shipped_nlp(text)
+    start = text.index(content)
+    end = start + len(content)
+    span = doc.char_span(start, end)
+    assert span is not None
+    cue_token = next(t for t in doc if t.text == cue)
+    assert text[after_circumstances(span, cue_token) : end] == expected
