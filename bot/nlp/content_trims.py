@@ -10,7 +10,8 @@ and one statement:
   when, where and how the speaker spoke, which the writer adds, not the speaker's words;
 * at the start, right after the cue, a day of the news or an occasion of the saying ("said
   | on Monday | the economy was strong", "informed the committee | on Friday | of ..."),
-  whatever the parser hangs it on.
+  whatever the parser hangs it on;
+* at the end, a closing bracket the content never opened ("she has pneumonia)").
 
 Only occasions of speech and days of the news are cut: a year, a place or an apposition
 ("in 2004", "in Europe", "rival, Hillary Clinton") belongs to the content as often as not.
@@ -56,7 +57,33 @@ MIN_LEFT = 2  # words the content keeps at least
 
 def trimmed_contents(doc: Doc, found: Sequence[Attribution]) -> list[Attribution]:
     """``found`` with each reported statement's content trimmed as above."""
-    return [_trimmed(doc, a) for a in found]
+    text = doc.text
+    return [_without_stray_bracket(text, _trimmed(doc, a)) for a in found]
+
+
+def _without_stray_bracket(text: str, attribution: Attribution) -> Attribution:
+    """A reported content that ends on a closing bracket it never opened ("she has
+    pneumonia)"): the bracket closes the writer's parenthesis the statement sits in."""
+    if attribution.kind is not ClaimKind.INDIRECT:
+        return attribution
+    *head, (start, end) = attribution.content
+    new_end = without_stray_bracket(text, start, end)
+    if new_end == end:
+        return attribution
+    return dataclasses.replace(attribution, content=(*head, CharSpan((start, new_end))))
+
+
+def without_stray_bracket(text: str, start: int, end: int) -> int:
+    """``end`` before a final ")" or "]" with no opening one in ``text[start:end]``, and
+    before the spaces and commas it leaves at the end."""
+    piece = text[start:end].rstrip()
+    for opening, closing in (("(", ")"), ("[", "]")):
+        if piece.endswith(closing) and piece.count(opening) < piece.count(closing):
+            cut = start + len(piece) - 1
+            while cut > start and text[cut - 1] in " ,;":
+                cut -= 1
+            return cut if cut > start else end
+    return end
 
 
 def _trimmed(doc: Doc, attribution: Attribution) -> Attribution:

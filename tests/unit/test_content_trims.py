@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from bot.nlp.content_trims import after_circumstances, without_circumstances
+from bot.nlp.content_trims import after_circumstances, without_circumstances, without_stray_bracket
 
 # a circumstance of the saying the parser hangs on the cue: the occasion or the day of the news
 CIRCUMSTANCES_OF_THE_SAYING = [
@@ -134,3 +134,32 @@ def test_an_opening_circumstance_of_the_saying_is_not_content(
     assert span is not None
     cue_token = next(t for t in doc if t.text == cue)
     assert text[after_circumstances(span, cue_token) : end] == expected
+
+
+# a closing bracket the content never opened closes the writer's parenthesis around it
+STRAY_BRACKETS = [
+    pytest.param(
+        "(Aides denied that she has pneumonia).", "she has pneumonia)", "she has pneumonia", id="paren"
+    ),
+    pytest.param(
+        "(They called them ''Manchurian anchors'').",
+        "them ''Manchurian anchors'')",
+        "them ''Manchurian anchors''",
+        id="after-a-quote",
+    ),
+    pytest.param(
+        "[He said the vote was rigged, ]", "the vote was rigged, ]", "the vote was rigged", id="bracket"
+    ),
+    pytest.param(
+        "He said Rep. John Culberson (R-TX) would lose.",
+        "Rep. John Culberson (R-TX)",
+        "Rep. John Culberson (R-TX)",
+        id="balanced-stays",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "content", "expected"), STRAY_BRACKETS)
+def test_a_stray_closing_bracket_is_not_content(text: str, content: str, expected: str) -> None:
+    start = text.index(content)
+    assert text[start : without_stray_bracket(text, start, start + len(content))] == expected
