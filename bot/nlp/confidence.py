@@ -286,6 +286,44 @@ def statement_features(claim: ExtractedClaim, raw: str) -> dict[str, float]:
         "lowercase_quote": float(claim.kind is ClaimKind.DIRECT and text[:1].islower()),
         "stance_not_asserts": float(claim.stance is not Stance.ASSERTS),
         "in_headline": float(_in_headline(raw, claim.content.start)),
+        **_place_in_sentence(claim, raw),
+    }
+
+
+# words after which a statement's content still goes on: a cut here is likely a fragment
+_CONTINUING_WORDS = frozenset(
+    _words(
+        """
+    which but and while because as who whose although though so if when where after before
+    since until or than including even
+    """
+    )
+)
+_WORD = re.compile(r"[A-Za-z’']+")
+_QUOTES_AND_SPACES = " \"“”‘’'"
+
+
+def _place_in_sentence(claim: ExtractedClaim, raw: str) -> dict[str, float]:
+    """Where the content stands in its sentence: one that runs from a sentence's start to its
+    end is more often the whole statement; one that stops at a comma before "which" or "but"
+    more often a piece of a longer one."""
+    end = claim.content.end
+    while end < len(raw) and raw[end] in _QUOTES_AND_SPACES:
+        end += 1
+    after = raw[end] if end < len(raw) else "\n"
+    start = claim.content.start
+    while start > 0 and raw[start - 1] in _QUOTES_AND_SPACES:
+        start -= 1
+    before = raw[start - 1] if start > 0 else "\n"
+    rest = raw[end + 1 if after in ",;" else end : end + 40].lstrip(_QUOTES_AND_SPACES)
+    next_word = _WORD.match(rest)
+    return {
+        "starts_a_sentence": float(before in ".!?\n:"),
+        "ends_a_sentence": float(after in ".!?\n"),
+        "ends_at_a_comma": float(after in ",;:—–-"),
+        "cut_before_a_connective": float(
+            next_word is not None and next_word.group().lower() in _CONTINUING_WORDS
+        ),
     }
 
 

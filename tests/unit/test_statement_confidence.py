@@ -165,3 +165,33 @@ def test_the_setting_replaces_the_shipped_threshold(asked: float | None) -> None
     assert loaded is not None
     assert loaded.threshold == (shipped.threshold if asked is None else asked)
     assert loaded.weights == shipped.weights
+
+
+def _placed(raw: str, content: str) -> dict[str, float]:
+    start = raw.index(content)
+    found = ExtractedClaim(
+        text=content, kind=ClaimKind.INDIRECT, content=Span(start, start + len(content), content)
+    )
+    features = statement_features(found, raw)
+    names = ("starts_a_sentence", "ends_a_sentence", "ends_at_a_comma", "cut_before_a_connective")
+    return {name: features[name] for name in names}
+
+
+@pytest.mark.parametrize(
+    ("raw", "content", "expected"),
+    [
+        # a whole sentence, quoted or not
+        ('"The bridge will close," she said.', "The bridge will close", (1, 0, 1, 0)),
+        ("She said the bridge will close.\n", "the bridge will close", (0, 1, 0, 0)),
+        # cut before a clause that goes on: likely a piece of a longer statement
+        ("He said the plan works, which critics doubt.", "the plan works", (0, 0, 1, 1)),
+        ("He said the plan works but costs more.", "the plan works", (0, 0, 0, 1)),
+        ("He said the plan works; and it is cheap.", "the plan works", (0, 0, 1, 1)),
+        # a statement at the very end of the text ends there
+        ("Polls show the race is close", "the race is close", (0, 1, 0, 0)),
+    ],
+)  # fmt: skip
+def test_where_a_content_stands_in_its_sentence(
+    raw: str, content: str, expected: tuple[int, int, int, int]
+) -> None:
+    assert tuple(_placed(raw, content).values()) == expected
