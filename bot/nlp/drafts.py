@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from bot.models import ClaimKind, ExtractedClaim, Span, SpeakerKind, Stance
 from bot.nlp.attribution import Attribution
 from bot.nlp.speakers import SpeakerEntity, SpeakerResolver
-from bot.nlp.speakers.names import tidy_speaker_name, with_whole_hyphenated_name
+from bot.nlp.speakers.names import readable_alias, tidy_speaker_name, with_whole_hyphenated_name
 from bot.nlp.tokens import is_finite, is_verb
 
 QUOTE_CHARS = "\"'“”‘’«»„"
@@ -160,7 +160,9 @@ def resolve_drafts(
         if entity is None and len(by_alias.get(claim.speaker, [])) == 1:
             entity = by_alias[claim.speaker][0]
         speaker = tidy_speaker_name(entity.canonical if entity else claim.speaker)
-        aliases = tuple(dict.fromkeys(a for a in entity.aliases if a != speaker)) if entity else ()
+        # the article's mentions of the speaker as names a reader sees in "also called"
+        readable = (readable_alias(a) for a in entity.aliases) if entity else iter(())
+        aliases = tuple(dict.fromkeys(a for a in readable if a is not None and a != speaker))
         out.append(
             replace_claim(
                 claim,

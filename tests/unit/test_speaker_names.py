@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlp.speakers.names import tidy_speaker_name, with_whole_hyphenated_name
+from bot.nlp.speakers.names import readable_alias, tidy_speaker_name, with_whole_hyphenated_name
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,24 @@ def test_with_whole_hyphenated_name(text: str, mention: str, widened: str) -> No
     start = text.index(mention)
     new_start, new_end = with_whole_hyphenated_name(text, start, start + len(mention))
     assert text[new_start:new_end] == widened
+
+
+@pytest.mark.parametrize(
+    ("mention", "alias"),
+    [
+        ("Rendell, a Clinton surrogate", "Rendell"),
+        ("Schiff, 56, who has served on the Intelligence Committee for a decade", "Schiff"),
+        ("Chris Christie, who", "Chris Christie"),
+        ("Trump, speaking to a veterans group in Virginia", "Trump"),
+        ("Donald Trump, her Republican opponent", "Donald Trump"),
+        ("Trump this week", "Trump"),
+        # a comma inside a name or before a capitalised abbreviation stays
+        ("Mitch McConnell, R-Ky.", "Mitch McConnell, R-Ky."),
+        ("The Republican nominee", "The Republican nominee"),
+        ("the former president", "the former president"),
+        # a phrase around a name is no other name for the speaker
+        ("John Stumpf on Tuesday for his role in a widespread scheme in which", None),
+    ],
+)
+def test_an_alias_is_shown_as_a_name(mention: str, alias: str | None) -> None:
+    assert readable_alias(mention) == alias

@@ -147,6 +147,28 @@ def tidy_speaker_name(name: str) -> str:
     return " ".join(words[start:cut]) if cut < len(words) or start else name
 
 
+# the comma that opens an appositive or a relative clause after a name: ", a Clinton surrogate",
+# ", 56, who has served …", ", speaking to a veterans group"; not ", R-Ky." or ", Jr."
+_APPOSITIVE = re.compile(r",\s*(?=[a-z0-9])")
+_RELATIVE_END = re.compile(r",?\s+(?:who|whom|whose|which|that)$")
+# a mention longer than this is a phrase around a name, not another name for the speaker
+MAX_ALIAS_WORDS = 7
+
+
+def readable_alias(alias: str) -> str | None:
+    """Another name for a speaker as a reader should see it in "also called": the mention
+    without the appositive or relative clause after the name ("Rendell, a Clinton surrogate"
+    → "Rendell", "Christie, who" → "Christie") and without a trailing time ("Trump this week");
+    None when what is left is a phrase around a name rather than a name (more than seven words:
+    "John Stumpf on Tuesday for his role in a widespread scheme in which")."""
+    match = _APPOSITIVE.search(alias)
+    head = _RELATIVE_END.sub("", alias[: match.start()] if match else alias).strip(" ,")
+    head = tidy_speaker_name(head) if head else head
+    if not head or len(head.split()) > MAX_ALIAS_WORDS:
+        return None
+    return head
+
+
 def _after_leading_time(words: list[str]) -> int:
     """Where a name starts after a time the parse ran into: "next eight weeks the Clinton
     campaign" -> "Clinton campaign". Only a lower-case run with a time word, up to "the"/"a"."""
