@@ -105,3 +105,9 @@ def family_name_index(words: list[str]) -> int:
     if len(words) >= 2 and _GIVEN_NAME_AFTER_FAMILY_NAME.match(words[-1]):
         return len(words) - 2
     return len(words) - 1
+
+
+# "Ron Paul of Texas, who", "Democrats on Capitol Hill, who": the prepositions that put the
+# people before them in a place, and the recogniser's labels of a place
+PLACE_PREPOSITIONS = frozenset({"of", "in", "on", "from"})
+PLACE_LABELS = frozenset({"LOC", "GPE"})

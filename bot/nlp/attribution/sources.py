@@ -10,7 +10,7 @@ from bot.nlp.attribution.records import ArticleContext, SentenceUnit, TokenRange
 from bot.nlp.attribution.vocabulary import NP_TAGS, NP_WORDS, SKIP_BEFORE_CUE, SUBJECT_DEPS
 from bot.nlp.tokens import is_verb
 from bot.nlp.tokens import token_tag as _tag
-from bot.words import DATA_NOUNS, PUBLISH_FORMS, TIME_NOUNS
+from bot.words import DATA_NOUNS, PLACE_LABELS, PLACE_PREPOSITIONS, PUBLISH_FORMS, TIME_NOUNS
 
 logger = logging.getLogger(__name__)
 
@@ -164,18 +164,15 @@ def relative_antecedent(doc: Doc, cue: int, floor: int) -> TokenRange | None:
     return TokenRange((antecedent[0], i + 1))  # the mention runs to "who": "Smith, who"
 
 
-_PLACE_LABELS = frozenset({"LOC", "GPE"})
-
-
 def _person_before_place(doc: Doc, span: TokenRange, floor: int) -> TokenRange | None:
     """ "Ron Paul of Texas, who", "Democrats on Capitol Hill, who": "who" stands for people,
     so a place it follows is where they are from; they are the noun phrase before it. None
     when the span is no place after a preposition."""
     start, end = span
     names = [t for t in doc[start:end] if _tag(t) in {"NNP", "NNPS"}]
-    if not names or any(t.ent_type_ not in _PLACE_LABELS for t in names):
+    if not names or any(t.ent_type_ not in PLACE_LABELS for t in names):
         return None
-    if start - 1 <= floor or doc[start - 1].lower_ not in {"of", "in", "on", "from"}:
+    if start - 1 <= floor or doc[start - 1].lower_ not in PLACE_PREPOSITIONS:
         return None
     people = np_left(doc, start - 1, floor)
     if people is None or not any(_tag(t) in {"NNP", "NNPS", "NNS", "NN"} for t in doc[people[0] : people[1]]):

@@ -32,7 +32,7 @@ from bot.nlp.speakers.vocabulary import (
     SPEAKING_FOR,
     TITLE_WORDS,
 )
-from bot.words import TIME_WORDS
+from bot.words import PLACE_LABELS, PLACE_PREPOSITIONS, TIME_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -316,10 +316,10 @@ class NameMentions(ResolverState):
         """Whether the capitalised run that ends a mention is a place after a preposition, with
         words before it that name who is there ("Ron Paul | of | Texas")."""
         first, last = run
-        if last != len(name) - 1 or first < 2 or name[first - 1].lower() not in _PLACE_PREPOSITIONS:
+        if last != len(name) - 1 or first < 2 or name[first - 1].lower() not in PLACE_PREPOSITIONS:
             return False
         at = raw.rfind(name[last])
-        return at >= 0 and self._entity_label(start + at, start + at + len(name[last])) in _PLACE_LABELS
+        return at >= 0 and self._entity_label(start + at, start + at + len(name[last])) in PLACE_LABELS
 
     def _plural_common_noun_ends(self, start: int, end: int, last: str) -> bool:
         """Whether the mention ends in a plural common noun ("Demonstrators", "Several cast
@@ -396,7 +396,3 @@ def _ends_in_a_role(name: list[str]) -> bool:
     """A description whose head is a title word in lower case ("Republican nominee", "Vermont
     senator"): a person's name never ends so."""
     return len(name) > 1 and name[-1].islower() and name[-1] in TITLE_WORDS
-
-
-_PLACE_PREPOSITIONS = frozenset({"of", "in", "on", "from"})
-_PLACE_LABELS = frozenset({"LOC", "GPE"})
