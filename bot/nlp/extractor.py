@@ -225,21 +225,23 @@ class SpacyClaimExtractor:
         ``quotes`` and ``units`` the article's quotes and sentences (read once per article)."""
         found = find_attributions(doc, lexicon=self.lexicon, raw_text=raw_text, quotes=quotes, units=units)
         if self.span_tagger is None:
-            return trimmed_contents(doc, with_whole_turns(doc, joined_contents(doc, found)))
-        if tags is None:
-            tags = self._tag(doc.text)
-        found = refine_contents(doc, found, tags, min_confidence=self.tagger_min_confidence)
-        added = tagged_attributions(
-            doc,
-            tags,
-            found,
-            quotes,
-            units=units,
-            min_confidence=self.tagger_min_confidence,
-            min_words=self.tagger_min_words,
-        )
-        joined = joined_contents(doc, sorted([*found, *added], key=lambda a: a.start))
-        return trimmed_contents(doc, with_whole_turns(doc, with_quotes_continued(doc, joined, quotes)))
+            found = joined_contents(doc, found)
+        else:
+            if tags is None:
+                tags = self._tag(doc.text)
+            found = refine_contents(doc, found, tags, min_confidence=self.tagger_min_confidence)
+            added = tagged_attributions(
+                doc,
+                tags,
+                found,
+                quotes,
+                units=units,
+                min_confidence=self.tagger_min_confidence,
+                min_words=self.tagger_min_words,
+            )
+            joined = joined_contents(doc, sorted([*found, *added], key=lambda a: a.start))
+            found = with_quotes_continued(doc, joined, quotes)
+        return trimmed_contents(doc, with_whole_turns(doc, found))
 
     def claims_from_doc(
         self, doc: Doc, raw_text: str, tags: Mapping[str, Sequence[TaggedSpan]] | None = None
