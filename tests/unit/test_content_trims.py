@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Span, Token
 
 from bot.nlp.content_trims import after_circumstances, without_circumstances, without_stray_bracket
+
+
+def _content_and_cue(nlp: Language, text: str, content: str, cue: str) -> tuple[Span, Token]:
+    """The parsed ``content`` of ``text`` and its ``cue`` token."""
+    doc = nlp(text)
+    start = text.index(content)
+    span = doc.char_span(start, start + len(content))
+    assert span is not None
+    return span, next(t for t in doc if t.text == cue)
+
 
 # a circumstance of the saying the parser hangs on the cue: the occasion or the day of the news
 CIRCUMSTANCES_OF_THE_SAYING = [
@@ -60,12 +71,8 @@ CIRCUMSTANCES_OF_THE_SAYING = [
 def test_a_circumstance_of_the_saying_is_not_content(
     shipped_nlp: Language, text: str, cue: str, content: str, expected: str
 ) -> None:
-    doc = shipped_nlp(text)
-    start = text.index(content)
-    span = doc.char_span(start, start + len(content))
-    assert span is not None
-    cue_token = next(t for t in doc if t.text == cue)
-    assert text[start : without_circumstances(span, cue_token)] == expected
+    span, cue_token = _content_and_cue(shipped_nlp, text, content, cue)
+    assert text[span.start_char : without_circumstances(span, cue_token)] == expected
 
 
 # a day of the news or an occasion of the saying that opens the content right after the cue
@@ -127,13 +134,8 @@ OPENING_CIRCUMSTANCES = [
 def test_an_opening_circumstance_of_the_saying_is_not_content(
     shipped_nlp: Language, text: str, cue: str, content: str, expected: str
 ) -> None:
-    doc = shipped_nlp(text)
-    start = text.index(content)
-    end = start + len(content)
-    span = doc.char_span(start, end)
-    assert span is not None
-    cue_token = next(t for t in doc if t.text == cue)
-    assert text[after_circumstances(span, cue_token) : end] == expected
+    span, cue_token = _content_and_cue(shipped_nlp, text, content, cue)
+    assert text[after_circumstances(span, cue_token) : span.end_char] == expected
 
 
 # a closing bracket the content never opened closes the writer's parenthesis around it
