@@ -172,12 +172,14 @@ def resolve_drafts(
             )
         )
     # a quote with neither a speaker nor a cue is dropped (a lost quote no neighbour could
-    # take); one that goes on from a statement whose "he" named nobody stays, as that does
+    # take); one that goes on from a statement whose "he" named nobody stays, as that does;
+    # a content of quote marks and spaces alone ('denied “ “') says nothing
     return [
         c
         for c in out
         if c is not None
         and (c.speaker is not None or c.kind is not ClaimKind.DIRECT or c.cue or c.speaker_mention)
+        and any(ch.isalnum() for ch in c.text)
     ]
 
 

@@ -97,7 +97,7 @@ def find_quotes(text: str) -> list[Quote]:
             if faces is True and (ch in OPENING_MARKS or pair == "``"):
                 open_at, open_width = at, width  # two opening marks: the first one was stray
                 continue
-            if at - (open_at + open_width) > 0:
+            if text[open_at + open_width : at].strip():  # marks around nothing but spaces quote nothing
                 quotes.append(Quote(open_at, at + width, open_at + open_width, at, True))
             open_at = None
         if open_at is not None and index + 1 < len(paragraphs):

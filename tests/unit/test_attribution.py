@@ -48,6 +48,8 @@ def extractor(nlp: Language) -> SpacyClaimExtractor:
         ),
         ("A 6″ pipe and a “real” quote.", ["“real”"]),
         ("It’s the mayor’s car.", []),
+        # marks around nothing but spaces quote nothing (a statement with no words)
+        ("The council said “ ” and “x”.", ["“x”"]),
     ],
 )
 def test_find_quotes(text: str, expected: list[str]) -> None:
@@ -506,3 +508,9 @@ def test_any_text_extracts_and_every_span_points_into_it(
                 assert 0 <= span.start <= span.end <= len(text)
                 assert text[span.start : span.end] == span.text
         assert claim.text.strip()
+
+
+@pytest.mark.parametrize("text", ["council said “ ”", "council denied “ “", "Ana Lopez said “” ."])
+def test_quote_marks_around_nothing_make_no_statement(extractor: SpacyClaimExtractor, text: str) -> None:
+    # found by the property test above: a statement shown with no words
+    assert [c.text for c in extractor.extract(text) if not c.text.strip()] == []
