@@ -133,10 +133,9 @@ def search(
 
 
 # Neither a vector nor a judge's score depends on the other texts read with it, so a pair's
-# verdict is the one `claimbot compare A B` gives. The judge reads a large window sorted by length:
-# its batches then hold pairs of nearly the same length, and little of its work is padding.
-_ENCODE_PAIRS = 64
-_JUDGE_PAIRS = 512
+# verdict is the one `claimbot compare A B` gives. Pairs are read a large window at a time: the
+# judge sorts it by length, so its batches hold pairs of nearly one length and little padding.
+_PAIRS_AT_ONCE = 512
 
 
 def _non_empty(items: list[tuple[str, str]], start: int, count: int) -> list[tuple[str, str]]:
@@ -147,10 +146,12 @@ def _prepare_pairs(
     items: list[tuple[str, str]], index: int, *, encoder: Encoder, judge: PairScorer | None
 ) -> None:
     """At the start of each block, encodes (and judges) the block's pairs at once into the caches."""
-    if index % _ENCODE_PAIRS == 0:
-        encoder.encode([t for pair in _non_empty(items, index, _ENCODE_PAIRS) for t in pair])
-    if judge is not None and index % _JUDGE_PAIRS == 0:
-        judge.score(_non_empty(items, index, _JUDGE_PAIRS))
+    if index % _PAIRS_AT_ONCE:
+        return
+    block = _non_empty(items, index, _PAIRS_AT_ONCE)
+    encoder.encode([t for pair in block for t in pair])
+    if judge is not None:
+        judge.score(block)
 
 
 @handles_errors
