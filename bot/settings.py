@@ -79,8 +79,11 @@ class Settings(BaseSettings):
     # the pair judge (bot.inference.judge, a MiniLM cross-encoder) re-reads the few pairs the
     # combined similarity calls repeat/changed and vetoes those that are not the same statement
     # (it never promotes a "different"); on news it took back mostly wrong "changed" verdicts for
-    # ~20 ms an article. Runs in float32, ONNX Runtime (its int8 copy moved scores)
+    # ~20 ms an article
     pair_judge: bool = True
+    # int8 (ONNX Runtime, each pair run alone) or float32 (ONNX Runtime, the reference): int8 is
+    # ~2.7x faster and moved 1 % of verdicts (see bot.inference.judge.load_judge)
+    judge_precision: Literal["int8", "float32"] = "int8"
 
     # --- matching thresholds (per-tenant overrides live in the database) -----------
     # repeat: the combined similarity of bot.matching.compare (and the judge's blend, for its veto);

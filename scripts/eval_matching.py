@@ -518,6 +518,9 @@ def main() -> None:
     )
     parser.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS, help="the judge for STS-B and edits")
     parser.add_argument("--no-judge", action="store_true", help="STS-B and edits without the judge")
+    parser.add_argument(
+        "--judge-precision", choices=["int8", "float32"], default="int8", help="int8: as shipped"
+    )
     parser.add_argument("--edits-per-kind", type=int, default=400)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument(
@@ -553,7 +556,7 @@ def main() -> None:
     only = set(args.only or ["mrpc", "checkthat", "judge-mrpc", "stsb", "edits"])
     judge = None
     if not args.no_judge and only & {"stsb", "edits", "judge-search"}:
-        judge = PairJudge(args.judge, precision="float32", num_threads=args.threads)  # as shipped
+        judge = PairJudge(args.judge, precision=args.judge_precision, num_threads=args.threads)
         report["judge"] = {"weights": str(args.judge), "precision": judge.precision}
     if "mrpc" in only:
         report["mrpc"] = eval_mrpc(load_mrpc(args.data), cache, args.folds, args.min_precision)

@@ -125,13 +125,14 @@ def calibrate(
     return figures
 
 
-def product_verdicts(data: Path, *, calibration: float, seed: int) -> dict[str, Any]:
+def product_verdicts(data: Path, *, calibration: float, seed: int, precision: str = "int8") -> dict[str, Any]:
     """What the product finds (``repeat`` or ``changed``) on the MRPC calibration pairs, with and
-    without the shipped judge's veto: ``judge_pair`` as a check calls it. Writes nothing."""
+    without the shipped judge's veto (at ``precision``, int8 as shipped): ``judge_pair`` as a
+    check calls it. Writes nothing."""
     from bot.matching.compare import judge_pair
 
     cal, gold = calibration_pairs(data, calibration=calibration, seed=seed)
-    judge = PairJudge()
+    judge = PairJudge(precision=precision)
     scores, cosines = np.asarray(judge.score(cal)), pair_cosines(cal)
     plain, vetoed = [], []
     for (a, b), cosine, score in zip(cal, cosines, scores, strict=True):
@@ -140,6 +141,7 @@ def product_verdicts(data: Path, *, calibration: float, seed: int) -> dict[str, 
         vetoed.append(judged.verdict.value != "different")
     return {
         "calibration_pairs": len(cal),
+        "judge_precision": judge.precision,
         "found_without_judge": {n: round(v, 4) for n, v in prf(np.array(plain), gold).items()},
         "found_with_veto": {n: round(v, 4) for n, v in prf(np.array(vetoed), gold).items()},
     }
@@ -156,10 +158,14 @@ def main() -> None:
     parser.add_argument(
         "--verdicts", action="store_true", help="only report the product's verdicts on the calibration pairs"
     )
+    parser.add_argument("--precision", choices=["int8", "float32"], default="int8", help="with --verdicts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.verdicts:
-        print(json.dumps(product_verdicts(args.data, calibration=args.calibration, seed=args.seed), indent=1))
+        verdicts = product_verdicts(
+            args.data, calibration=args.calibration, seed=args.seed, precision=args.precision
+        )
+        print(json.dumps(verdicts, indent=1))
         return
     figures = calibrate(
         args.data,

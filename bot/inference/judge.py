@@ -7,8 +7,9 @@ gives one score for "same proposition". It is all-MiniLM-L6-v2 (the packaged wei
 fine-tuned by ``scripts/train_judge.py`` on MRPC, STS-B and edits of PolNeAR sentences; only the
 tuned tensors are committed (``models/judge/judge.npz``, float16, with ``meta.json``) and the whole
 judge is rebuilt from the package at first use and exported once into the model cache as a float32
-ONNX file, run by ONNX Runtime (an int8 copy, ``precision="int8"``, moved scores by up to 0.12 and
-made them depend on the batch, so the product does not use it).
+ONNX file, run by ONNX Runtime. By default that copy has int8 matrix products and reads each pair
+on its own (``logits_each_alone``), so a pair's score never depends on the pairs beside it; the
+float32 copy (``CLAIMBOT_JUDGE_PRECISION=float32``) is the reference it is measured against.
 
 "Same proposition" is meant up to explicit differences: a number, a negation or an opposite word
 changed is still the same statement for the judge (it was trained so); ``bot.matching.compare``
@@ -31,9 +32,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +67,8 @@ MAX_PAIR_TOKENS = 256
 JUDGE_BATCH = 8
 # Bump when the export or quantisation recipe changes, so cached files are rebuilt.
 INT8_RECIPE_VERSION = "1"
+# int8: pairs run alone, one per thread, on at most this many threads
+MAX_INT8_WORKERS = 8
 
 Runner = Callable[[dict[str, npt.NDArray[np.int64]]], npt.NDArray[np.float32]]
 
@@ -238,6 +243,34 @@ def symmetric_logits(
     return out
 
 
+def logits_each_alone(
+    pairs: Sequence[tuple[str, str]],
+    run: Runner,
+    tokenizer: Any,
+    *,
+    workers: ThreadPoolExecutor | None = None,
+) -> npt.NDArray[np.float32]:
+    """The judge's logits, each pair (in ``canonical`` order) run on its own, side by side on
+    ``workers``. The int8 judge needs this: its activations are quantised with one range per run,
+    so in a batch a pair's score would depend on the pairs (and the padding) beside it."""
+    ordered = [canonical(a, b) for a, b in pairs]
+    # tokenised here, in one call: a tokenizer shared by threads may refuse a second caller
+    encoded = tokenizer(
+        [a for a, _ in ordered],
+        [b for _, b in ordered],
+        truncation="longest_first",
+        max_length=MAX_PAIR_TOKENS,
+    )
+    names = ("input_ids", "attention_mask", "token_type_ids")
+
+    def one(row: int) -> float:
+        feeds = {name: np.asarray([encoded[name][row]], dtype=np.int64) for name in names}
+        return float(run(feeds)[0])
+
+    rows = range(len(ordered))
+    return np.fromiter(workers.map(one, rows) if workers else map(one, rows), np.float32, len(ordered))
+
+
 def score_pairs(
     pairs: Sequence[tuple[str, str]],
     run: Runner,
@@ -245,13 +278,18 @@ def score_pairs(
     *,
     shift: float = 0.0,
     batch_size: int = JUDGE_BATCH,
+    each_alone: bool = False,
+    workers: ThreadPoolExecutor | None = None,
 ) -> npt.NDArray[np.float32]:
-    """Judge scores in [0, 1] (``sigmoid(symmetric logit + shift)``) for each (a, b)."""
+    """Judge scores in [0, 1] (``sigmoid(symmetric logit + shift)``) for each (a, b): in batches of
+    ``batch_size``, or with ``each_alone`` every pair run on its own (on ``workers``)."""
     if not pairs:
         return np.zeros(0, dtype=np.float32)
-    return np.asarray(
-        sigmoid(symmetric_logits(pairs, run, tokenizer, batch_size=batch_size) + shift), np.float32
-    )
+    if each_alone:
+        logits = logits_each_alone(pairs, run, tokenizer, workers=workers)
+    else:
+        logits = symmetric_logits(pairs, run, tokenizer, batch_size=batch_size)
+    return np.asarray(sigmoid(logits + shift), np.float32)
 
 
 # ----------------------------------------------------------------------------- runtime
@@ -263,10 +301,12 @@ def read_meta(meta: Path = JUDGE_META) -> dict[str, Any]:
 class PairJudge:
     """Scores statement pairs with the shipped judge; loads lazily on first use, thread-safe.
 
-    ``precision``: ``float32`` (default) runs an ONNX Runtime float32 copy derived on first use
-    (``float32_judge_file``; without spinning threads, it holds up under a loaded CPU better than
-    PyTorch), ``int8`` an int8 one (``int8_judge_file``; not used: its scores drift), ``torch``
-    PyTorch float32. Repeated pairs are answered from a small cache.
+    ``precision``: ``int8`` runs an ONNX Runtime copy with int8 matrix products derived on first
+    use (``int8_judge_file``), each pair on its own, side by side on up to ``MAX_INT8_WORKERS``
+    threads (``logits_each_alone``); ``float32`` (the default of the class, the reference) a
+    float32 copy (``float32_judge_file``; without spinning threads, it holds up under a loaded CPU
+    better than PyTorch), run in length-sorted batches; ``torch`` PyTorch float32. Repeated pairs
+    are answered from a small cache.
     """
 
     def __init__(
@@ -292,6 +332,7 @@ class PairJudge:
         self._lock = threading.Lock()
         self._tokenizer: Any = None
         self._run: Runner | None = None
+        self._workers: ThreadPoolExecutor | None = None
         self.shift = 0.0
         self._blend: JudgeBlend | None = None
 
@@ -323,8 +364,16 @@ class PairJudge:
         self.shift = float(read_meta(self._meta).get("shift", 0.0)) if self._meta.is_file() else 0.0
         if self._precision in ("int8", "float32"):
             cache_dir = self._model_cache_dir or default_model_cache_dir()
-            derive = int8_judge_file if self._precision == "int8" else float32_judge_file
-            session = onnx_session(derive(self._weights, cache_dir), num_threads=self._num_threads)
+            if self._precision == "int8":
+                # one thread per run: the pairs run alone, side by side (``logits_each_alone``)
+                session = onnx_session(int8_judge_file(self._weights, cache_dir), num_threads=1)
+                workers = min(self._num_threads or os.cpu_count() or 1, MAX_INT8_WORKERS)
+                if workers > 1:
+                    self._workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="judge-int8")
+            else:
+                session = onnx_session(
+                    float32_judge_file(self._weights, cache_dir), num_threads=self._num_threads
+                )
             from transformers import AutoTokenizer
 
             self._tokenizer = AutoTokenizer.from_pretrained(str(packaged_model_path()), local_files_only=True)
@@ -357,7 +406,13 @@ class PairJudge:
                 self._load()
                 assert self._run is not None
                 fresh = score_pairs(
-                    missing, self._run, self._tokenizer, shift=self.shift, batch_size=self._batch_size
+                    missing,
+                    self._run,
+                    self._tokenizer,
+                    shift=self.shift,
+                    batch_size=self._batch_size,
+                    each_alone=self._precision == "int8",
+                    workers=self._workers,
                 )
                 if len(self._cache) + len(missing) > self._cache_size:
                     self._cache.clear()
@@ -369,16 +424,17 @@ class PairJudge:
 
 
 def load_judge(settings: Settings, *, num_threads: int | None = None) -> PairJudge | None:
-    """The shipped judge, in float32 (ONNX Runtime); None (with a warning) where its weights are missing,
-    so matching falls back to the combined similarity.
+    """The shipped judge at ``settings.judge_precision`` (ONNX Runtime); None (with a warning)
+    where its weights are missing, so matching falls back to the combined similarity.
 
-    Not int8: its ONNX int8 copy moved scores by up to 0.12 against float32 and made a pair's
-    score depend on the other pairs of its batch (activations are quantised per batch)."""
+    int8 (the default) runs each pair alone: a pair's score never depends on the others read with
+    it. Against float32 it moved scores by a median 0.013 (99th percentile 0.10) and 1 % of
+    verdicts, for about 2.7 times the rate (docs/measurements.md, "The int8 pair judge")."""
     if not JUDGE_WEIGHTS.is_file():
         logger.warning("no pair judge at %s: the combined similarity decides", JUDGE_WEIGHTS)
         return None
     return PairJudge(
-        precision="float32",
+        precision=settings.judge_precision,
         model_cache_dir=settings.model_cache_dir,
         num_threads=num_threads,
     )

@@ -37,7 +37,7 @@ def judge(monkeypatch_module: pytest.MonkeyPatch, cache_dir: Path) -> PairJudge:
     monkeypatch_module.setenv("TRANSFORMERS_OFFLINE", "1")
     found = load_judge(Settings(model_cache_dir=cache_dir), num_threads=1)
     assert found is not None
-    assert found.precision == "float32"  # ONNX Runtime, float32
+    assert found.precision == "int8"  # ONNX Runtime, int8 matrix products, each pair alone
     return found
 
 
@@ -55,7 +55,7 @@ PAIRS = [
 
 def test_scores_do_not_depend_on_the_order(judge: PairJudge) -> None:
     forward = judge.score(PAIRS)
-    fresh = PairJudge(precision="float32", num_threads=1)
+    fresh = PairJudge(precision=judge.precision, num_threads=1)
     backward = fresh.score([(b, a) for a, b in PAIRS])  # a new judge: no cached score to reuse
     np.testing.assert_allclose(forward, backward, atol=1e-5)
 
@@ -73,14 +73,28 @@ MIXED_LENGTHS = [
 ]
 
 
+@pytest.mark.parametrize(("precision", "threads"), [("float32", 1), ("int8", 1), ("int8", 3)])
 @pytest.mark.parametrize("batch_size", [1, 2, 8])
-def test_a_score_does_not_depend_on_the_other_pairs_of_the_batch(cache_dir: Path, batch_size: int) -> None:
+def test_a_score_does_not_depend_on_the_other_pairs_of_the_batch(
+    cache_dir: Path, batch_size: int, precision: str, threads: int
+) -> None:
     """``claimbot compare --pairs`` judges hundreds of pairs at once, sorted by length, in small
-    batches: a pair must get the score it gets alone, whatever else (and padding) its batch holds."""
-    one_by_one = PairJudge(precision="float32", num_threads=1, model_cache_dir=cache_dir)
+    batches (float32) or side by side on threads (int8): a pair must get the score it gets alone,
+    whatever else (and padding) is read with it."""
+    one_by_one = PairJudge(precision=precision, num_threads=1, model_cache_dir=cache_dir)
     alone = np.array([one_by_one.score([pair])[0] for pair in MIXED_LENGTHS])
-    batched = PairJudge(precision="float32", num_threads=1, model_cache_dir=cache_dir, batch_size=batch_size)
-    np.testing.assert_allclose(batched.score(MIXED_LENGTHS), alone, atol=1e-5)
+    together = PairJudge(
+        precision=precision, num_threads=threads, model_cache_dir=cache_dir, batch_size=batch_size
+    )
+    np.testing.assert_allclose(together.score(MIXED_LENGTHS), alone, atol=1e-5)
+
+
+def test_the_int8_judge_stays_close_to_float32(judge: PairJudge, cache_dir: Path) -> None:
+    """Measured on 2,700 STS-B dev and MRPC pairs: median |int8 - float32| 0.013, 99th
+    percentile 0.10; a broken export or quantisation moves scores far more."""
+    reference = PairJudge(precision="float32", num_threads=1, model_cache_dir=cache_dir)
+    drift = np.abs(judge.score(MIXED_LENGTHS) - reference.score(MIXED_LENGTHS))
+    assert float(np.max(drift)) < 0.1, drift
 
 
 def test_paraphrases_score_above_unrelated_statements(judge: PairJudge) -> None:

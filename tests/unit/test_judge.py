@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,29 @@ def test_scores_do_not_depend_on_the_order_of_the_statements() -> None:
     np.testing.assert_array_equal(forward, backward)
     assert forward.shape == (3,)
     assert np.all((forward > 0) & (forward < 1))
+
+
+def batch_sensitive_run(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
+    """A 'model' like the int8 judge in a batch: each logit is scaled by one range for the batch."""
+    ids = batch["input_ids"].astype(np.float32)
+    return np.asarray(ids.sum(axis=1) / ids.max(), dtype=np.float32)
+
+
+@pytest.mark.parametrize("workers", [None, 1, 3])
+def test_each_alone_a_score_does_not_depend_on_the_pairs_beside_it(workers: int | None) -> None:
+    pairs = [("a bb ccc", "dddd e"), ("a", "b"), ("the council said so", "so said the council today")]
+    tok = FakeTokenizer()
+    batched = score_pairs(pairs, batch_sensitive_run, tok, batch_size=3)
+    first_alone = score_pairs(pairs[:1], batch_sensitive_run, tok, batch_size=3)[0]
+    assert batched[0] != pytest.approx(first_alone)  # the fake really is batch-sensitive
+    pool = ThreadPoolExecutor(workers) if workers else None
+    alone = [score_pairs([p], batch_sensitive_run, tok, each_alone=True)[0] for p in pairs]
+    together = score_pairs(pairs, batch_sensitive_run, tok, each_alone=True, workers=pool)
+    np.testing.assert_array_equal(together, np.array(alone, dtype=np.float32))
+    swapped = score_pairs([(b, a) for a, b in pairs], batch_sensitive_run, tok, each_alone=True, workers=pool)
+    np.testing.assert_array_equal(swapped, together)
+    if pool:
+        pool.shutdown()
 
 
 def test_shift_moves_the_scores() -> None:
