@@ -597,6 +597,24 @@ RESOLUTION = [
         [("said", "spokeswoman for Hillary Clinton", "person")],
         id="who-speaks-for-a-person-is-not-that-person",
     ),
+    # a title-case heading capitalises every word: verbs and nouns in it are no name
+    pytest.param(
+        "Washington Post Hit Piece Exploits Trump Supporter.\n\n"
+        "The piece said that the woman had been in a hospital for weeks.",
+        [("said", "piece", "unknown")],
+        id="heading-words-are-no-name",
+    ),
+    pytest.param(
+        "Mayor Bill de Blasio Says Chelsea Blast Was Intentional.\n\n"
+        "The mayor said that there was no link to the New Jersey blasts.",
+        [("said", "Bill de Blasio", "person")],
+        id="heading-name-with-a-first-name",
+    ),
+    pytest.param(
+        "Stumpf Says Bank Will Repay Customers.\n\nStumpf said that the bank would repay every customer.",
+        [("Says", "Stumpf", "person"), ("said", "Stumpf", "person")],
+        id="heading-name-the-body-uses-too",
+    ),
 ]
 
 

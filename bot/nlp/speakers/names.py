@@ -260,3 +260,11 @@ def with_whole_hyphenated_name(text: str, start: int, end: int) -> tuple[int, in
 def _not_a_family_name(word: str) -> bool:
     """A capitalised word before a given name that is a title, time or determiner."""
     return word in TIME_NOUNS or word in TITLE_WORDS or word in HONORIFICS or word in DETERMINERS
+
+
+def title_case_line(line: str) -> bool:
+    """Whether a line reads as a title-case heading: at least three words of four letters or
+    more, four in five of them capitalised ("New Poll Shows Minor Post-Debate Bump For
+    Clinton."; a sentence has far fewer capitals, and a line of two names is too short to tell)."""
+    long_words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", line) if len(w) >= 4]
+    return len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.8 * len(long_words)

@@ -39,6 +39,8 @@ class SpeakerResolver(NameMentions, PronounAntecedents):
 
     def observe(self, start: int, end: int) -> None:
         """Registers a name the article uses outside any statement (so roles can find it)."""
+        if self._heading_words_only(start, end):
+            return
         self._resolve_name_mention(self.text[start:end], start, end)
 
     def resolve(
@@ -83,7 +85,7 @@ class SpeakerResolver(NameMentions, PronounAntecedents):
             # "Donald Trump, who had talked about ...": the noun the clause is about
             antecedent = self._antecedent_of_relative(start, end)
             return self._resolve_mention(*antecedent, statement) if antecedent is not None else None
-        if self._names_nobody(start, end):
+        if self._names_nobody(start, end) or self._heading_words_only(start, end):
             return None
         if re.sub(r"\s+(?:who|whom|that)$", "", lower) in INDEFINITE_PEOPLE:
             return None  # "Everyone said", "Someone who said": nobody we could name

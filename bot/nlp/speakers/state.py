@@ -9,12 +9,25 @@ import re
 from spacy.tokens import Doc, Span
 
 from bot.models import SpeakerKind
-from bot.nlp.name_genders import PronounGender
+from bot.nlp.name_genders import PronounGender, is_first_name
 from bot.nlp.speakers.entities import ResolvedSpeaker, SpeakerEntity
-from bot.nlp.speakers.names import same_first_name
-from bot.nlp.speakers.vocabulary import DETERMINERS, POSSESSIVE, ROLE_SYNONYMS, WORDS_A_ROLE_MAY_SKIP
+from bot.nlp.speakers.names import mention_words, same_first_name, split_title, title_case_line
+from bot.nlp.speakers.vocabulary import (
+    DATA_NOUNS,
+    DETERMINERS,
+    GROUP_HEADS,
+    ORG_WORDS,
+    POSSESSIVE,
+    ROLE_SYNONYMS,
+    SPEAKER_DOCUMENT_NOUNS,
+    TITLE_WORDS,
+    WORDS_A_ROLE_MAY_SKIP,
+)
 
 logger = logging.getLogger(__name__)
+
+# what ends a description in a heading ("Black Lawmakers", "New Poll", "Retired General")
+_DESCRIPTION_HEADS = TITLE_WORDS | GROUP_HEADS | ORG_WORDS | SPEAKER_DOCUMENT_NOUNS | DATA_NOUNS
 
 
 class ResolverState:
@@ -89,7 +102,7 @@ class ResolverState:
         best: str | None = None
         for match in pattern.finditer(self.text, 0, before):
             name = POSSESSIVE.sub("", match.group(1).strip())
-            if name and name[0].isupper():
+            if name and name[0].isupper() and not self._heading_words_only(*match.span(1)):
                 best = name
         if best is None:
             # a description used before the article names the person in that role ("the
@@ -97,9 +110,33 @@ class ResolverState:
             # Donald Trump"): the first such naming after it
             for match in pattern.finditer(self.text, before):
                 name = POSSESSIVE.sub("", match.group(1).strip())
-                if name and name[0].isupper():
+                if name and name[0].isupper() and not self._heading_words_only(*match.span(1)):
                     return name
         return best
+
+    def _heading_words_only(self, start: int, end: int) -> bool:
+        """A mention in a title-case heading that reads as no name ("New Poll Shows Minor
+        Post-Debate Bump For Clinton", "Washington Post Hit Piece Exploits Trump Supporter"):
+        in a heading every word is capitalised, so capitals are no sign of a name, and the
+        reader took verbs and nouns for one ("Shows Minor Post-Debate"). It is a name all the
+        same when the article uses its last word capitalised outside the heading ("De Blasio
+        says ..." then "De Blasio said") or it opens with a first name ("Mayor Bill de
+        Blasio")."""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", end)
+        line_end = len(self.text) if line_end < 0 else line_end
+        if not title_case_line(self.text[line_start:line_end]):
+            return False
+        words = [w for w in mention_words(self.text[start:end]) if w.lower() not in DETERMINERS]
+        _, name = split_title(words)
+        capitalised = [w for w in name if w[:1].isupper()]
+        if not capitalised or is_first_name(capitalised[0]):
+            return False
+        head = capitalised[-1].lower()
+        if {head, head.removesuffix("s")} & _DESCRIPTION_HEADS:
+            return False  # a description ("Black Lawmakers", "New Poll"), not a misread name
+        outside = self.text[:line_start] + "\n" + self.text[line_end:]
+        return re.search(r"\b" + re.escape(capitalised[-1]) + r"\b", outside) is None
 
     def _last(self, kinds: set[SpeakerKind]) -> SpeakerEntity | None:
         for entity in reversed(self.history):
