@@ -111,3 +111,17 @@ def family_name_index(words: list[str]) -> int:
 # people before them in a place, and the recogniser's labels of a place
 PLACE_PREPOSITIONS = frozenset({"of", "in", "on", "from"})
 PLACE_LABELS = frozenset({"LOC", "GPE"})
+
+# the states of the United States: like a country, a state speaks through its government
+# ("Florida sued the agency"); never a person
+US_STATES = frozenset(
+    {
+        "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+        "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+        "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+        "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey",
+        "new mexico", "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon",
+        "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas",
+        "utah", "vermont", "virginia", "washington", "west virginia", "wisconsin", "wyoming",
+    }
+)  # fmt: skip

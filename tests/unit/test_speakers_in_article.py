@@ -597,6 +597,29 @@ RESOLUTION = [
         [("said", "spokeswoman for Hillary Clinton", "person")],
         id="who-speaks-for-a-person-is-not-that-person",
     ),
+    # a state speaks through its government, like a country; never a person
+    pytest.param(
+        "Florida said that the new rules were unfair to small farmers.",
+        [("said", "Florida", "organisation")],
+        id="a-state-is-no-person",
+    ),
+    pytest.param(
+        "Sen. Patty Washington said that the clinic would close. "
+        "Washington added that the clinic would stay open.",
+        [("said", "Patty Washington", "person"), ("added", "Patty Washington", "person")],
+        id="a-surname-that-is-a-state",
+    ),
+    # plural nouns capitalised at the start of a sentence: the tagger reads a name
+    pytest.param(
+        "Delegates questioned how Cruz could turn back on his pledge to support the nominee.",
+        [("questioned", "Delegates", "group")],
+        id="capitalised-plural-delegates",
+    ),
+    pytest.param(
+        "Demonstrators said that they wanted justice for Terrence.",
+        [("said", "Demonstrators", "group")],
+        id="capitalised-plural-demonstrators",
+    ),
     # a title-case heading capitalises every word: verbs and nouns in it are no name
     pytest.param(
         "Washington Post Hit Piece Exploits Trump Supporter.\n\n"

@@ -32,7 +32,7 @@ from bot.nlp.speakers.vocabulary import (
     SPEAKING_FOR,
     TITLE_WORDS,
 )
-from bot.words import PLACE_LABELS, PLACE_PREPOSITIONS, TIME_WORDS
+from bot.words import PLACE_LABELS, PLACE_PREPOSITIONS, TIME_WORDS, US_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,8 @@ class NameMentions(ResolverState):
         # a country speaks through its government ("South Korea accused ..."): the recognizer
         # tags countries as places, and a place is no person for "he" to find later (unless
         # the article named a person so: "Jim Jordan" ... "Jordan")
-        country = " ".join(lower_words) in country_names() and self._find_by_surname(name) is None
+        place = " ".join(lower_words)
+        country = (place in country_names() or place in US_STATES) and self._find_by_surname(name) is None
         # an acronym alone ("IMF", "CNS") names a body, whatever the recognizer says; a
         # transcript's speaker label ("PENCE:") is a person
         transcript_label = self.text[end : end + 1] == ":"

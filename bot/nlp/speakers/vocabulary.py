@@ -259,6 +259,9 @@ GROUP_HEADS = frozenset(
         "doctors",
         "witnesses",
         "protesters",
+        "demonstrators",
+        "delegates",
+        "citizens",
         "observers",
         # a poll's share of those asked: "63 percent said …", "Another 19 percent said …"
         "percent",
