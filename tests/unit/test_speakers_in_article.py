@@ -597,6 +597,17 @@ RESOLUTION = [
         [("said", "spokeswoman for Hillary Clinton", "person")],
         id="who-speaks-for-a-person-is-not-that-person",
     ),
+    # news outlets and fact-checkers speak as bodies, whatever the recognizer says
+    pytest.param(
+        "PolitiFact said that the claim was false.",
+        [("said", "PolitiFact", "organisation")],
+        id="a-fact-checker-is-no-person",
+    ),
+    pytest.param(
+        "According to a new report by Politico, party insiders are trying to mobilize voters.",
+        [("According to", "Politico", "organisation")],
+        id="an-outlet-is-no-person",
+    ),
     # a state speaks through its government, like a country; never a person
     pytest.param(
         "Florida said that the new rules were unfair to small farmers.",

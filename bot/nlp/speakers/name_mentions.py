@@ -23,6 +23,7 @@ from bot.nlp.speakers.vocabulary import (
     DESCRIPTION_STOPPERS,
     GROUP_HEADS,
     NAME_PARTICLES,
+    NEWS_OUTLETS,
     ORG_WORDS,
     PEOPLE_PRONOUNS,
     PERSON_OF,
@@ -159,7 +160,8 @@ class NameMentions(ResolverState):
             and 2 <= len(words[0].replace(".", "")) <= 6
             and not transcript_label
         )
-        org_word = country or acronym or any(w in ORG_WORDS for w in lower_words)
+        outlet = " ".join(w for w in lower_words if w != "the") in NEWS_OUTLETS
+        org_word = country or acronym or outlet or any(w in ORG_WORDS for w in lower_words)
         is_org = (
             org_word
             or definite_proper

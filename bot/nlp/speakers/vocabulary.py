@@ -225,6 +225,21 @@ ORG_WORDS = frozenset(
 )
 
 
+# news outlets and fact-checkers, which speak as bodies ("according to Politico", "PolitiFact
+# rated it false"); the recognizer often reads a one-word outlet as a person
+NEWS_OUTLETS = frozenset(
+    {
+        "politico", "politifact", "reuters", "associated press", "ap", "cnn", "msnbc", "fox news",
+        "nbc", "nbc news", "abc news", "cbs news", "npr", "breitbart", "breitbart news",
+        "huffington post", "huffpost", "axios", "vox", "buzzfeed", "buzzfeed news", "the hill",
+        "bbc", "al jazeera", "guardian", "new york times", "washington post", "wall street journal",
+        "usa today", "los angeles times", "newsweek", "zero hedge", "drudge report", "daily beast",
+        "daily mail", "bloomberg news", "factcheck.org", "snopes", "gallup", "pew research center",
+        "quinnipiac", "rasmussen reports", "yougov", "ipsos", "morning consult",
+    }
+)  # fmt: skip
+
+
 GROUP_HEADS = frozenset(
     [
         "officials",
