@@ -161,7 +161,7 @@ def resolve_drafts(
             entity = by_alias[claim.speaker][0]
         speaker = tidy_speaker_name(entity.canonical if entity else claim.speaker)
         # the article's mentions of the speaker as names a reader sees in "also called"
-        readable = (readable_alias(a) for a in entity.aliases) if entity else iter(())
+        readable = (readable_alias(a, speaker) for a in entity.aliases) if entity else iter(())
         aliases = tuple(dict.fromkeys(a for a in readable if a is not None and a != speaker))
         out.append(
             replace_claim(

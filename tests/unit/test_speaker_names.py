@@ -84,3 +84,42 @@ def test_with_whole_hyphenated_name(text: str, mention: str, widened: str) -> No
 )
 def test_an_alias_is_shown_as_a_name(mention: str, alias: str | None) -> None:
     assert readable_alias(mention) == alias
+
+
+@pytest.mark.parametrize(
+    ("mention", "name", "alias"),
+    [
+        # the name as the object of a phrase: the phrase goes
+        ("the rise of Donald Trump", "Donald Trump", "Donald Trump"),
+        ("someone like Mr. Clarke", "Clarke", "Mr. Clarke"),
+        ("risky for Cruz", "Veronica Cruz", "Cruz"),
+        ("an analysis by Lily Batchelder", "Lily Batchelder", "Lily Batchelder"),
+        ("The ad uses footage of Hillary Clinton", "Hillary Clinton", "Hillary Clinton"),
+        # a clause the reader ran over before a comma goes; titles after it stay
+        ("he welcomed several hundred guests, Scott", "Bobby Scott", "Scott"),
+        ("public ― Trump", "Donald Trump", "Trump"),
+        ("Trump's running mate, Indiana Gov. Mike Pence", "Mike Pence", "Indiana Gov. Mike Pence"),
+        # a noun the reader ran into the name goes, a title stays; an occasion after it goes
+        ("a Bloomberg interview Trump", "Donald Trump", "Trump"),
+        ("Last week Stumpf in a televised interview", "John Stumpf", "Stumpf"),
+        (
+            "conservative talk radio host Rush Limbaugh",
+            "Rush Limbaugh",
+            "conservative talk radio host Rush Limbaugh",
+        ),
+        ("nervous Democrats on Capitol Hill", "Democrats", "Democrats"),
+        # a preposition inside a title, or after the name, stays
+        ("Secretary of State John F. Kerry", "John F. Kerry", "Secretary of State John F. Kerry"),
+        ("Mr. Morgan of the Sierra Club", "Peter Morgan", "Mr. Morgan of the Sierra Club"),
+        (
+            "Clinton campaign spokesman Brian Fallon",
+            "Brian Fallon",
+            "Clinton campaign spokesman Brian Fallon",
+        ),
+        ("Mitch McConnell, R-Ky.", "Mitch McConnell", "Mitch McConnell, R-Ky."),
+        # the speaker's name is not in the mention: as it is
+        ("a Homeland Security memo", "Homeland Security Department", "a Homeland Security memo"),
+    ],
+)
+def test_an_alias_starts_where_it_names_the_speaker(mention: str, name: str, alias: str) -> None:
+    assert readable_alias(mention, name) == alias

@@ -155,18 +155,62 @@ _RELATIVE_END = re.compile(r",?\s+(?:who|whom|whose|which|that)$")
 MAX_ALIAS_WORDS = 7
 
 
-def readable_alias(alias: str) -> str | None:
+def readable_alias(alias: str, name: str | None = None) -> str | None:
     """Another name for a speaker as a reader should see it in "also called": the mention
     without the appositive or relative clause after the name ("Rendell, a Clinton surrogate"
     → "Rendell", "Christie, who" → "Christie") and without a trailing time ("Trump this week");
-    None when what is left is a phrase around a name rather than a name (more than seven words:
-    "John Stumpf on Tuesday for his role in a widespread scheme in which")."""
+    given the speaker's ``name``, without the words before it that make it the object of a
+    phrase ("the rise of Donald Trump", "someone like Mr. Clarke") or a clause the reader ran
+    over ("he welcomed several hundred guests, Scott"). None when what is left is a phrase
+    around a name rather than a name (more than seven words: "John Stumpf on Tuesday for his
+    role in a widespread scheme in which")."""
     match = _APPOSITIVE.search(alias)
     head = _RELATIVE_END.sub("", alias[: match.start()] if match else alias).strip(" ,")
     head = tidy_speaker_name(head) if head else head
+    if head and name:
+        head = _from_the_name(head, name)
     if not head or len(head.split()) > MAX_ALIAS_WORDS:
         return None
     return head
+
+
+# words that make the name after them their object: "the rise of", "someone like", "risky for"
+_BEFORE_AN_OBJECT = frozenset({"of", "like", "for", "by", "with", "about", "against", "than", "to", "from"})
+
+
+def _from_the_name(alias: str, name: str) -> str:
+    """``alias`` from where it names the speaker: after a preposition that takes the name as its
+    object, when only an honorific stands between them ("someone like Mr. Clarke" → "Mr.
+    Clarke", but "Secretary of State John F. Kerry" stays), or after a comma, when only
+    capitalised words (titles) stand between ("guests, Scott" → "Scott", "Trump's running
+    mate, Indiana Gov. Mike Pence" → "Indiana Gov. Mike Pence"), or after a dash ("public ―
+    Trump")."""
+    name_words = name.split()
+    surname = re.search(r"(?<![\w-])" + re.escape(name_words[-1]) + r"(?![\w-])", alias)
+    if surname is None:
+        return alias
+    before = alias[: surname.start()].split()
+    # where the name starts: its first word, when the alias has it just before the surname
+    starts = len(before)
+    for k in range(len(before) - 1, -1, -1):
+        if before[k] in name_words[:-1] or (before[k][:1].isupper() and len(before[k]) <= 2):
+            starts = k  # a first name or an initial ("F.")
+        else:
+            break
+    for k in range(starts - 1, -1, -1):
+        word = before[k]
+        between = before[k + 1 : starts]
+        if word.lower() in _BEFORE_AN_OBJECT and all(w.lower() in HONORIFICS for w in between):
+            return alias[len(" ".join(before[: k + 1])) :].strip(" ,")
+        if (word.endswith(",") or word in {"--", "—", "–", "―"}) and all(w[:1].isupper() for w in between):
+            return alias[len(" ".join(before[: k + 1])) :].strip(" ,")
+    if starts > 0:
+        word = before[starts - 1]
+        if word.isalpha() and word.islower() and word not in TITLE_WORDS:
+            # a noun the reader ran into the name: "a Bloomberg interview Trump", "Last week Stumpf"
+            alias = alias[len(" ".join(before[:starts])) :].strip(" ,")
+    # an occasion after the name: "Stumpf in a televised interview"
+    return re.sub(r"\s+(?:in|on|at|during|after|before|when|while)\s.*$", "", alias)
 
 
 def _after_leading_time(words: list[str]) -> int:
