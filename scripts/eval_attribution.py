@@ -136,11 +136,17 @@ class Scores:
         return self.direct if direct else self.indirect
 
 
+_NOT_NAMES = frozenset({"the", "a", "an", "this", "that", "these", "those"})
+
+
 def _names_gold_source(claim: ExtractedClaim, source_text: str) -> bool:
     if not claim.speaker or not source_text.strip():
         return False
     names = [claim.speaker, *claim.speaker_aliases]
-    capitalised = [w.strip(",.'’s") for w in source_text.split() if w[:1].isupper()]
+    # a capitalised determiner opening the source ("The agency's ...") names nobody
+    capitalised = [
+        w.strip(",.'’s") for w in source_text.split() if w[:1].isupper() and w.lower() not in _NOT_NAMES
+    ]
     if not capitalised:
         return False
     key = capitalised[-1].lower()
