@@ -620,6 +620,11 @@ RESOLUTION = [
         [("said", "Patty Washington", "person"), ("added", "Patty Washington", "person")],
         id="a-surname-that-is-a-state",
     ),
+    pytest.param(
+        "The message was aimed at nervous Democrats on Capitol Hill, who said that the polls were close.",
+        [("said", "Democrats", "group")],
+        id="people-of-a-place-are-a-group",
+    ),
     # plural nouns capitalised at the start of a sentence: the tagger reads a name
     pytest.param(
         "Delegates questioned how Cruz could turn back on his pledge to support the nominee.",

@@ -70,6 +70,8 @@ class NameMentions(ResolverState):
         name = self._naming_words(name, start, end)
         kind, transcript_label = self._kind_of_mention(text, words, titles, name, start, end)
         if kind in {SpeakerKind.GROUP, SpeakerKind.ORGANISATION}:
+            if words[-1].lower() not in GROUP_HEADS and name and name[-1].lower() in GROUP_HEADS:
+                words = name  # "Democrats" of "nervous Democrats on Capitol Hill, who"
             return self._resolve_body(text, words, kind)
         if not name or not any(w[:1].isupper() for w in name) or _ends_in_a_role(name):
             # "the Republican nominee", "the New York businessman": a role, not a name
@@ -170,6 +172,8 @@ class NameMentions(ResolverState):
         is_group = bool(lower_words) and (
             lower_words[-1] in GROUP_HEADS or self._plural_common_noun_ends(start, end, words[-1])
         )
+        # the naming words of a mention that runs on past them ("Democrats | on Capitol Hill, who")
+        is_group = is_group or (bool(name) and name[-1].lower() in GROUP_HEADS)
         # "Prime Minister Erik Dahl": a personal title before a name outweighs an ORG label
         titled_person = bool(titles) and bool(proper) and not any(w.lower() in ORG_WORDS for w in name)
         if is_group:
