@@ -644,6 +644,13 @@ RESOLUTION = [
         id="heading-words-are-no-name",
     ),
     pytest.param(
+        "Popular Website Shows Bias When It Comes To Fact-Checking.\n\n"
+        "When the site checked the claim, it was labeled true.\n\n"
+        "The website noted that both candidates were referring to studies.",
+        [("noted", "website", "unknown")],
+        id="heading-function-word-is-no-name",
+    ),
+    pytest.param(
         "Mayor Bill de Blasio Says Chelsea Blast Was Intentional.\n\n"
         "The mayor said that there was no link to the New Jersey blasts.",
         [("said", "Bill de Blasio", "person")],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from bot.models import SpeakerKind
@@ -135,6 +136,8 @@ class ResolverState:
         head = capitalised[-1].lower()
         if {head, head.removesuffix("s")} & _DESCRIPTION_HEADS:
             return False  # a description ("Black Lawmakers", "New Poll"), not a misread name
+        if head in STOP_WORDS:
+            return True  # "Shows Bias When": a heading's function word ends no name
         outside = self.text[:line_start] + "\n" + self.text[line_end:]
         return re.search(r"\b" + re.escape(capitalised[-1]) + r"\b", outside) is None
 
