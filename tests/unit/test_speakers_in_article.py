@@ -734,6 +734,8 @@ def test_person_of_organisation_keeps_the_long_form_as_alias(
         # an indefinite names nobody, and neither does its "who"
         ("Tom Berg said rents would rise. Everyone said they would fall.", "Everyone", None),
         ("Tom Berg said rents would rise. Someone who said they would fall left.", "Someone who", None),
+        # "everything X says" is a thing said of, not a speaker
+        ("Tom Berg said rents would rise. Everything Berg says is a lie.", "Everything Berg", None),
     ],
 )
 def test_mentions_that_name_nobody_get_no_speaker(

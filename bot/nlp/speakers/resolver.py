@@ -33,6 +33,8 @@ from bot.words import TIME_NOUNS
 
 logger = logging.getLogger(__name__)
 
+_INDEFINITE_THINGS = frozenset({"everything", "anything", "something", "nothing"})
+
 
 class SpeakerResolver(NameMentions, PronounAntecedents):
     """Resolves speaker mentions of one article, in text order."""
@@ -87,8 +89,13 @@ class SpeakerResolver(NameMentions, PronounAntecedents):
             return self._resolve_mention(*antecedent, statement) if antecedent is not None else None
         if self._names_nobody(start, end) or self._heading_words_only(start, end):
             return None
-        if re.sub(r"\s+(?:who|whom|that)$", "", lower) in INDEFINITE_PEOPLE:
-            return None  # "Everyone said", "Someone who said": nobody we could name
+        if (
+            re.sub(r"\s+(?:who|whom|that)$", "", lower) in INDEFINITE_PEOPLE
+            or lower.split(" ", 1)[0] in _INDEFINITE_THINGS
+        ):
+            # "Everyone said", "Someone who said": nobody we could name; "Everything Trump says
+            # is a lie": a thing said of, not a speaker
+            return None
         if lower in WRITER_AND_READER:
             return None  # the article's own "I" (an op-ed's author) or "you": nobody to name
         if lower in PERSON_PRONOUNS:
