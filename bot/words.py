@@ -125,3 +125,13 @@ US_STATES = frozenset(
         "utah", "vermont", "virginia", "washington", "west virginia", "wisconsin", "wyoming",
     }
 )  # fmt: skip
+
+# capitals that news writing lets speak for their governments ("Pyongyang denied ...",
+# "Moscow said ..."); like a country, never a person
+GOVERNMENT_SEATS = frozenset(
+    {
+        "moscow", "beijing", "pyongyang", "tehran", "kyiv", "kiev", "damascus", "ankara", "tokyo",
+        "seoul", "brussels", "jerusalem", "riyadh", "havana", "caracas", "baghdad", "kabul",
+        "islamabad", "new delhi", "ottawa", "canberra", "berlin", "westminster", "whitehall",
+    }
+)  # fmt: skip

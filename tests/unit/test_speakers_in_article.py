@@ -615,6 +615,11 @@ RESOLUTION = [
         id="a-state-is-no-person",
     ),
     pytest.param(
+        "Pyongyang denied that it had tested a new missile.",
+        [("denied", "Pyongyang", "organisation")],
+        id="a-capital-speaks-for-its-government",
+    ),
+    pytest.param(
         "Sen. Patty Washington said that the clinic would close. "
         "Washington added that the clinic would stay open.",
         [("said", "Patty Washington", "person"), ("added", "Patty Washington", "person")],

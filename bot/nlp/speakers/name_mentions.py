@@ -33,7 +33,7 @@ from bot.nlp.speakers.vocabulary import (
     SPEAKING_FOR,
     TITLE_WORDS,
 )
-from bot.words import PLACE_LABELS, PLACE_PREPOSITIONS, TIME_WORDS, US_STATES
+from bot.words import GOVERNMENT_SEATS, PLACE_LABELS, PLACE_PREPOSITIONS, TIME_WORDS, US_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,8 @@ class NameMentions(ResolverState):
         # tags countries as places, and a place is no person for "he" to find later (unless
         # the article named a person so: "Jim Jordan" ... "Jordan")
         place = " ".join(lower_words)
-        country = (place in country_names() or place in US_STATES) and self._find_by_surname(name) is None
+        government = place in country_names() or place in US_STATES or place in GOVERNMENT_SEATS
+        country = government and self._find_by_surname(name) is None
         # an acronym alone ("IMF", "CNS") names a body, whatever the recognizer says; a
         # transcript's speaker label ("PENCE:") is a person
         transcript_label = self.text[end : end + 1] == ":"
