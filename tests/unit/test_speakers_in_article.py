@@ -608,6 +608,19 @@ RESOLUTION = [
         [("According to", "Politico", "organisation")],
         id="an-outlet-is-no-person",
     ),
+    # a relative is a person "he" or "she" can find; a name people invoke ("Thank God") is no one
+    pytest.param(
+        '"We live in Satan’s kingdom," my father often said. '
+        'He also told his friends that "the end is near."',
+        [("said", "my father", "person"), ("told", "my father", "person")],
+        id="a-relative-is-a-person",
+    ),
+    pytest.param(
+        'At home, my mother said that the devil was real. "Thank God you still believe," she said. '
+        'Even now she says things such as, "We are not all meant to be equal."',
+        [("said", "my mother", "person"), ("said", "my mother", "person"), ("says", "my mother", "person")],
+        id="no-one-invoked-is-a-speaker",
+    ),
     # a state speaks through its government, like a country; never a person
     pytest.param(
         "Florida said that the new rules were unfair to small farmers.",

@@ -37,6 +37,23 @@ from bot.words import GOVERNMENT_SEATS, PLACE_LABELS, PLACE_PREPOSITIONS, TIME_W
 
 logger = logging.getLogger(__name__)
 
+_RELATIVES = frozenset(
+    {
+        "father",
+        "mother",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
+        "brother",
+        "sister",
+        "grandmother",
+        "grandfather",
+        "uncle",
+        "aunt",
+    }
+)
+
 
 class NameMentions(ResolverState):
     """Turns a naming mention into a speaker of the article, new or met before."""
@@ -230,7 +247,9 @@ class NameMentions(ResolverState):
             entity_or_none.add_alias(text)
             return entity_or_none
         canonical = " ".join(words) or text
-        entity = SpeakerEntity(canonical, SpeakerKind.UNKNOWN)
+        # "my father", "her mother": a relative is a person (and "he" or "she" may find them)
+        kind = SpeakerKind.PERSON if words and words[-1].lower() in _RELATIVES else SpeakerKind.UNKNOWN
+        entity = SpeakerEntity(canonical, kind)
         self.entities.append(entity)
         return entity
 
