@@ -115,13 +115,42 @@ def after_circumstances(content: Span, cue: Token) -> int:
     if doc[i].lower_ in CIRCUMSTANCE_CASES:
         i += 1
     j = _past_news_day(doc, i, content.end) or _past_occasion(doc, i, content.end)
+    titled = False
+    if j is None:
+        j = _past_named_venue_and_day(doc, content.start, content.end)
+        titled = j is not None
     if j is None or j == content.start:
         return content.start_char
     while j < content.end and (doc[j].text == "," or doc[j].lower_ in {"that", ":"}):
         j += 1
-    if content.end - j < MIN_LEFT or any(ch in QUOTE_CHARS for t in doc[content.start : j] for ch in t.text):
+    quoted = any(ch in QUOTE_CHARS for t in doc[content.start : j] for ch in t.text)
+    if content.end - j < MIN_LEFT or (quoted and not titled):
         return content.start_char
     return doc[j].idx
+
+
+# words a named venue may hold besides capitalised ones ("On ABC's “Good Morning America”")
+_VENUE_WORDS = frozenset({"on", "the", "of", "'s", "’s"})
+
+
+def _past_named_venue_and_day(doc: Doc, i: int, end: int) -> int | None:
+    """The token after a named venue and a day of the news that open the content ("told |
+    ABC's “Good Morning America” on Monday | the tone was cordial", "| On CNN Tuesday | I
+    never said ..."): a programme or outlet named in capitals (a title in quotes too), then a
+    weekday, then a clause; no verb before the day."""
+    for k in range(i + 1, min(end, i + 9)):
+        if doc[k].lower_ not in WEEKDAYS:
+            continue
+        start = k
+        while start > i and doc[start - 1].lower_ in NEWS_DAY_WORDS - NEWS_DAYS:
+            start -= 1
+        venue = [t for t in doc[i:start] if not t.is_punct]
+        if not venue or not any(t.pos_ == "PROPN" for t in venue):
+            return None
+        if any(not (t.text[:1].isupper() or t.lower_ in _VENUE_WORDS) for t in venue):
+            return None
+        return _past_news_day(doc, start, end)
+    return None
 
 
 def _past_news_day(doc: Doc, i: int, end: int) -> int | None:

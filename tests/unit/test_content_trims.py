@@ -105,6 +105,29 @@ OPENING_CIRCUMSTANCES = [
         "the plan would cut taxes",
         id="in-a-statement",
     ),
+    # a named programme or outlet, then the day: where the speaker spoke
+    pytest.param(
+        "Clinton told ABC’s “Good Morning America” on Monday the tone of the interview was cordial.",
+        "told",
+        "ABC’s “Good Morning America” on Monday the tone of the interview was cordial",
+        "the tone of the interview was cordial",
+        id="named-programme-and-day",
+    ),
+    pytest.param(
+        "Trump said On CNN Tuesday he never promised to pay the fees.",
+        "said",
+        "On CNN Tuesday he never promised to pay the fees",
+        "he never promised to pay the fees",
+        id="on-an-outlet-and-day",
+    ),
+    # a named thing with a verb before the day is a clause of the content
+    pytest.param(
+        "The mayor said Congress met on Monday and passed the bill.",
+        "said",
+        "Congress met on Monday and passed the bill",
+        "Congress met on Monday and passed the bill",
+        id="a-clause-before-the-day",
+    ),
     # a day that is the content's own stays
     pytest.param(
         "Clinton said Tuesday's vote was rigged.",
