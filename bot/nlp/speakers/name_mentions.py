@@ -29,6 +29,7 @@ from bot.nlp.speakers.vocabulary import (
     PERSON_OF,
     POSSESSIVE,
     PUBLISHED_BY,
+    RELATIVES,
     SETTING_WORDS,
     SPEAKING_FOR,
     TITLE_WORDS,
@@ -36,23 +37,6 @@ from bot.nlp.speakers.vocabulary import (
 from bot.words import GOVERNMENT_SEATS, PLACE_LABELS, PLACE_PREPOSITIONS, TIME_WORDS, US_STATES
 
 logger = logging.getLogger(__name__)
-
-_RELATIVES = frozenset(
-    {
-        "father",
-        "mother",
-        "son",
-        "daughter",
-        "wife",
-        "husband",
-        "brother",
-        "sister",
-        "grandmother",
-        "grandfather",
-        "uncle",
-        "aunt",
-    }
-)
 
 
 class NameMentions(ResolverState):
@@ -248,7 +232,7 @@ class NameMentions(ResolverState):
             return entity_or_none
         canonical = " ".join(words) or text
         # "my father", "her mother": a relative is a person (and "he" or "she" may find them)
-        kind = SpeakerKind.PERSON if words and words[-1].lower() in _RELATIVES else SpeakerKind.UNKNOWN
+        kind = SpeakerKind.PERSON if words and words[-1].lower() in RELATIVES else SpeakerKind.UNKNOWN
         entity = SpeakerEntity(canonical, kind)
         self.entities.append(entity)
         return entity

@@ -23,15 +23,13 @@ from bot.nlp.speakers.state import ResolverState
 from bot.nlp.speakers.vocabulary import (
     FIRST_NAME_TITLES,
     HONORIFIC_NAME,
+    NAMED_IN_OATHS,
     POSSESSIVE,
     RELATIVE_CLAUSE_LABELS,
     SUBJECT_LABELS,
 )
 
 logger = logging.getLogger(__name__)
-
-# names people invoke, not people the article quotes: never who "he" or "she" is
-_NAMED_IN_OATHS = frozenset({"god", "satan", "jesus", "jesus christ", "christ", "allah", "the lord", "lord"})
 
 
 class PronounAntecedents(ResolverState):
@@ -205,7 +203,7 @@ class PronounAntecedents(ResolverState):
                 continue
             if any(s < ent.end_char and ent.start_char < e for s, e in outside):
                 continue  # named in what the speaker said: the one spoken of, not the speaker
-            if ent.text.lower() in _NAMED_IN_OATHS:
+            if ent.text.lower() in NAMED_IN_OATHS:
                 continue  # "Thank God ...", "Satan's kingdom": no one the article quotes
             if salient and (
                 ent.root.dep_ not in SUBJECT_LABELS or ent.root.head.dep_ in RELATIVE_CLAUSE_LABELS

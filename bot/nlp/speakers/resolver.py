@@ -17,6 +17,7 @@ from bot.nlp.speakers.vocabulary import (
     DETERMINERS,
     GROUP_PRONOUNS,
     INDEFINITE_PEOPLE,
+    INDEFINITE_THINGS,
     MENTION_OPENERS,
     NAME_GROUP,
     NAMING_TAGS,
@@ -32,8 +33,6 @@ from bot.nlp.speakers.vocabulary import (
 from bot.words import TIME_NOUNS
 
 logger = logging.getLogger(__name__)
-
-_INDEFINITE_THINGS = frozenset({"everything", "anything", "something", "nothing"})
 
 
 class SpeakerResolver(NameMentions, PronounAntecedents):
@@ -91,7 +90,7 @@ class SpeakerResolver(NameMentions, PronounAntecedents):
             return None
         if (
             re.sub(r"\s+(?:who|whom|that)$", "", lower) in INDEFINITE_PEOPLE
-            or lower.split(" ", 1)[0] in _INDEFINITE_THINGS
+            or lower.split(" ", 1)[0] in INDEFINITE_THINGS
         ):
             # "Everyone said", "Someone who said": nobody we could name; "Everything Trump says
             # is a lie": a thing said of, not a speaker

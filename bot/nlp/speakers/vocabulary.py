@@ -290,6 +290,19 @@ SPEAKER_DOCUMENT_NOUNS = DOCUMENT_NOUNS | frozenset(
 )
 
 
+# "Everything Trump says is a lie": a thing said of, not a speaker
+INDEFINITE_THINGS = frozenset({"everything", "anything", "something", "nothing"})
+
+# names people invoke, not people the article quotes: never who "he" or "she" is
+NAMED_IN_OATHS = frozenset({"god", "satan", "jesus", "jesus christ", "christ", "allah", "the lord", "lord"})
+
+# "my father", "her mother": a relative is a person (and "he" or "she" may find them)
+RELATIVES = frozenset(
+    {"father", "mother", "son", "daughter", "wife", "husband", "brother", "sister", "grandmother",
+     "grandfather", "uncle", "aunt"}
+)  # fmt: skip
+
+
 INDEFINITE_PEOPLE = frozenset(
     {"someone", "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "no one"}
 )
