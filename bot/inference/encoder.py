@@ -23,7 +23,6 @@ Three ways to run the same weights (``precision``), measured on 400 PolNeAR sent
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import warnings
 from collections import OrderedDict
@@ -40,6 +39,8 @@ from bot.inference.model_files import (
     cached_int8_onnx,
     cpu_has_vnni,
     default_model_cache_dir,
+    each_row_alone,
+    int8_workers,
     native_bfloat16_supported,
     onnx_session,
     packaged_model_path,
@@ -54,8 +55,6 @@ logger = logging.getLogger(__name__)
 
 EMBEDDING_DIM = 384
 MAX_SEQ_LENGTH = 256  # from the model's sentence_bert_config.json
-# int8: texts run alone, one per thread, on at most this many threads
-MAX_INT8_WORKERS = 8
 # Bump when the export or quantisation recipe changes, so cached files are rebuilt.
 INT8_RECIPE_VERSION = "1"
 
@@ -208,9 +207,7 @@ class MiniLMEncoder:
                 )
             # one thread per run: the texts run alone, side by side (``_encode_each_alone``)
             self._runner = _OnnxRunner(model_file, num_threads=1)
-            workers = min(self._num_threads or os.cpu_count() or 1, MAX_INT8_WORKERS)
-            if workers > 1:
-                self._workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="minilm-int8")
+            self._workers = int8_workers(self._num_threads, "minilm-int8")
             return
         bfloat16 = self._precision is Precision.BFLOAT16
         if bfloat16 and not native_bfloat16_supported():
@@ -254,16 +251,13 @@ class MiniLMEncoder:
         runner = self._runner
         # tokenised here, in one call: a tokenizer shared by threads may refuse a second caller
         encoded = self._tokenizer(list(texts), truncation=True, max_length=MAX_SEQ_LENGTH)
-        names = list(encoded.keys())
 
-        def vector(row: int) -> npt.NDArray[np.float32]:
-            feeds = {name: np.asarray([encoded[name][row]], dtype=np.int64) for name in names}
+        def vector(feeds: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[np.float32]:
             pooled = runner.hidden_states(feeds)[0].mean(axis=0)  # no padding: every token counts
             return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
-        rows = range(len(texts))
-        vectors = self._workers.map(vector, rows) if self._workers is not None else map(vector, rows)
-        return np.stack(list(vectors)).astype(np.float32, copy=False)
+        vectors = each_row_alone(encoded, list(encoded.keys()), vector, self._workers)
+        return np.stack(vectors).astype(np.float32, copy=False)
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         texts = [t if t.strip() else " " for t in texts]

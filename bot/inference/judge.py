@@ -46,7 +46,9 @@ import numpy.typing as npt
 from bot.inference.model_files import (
     cached_int8_onnx,
     default_model_cache_dir,
+    each_row_alone,
     file_digest,
+    int8_workers,
     onnx_session,
     packaged_model_path,
     weights_digest,
@@ -67,8 +69,6 @@ MAX_PAIR_TOKENS = 256
 JUDGE_BATCH = 8
 # Bump when the export or quantisation recipe changes, so cached files are rebuilt.
 INT8_RECIPE_VERSION = "1"
-# int8: pairs run alone, one per thread, on at most this many threads
-MAX_INT8_WORKERS = 8
 
 Runner = Callable[[dict[str, npt.NDArray[np.int64]]], npt.NDArray[np.float32]]
 
@@ -188,7 +188,6 @@ def int8_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = No
 
 def float32_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:
     """The judge exported to ONNX in float32 (the same scores as PyTorch), derived once and cached."""
-    import os
     import tempfile
 
     import onnxruntime
@@ -262,13 +261,8 @@ def logits_each_alone(
         max_length=MAX_PAIR_TOKENS,
     )
     names = ("input_ids", "attention_mask", "token_type_ids")
-
-    def one(row: int) -> float:
-        feeds = {name: np.asarray([encoded[name][row]], dtype=np.int64) for name in names}
-        return float(run(feeds)[0])
-
-    rows = range(len(ordered))
-    return np.fromiter(workers.map(one, rows) if workers else map(one, rows), np.float32, len(ordered))
+    logits = each_row_alone(encoded, names, lambda feeds: float(run(feeds)[0]), workers)
+    return np.asarray(logits, dtype=np.float32)
 
 
 def score_pairs(
@@ -302,8 +296,8 @@ class PairJudge:
     """Scores statement pairs with the shipped judge; loads lazily on first use, thread-safe.
 
     ``precision``: ``int8`` runs an ONNX Runtime copy with int8 matrix products derived on first
-    use (``int8_judge_file``), each pair on its own, side by side on up to ``MAX_INT8_WORKERS``
-    threads (``logits_each_alone``); ``float32`` (the default of the class, the reference) a
+    use (``int8_judge_file``), each pair on its own, side by side on the ``int8_workers`` threads
+    (``logits_each_alone``); ``float32`` (the default of the class, the reference) a
     float32 copy (``float32_judge_file``; without spinning threads, it holds up under a loaded CPU
     better than PyTorch), run in length-sorted batches; ``torch`` PyTorch float32. Repeated pairs
     are answered from a small cache.
@@ -367,9 +361,7 @@ class PairJudge:
             if self._precision == "int8":
                 # one thread per run: the pairs run alone, side by side (``logits_each_alone``)
                 session = onnx_session(int8_judge_file(self._weights, cache_dir), num_threads=1)
-                workers = min(self._num_threads or os.cpu_count() or 1, MAX_INT8_WORKERS)
-                if workers > 1:
-                    self._workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="judge-int8")
+                self._workers = int8_workers(self._num_threads, "judge-int8")
             else:
                 session = onnx_session(
                     float32_judge_file(self._weights, cache_dir), num_threads=self._num_threads

@@ -10,14 +10,22 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+# int8: inputs run alone, one per thread, on at most this many threads
+MAX_INT8_WORKERS = 8
+
+T = TypeVar("T")
 
 
 class Precision(StrEnum):
@@ -155,3 +163,27 @@ def quantise_int8(fp32: Path, out: Path) -> None:
         )
     finally:
         quiet.setLevel(level)
+
+
+def int8_workers(num_threads: int | None, name: str) -> ThreadPoolExecutor | None:
+    """The threads int8 runs go side by side on (``each_row_alone``): ``num_threads`` (default:
+    every core), at most ``MAX_INT8_WORKERS``; None for one, which runs them in turn."""
+    workers = min(num_threads or os.cpu_count() or 1, MAX_INT8_WORKERS)
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) if workers > 1 else None
+
+
+def each_row_alone(
+    encoded: Mapping[str, Sequence[Sequence[int]]],
+    names: Sequence[str],
+    run: Callable[[dict[str, npt.NDArray[np.int64]]], T],
+    workers: ThreadPoolExecutor | None,
+) -> list[T]:
+    """``run`` on each row of a tokenised batch (``encoded``, unpadded) as a batch of its own,
+    side by side on ``workers``. ONNX Runtime's dynamic int8 quantisation scales a run's
+    activations by one range, so a row run with others would depend on them (and the padding)."""
+
+    def one(row: int) -> T:
+        return run({name: np.asarray([encoded[name][row]], dtype=np.int64) for name in names})
+
+    rows = range(len(encoded[names[0]]))
+    return list(workers.map(one, rows) if workers is not None else map(one, rows))
