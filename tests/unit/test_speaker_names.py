@@ -2,7 +2,13 @@
 
 import pytest
 
-from bot.nlp.speakers.names import readable_alias, tidy_speaker_name, with_whole_hyphenated_name
+from bot.nlp.speakers.names import (
+    core_mention_words,
+    readable_alias,
+    tidy_speaker_name,
+    with_whole_hyphenated_name,
+)
+from bot.nlp.speakers.vocabulary import MENTION_OPENERS
 
 
 @pytest.mark.parametrize(
@@ -123,3 +129,34 @@ def test_an_alias_is_shown_as_a_name(mention: str, alias: str | None) -> None:
 )
 def test_an_alias_starts_where_it_names_the_speaker(mention: str, name: str, alias: str) -> None:
     assert readable_alias(mention, name) == alias
+
+
+@pytest.mark.parametrize(
+    ("words", "core"),
+    [
+        (["the", "Senate’s", "80-19"], ["Senate"]),  # the tally of a vote, then who voted
+        (["the", "House's", "220–215"], ["House"]),
+        (["the", "Senate"], ["Senate"]),
+        (["Both", "Mr.", "King", "and", "Ed", "Schultz"], ["Mr.", "King", "and", "Ed", "Schultz"]),
+        (["80-19"], ["80-19"]),
+    ],
+)
+def test_core_mention_words(words: list[str], core: list[str]) -> None:
+    assert core_mention_words(words) == core
+
+
+@pytest.mark.parametrize(
+    ("mention", "speaker_words"),
+    [
+        ("Russia’s propagandistic network RT he", "he"),  # a comma the writer left out
+        ("September 27 they", "they"),
+        ("at 86 she", "she"),
+        ("what analysts", "analysts"),
+        ("the very people they", "the very people they"),  # a clause about the people: left whole
+        ("the many new social programs she", "the many new social programs she"),
+        ("Trump", "Trump"),
+    ],
+)
+def test_words_a_mention_runs_over_at_its_start(mention: str, speaker_words: str) -> None:
+    opener = MENTION_OPENERS.match(mention)
+    assert (mention[opener.end() :] if opener else mention) == speaker_words

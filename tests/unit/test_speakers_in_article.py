@@ -608,6 +608,58 @@ RESOLUTION = [
         [("According to", "Politico", "organisation")],
         id="an-outlet-is-no-person",
     ),
+    pytest.param(
+        "Twitter announced that the debate drew 17 million tweets.",
+        [("announced", "Twitter", "organisation")],
+        id="a-platform-is-no-person",
+    ),
+    # a company called by the first word of its name after the article named it in full
+    pytest.param(
+        "The loan came from Patriot Coal, which went bankrupt last year. "
+        "Patriot said that the mines would stay open.",
+        [("said", "Patriot Coal", "organisation")],
+        id="a-company-by-its-first-word",
+    ),
+    pytest.param(
+        "Rooms at Trump Corp. towers cost more this year. "
+        "Donald Trump said the rooms were worth it. Trump said they were the best.",
+        [("said", "Donald Trump", "person"), ("said", "Donald Trump", "person")],
+        id="a-persons-surname-that-opens-a-company-name-stays-the-person",
+    ),
+    # a parse run wide by a comma the writer left out, or by what opens the sentence
+    pytest.param(
+        "Donald Trump said that he would win. In a March meeting with the editorial board of "
+        "the Washington Post Trump said that the alliance may need to be diminished.",
+        [("said", "Donald Trump", "person"), ("said", "Donald Trump", "person")],
+        id="a-surname-run-on-after-an-outlet",
+    ),
+    pytest.param(
+        "Donald Trump’s gains in the polls may not last. In a March meeting with the editorial "
+        "board of the Washington Post Trump said that the alliance may need to be diminished.",
+        [("said", "Donald Trump", "person")],
+        id="a-surname-run-on-after-an-outlet-named-in-full-only-before",
+    ),
+    pytest.param(
+        "Donald Trump said that he would win. Melania Trump said that she would vote.",
+        [("said", "Donald Trump", "person"), ("said", "Melania Trump", "person")],
+        id="another-person-with-the-surname-stays-apart",
+    ),
+    pytest.param(
+        "Donald Trump spoke in Ohio on Monday. In an interview on Russia’s network RT he said "
+        "that the media were dishonest.",
+        [("said", "Donald Trump", "person")],
+        id="a-phrase-run-into-the-pronoun",
+    ),
+    pytest.param(
+        "Say Mexico demanded that the United States prove that a migrant was Mexican.",
+        [("demanded", "Mexico", "organisation")],
+        id="say-as-for-example-is-no-name",
+    ),
+    pytest.param(
+        "Candidates must raise far more than the minimum $20 million experts say it costs to run.",
+        [("say", "experts", "group")],
+        id="a-sum-of-money-is-no-part-of-a-group",
+    ),
     # a relative is a person "he" or "she" can find; a name people invoke ("Thank God") is no one
     pytest.param(
         '"We live in Satan’s kingdom," my father often said. '

@@ -20,6 +20,7 @@ from bot.nlp.speakers.names import (
 )
 from bot.nlp.speakers.state import ResolverState
 from bot.nlp.speakers.vocabulary import (
+    COMPANY_WORDS,
     DESCRIPTION_STOPPERS,
     GROUP_HEADS,
     NAME_PARTICLES,
@@ -30,6 +31,7 @@ from bot.nlp.speakers.vocabulary import (
     POSSESSIVE,
     PUBLISHED_BY,
     RELATIVES,
+    SENTENCE_OPENERS,
     SETTING_WORDS,
     SPEAKING_FOR,
     TITLE_WORDS,
@@ -64,6 +66,12 @@ class NameMentions(ResolverState):
             if head.strip():
                 words = mention_words(head)
         words = core_mention_words(words)
+        if len(words) > 1 and words[0] in SENTENCE_OPENERS:
+            # "Say Mexico demanded that ...": "say" as in "for example"
+            words, text = words[1:], text.split(None, 1)[1]
+        run_on = self._person_run_on(words)
+        if run_on is not None:
+            return self._resolve_person(words[-1], run_on, [], SpeakerKind.PERSON, False)
         person = self._person_of_organisation(text, start)
         if person is not None:
             return person
@@ -77,6 +85,8 @@ class NameMentions(ResolverState):
         if not name or not any(w[:1].isupper() for w in name) or _ends_in_a_role(name):
             # "the Republican nominee", "the New York businessman": a role, not a name
             return self._resolve_role(text, words, start, end)
+        if not titles and (company := self._company_named_by(name)) is not None:
+            return self._resolve_body(text, company, SpeakerKind.ORGANISATION)
         return self._resolve_person(text, name, titles, kind, transcript_label)
 
     def _resolve_publisher(self, text: str, publisher_end: int, start: int, end: int) -> SpeakerEntity:
@@ -193,6 +203,15 @@ class NameMentions(ResolverState):
     def _resolve_body(self, text: str, words: list[str], kind: SpeakerKind) -> SpeakerEntity:
         """A group or an organisation: the one met before under this name (or, for an
         organisation, its head noun), else a new one."""
+        money = [k for k, w in enumerate(words[:-1]) if w.startswith("$") or w in _AMOUNTS]
+        if (
+            kind is SpeakerKind.GROUP
+            and money
+            and any(w.startswith("$") for w in words[: money[-1] + 1])
+            and len(words) - money[-1] - 1 <= 2
+            and words[-1].lower() in GROUP_HEADS
+        ):
+            words = words[money[-1] + 1 :]  # "the minimum $20 million experts say it costs"
         named_from = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
         if (
             kind is SpeakerKind.ORGANISATION
@@ -346,6 +365,58 @@ class NameMentions(ResolverState):
             return False  # part of a name ("Reclaim Our Schools"), or one met before ("Stumpf")
         return token.tag_ in {"NNS", "NNPS"} and token.lemma_.lower() != token.lower_
 
+    def _person_run_on(self, words: list[str]) -> list[str] | None:
+        """ "the editorial board of the Washington Post Trump said": the surname of a person the
+        article names in full, run on after an outlet's or organisation's name (a comma the
+        writer left out), is who speaks, not the board. The person's full name, else None."""
+        if len(words) < 3 or not words[-1][:1].isupper():
+            return None
+        full = self._full_person_name(words[-1])
+        if full is None:
+            return None
+        k = len(words) - 1
+        while k > 0 and words[k - 1][:1].isupper():
+            k -= 1
+        before = [w.lower() for w in words[k:-1] if w.lower() != "the"]
+        if k == 0 or not before or any(w in {n.lower() for n in full} for w in before):
+            return None
+        body = " ".join(before) in NEWS_OUTLETS or before[-1] in ORG_WORDS | COMPANY_WORDS
+        return full if body else None
+
+    def _full_person_name(self, surname: str) -> list[str] | None:
+        """The words of the person with this surname met before, or named in full in the
+        article ("Donald Trump’s recent gains ..."); None when there is none."""
+        known = self._find_by_surname([surname])
+        if known is not None:
+            return known.canonical.split() if known.kind is SpeakerKind.PERSON else None
+        for ent in self.ents:
+            names = [POSSESSIVE.sub("", w) for w in ent.text.split()]
+            if str(ent.label_) in self.person_labels and len(names) > 1 and names[-1] == surname:
+                return names
+        return None
+
+    def _company_named_by(self, name: list[str]) -> list[str] | None:
+        """ "Patriot" after "Patriot Coal": the words of the company a one-word name opens, where
+        the article names one so and no person has that name ("Trump" after "Trump
+        Organization" stays the person the article calls Donald Trump)."""
+        if len(name) != 1 or self._find_by_surname(name) is not None:
+            return None
+        word = name[0]
+        company: list[str] | None = None
+        for ent in self.ents:
+            words = ent.text.split()
+            if str(ent.label_) in self.person_labels and len(words) > 1 and word in words:
+                return None
+            if (
+                company is None
+                and str(ent.label_) in self.org_labels
+                and len(words) > 1
+                and words[0] == word
+                and words[-1].lower().rstrip(",") in COMPANY_WORDS
+            ):
+                company = [w.rstrip(",") for w in words]
+        return company
+
     def _same_organisation(self, canonical: str) -> SpeakerEntity | None:
         """ "the council" after "Portmere City Council" -> that organisation; and a full name
         after a bare "council" (a headline) names the organisation seen before."""
@@ -393,6 +464,10 @@ class NameMentions(ResolverState):
             return None
         entity.add_alias(text)
         return entity
+
+
+# what ends a sum of money that a parse can run into a group's name
+_AMOUNTS = frozenset({"million", "billion", "trillion"})
 
 
 def _speaks_for_another(name: list[str], run_start: int) -> bool:

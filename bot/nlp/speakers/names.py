@@ -51,7 +51,13 @@ def core_mention_words(words: list[str]) -> list[str]:
         words = words[1:]
     while len(words) > 1 and words[-1].lower() in RELATIVE_WORDS:
         words = words[:-1]
+    if len(words) > 1 and _TALLY.fullmatch(words[-1]):
+        # "the Senate's 80-19 (vote for ...)": the tally of a vote, then who voted
+        words = [*words[:-2], POSSESSIVE.sub("", words[-2])]
     return words
+
+
+_TALLY = re.compile(r"\d+[-–]\d+")
 
 
 @functools.cache

@@ -225,8 +225,9 @@ ORG_WORDS = frozenset(
 )
 
 
-# news outlets and fact-checkers, which speak as bodies ("according to Politico", "PolitiFact
-# rated it false"); the recognizer often reads a one-word outlet as a person
+# news outlets, fact-checkers and online platforms, which speak as bodies ("according to
+# Politico", "PolitiFact rated it false", "Twitter announced"); the recognizer often reads a
+# one-word outlet as a person
 NEWS_OUTLETS = frozenset(
     {
         "politico", "politifact", "reuters", "associated press", "ap", "cnn", "msnbc", "fox news",
@@ -236,8 +237,28 @@ NEWS_OUTLETS = frozenset(
         "usa today", "los angeles times", "newsweek", "zero hedge", "drudge report", "daily beast",
         "daily mail", "bloomberg news", "factcheck.org", "snopes", "gallup", "pew research center",
         "quinnipiac", "rasmussen reports", "yougov", "ipsos", "morning consult",
+        "twitter", "facebook", "youtube", "instagram", "tiktok", "reddit", "wikileaks",
     }
 )  # fmt: skip
+
+
+# the last word of a company's name ("Patriot Coal", "Peabody Energy"): after it the article
+# often calls the company by its first word alone ("Patriot agreed to ..."), which the
+# recognizer reads as a person or a place
+COMPANY_WORDS = frozenset(
+    {
+        "coal", "energy", "oil", "gas", "petroleum", "mining", "steel", "motors", "airlines",
+        "airways", "pharmaceuticals", "pharma", "holdings", "group", "industries", "capital",
+        "partners", "technologies", "systems", "communications", "media", "entertainment",
+        "foods", "brands", "financial", "insurance", "securities", "investments", "ventures",
+        "labs", "co.", "co", "corp", "inc", "llc", "ltd", "plc", "company", "corporation",
+    }
+)  # fmt: skip
+
+
+# imperatives that open a supposition ("Say Mexico demanded that ...", "Suppose the board
+# ruled ..."): capitalised before a name, they are no part of it
+SENTENCE_OPENERS = frozenset({"Say", "Suppose", "Imagine", "Consider", "Picture"})
 
 
 GROUP_HEADS = frozenset(
@@ -321,7 +342,11 @@ WRITER_AND_READER = frozenset({"i", "me", "you", "we", "us"})
 
 # words a mention can run over at its start: "what analysts describe", "at 86 she said"
 MENTION_OPENERS = re.compile(
-    r"^(?:(?:what|lest|as|if|when|while|because|and|but|so)\s+)+|^(?:at\s+)?\d[\d,.]*\s+(?=(?:he|she|they|we)$)",
+    r"^(?:(?:what|lest|as|if|when|while|because|and|but|so)\s+)+|^(?:at\s+)?\d[\d,.]*\s+(?=(?:he|she|they|we)$)"
+    # a phrase run into the subject where the writer left out a comma: "In an interview on
+    # Russia's network RT he blasted ...", "On September 27 they rated ...": the pronoun, after
+    # a name or a number ("the very people they define" is a clause about the people)
+    r"|^(?:.*\s)?(?-i:[A-Z0-9])\S*\s+(?=(?-i:he|she|they|we)$)",
     re.I,
 )
 
