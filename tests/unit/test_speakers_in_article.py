@@ -660,6 +660,62 @@ RESOLUTION = [
         [("say", "experts", "group")],
         id="a-sum-of-money-is-no-part-of-a-group",
     ),
+    # a definite description of a person's role, right after a sentence about that person
+    pytest.param(
+        "Trump, appearing after Clinton at the forum, cited problems in the Middle East. "
+        '"We need change," the New York businessman said.',
+        [("cited", "Trump", "person"), ("said", "Trump", "person")],
+        id="an-epithet-after-a-sentence-about-the-person",
+    ),
+    pytest.param(
+        "Lindsey Graham has been critical of Trump since the primary. "
+        "In June, the South Carolina senator said that Republicans should unite.",
+        [("said", "Lindsey Graham", "person")],
+        id="an-epithet-with-a-state",
+    ),
+    pytest.param(
+        "Donald Trump isn't saying much about debate preparation. Baiting the moderators. "
+        "The Republican presidential nominee has repeatedly said that the moderators are unfair.",
+        [("said", "Donald Trump", "person")],
+        id="an-epithet-past-a-sentence-with-no-subject",
+    ),
+    pytest.param(
+        "Donald Trump linked the hacking to the email server. He said that her experience was thin. "
+        "The FBI director said that she should not be charged.",
+        [("said", "Donald Trump", "person"), ("said", "FBI director", "unknown")],
+        id="an-office-introduces-its-holder",
+    ),
+    pytest.param(
+        "Hillary Clinton spoke in Ohio on Monday. The commission says there was a problem with the "
+        "microphone. The Republican nominee said that his microphone was broken.",
+        [("says", "commission", "organisation"), ("said", "Republican nominee", "unknown")],
+        id="an-epithet-after-a-sentence-about-something-else",
+    ),
+    pytest.param(
+        "Donald Trump spoke on Sunday. Mr. Trump took on Hillary Clinton after the Democratic "
+        "front-runner had said that he was becoming a recruiter for the group.",
+        [("said", "Democratic front-runner", "unknown")],
+        id="an-epithet-in-a-sentence-naming-other-people",
+    ),
+    pytest.param(
+        "Jeb Bush brought his older brother, George W. Bush, and his mother, Barbara Bush, to vouch "
+        "for him. The former president said that labels are for soup cans.",
+        [("said", "former president", "unknown")],
+        id="an-epithet-after-a-sentence-naming-several-people",
+    ),
+    pytest.param(
+        "Jeb Bush, facing pressure in the state, on Monday brought his older brother, George W. Bush, "
+        "and his mother, Barbara Bush, to vouch for his judgment in a race that has been driven by "
+        "insults. “There is a lot of name-calling going on, but labels are for soup cans,” the "
+        "former president told a crowd.",
+        [("told", "former president", "unknown")],
+        id="an-epithet-after-a-list-of-names-a-parse-split",
+    ),
+    pytest.param(
+        "Melania Trump spoke at the convention. The New York businessman said the speech was great.",
+        [("said", "New York businessman", "unknown")],
+        id="an-epithet-of-another-gender",
+    ),
     # a relative is a person "he" or "she" can find; a name people invoke ("Thank God") is no one
     pytest.param(
         '"We live in Satan’s kingdom," my father often said. '

@@ -7,6 +7,7 @@ import logging
 import re
 
 from bot.models import SpeakerKind
+from bot.nlp.speakers.descriptions import Descriptions
 from bot.nlp.speakers.entities import SpeakerEntity
 from bot.nlp.speakers.names import (
     core_mention_words,
@@ -18,7 +19,6 @@ from bot.nlp.speakers.names import (
     tidy_name_mention,
     without_trailing_time,
 )
-from bot.nlp.speakers.state import ResolverState
 from bot.nlp.speakers.vocabulary import (
     COMPANY_WORDS,
     DESCRIPTION_STOPPERS,
@@ -41,7 +41,7 @@ from bot.words import GOVERNMENT_SEATS, PLACE_LABELS, PLACE_PREPOSITIONS, TIME_W
 logger = logging.getLogger(__name__)
 
 
-class NameMentions(ResolverState):
+class NameMentions(Descriptions):
     """Turns a naming mention into a speaker of the article, new or met before."""
 
     def _resolve_name_mention(self, text: str, start: int, end: int) -> SpeakerEntity:
@@ -87,6 +87,9 @@ class NameMentions(ResolverState):
             return self._resolve_role(text, words, start, end)
         if not titles and (company := self._company_named_by(name)) is not None:
             return self._resolve_body(text, company, SpeakerKind.ORGANISATION)
+        if (described := self._person_described(text, words, start)) is not None:
+            described.add_alias(text)  # "the New York businessman": capitals, but no name
+            return described
         return self._resolve_person(text, name, titles, kind, transcript_label)
 
     def _resolve_publisher(self, text: str, publisher_end: int, start: int, end: int) -> SpeakerEntity:
@@ -246,6 +249,8 @@ class NameMentions(ResolverState):
                 if entity_or_none.canonical[:1].islower():
                     # a role that is no title ("billionaire Tom Steyer"): the name alone
                     entity_or_none = self._resolve_name_mention(named, start, end)
+        if entity_or_none is None:
+            entity_or_none = self._person_described(text, words, start)
         if entity_or_none is not None:
             entity_or_none.add_alias(text)
             return entity_or_none
