@@ -90,11 +90,14 @@ def test_a_score_does_not_depend_on_the_other_pairs_of_the_batch(
 
 
 def test_the_int8_judge_stays_close_to_float32(judge: PairJudge, cache_dir: Path) -> None:
-    """Measured on 2,700 STS-B dev and MRPC pairs: median |int8 - float32| 0.013, 99th
-    percentile 0.10; a broken export or quantisation moves scores far more."""
+    """Measured on 2,700 STS-B dev and MRPC pairs: median |int8 - float32| 0.013-0.016, 99th
+    percentile 0.10, the largest 0.17-0.22, on CPUs with and without VNNI (one of these five
+    pairs moves 0.12 on a CPU without it); a broken export or quantisation moves scores far
+    more."""
     reference = PairJudge(precision="float32", num_threads=1, model_cache_dir=cache_dir)
     drift = np.abs(judge.score(MIXED_LENGTHS) - reference.score(MIXED_LENGTHS))
-    assert float(np.max(drift)) < 0.1, drift
+    assert float(np.median(drift)) < 0.03, drift
+    assert float(np.max(drift)) < 0.25, drift
 
 
 def test_paraphrases_score_above_unrelated_statements(judge: PairJudge) -> None:
