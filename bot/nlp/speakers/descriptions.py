@@ -11,7 +11,12 @@ is read as that person only when
   that way) stay descriptions;
 * the nearest sentence before it that has a subject has a person as its subject, named
   (or a description of a person resolved before): "He said …" or "The commission says …"
-  in between leave it unresolved, since the description may then introduce someone new.
+  in between leave it unresolved, since the description may then introduce someone new;
+* no other person is named in that sentence or the one before it, nor before the
+  description in its own sentence ("Mr. Trump took on Hillary Clinton after the Democratic
+  front-runner said …" is about Clinton);
+* a gendered role ("businessman", "congresswoman") does not contradict the person's first
+  name.
 """
 
 from __future__ import annotations
