@@ -112,6 +112,36 @@ def _phrase_cut_short(doc: Doc, end: int, statement_end: int) -> int | None:
     return min(statement_end, right.idx + len(right.text))
 
 
+# what a noun phrase cut short can still hold before its verb ("delivery times in the | old town")
+_NOUN_PHRASE_POS = frozenset({"NOUN", "PROPN", "ADJ", "NUM", "DET", "PART"})
+
+
+def _ends_before_its_verb(doc: Doc, fragment: tuple[int, int], statement: tuple[int, int]) -> bool:
+    """Whether a tagged span that opens the rules' statement, a "that" clause, stops before the
+    statement's first verb with only more of its noun phrase in between ("warning that |
+    delivery times in the old town | could double"): the reader would see the subject without
+    what was said of it.
+    A span that ends before a clause of its own ("Clinton as a disgrace | after she attacked")
+    is a trim, not this."""
+    if fragment[0] > statement[0] + 1:
+        return False
+    if not doc.text[max(0, statement[0] - 6) : statement[0]].rstrip().lower().endswith("that"):
+        return False  # not a clause the cue reports ("respondents who support | Sanders are …")
+    span = doc.char_span(fragment[0], statement[1], alignment_mode="contract")
+    if span is None:
+        return False
+    kept = [t for t in span if t.idx < fragment[1]]
+    rest = [t for t in span if t.idx >= fragment[1]]
+    if any(t.pos_ in {"VERB", "AUX"} for t in kept):
+        return False
+    for token in rest:
+        if token.pos_ in {"VERB", "AUX"}:
+            return True
+        if token.pos_ not in _NOUN_PHRASE_POS:
+            return False
+    return False
+
+
 def refine_contents(
     doc: Doc,
     found: Sequence[Attribution],
@@ -177,6 +207,8 @@ def refine_contents(
         phrase_end = _phrase_cut_short(doc, best.end, whole[1]) if fragment is not None else None
         if fragment is not None and phrase_end is not None:
             fragment = CharSpan((fragment[0], phrase_end))
+        if fragment is not None and _ends_before_its_verb(doc, fragment, whole):
+            fragment = None
         if fragment is None or fragment == attribution.content[0]:
             refined.append(attribution)
         else:

@@ -173,6 +173,21 @@ def test_the_tagger_refines_where_a_reported_statement_ends(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("tagged", ["that delivery times in the", "delivery times in the old town"])
+def test_a_tagged_span_that_stops_before_the_verb_leaves_the_rules_extent(
+    shipped_nlp: Language, tagged: str
+) -> None:
+    """The demo article's "warning that | delivery times in the old town | could double" was
+    shown as "warning that delivery times in the old town": the subject without its claim."""
+    text = "Natarajan spoke on Monday, warning that delivery times in the old town could double."
+    doc = shipped_nlp(normalise_text(text))
+    found = [a for a in find_attributions(doc, lexicon=load_lexicon(), raw_text=text) if a.cue]
+    assert [text[a.start : a.end] for a in found] == ["delivery times in the old town could double"]
+    tags = {"content": [TaggedSpan(*_span_of(text, tagged), 0.93)]}
+    assert refine_contents(doc, found, tags) == found
+
+
+@pytest.mark.slow
 def test_a_reported_statement_the_tagger_does_not_see_is_dropped(shipped_nlp: Language) -> None:
     text = "Berg watched the tolls rise all year. Lopez said the ferry would stay."
     doc = shipped_nlp(normalise_text(text))
