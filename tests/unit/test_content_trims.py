@@ -7,7 +7,12 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Span, Token
 
-from bot.nlp.content_trims import after_circumstances, without_circumstances, without_stray_bracket
+from bot.nlp.content_trims import (
+    after_circumstances,
+    after_cue_preposition,
+    without_circumstances,
+    without_stray_bracket,
+)
 
 
 def _content_and_cue(nlp: Language, text: str, content: str, cue: str) -> tuple[Span, Token]:
@@ -188,3 +193,45 @@ STRAY_BRACKETS = [
 def test_a_stray_closing_bracket_is_not_content(text: str, content: str, expected: str) -> None:
     start = text.index(content)
     assert text[start : without_stray_bracket(text, start, start + len(content))] == expected
+
+
+# a preposition the cue takes before what was said ("focused | on | ..."): never content
+CUE_PREPOSITIONS = [
+    pytest.param(
+        "Clinton focused on the NRA's opposition to wider background checks.",
+        "focused",
+        "on the NRA's opposition to wider background checks",
+        "the NRA's opposition to wider background checks",
+        id="focused-on",
+    ),
+    pytest.param(
+        "The senator called on Congress to pass the bill this year.",
+        "called",
+        "on Congress to pass the bill this year",
+        "Congress to pass the bill this year",
+        id="called-on",
+    ),
+    pytest.param(
+        "Clinton focused on Iran.",
+        "focused",
+        "on Iran",
+        "on Iran",  # what would be left is too short to be a statement: as it is
+        id="too-short-left",
+    ),
+    pytest.param(
+        "The mayor said on Monday the bridge would stay open.",
+        "said",
+        "the bridge would stay open",
+        "the bridge would stay open",
+        id="no-preposition",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "cue", "content", "expected"), CUE_PREPOSITIONS)
+def test_a_preposition_of_the_cue_is_not_content(
+    shipped_nlp: Language, text: str, cue: str, content: str, expected: str
+) -> None:
+    span, cue_token = _content_and_cue(shipped_nlp, text, content, cue)
+    cue_span = span.doc[cue_token.i : cue_token.i + 1]
+    assert text[after_cue_preposition(span, cue_span) : span.end_char] == expected
