@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     # MiniLM over the whole article, at embedding_precision
     attribution_tagger: bool = True
     # the score (0..1) of the statement-confidence model below which an attributed statement is
-    # kept back, not shown as someone's; None: the shipped model's tuned threshold (0.41 on
-    # PolNeAR dev: strict precision 0.75; 0.6 gives 0.81 and shows about a fifth fewer)
+    # kept back, not shown as someone's; None: the shipped model's tuned threshold (0.39 on
+    # PolNeAR dev: strict precision 0.74; 0.6 gives 0.81 and shows about a fifth fewer)
     statement_confidence: float | None = Field(default=None, ge=0, le=1)
     # the pair judge (bot.inference.judge, a MiniLM cross-encoder) re-reads the few pairs the
     # combined similarity calls repeat/changed and vetoes those that are not the same statement
