@@ -712,6 +712,34 @@ RESOLUTION = [
         id="an-epithet-after-a-list-of-names-a-parse-split",
     ),
     pytest.param(
+        "Laura Bush said the family was united. The rally drew a big crowd. Jeb Bush thanked the "
+        "crowd in Columbia. The former governor said that labels are for soup cans.",
+        [("said", "Laura Bush", "person"), ("said", "Jeb Bush", "person")],
+        id="an-epithet-after-someone-sharing-a-surname-with-a-speaker",
+    ),
+    # "vice president" is another office than "the president"
+    pytest.param(
+        "President Barack Obama said he was not taking away guns. Vice President Joe Biden said the "
+        "rules were lawful. The president said that he taught constitutional law.",
+        [
+            ("said", "Barack Obama", "person"),
+            ("said", "Joe Biden", "person"),
+            ("said", "Barack Obama", "person"),
+        ],
+        id="the-president-is-not-the-vice-president-met-since",
+    ),
+    pytest.param(
+        "Vice President Joe Biden said the rules were lawful. "
+        "The vice president added that the law was clear.",
+        [("said", "Joe Biden", "person"), ("added", "Joe Biden", "person")],
+        id="the-vice-president-is-the-vice-president",
+    ),
+    pytest.param(
+        "Vice President Joe Biden spoke in Ohio on Monday. The president said that his actions were lawful.",
+        [("said", "president", "unknown")],
+        id="the-president-is-not-a-vice-president-named-before",
+    ),
+    pytest.param(
         "Melania Trump spoke at the convention. The New York businessman said the speech was great.",
         [("said", "New York businessman", "unknown")],
         id="an-epithet-of-another-gender",

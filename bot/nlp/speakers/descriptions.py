@@ -21,15 +21,16 @@ is read as that person only when
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from spacy.tokens import Span, Token
 
 from bot.models import SpeakerKind
-from bot.nlp.name_genders import gender_of_first_name, gender_of_words
+from bot.nlp.name_genders import gender_of_first_name, gender_of_words, is_first_name
 from bot.nlp.speakers.entities import SpeakerEntity
-from bot.nlp.speakers.names import country_names
-from bot.nlp.speakers.state import ResolverState
+from bot.nlp.speakers.names import country_names, split_title
+from bot.nlp.speakers.state import RANKS, ResolverState
 from bot.nlp.speakers.vocabulary import POSSESSIVE
 from bot.words import US_STATES
 
@@ -59,12 +60,17 @@ _EPITHET_MODIFIERS = frozenset(
 _SENTENCES_BACK = 3
 
 
+@functools.cache
+def _places() -> frozenset[str]:
+    return frozenset(p.lower() for p in US_STATES) | country_names()
+
+
 def _is_epithet(words: list[str]) -> bool:
     """ "New York businessman", "former Indiana governor", "Republican presidential nominee"."""
     if not words or words[-1].lower() not in EPITHET_HEADS:
         return False
     before = words[:-1]
-    places = {p.lower() for p in US_STATES} | country_names()
+    places = _places()
     k = 0
     while k < len(before):
         word = before[k].lower().rstrip(",")
@@ -113,12 +119,18 @@ class Descriptions(ResolverState):
             if len(self._people_named(self.doc[window_start : sentence.end])) > 1:
                 return None
             person = self._person_named_by(subject)
+            if person is None:
+                return None
+            name = person.canonical.split() if isinstance(person, SpeakerEntity) else person
             described = gender_of_words(words)  # "businessman", "congresswoman"
-            if person is not None and described is not None:
-                named = gender_of_first_name(person.canonical.split())
-                if named is not None and named is not described:
-                    return None
-            return person
+            named = gender_of_first_name(name)
+            if described is not None and named is not None and named is not described:
+                return None
+            if isinstance(person, SpeakerEntity):
+                return person
+            entity = SpeakerEntity(" ".join(person), SpeakerKind.PERSON)
+            self.entities.append(entity)
+            return entity
         return None
 
     def _people_named(self, span: Span) -> list[tuple[str, ...]]:
@@ -144,9 +156,10 @@ class Descriptions(ResolverState):
                 people.append(words)
         return people
 
-    def _person_named_by(self, subject: Token) -> SpeakerEntity | None:
-        """The person a sentence's subject names: a person's name, or a description already
-        read as a person; None for anything else (a pronoun, a body, a thing)."""
+    def _person_named_by(self, subject: Token) -> SpeakerEntity | list[str] | None:
+        """The person a sentence's subject names: one met before, or the words of a name the
+        recognizer tags as a person's, or a description already read as a person; None for
+        anything else (a pronoun, a body, a thing, a surname shared by another first name)."""
         if subject.pos_ == "PROPN":
             # the name's run of proper nouns around its head ("Mike" ← "Pence" in UD's flat)
             first = last = subject.i
@@ -154,16 +167,28 @@ class Descriptions(ResolverState):
                 first -= 1
             while last + 1 < subject.sent.end and self.doc[last + 1].pos_ == "PROPN":
                 last += 1
-            words = [POSSESSIVE.sub("", t.text) for t in self.doc[first : last + 1]][-3:]
+            run = [POSSESSIVE.sub("", t.text) for t in self.doc[max(first - 1, 0) : last + 1]]
+            if any(w.lower() in RANKS for w in run):
+                return None  # "Vice President Joe Biden" is not "the president"
+            run = run[1:] if first > 0 else run
+            _, words = split_title(run)
+            words = words[-3:]
+            if not words:
+                return None
             known = self._find_by_surname(words)
             if known is not None:
-                return known if known.kind is SpeakerKind.PERSON else None
+                known_words = known.canonical.split()
+                other_first_name = (
+                    len(words) > 1
+                    and len(known_words) > 1
+                    and is_first_name(words[0])
+                    and known_words[0] != words[0]
+                )
+                if known.kind is not SpeakerKind.PERSON or other_first_name:
+                    return None  # "Jeb Bush" is not the "Laura Bush" met before
+                return known
             label = self._entity_label(subject.idx, subject.idx + len(subject.text))
-            if label in self.person_labels and len(words) > 1:
-                entity = SpeakerEntity(" ".join(words), SpeakerKind.PERSON)
-                self.entities.append(entity)
-                return entity
-            return None
+            return words if label in self.person_labels and len(words) > 1 else None
         if subject.pos_ == "NOUN":
             phrase = self.text[subject.left_edge.idx : subject.idx + len(subject.text)]
             for entity in self.entities:

@@ -68,7 +68,8 @@ class NameMentions(Descriptions):
         words = core_mention_words(words)
         if len(words) > 1 and words[0] in SENTENCE_OPENERS:
             # "Say Mexico demanded that ...": "say" as in "for example"
-            words, text = words[1:], text.split(None, 1)[1]
+            text = text[text.index(words[0]) + len(words[0]) :].strip()
+            words = words[1:]
         run_on = self._person_run_on(words)
         if run_on is not None:
             return self._resolve_person(words[-1], run_on, [], SpeakerKind.PERSON, False)

@@ -87,7 +87,8 @@ class ResolverState:
         for entity in reversed(self.entities):
             titles = [" ".join(ROLE_SYNONYMS.get(w, w) for w in t.split()) for t in entity.titles]
             if any(
-                role == t or t.endswith(" " + role) or role in t.split() or _shortened(role, t)
+                (role == t or t.endswith(" " + role) or role in t.split() or _shortened(role, t))
+                and not _another_rank(role, t)
                 for t in titles
             ):
                 return entity
@@ -103,7 +104,8 @@ class ResolverState:
         best: str | None = None
         for match in pattern.finditer(self.text, 0, before):
             name = POSSESSIVE.sub("", match.group(1).strip())
-            if name and name[0].isupper() and not self._heading_words_only(*match.span(1)):
+            named = name and name[0].isupper() and not self._heading_words_only(*match.span(1))
+            if named and not self._of_another_rank(role, match.start()):
                 best = name
         if best is None:
             # a description used before the article names the person in that role ("the
@@ -111,9 +113,16 @@ class ResolverState:
             # Donald Trump"): the first such naming after it
             for match in pattern.finditer(self.text, before):
                 name = POSSESSIVE.sub("", match.group(1).strip())
-                if name and name[0].isupper() and not self._heading_words_only(*match.span(1)):
+                named = name and name[0].isupper() and not self._heading_words_only(*match.span(1))
+                if named and not self._of_another_rank(role, match.start()):
                     return name
         return best
+
+    def _of_another_rank(self, role: str, at: int) -> bool:
+        """Whether the title found at ``at`` is another office ("Vice | President Joe Biden"
+        for "the president")."""
+        before = self.text[max(0, at - 15) : at].lower().split()
+        return bool(before) and before[-1] in RANKS and before[-1] not in role.lower().split()
 
     def _heading_words_only(self, start: int, end: int) -> bool:
         """A mention in a title-case heading that reads as no name ("New Poll Shows Minor
@@ -161,6 +170,16 @@ def _alternatives(word: str) -> str:
     lower = word.lower()
     same = {lower} | {k for k, v in ROLE_SYNONYMS.items() if v == lower} | {ROLE_SYNONYMS.get(lower, lower)}
     return "(?:" + "|".join(re.escape(w) for w in sorted(same)) + ")"
+
+
+# words that make a title another office than its head ("vice president" is not "the president")
+RANKS = frozenset({"vice", "deputy", "assistant", "associate", "under", "lieutenant", "acting"})
+
+
+def _another_rank(role: str, title: str) -> bool:
+    """ "the president" against the title "vice president": another office, not a shorter name
+    for the same one."""
+    return bool((RANKS & set(title.split())) - set(role.split()))
 
 
 def _shortened(role: str, title: str) -> bool:
