@@ -41,6 +41,10 @@ def tidy_name_mention(text: str) -> str:
     return DASH_APPOSITION.sub(", ", text)
 
 
+# a vote's tally ("80-19"), which a parse can run into the mention of who voted
+_TALLY = re.compile(r"\d+[-–]\d+")
+
+
 def core_mention_words(words: list[str]) -> list[str]:
     """The words of a mention without leading determiners and quantifiers ("the", "Both Mr.
     King and ...") or a relative pronoun it ran into ("the Chicago Police Department which")."""
@@ -55,9 +59,6 @@ def core_mention_words(words: list[str]) -> list[str]:
         # "the Senate's 80-19 (vote for ...)": the tally of a vote, then who voted
         words = [*words[:-2], POSSESSIVE.sub("", words[-2])]
     return words
-
-
-_TALLY = re.compile(r"\d+[-–]\d+")
 
 
 @functools.cache
