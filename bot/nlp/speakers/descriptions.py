@@ -62,7 +62,7 @@ _SENTENCES_BACK = 3
 
 @functools.cache
 def _places() -> frozenset[str]:
-    return frozenset(p.lower() for p in US_STATES) | country_names()
+    return US_STATES | country_names()  # both lower-case
 
 
 def _is_epithet(words: list[str]) -> bool:

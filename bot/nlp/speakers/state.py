@@ -122,7 +122,7 @@ class ResolverState:
         """Whether the title found at ``at`` is another office ("Vice | President Joe Biden"
         for "the president")."""
         before = self.text[max(0, at - 15) : at].lower().split()
-        return bool(before) and before[-1] in RANKS and before[-1] not in role.lower().split()
+        return bool(before) and _another_rank(role.lower(), before[-1])
 
     def _heading_words_only(self, start: int, end: int) -> bool:
         """A mention in a title-case heading that reads as no name ("New Poll Shows Minor
