@@ -613,6 +613,24 @@ RESOLUTION = [
         [("announced", "Twitter", "organisation")],
         id="a-platform-is-no-person",
     ),
+    pytest.param(
+        "Citizens for Tax Justice said that companies keep $2.5 trillion offshore.",
+        [("said", "Citizens for Tax Justice", "organisation")],
+        id="a-name-with-for-names-a-body",
+    ),
+    # a lone surname the recognizer takes for a body, after the article named the person
+    pytest.param(
+        "Michael Mulgrew, president of the United Federation of Teachers, said that parents were "
+        "angry. “Let’s get back to saying our schools are something we support,” said Mulgrew.",
+        [("said", "Michael Mulgrew", "person"), ("said", "Michael Mulgrew", "person")],
+        id="a-surname-after-the-full-name-is-the-person",
+    ),
+    pytest.param(
+        "Mehmet Oz is a TV doctor.\n\nEVEN OZ’S BOSS THINKS HE’S FULL OF YOU-KNOW-WHAT — The head "
+        "of Sony Pictures Television indicated as much in an email.",
+        [("THINKS", "Oz's Boss", "person")],
+        id="a-headline-in-capitals-keeps-its-possessive",
+    ),
     # a company called by the first word of its name after the article named it in full
     pytest.param(
         "The loan came from Patriot Coal, which went bankrupt last year. "

@@ -179,7 +179,9 @@ class NameMentions(Descriptions):
             and not transcript_label
         )
         outlet = " ".join(w for w in lower_words if w != "the") in NEWS_OUTLETS
-        org_word = country or acronym or outlet or any(w in ORG_WORDS for w in lower_words)
+        org_word = (
+            country or acronym or outlet or _body_name(words) or any(w in ORG_WORDS for w in lower_words)
+        )
         is_org = (
             org_word
             or definite_proper
@@ -192,9 +194,12 @@ class NameMentions(Descriptions):
         is_group = is_group or (bool(name) and name[-1].lower() in GROUP_HEADS)
         # "Prime Minister Erik Dahl": a personal title before a name outweighs an ORG label
         titled_person = bool(titles) and bool(proper) and not any(w.lower() in ORG_WORDS for w in name)
+        # "Mulgrew" after "Michael Mulgrew, president of the United Federation of Teachers": a
+        # lone surname the recognizer calls an organisation is the person the article named
+        named_person = len(name) == 1 and not org_word and self._named_person(name) is not None
         if is_group:
             kind = SpeakerKind.GROUP
-        elif titled_person:
+        elif titled_person or named_person:
             kind = SpeakerKind.PERSON
         elif is_org and (org_word or definite_proper or label not in self.person_labels):
             kind = SpeakerKind.ORGANISATION
@@ -203,6 +208,19 @@ class NameMentions(Descriptions):
         else:
             kind = SpeakerKind.UNKNOWN
         return kind, transcript_label
+
+    def _named_person(self, name: list[str]) -> SpeakerEntity | None:
+        """The person met before in the article whose full name ends with ``name`` ("Mulgrew"
+        after "Michael Mulgrew"), if any."""
+        tail = " " + " ".join(name).lower()
+        return next(
+            (
+                e
+                for e in reversed(self.entities)
+                if e.kind is SpeakerKind.PERSON and not e.members and f" {e.canonical.lower()}".endswith(tail)
+            ),
+            None,
+        )
 
     def _resolve_body(self, text: str, words: list[str], kind: SpeakerKind) -> SpeakerEntity:
         """A group or an organisation: the one met before under this name (or, for an
@@ -274,7 +292,7 @@ class NameMentions(Descriptions):
         ):
             # a transcript's speaker label ("PENCE:", "JOHN KERRY:") names the person as "Pence";
             # a lone acronym ("VA", "CNS") keeps its capitals
-            name = [w.title() for w in name]
+            name = [_title_case(w) for w in name]
         existing = self._find_by_surname(name)
         if existing is not None:
             if len(" ".join(name)) > len(existing.canonical) and name[-1].lower() == existing.surname:
@@ -488,3 +506,24 @@ def _ends_in_a_role(name: list[str]) -> bool:
     """A description whose head is a title word in lower case ("Republican nominee", "Vermont
     senator"): a person's name never ends so."""
     return len(name) > 1 and name[-1].islower() and name[-1] in TITLE_WORDS
+
+
+# "for" or "against" between capitalised words: "Citizens for Tax Justice", "Mothers Against
+# Drunk Driving" name a body; a person's name never has them
+_BODY_NAME_LINKS = frozenset({"for", "against"})
+_BODY_NAME_SMALL_WORDS = _BODY_NAME_LINKS | {"of", "the", "and", "to", "on", "in"}
+
+
+def _body_name(words: list[str]) -> bool:
+    return (
+        len(words) >= 3
+        and words[0][:1].isupper()
+        and words[-1][:1].isupper()
+        and any(w.lower() in _BODY_NAME_LINKS for w in words[1:-1])
+        and all(w[:1].isupper() or w.lower() in _BODY_NAME_SMALL_WORDS for w in words)
+    )
+
+
+def _title_case(word: str) -> str:
+    """ "PENCE" -> "Pence", and "OZ’S" -> "Oz’s" (``str.title`` gives "Oz’S")."""
+    return re.sub(r"(?<=\w)(['’])S\b", r"\1s", word.title())
