@@ -412,6 +412,16 @@ def test_reported_objects_without_a_clause_are_not_claims(nlp: Language, text: s
     assert len(polnear.extract(text)) == 1
 
 
+def test_a_noun_cues_speaker_is_its_possessor(extractor: SpacyClaimExtractor) -> None:
+    """ "The mayor’s warning that …": the mention is the possessor, not the noun phrase that
+    runs on into the cue."""
+    text = "The mayor’s warning that the bridge could close worried the traders."
+    claims = [c for c in extractor.extract(text) if c.kind is not ClaimKind.UNATTRIBUTED]
+    assert len(claims) == 1
+    assert claims[0].speaker_mention is not None
+    assert claims[0].speaker_mention.text == "The mayor"
+
+
 @pytest.mark.parametrize(
     ("text", "statements"),
     [

@@ -110,6 +110,39 @@ def test_tagged_content_gets_the_nearest_tagged_source_in_its_sentence(shipped_n
     assert TEXT[a.cue[0] : a.cue[1]] == "is confident"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "subject", "owner"),
+    [
+        ("Politifact seized on Trump’s claim that there were thousands of shootings.", "Politifact", "Trump"),
+        (
+            "Politifact checked Donald Trump’s claim that there were thousands of shootings.",
+            "Politifact",
+            "Donald Trump",
+        ),
+        (
+            "Several experts rejected his claim that the new tariffs would bring jobs back.",
+            "Several experts",
+            "his",
+        ),
+    ],
+)
+def test_a_noun_cue_is_its_possessors(shipped_nlp: Language, text: str, subject: str, owner: str) -> None:
+    """The tagger's nearest source is the clause's subject; the claim is the possessor's."""
+    doc = shipped_nlp(normalise_text(text))
+    content = text[text.index("that ") + 5 : -1]
+    tags = {
+        "content": [TaggedSpan(*_span_of(text, content), 0.9)],
+        "source": [TaggedSpan(*_span_of(text, subject), 0.9)],
+        "cue": [TaggedSpan(*_span_of(text, "claim"), 0.9)],
+    }
+    added = tagged_attributions(doc, tags, [], find_quotes(text))
+    assert len(added) == 1
+    source = added[0].source
+    assert source is not None
+    assert text[source[0] : source[1]] == owner
+
+
 def _span_of(text: str, phrase: str) -> tuple[int, int]:
     start = text.index(phrase)
     return start, start + len(phrase)

@@ -43,6 +43,7 @@ from bot.nlp.attribution.sources import (
     head_name,
     np_left,
     np_right,
+    possessor_of,
     relative_antecedent,
     subject_of,
     time_phrase_start,
@@ -158,6 +159,9 @@ def _find_speaker(
     """The speaker of a verb cue as a token range, and whether it follows the cue ("…, said
     Wallace": inverted) or is taken from the statement before (inherited)."""
     doc = ctx.doc
+    owner = possessor_of(doc[cue], unit.start)
+    if owner is not None:
+        return owner, False, False
     source = _speaker_before_cue(doc, unit, cue)
     if source is not None:
         return _subject_of_hanging_participle(ctx, unit, cue, source) or source, False, False

@@ -7,7 +7,13 @@ import logging
 from spacy.tokens import Doc, Token
 
 from bot.nlp.attribution.records import ArticleContext, SentenceUnit, TokenRange
-from bot.nlp.attribution.vocabulary import NP_TAGS, NP_WORDS, SKIP_BEFORE_CUE, SUBJECT_DEPS
+from bot.nlp.attribution.vocabulary import (
+    NP_TAGS,
+    NP_WORDS,
+    POSSESSOR_DEPS,
+    SKIP_BEFORE_CUE,
+    SUBJECT_DEPS,
+)
 from bot.nlp.tokens import is_verb
 from bot.nlp.tokens import token_tag as _tag
 from bot.words import DATA_NOUNS, PLACE_LABELS, PLACE_PREPOSITIONS, PUBLISH_FORMS, TIME_NOUNS
@@ -227,6 +233,23 @@ def head_name(doc: Doc, span: TokenRange) -> TokenRange:
             first -= 1
         return TokenRange((first, last + 1))
     return TokenRange((start, end))
+
+
+def possessor_of(token: Token, floor: int = 0) -> TokenRange | None:
+    """Who owns a noun cue: "Politifact seized on Trump’s claim that …", "Experts rejected his
+    claim that …" — the claim is Trump's and his, not said by the subject of the clause it
+    stands in. The possessor's words (from token ``floor`` on) without the possessive ending;
+    None for a verb or a noun with no possessor."""
+    if not _tag(token).startswith("NN"):
+        return None
+    for child in token.children:
+        if child.dep_ in POSSESSOR_DEPS and floor <= child.i < token.i:
+            words = [t.i for t in child.subtree if t.dep_ != "case"]  # not the "’s"
+            left, right = max(min(words), floor), max(words) + 1
+            if right - left > 12:
+                return None
+            return TokenRange((left, right))
+    return None
 
 
 def subject_of(token: Token, unit: SentenceUnit) -> TokenRange | None:

@@ -214,6 +214,8 @@ FUNCTION_VERBS = frozenset(
 
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "nsubj:pass"})
+# "Trump’s claim": the owner of a noun (UD, and the older English label)
+POSSESSOR_DEPS = frozenset({"nmod:poss", "poss"})
 
 
 CONTENT_STARTERS = frozenset({"that", ":", ","})
