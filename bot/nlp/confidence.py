@@ -80,7 +80,7 @@ PERSON_ROLES = frozenset(
     student worker officer colleague neighbour neighbor pastor priest bishop lawmaker mayor
     sheriff prosecutor host moderator interviewer participant resident everyone percent
     majority minority plurality people reader specialist observer city state county town
-    community school
+    community school strategist staffer operative consultant
     """
     )
 )

@@ -618,6 +618,17 @@ RESOLUTION = [
         [("said", "Citizens for Tax Justice", "organisation")],
         id="a-name-with-for-names-a-body",
     ),
+    # a person's role in a body is a description of a person, not the body
+    pytest.param(
+        "The chair of the DNC said that a special meeting would be called to pick a nominee.",
+        [("said", "chair of the DNC", "unknown")],
+        id="a-role-of-a-body-is-no-body",
+    ),
+    pytest.param(
+        "A Homeland Security Department official said that the visas had been checked.",
+        [("said", "Homeland Security Department official", "unknown")],
+        id="a-body-s-official-is-no-body",
+    ),
     # a lone surname the recognizer takes for a body, after the article named the person
     pytest.param(
         "Michael Mulgrew, president of the United Federation of Teachers, said that parents were "

@@ -31,6 +31,8 @@ from bot.nlp.speakers.vocabulary import (
     POSSESSIVE,
     PUBLISHED_BY,
     RELATIVES,
+    ROLE_LINKS,
+    ROLE_NOUNS,
     SENTENCE_OPENERS,
     SETTING_WORDS,
     SPEAKING_FOR,
@@ -83,7 +85,12 @@ class NameMentions(Descriptions):
             if words[-1].lower() not in GROUP_HEADS and name and name[-1].lower() in GROUP_HEADS:
                 words = name  # "Democrats" of "nervous Democrats on Capitol Hill, who"
             return self._resolve_body(text, words, kind)
-        if not name or not any(w[:1].isupper() for w in name) or _ends_in_a_role(name):
+        if (
+            not name
+            or not any(w[:1].isupper() for w in name)
+            or _ends_in_a_role(name)
+            or (kind is SpeakerKind.UNKNOWN and _headed_by_a_role(words))
+        ):
             # "the Republican nominee", "the New York businessman": a role, not a name
             return self._resolve_role(text, words, start, end)
         if not titles and (company := self._company_named_by(name)) is not None:
@@ -202,7 +209,9 @@ class NameMentions(Descriptions):
         elif titled_person or named_person:
             kind = SpeakerKind.PERSON
         elif is_org and (org_word or definite_proper or label not in self.person_labels):
-            kind = SpeakerKind.ORGANISATION
+            # "the Senate majority leader", "chair of the DNC": a person's role in a body, a
+            # description of a person, not the body
+            kind = SpeakerKind.UNKNOWN if _headed_by_a_role(words) else SpeakerKind.ORGANISATION
         elif label in self.person_labels or (proper and len(proper) == len(name) and titles != words):
             kind = SpeakerKind.PERSON if proper else SpeakerKind.UNKNOWN
         else:
@@ -506,6 +515,15 @@ def _ends_in_a_role(name: list[str]) -> bool:
     """A description whose head is a title word in lower case ("Republican nominee", "Vermont
     senator"): a person's name never ends so."""
     return len(name) > 1 and name[-1].islower() and name[-1] in TITLE_WORDS
+
+
+def _headed_by_a_role(words: list[str]) -> bool:
+    """Whether a mention's head, before any "of"/"at" it runs on with, is a person's role in
+    lower case: "Senate majority leader", "chair | of the DNC", "tech staffer | at the State
+    Department", "Homeland Security Department official" (not "Bank of England")."""
+    cut = next((k for k, w in enumerate(words) if k > 0 and w in ROLE_LINKS), len(words))
+    head = words[cut - 1] if cut else ""
+    return head.islower() and (head in TITLE_WORDS or head in ROLE_NOUNS)
 
 
 # "for" or "against" between capitalised words: "Citizens for Tax Justice", "Mothers Against

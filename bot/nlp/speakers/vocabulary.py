@@ -145,6 +145,16 @@ TITLE_MODIFIERS = frozenset(
 )  # fmt: skip
 
 
+# people named by their work, besides the titles a name may follow: "a tech staffer at the State
+# Department", "a Homeland Security Department official", "a campaign aide"
+ROLE_NOUNS = frozenset(
+    {"staffer", "aide", "official", "member", "doctor", "physician", "consultant", "operative",
+     "lawmaker", "employee", "insider", "negotiator", "researcher", "scientist", "expert"}
+)  # fmt: skip
+# what ties a role to the body it serves: "chair | of the DNC", "staffer | at the State Department"
+ROLE_LINKS = frozenset({"of", "at", "for", "from", "with", "in"})
+
+
 ORG_WORDS = frozenset(
     [
         "kremlin",
