@@ -463,8 +463,12 @@ RESOLUTION = [
     pytest.param(
         "Hillary Clinton spoke in Ohio. Donald Trump said the debate was rigged. "
         "Clinton said taxes would rise. She added that the plan was fair.",
-        [("said", "Donald Trump", "person"), ("said", "Clinton", "person"), ("added", "Clinton", "person")],
-        # quoted only by surname, but the article names her in full elsewhere
+        [
+            ("said", "Donald Trump", "person"),
+            ("said", "Hillary Clinton", "person"),
+            ("added", "Hillary Clinton", "person"),
+        ],
+        # quoted only by surname, but the article names her in full elsewhere: she is shown so
         id="a-bare-surname-takes-the-first-name-the-article-gives",
     ),
     pytest.param(
@@ -617,6 +621,29 @@ RESOLUTION = [
         "Citizens for Tax Justice said that companies keep $2.5 trillion offshore.",
         [("said", "Citizens for Tax Justice", "organisation")],
         id="a-name-with-for-names-a-body",
+    ),
+    # a person quoted by surname alone is named by the one full name the article gives them
+    pytest.param(
+        "Tom Clarke, a nursing home owner, bought three coal mines last year.\n\n"
+        "“Coal isn't the villain,” Mr. Clarke said.",
+        [("said", "Tom Clarke", "person")],
+        id="a-surname-takes-the-full-name-given-elsewhere",
+    ),
+    pytest.param(
+        "The library in Little Rock honours Bill Clinton.\n\n“We will win this state,” Mrs. Clinton said.",
+        [("said", "Clinton", "person")],
+        id="no-full-name-of-the-other-gender",
+    ),
+    pytest.param(
+        "Prime Minister Jean-Marc Ayrault arrived late.\n\nAyrault said that France would act.",
+        [("said", "Ayrault", "person")],
+        id="no-first-name-cut-from-a-hyphenated-one",
+    ),
+    pytest.param(
+        "Rival Hillary Clinton had mocked the complaint, saying anybody who complains about a "
+        "microphone “is not having a good night.”",
+        [("saying", "Hillary Clinton", "person")],
+        id="a-capitalised-word-before-a-first-name-is-no-name",
     ),
     # a person's role in a body is a description of a person, not the body
     pytest.param(

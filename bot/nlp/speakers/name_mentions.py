@@ -7,6 +7,7 @@ import logging
 import re
 
 from bot.models import SpeakerKind
+from bot.nlp.name_genders import first_name_genders, first_name_leanings, is_first_name
 from bot.nlp.speakers.descriptions import Descriptions
 from bot.nlp.speakers.entities import SpeakerEntity
 from bot.nlp.speakers.names import (
@@ -302,6 +303,7 @@ class NameMentions(Descriptions):
             # a transcript's speaker label ("PENCE:", "JOHN KERRY:") names the person as "Pence";
             # a lone acronym ("VA", "CNS") keeps its capitals
             name = [_title_case(w) for w in name]
+        name = _without_a_word_before_the_first_name(name)
         existing = self._find_by_surname(name)
         if existing is not None:
             if len(" ".join(name)) > len(existing.canonical) and name[-1].lower() == existing.surname:
@@ -515,6 +517,20 @@ def _ends_in_a_role(name: list[str]) -> bool:
     """A description whose head is a title word in lower case ("Republican nominee", "Vermont
     senator"): a person's name never ends so."""
     return len(name) > 1 and name[-1].islower() and name[-1] in TITLE_WORDS
+
+
+def _without_a_word_before_the_first_name(name: list[str]) -> list[str]:
+    """ "Rival Hillary Clinton had mocked …", "NBC's Dante Chinni": a capitalised word before a
+    known first name, in a name of capitalised words only, that no one is named by (not even
+    rarely: "Cornell William Brooks") describes the person."""
+    if (
+        len(name) >= 3
+        and all(w[:1].isupper() for w in name)
+        and is_first_name(name[1])
+        and name[0].lower() not in first_name_genders().keys() | first_name_leanings().keys()
+    ):
+        return name[1:]
+    return name
 
 
 def _headed_by_a_role(words: list[str]) -> bool:
