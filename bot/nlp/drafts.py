@@ -144,7 +144,7 @@ def resolve_drafts(
             claim = adopt_neighbour(claims, index)
         final.append(claim)
     # aliases are only complete once the whole article is read
-    resolver.give_full_names()
+    resolver.settle_names()
     by_name = {e.canonical: e for e in resolver.entities}
     # a speaker renamed later ("council" in a headline, then "Portmere City Council") is
     # found by its old name, now one of its aliases

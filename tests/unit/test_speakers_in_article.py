@@ -645,6 +645,20 @@ RESOLUTION = [
         [("saying", "Hillary Clinton", "person")],
         id="a-capitalised-word-before-a-first-name-is-no-name",
     ),
+    # kinds the rest of the article corrects
+    pytest.param(
+        "De Blasio says the explosion was an intentional act\n\n"
+        "An explosion that Mayor Bill de Blasio described as intentional injured 29 people. "
+        "De Blasio said that there did not appear to be any link to other explosions.",
+        [("says", "Bill de Blasio", "person"), ("said", "Bill de Blasio", "person")],
+        id="a-heading-surname-read-as-a-body-is-the-person-named-later",
+    ),
+    pytest.param(
+        "Senator Elizabeth Warren questioned Wells Fargo CEO John Stumpf on Tuesday. "
+        "Wells Fargo announced that it would end the sales targets in January.",
+        [("announced", "Wells Fargo", "organisation")],
+        id="whose-officer-a-person-is-names-a-company",
+    ),
     # a person's role in a body is a description of a person, not the body
     pytest.param(
         "The chair of the DNC said that a special meeting would be called to pick a nominee.",

@@ -7,8 +7,9 @@ import re
 from collections.abc import Sequence
 
 from bot.models import SpeakerKind
-from bot.nlp.name_genders import PRONOUN_GENDERS, PronounGender, first_name_genders, first_name_leanings
+from bot.nlp.name_genders import PRONOUN_GENDERS
 from bot.nlp.speakers.entities import ResolvedSpeaker, SpeakerEntity
+from bot.nlp.speakers.final_names import FinalNames
 from bot.nlp.speakers.name_mentions import NameMentions
 from bot.nlp.speakers.names import body_of_material, mention_words, opens_sentence
 from bot.nlp.speakers.pronouns import PronounAntecedents
@@ -35,7 +36,7 @@ from bot.words import TIME_NOUNS
 logger = logging.getLogger(__name__)
 
 
-class SpeakerResolver(NameMentions, PronounAntecedents):
+class SpeakerResolver(NameMentions, PronounAntecedents, FinalNames):
     """Resolves speaker mentions of one article, in text order."""
 
     def observe(self, start: int, end: int) -> None:
@@ -60,29 +61,6 @@ class SpeakerResolver(NameMentions, PronounAntecedents):
         if resolved is not None:
             self._last_seen[id(resolved.entity)] = start
         return resolved
-
-    def give_full_names(self) -> None:
-        """A person quoted only by surname ("Clarke said …") is named by the full name the
-        article gives elsewhere ("Tom Clarke, a nursing home owner, concocted …"), when it
-        gives exactly one: a known first name right before the surname, of no other gender
-        than a "Mr." or "Mrs." the article used for them ("Mrs. Clinton" is no "Bill Clinton")."""
-        genders = first_name_genders()
-        leanings = first_name_leanings()
-        for entity in self.entities:
-            words = entity.canonical.split()
-            if entity.kind is not SpeakerKind.PERSON or entity.members or len(words) != 1:
-                continue
-            before = re.finditer(rf"(?<![\w'’-])([A-Z][a-z]+)\s+{re.escape(words[0])}\b", self.text)
-            first = {m.group(1) for m in before if m.group(1).lower() in genders.keys() | leanings.keys()}
-            if len(first) != 1:
-                continue
-            given = first.pop()
-            full = f"{given} {words[0]}"
-            gender = genders.get(given.lower(), leanings.get(given.lower()))
-            if any(e.canonical == full for e in self.entities) or _other_gender(entity, gender):
-                continue
-            entity.canonical = full
-            entity.add_alias(words[0])
 
     def _resolve_mention(
         self, start: int, end: int, statement: tuple[tuple[int, int], ...] = ()
@@ -212,21 +190,3 @@ class SpeakerResolver(NameMentions, PronounAntecedents):
                 continue  # "In a statement ..." opens with a capital, not a name
             return self._resolve_name_mention(chosen, start, start + len(chosen))
         return None
-
-
-_HONORIFIC_GENDERS = {
-    "mr": PronounGender.MALE,
-    "mrs": PronounGender.FEMALE,
-    "ms": PronounGender.FEMALE,
-    "miss": PronounGender.FEMALE,
-}
-
-
-def _other_gender(entity: SpeakerEntity, gender: PronounGender | None) -> bool:
-    """Whether the article called ``entity`` "Mr." or "Mrs." against the first name's ``gender``."""
-    for form in (*entity.aliases, *entity.titles):
-        for word in form.split():
-            honorific = _HONORIFIC_GENDERS.get(word.lower().rstrip("."))
-            if honorific is not None and gender is not None and honorific is not gender:
-                return True
-    return False

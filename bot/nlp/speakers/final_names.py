@@ -1,0 +1,109 @@
+"""Names settled once the whole article is read: a surname the article gives a first name
+elsewhere, a body's name that turns out to be a person's, a person's name that turns out to be a
+company's."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.models import SpeakerKind
+from bot.nlp.name_genders import PronounGender, first_name_genders, first_name_leanings
+from bot.nlp.speakers.entities import SpeakerEntity
+from bot.nlp.speakers.state import ResolverState
+from bot.nlp.speakers.vocabulary import NEWS_OUTLETS, ORG_WORDS
+
+logger = logging.getLogger(__name__)
+
+_HONORIFIC_GENDERS = {
+    "mr": PronounGender.MALE,
+    "mrs": PronounGender.FEMALE,
+    "ms": PronounGender.FEMALE,
+    "miss": PronounGender.FEMALE,
+}
+# "Wells Fargo CEO John Stumpf", "Sony Pictures Television chairman Steve Mosko": the capitalised
+# words before a company's officer and the officer's name are the company
+_EMPLOYER = re.compile(
+    r"((?:[A-Z][\w&'’.-]*\s+){0,3}[A-Z][\w&'’.-]*)(?:['’]s)?\s+"
+    r"(?:CEO|chief executive|[Cc]hief [Ee]xecutive [Oo]fficer|chairman|chairwoman|co-founder|founder)"
+    r"\s+[A-Z][a-z]+\s+[A-Z]"
+)
+
+
+class FinalNames(ResolverState):
+    """What only the whole article tells about its speakers' names and kinds."""
+
+    def settle_names(self) -> None:
+        """Full names for surnames, and kinds the article's other sentences correct."""
+        self._give_full_names()
+        self._people_named_first_as_bodies()
+        self._companies_named_first_as_people()
+
+    def _give_full_names(self) -> None:
+        """A person quoted only by surname ("Clarke said …") is named by the full name the
+        article gives elsewhere ("Tom Clarke, a nursing home owner, concocted …"), when it
+        gives exactly one: a known first name right before the surname, of no other gender
+        than a "Mr." or "Mrs." the article used for them ("Mrs. Clinton" is no "Bill Clinton")."""
+        genders = first_name_genders()
+        leanings = first_name_leanings()
+        for entity in self.entities:
+            words = entity.canonical.split()
+            if entity.kind is not SpeakerKind.PERSON or entity.members or len(words) != 1:
+                continue
+            before = re.finditer(rf"(?<![\w'’-])([A-Z][a-z]+)\s+{re.escape(words[0])}\b", self.text)
+            first = {m.group(1) for m in before if m.group(1).lower() in genders.keys() | leanings.keys()}
+            if len(first) != 1:
+                continue
+            given = first.pop()
+            full = f"{given} {words[0]}"
+            gender = genders.get(given.lower(), leanings.get(given.lower()))
+            if any(e.canonical == full for e in self.entities) or _other_gender(entity, gender):
+                continue
+            entity.canonical = full
+            entity.add_alias(words[0])
+
+    def _people_named_first_as_bodies(self) -> None:
+        """ "De Blasio says …" in a heading, read as a body before the article named "Mayor Bill
+        de Blasio": a body named by a person's surname alone, with no word of a body's name, is
+        that person."""
+        people = [e for e in self.entities if e.kind is SpeakerKind.PERSON and not e.members]
+        for entity in self.entities:
+            words = entity.canonical.lower().split()
+            if (
+                entity.kind is not SpeakerKind.ORGANISATION
+                or not 0 < len(words) <= 2
+                or any(w in ORG_WORDS for w in words)
+                or " ".join(words) in NEWS_OUTLETS
+                or entity.canonical.isupper()
+            ):
+                continue
+            tail = " " + " ".join(words)
+            named = [
+                p
+                for p in people
+                if len(p.canonical.split()) > len(words) and f" {p.canonical.lower()}".endswith(tail)
+            ]
+            if len(named) != 1:
+                continue
+            for alias in (entity.canonical, *entity.aliases):
+                named[0].add_alias(alias)
+            # its statements find the person by the old name, now one of the person's aliases
+            entity.canonical, entity.kind, entity.aliases = named[0].canonical, SpeakerKind.PERSON, []
+
+    def _companies_named_first_as_people(self) -> None:
+        """ "Wells Fargo announced …" after "Wells Fargo CEO John Stumpf": the recognizer may
+        read the company's name as a person's; the article says whose officer is whom."""
+        employers = {m.group(1) for m in _EMPLOYER.finditer(self.text)}
+        for entity in self.entities:
+            if entity.kind is SpeakerKind.PERSON and not entity.members and entity.canonical in employers:
+                entity.kind = SpeakerKind.ORGANISATION
+
+
+def _other_gender(entity: SpeakerEntity, gender: PronounGender | None) -> bool:
+    """Whether the article called ``entity`` "Mr." or "Mrs." against the first name's ``gender``."""
+    for form in (*entity.aliases, *entity.titles):
+        for word in form.split():
+            honorific = _HONORIFIC_GENDERS.get(word.lower().rstrip("."))
+            if honorific is not None and gender is not None and honorific is not gender:
+                return True
+    return False
