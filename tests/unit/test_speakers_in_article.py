@@ -10,6 +10,7 @@ from spacy.language import Language
 from bot.models import ClaimKind, SpeakerKind
 from bot.nlp.extractor import SpacyClaimExtractor
 from bot.nlp.speakers import SpeakerResolver, split_title
+from bot.nlp.speakers.entities import SpeakerEntity
 
 
 @pytest.fixture(scope="session")
@@ -659,6 +660,11 @@ RESOLUTION = [
         [("announced", "Wells Fargo", "organisation")],
         id="whose-officer-a-person-is-names-a-company",
     ),
+    pytest.param(
+        "Many Mexicans felt betrayed when the president invited Mr. Trump to a meeting.",
+        [("felt", "Many Mexicans", "group")],
+        id="many-of-a-people-are-a-group",
+    ),
     # a person's role in a body is a description of a person, not the body
     pytest.param(
         "The chair of the DNC said that a special meeting would be called to pick a nominee.",
@@ -971,3 +977,25 @@ def test_mentions_that_name_nobody_get_no_speaker(
     start = text.index(mention)
     resolved = resolver.resolve(start, start + len(mention))
     assert (resolved.name if resolved else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("One Tweet", SpeakerKind.UNKNOWN),  # "One Tweet Sums Up …": material of no kind
+        ("New Poll", SpeakerKind.ORGANISATION),  # a poll speaks for its pollster
+        ("Morning Consult Poll", SpeakerKind.ORGANISATION),
+        ("Scholars", SpeakerKind.GROUP),
+        ("Many Mexicans", SpeakerKind.GROUP),
+        ("Tom Clarke", SpeakerKind.PERSON),
+        ("Emily Post", SpeakerKind.PERSON),  # a first name: a surname that is a thing stays a name
+    ],
+)
+def test_a_person_named_by_what_speaks_is_no_person(
+    shipped_nlp: Language, name: str, kind: SpeakerKind
+) -> None:
+    """Heading capitals make names of things: the whole article's last pass tells their kind."""
+    resolver = SpeakerResolver(shipped_nlp("The article."))
+    resolver.entities.append(SpeakerEntity(name, SpeakerKind.PERSON))
+    resolver.settle_names()
+    assert resolver.entities[-1].kind is kind

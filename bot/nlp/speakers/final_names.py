@@ -8,10 +8,17 @@ import logging
 import re
 
 from bot.models import SpeakerKind
-from bot.nlp.name_genders import PronounGender, first_name_genders, first_name_leanings
+from bot.nlp.name_genders import PronounGender, first_name_genders, first_name_leanings, is_first_name
 from bot.nlp.speakers.entities import SpeakerEntity
 from bot.nlp.speakers.state import ResolverState
-from bot.nlp.speakers.vocabulary import NEWS_OUTLETS, ORG_WORDS
+from bot.nlp.speakers.vocabulary import (
+    DEMONYM,
+    GROUP_HEADS,
+    MATERIAL_NOUNS,
+    NEWS_OUTLETS,
+    ORG_WORDS,
+    QUANTITY_PRONOUNS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +45,7 @@ class FinalNames(ResolverState):
         self._give_full_names()
         self._people_named_first_as_bodies()
         self._companies_named_first_as_people()
+        self._no_person_by_what_it_names()
 
     def _give_full_names(self) -> None:
         """A person quoted only by surname ("Clarke said …") is named by the full name the
@@ -90,6 +98,30 @@ class FinalNames(ResolverState):
             # its statements find the person by the old name, now one of the person's aliases
             entity.canonical, entity.kind, entity.aliases = named[0].canonical, SpeakerKind.PERSON, []
 
+    def _no_person_by_what_it_names(self) -> None:
+        """A "person" the capitals of a heading or a sentence's start made of a thing that
+        speaks ("One Tweet Sums Up …": material, of no kind; "New Poll Shows …": a poll, which
+        speaks as a body) or of several people ("Scholars debated …", "Many Mexicans felt …": a
+        group)."""
+        for entity in self.entities:
+            words = entity.canonical.split()
+            if entity.kind is not SpeakerKind.PERSON or entity.members or not words:
+                continue
+            if is_first_name(words[0]):
+                continue  # "Emily Post" is a name
+            head = words[-1].lower()
+            if head in _POLL_HEADS:
+                entity.kind = SpeakerKind.ORGANISATION
+            elif head in _MATERIAL_HEADS:
+                entity.kind = SpeakerKind.UNKNOWN
+            elif head in GROUP_HEADS or (
+                len(words) > 1
+                and words[0].lower() in QUANTITY_PRONOUNS
+                and head.endswith("s")
+                and DEMONYM.match(words[-1][:-1]) is not None
+            ):
+                entity.kind = SpeakerKind.GROUP
+
     def _companies_named_first_as_people(self) -> None:
         """ "Wells Fargo announced …" after "Wells Fargo CEO John Stumpf": the recognizer may
         read the company's name as a person's; the article says whose officer is whom."""
@@ -97,6 +129,12 @@ class FinalNames(ResolverState):
         for entity in self.entities:
             if entity.kind is SpeakerKind.PERSON and not entity.members and entity.canonical in employers:
                 entity.kind = SpeakerKind.ORGANISATION
+
+
+# what speaks in a heading's capitals with no kind of its own ("One Tweet Sums Up …"), and polls,
+# which speak for their pollster as the named ones do ("Quinnipiac University poll")
+_MATERIAL_HEADS = MATERIAL_NOUNS | {"tweet", "tweets", "post", "posts", "video", "videos"}
+_POLL_HEADS = frozenset({"poll", "polls", "survey", "surveys"})
 
 
 def _other_gender(entity: SpeakerEntity, gender: PronounGender | None) -> bool:

@@ -309,6 +309,9 @@ GROUP_HEADS = frozenset(
         "delegates",
         "citizens",
         "observers",
+        "scholars",
+        "historians",
+        "academics",
         # a poll's share of those asked: "63 percent said …", "Another 19 percent said …"
         "percent",
     ]
