@@ -37,6 +37,11 @@ _EMPLOYER = re.compile(
 )
 
 
+# a capitalised word, not the tail of a hyphenated one ("Jean-Marc"), then another ("O'Neill", not
+# "Clarke's"): a first name and a surname, maybe
+_GIVEN_AND_SURNAME = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)\s+(?=([A-Z][\w-]*(?:['’][A-Z][\w-]*)?))")
+
+
 class FinalNames(ResolverState):
     """What only the whole article tells about its speakers' names and kinds."""
 
@@ -54,12 +59,16 @@ class FinalNames(ResolverState):
         than a "Mr." or "Mrs." the article used for them ("Mrs. Clinton" is no "Bill Clinton")."""
         genders = first_name_genders()
         leanings = first_name_leanings()
+        given_before: dict[str, set[str]] = {}  # surname -> the known first names written before it
+        for match in _GIVEN_AND_SURNAME.finditer(self.text):
+            given, surname = match.group(1), match.group(2)
+            if given.lower() in genders or given.lower() in leanings:
+                given_before.setdefault(surname, set()).add(given)
         for entity in self.entities:
             words = entity.canonical.split()
             if entity.kind is not SpeakerKind.PERSON or entity.members or len(words) != 1:
                 continue
-            before = re.finditer(rf"(?<![\w'’-])([A-Z][a-z]+)\s+{re.escape(words[0])}\b", self.text)
-            first = {m.group(1) for m in before if m.group(1).lower() in genders.keys() | leanings.keys()}
+            first = set(given_before.get(words[0], ()))
             if len(first) != 1:
                 continue
             given = first.pop()

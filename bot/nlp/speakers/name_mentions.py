@@ -527,7 +527,8 @@ def _without_a_word_before_the_first_name(name: list[str]) -> list[str]:
         len(name) >= 3
         and all(w[:1].isupper() for w in name)
         and is_first_name(name[1])
-        and name[0].lower() not in first_name_genders().keys() | first_name_leanings().keys()
+        and name[0].lower() not in first_name_genders()
+        and name[0].lower() not in first_name_leanings()
     ):
         return name[1:]
     return name
