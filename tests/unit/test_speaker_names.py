@@ -125,6 +125,9 @@ def test_an_alias_is_shown_as_a_name(mention: str, alias: str | None) -> None:
         ("Mitch McConnell, R-Ky.", "Mitch McConnell", "Mitch McConnell, R-Ky."),
         # the speaker's name is not in the mention: as it is
         ("a Homeland Security memo", "Homeland Security Department", "a Homeland Security memo"),
+        # a quantifier over a joint mention is no part of either name
+        ("Both Mr. King", "Larry King", "Mr. King"),
+        ("all Democrats", "Democrats", "Democrats"),
     ],
 )
 def test_an_alias_starts_where_it_names_the_speaker(mention: str, name: str, alias: str) -> None:

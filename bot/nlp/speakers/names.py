@@ -174,12 +174,16 @@ def readable_alias(alias: str, name: str | None = None) -> str | None:
     match = _APPOSITIVE.search(alias)
     head = _RELATIVE_END.sub("", alias[: match.start()] if match else alias).strip(" ,")
     head = tidy_speaker_name(head) if head else head
+    # "Both Mr. King and Mr. Schultz": the quantifier is no part of Mr. King's name
+    head = _QUANTIFIER_BEFORE.sub("", head) if head else head
     if head and name:
         head = _from_the_name(head, name)
     if not head or len(head.split()) > MAX_ALIAS_WORDS:
         return None
     return head
 
+
+_QUANTIFIER_BEFORE = re.compile(r"^(?:both|all|each|either)\s+(?=\S)", re.IGNORECASE)
 
 # words that make the name after them their object: "the rise of", "someone like", "risky for"
 _BEFORE_AN_OBJECT = frozenset({"of", "like", "for", "by", "with", "about", "against", "than", "to", "from"})
