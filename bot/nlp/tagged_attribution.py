@@ -217,6 +217,23 @@ def refine_contents(
     return refined
 
 
+def _subject_right_before(
+    text: str, tags: Mapping[str, Sequence[TaggedSpan]], cue: CharSpan | None, content: CharSpan
+) -> CharSpan | None:
+    """ "Republicans said they are convinced … and Democrats accused …": for a clause right
+    after its cue, the tagged source right before that cue is who speaks, not a nearer one
+    after the content (the subject of the next clause). Only for a clause: an object with its
+    source after it is dropped (``_speaker_after_its_verb``), not given the one before."""
+    if cue is None or cue[1] > content[0] or text[cue[1] : content[0]].strip(" ,:“\"'"):
+        return None
+    before = [
+        CharSpan((s.start, s.end))
+        for s in tags.get("source", ())
+        if s.end <= cue[0] and not text[s.end : cue[0]].strip()
+    ]
+    return before[-1] if before else None
+
+
 def _owner_of_noun_cue(doc: Doc, cue: CharSpan | None) -> CharSpan | None:
     """ "Politifact seized on Trump’s claim that …": a tagged cue that is a noun with a
     possessor is the possessor's, whatever source the tagger found nearer (PolNeAR dev: two
@@ -286,7 +303,9 @@ def tagged_attributions(
         cue = nearest("cue")
         if cue is not None and _put_to_the_speaker(text, cue, lo):
             continue
-        source = _owner_of_noun_cue(doc, cue) or source
+        clause = states_a_clause(doc, [content])
+        before_cue = _subject_right_before(text, tags, cue, content) if clause else None
+        source = _owner_of_noun_cue(doc, cue) or before_cue or source
         if cue is not None and _nearer_statement_of_its_cue(found, cue, content):
             continue
         attribution = attribution_from_spans(doc, content, cue=cue, source=source, quotes=quotes)

@@ -143,6 +143,33 @@ def test_a_noun_cue_is_its_possessors(shipped_nlp: Language, text: str, subject:
     assert text[source[0] : source[1]] == owner
 
 
+@pytest.mark.slow
+def test_a_clause_after_its_cue_is_said_by_the_source_before_the_cue(shipped_nlp: Language) -> None:
+    """The nearest tagged source is the next clause's subject; who said it stands before "said"."""
+    text = (
+        "Republicans said they are increasingly convinced the department mishandled the inquiry "
+        "and Democrats accused the party of stoking the issue."
+    )
+    doc = shipped_nlp(normalise_text(text))
+    tags = {
+        "content": [
+            TaggedSpan(
+                *_span_of(text, "they are increasingly convinced the department mishandled the inquiry"), 0.9
+            )
+        ],
+        "source": [
+            TaggedSpan(*_span_of(text, "Republicans"), 0.9),
+            TaggedSpan(*_span_of(text, "Democrats"), 0.9),
+        ],
+        "cue": [TaggedSpan(*_span_of(text, "said"), 0.9)],
+    }
+    added = tagged_attributions(doc, tags, [], find_quotes(text))
+    assert len(added) == 1
+    source = added[0].source
+    assert source is not None
+    assert text[source[0] : source[1]] == "Republicans"
+
+
 def _span_of(text: str, phrase: str) -> tuple[int, int]:
     start = text.index(phrase)
     return start, start + len(phrase)
