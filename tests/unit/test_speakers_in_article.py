@@ -631,6 +631,11 @@ RESOLUTION = [
         id="a-surname-takes-the-full-name-given-elsewhere",
     ),
     pytest.param(
+        "President Obama arrived in Hanoi on Monday.\n\n“We will keep our word,” Obama said.",
+        [("said", "Obama", "person")],
+        id="a-title-before-a-surname-is-no-first-name",
+    ),
+    pytest.param(
         "The library in Little Rock honours Bill Clinton.\n\n“We will win this state,” Mrs. Clinton said.",
         [("said", "Clinton", "person")],
         id="no-full-name-of-the-other-gender",

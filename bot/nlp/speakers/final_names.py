@@ -18,6 +18,7 @@ from bot.nlp.speakers.vocabulary import (
     NEWS_OUTLETS,
     ORG_WORDS,
     QUANTITY_PRONOUNS,
+    TITLE_WORDS,
 )
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class FinalNames(ResolverState):
         given_before: dict[str, set[str]] = {}  # surname -> the known first names written before it
         for match in _GIVEN_AND_SURNAME.finditer(self.text):
             given, surname = match.group(1), match.group(2)
+            if given.lower() in TITLE_WORDS:
+                continue  # "President Obama", "Judge Berman": a title, though the tables hold it
             if given.lower() in genders or given.lower() in leanings:
                 given_before.setdefault(surname, set()).add(given)
         for entity in self.entities:
