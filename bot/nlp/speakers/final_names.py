@@ -43,6 +43,12 @@ _EMPLOYER = re.compile(
 _GIVEN_AND_SURNAME = re.compile(r"(?<![\w'’-])([A-Z][a-z]+)\s+(?=([A-Z][\w-]*(?:['’][A-Z][\w-]*)?))")
 
 
+# what speaks in a heading's capitals with no kind of its own ("One Tweet Sums Up …"), and polls,
+# which speak for their pollster as the named ones do ("Quinnipiac University poll")
+_MATERIAL_HEADS = MATERIAL_NOUNS | {"tweet", "tweets", "post", "posts", "video", "videos"}
+_POLL_HEADS = frozenset({"poll", "polls", "survey", "surveys"})
+
+
 class FinalNames(ResolverState):
     """What only the whole article tells about its speakers' names and kinds."""
 
@@ -141,12 +147,6 @@ class FinalNames(ResolverState):
         for entity in self.entities:
             if entity.kind is SpeakerKind.PERSON and not entity.members and entity.canonical in employers:
                 entity.kind = SpeakerKind.ORGANISATION
-
-
-# what speaks in a heading's capitals with no kind of its own ("One Tweet Sums Up …"), and polls,
-# which speak for their pollster as the named ones do ("Quinnipiac University poll")
-_MATERIAL_HEADS = MATERIAL_NOUNS | {"tweet", "tweets", "post", "posts", "video", "videos"}
-_POLL_HEADS = frozenset({"poll", "polls", "survey", "surveys"})
 
 
 def _other_gender(entity: SpeakerEntity, gender: PronounGender | None) -> bool:
