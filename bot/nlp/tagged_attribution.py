@@ -303,8 +303,9 @@ def tagged_attributions(
         cue = nearest("cue")
         if cue is not None and _put_to_the_speaker(text, cue, lo):
             continue
-        clause = states_a_clause(doc, [content])
-        before_cue = _subject_right_before(text, tags, cue, content) if clause else None
+        before_cue = _subject_right_before(text, tags, cue, content)
+        if before_cue is not None and not states_a_clause(doc, [content]):
+            before_cue = None  # an object: ``_speaker_after_its_verb`` decides below
         source = _owner_of_noun_cue(doc, cue) or before_cue or source
         if cue is not None and _nearer_statement_of_its_cue(found, cue, content):
             continue
