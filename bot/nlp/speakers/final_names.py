@@ -92,7 +92,7 @@ class FinalNames(ResolverState):
         """ "De Blasio says …" in a heading, read as a body before the article named "Mayor Bill
         de Blasio": a body named by a person's surname alone, with no word of a body's name, is
         that person."""
-        people = [e for e in self.entities if e.kind is SpeakerKind.PERSON and not e.members]
+        moves: list[tuple[SpeakerEntity, SpeakerEntity]] = []  # decided on the people as read
         for entity in self.entities:
             words = entity.canonical.lower().split()
             if (
@@ -103,18 +103,14 @@ class FinalNames(ResolverState):
                 or entity.canonical.isupper()
             ):
                 continue
-            tail = " " + " ".join(words)
-            named = [
-                p
-                for p in people
-                if len(p.canonical.split()) > len(words) and f" {p.canonical.lower()}".endswith(tail)
-            ]
-            if len(named) != 1:
-                continue
+            named = [p for p in self._people_whose_name_ends(words) if len(p.canonical.split()) > len(words)]
+            if len(named) == 1:
+                moves.append((entity, named[0]))
+        for entity, person in moves:
             for alias in (entity.canonical, *entity.aliases):
-                named[0].add_alias(alias)
+                person.add_alias(alias)
             # its statements find the person by the old name, now one of the person's aliases
-            entity.canonical, entity.kind, entity.aliases = named[0].canonical, SpeakerKind.PERSON, []
+            entity.canonical, entity.kind, entity.aliases = person.canonical, SpeakerKind.PERSON, []
 
     def _no_person_by_what_it_names(self) -> None:
         """A "person" the capitals of a heading or a sentence's start made of a thing that

@@ -204,7 +204,7 @@ class NameMentions(Descriptions):
         titled_person = bool(titles) and bool(proper) and not any(w.lower() in ORG_WORDS for w in name)
         # "Mulgrew" after "Michael Mulgrew, president of the United Federation of Teachers": a
         # lone surname the recognizer calls an organisation is the person the article named
-        named_person = len(name) == 1 and not org_word and self._named_person(name) is not None
+        named_person = len(name) == 1 and not org_word and bool(self._people_whose_name_ends(name))
         if is_group:
             kind = SpeakerKind.GROUP
         elif titled_person or named_person:
@@ -218,19 +218,6 @@ class NameMentions(Descriptions):
         else:
             kind = SpeakerKind.UNKNOWN
         return kind, transcript_label
-
-    def _named_person(self, name: list[str]) -> SpeakerEntity | None:
-        """The person met before in the article whose full name ends with ``name`` ("Mulgrew"
-        after "Michael Mulgrew"), if any."""
-        tail = " " + " ".join(name).lower()
-        return next(
-            (
-                e
-                for e in reversed(self.entities)
-                if e.kind is SpeakerKind.PERSON and not e.members and f" {e.canonical.lower()}".endswith(tail)
-            ),
-            None,
-        )
 
     def _resolve_body(self, text: str, words: list[str], kind: SpeakerKind) -> SpeakerEntity:
         """A group or an organisation: the one met before under this name (or, for an

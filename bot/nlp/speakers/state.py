@@ -58,6 +58,16 @@ class ResolverState:
                 return str(ent.label_)
         return None
 
+    def _people_whose_name_ends(self, words: list[str]) -> list[SpeakerEntity]:
+        """The people of the article (no joint speakers), latest first, whose full name ends
+        with ``words``: "Michael Mulgrew" for "Mulgrew", "Bill de Blasio" for "De Blasio"."""
+        tail = " " + " ".join(words).lower()
+        return [
+            e
+            for e in reversed(self.entities)
+            if e.kind is SpeakerKind.PERSON and not e.members and f" {e.canonical.lower()}".endswith(tail)
+        ]
+
     def _find_by_surname(self, name_words: list[str]) -> SpeakerEntity | None:
         if not name_words:
             return None
