@@ -8,7 +8,13 @@ import logging
 import re
 
 from bot.models import SpeakerKind
-from bot.nlp.name_genders import PronounGender, first_name_genders, first_name_leanings, is_first_name
+from bot.nlp.name_genders import (
+    PronounGender,
+    first_name_genders,
+    first_name_leanings,
+    gender_of_words,
+    is_first_name,
+)
 from bot.nlp.speakers.entities import SpeakerEntity
 from bot.nlp.speakers.state import ResolverState
 from bot.nlp.speakers.vocabulary import (
@@ -23,12 +29,8 @@ from bot.nlp.speakers.vocabulary import (
 
 logger = logging.getLogger(__name__)
 
-_HONORIFIC_GENDERS = {
-    "mr": PronounGender.MALE,
-    "mrs": PronounGender.FEMALE,
-    "ms": PronounGender.FEMALE,
-    "miss": PronounGender.FEMALE,
-}
+# the honorifics that tell a gender (``gender_of_words`` tells which)
+_GENDERED_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss"})
 # "Wells Fargo CEO John Stumpf", "Sony Pictures Television chairman Steve Mosko": the capitalised
 # words before a company's officer and the officer's name are the company
 _EMPLOYER = re.compile(
@@ -147,9 +149,10 @@ class FinalNames(ResolverState):
 
 def _other_gender(entity: SpeakerEntity, gender: PronounGender | None) -> bool:
     """Whether the article called ``entity`` "Mr." or "Mrs." against the first name's ``gender``."""
+    if gender is None:
+        return False
     for form in (*entity.aliases, *entity.titles):
         for word in form.split():
-            honorific = _HONORIFIC_GENDERS.get(word.lower().rstrip("."))
-            if honorific is not None and gender is not None and honorific is not gender:
+            if word.lower().rstrip(".") in _GENDERED_HONORIFICS and gender_of_words([word]) is not gender:
                 return True
     return False
