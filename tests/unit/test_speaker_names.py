@@ -128,6 +128,7 @@ def test_an_alias_is_shown_as_a_name(mention: str, alias: str | None) -> None:
         # a quantifier over a joint mention is no part of either name
         ("Both Mr. King", "Larry King", "Mr. King"),
         ("all Democrats", "Democrats", "Democrats"),
+        ("all of them", "Democrats", "all of them"),  # "of them" would name nobody
     ],
 )
 def test_an_alias_starts_where_it_names_the_speaker(mention: str, name: str, alias: str) -> None:

@@ -45,13 +45,15 @@ def tidy_name_mention(text: str) -> str:
 _TALLY = re.compile(r"\d+[-–]\d+")
 
 
+def _opens_with_a_quantifier(words: list[str]) -> bool:
+    """ "Both Mr. King (and …)", "all Democrats"; not "all of them", whose head is "them"."""
+    return len(words) > 1 and words[0].lower() in QUANTIFIERS and words[1].lower() != "of"
+
+
 def core_mention_words(words: list[str]) -> list[str]:
     """The words of a mention without leading determiners and quantifiers ("the", "Both Mr.
     King and ...") or a relative pronoun it ran into ("the Chicago Police Department which")."""
-    while words and (
-        words[0].lower() in DETERMINERS
-        or (words[0].lower() in QUANTIFIERS and len(words) > 1 and words[1].lower() != "of")
-    ):
+    while words and (words[0].lower() in DETERMINERS or _opens_with_a_quantifier(words)):
         words = words[1:]
     while len(words) > 1 and words[-1].lower() in RELATIVE_WORDS:
         words = words[:-1]
@@ -174,16 +176,14 @@ def readable_alias(alias: str, name: str | None = None) -> str | None:
     match = _APPOSITIVE.search(alias)
     head = _RELATIVE_END.sub("", alias[: match.start()] if match else alias).strip(" ,")
     head = tidy_speaker_name(head) if head else head
-    # "Both Mr. King and Mr. Schultz": the quantifier is no part of Mr. King's name
-    head = _QUANTIFIER_BEFORE.sub("", head) if head else head
+    if head and _opens_with_a_quantifier(head.split()):
+        head = head.split(maxsplit=1)[1]  # "Both Mr. King (and Mr. Schultz)": no part of the name
     if head and name:
         head = _from_the_name(head, name)
     if not head or len(head.split()) > MAX_ALIAS_WORDS:
         return None
     return head
 
-
-_QUANTIFIER_BEFORE = re.compile(r"^(?:both|all|each|either)\s+(?=\S)", re.IGNORECASE)
 
 # words that make the name after them their object: "the rise of", "someone like", "risky for"
 _BEFORE_AN_OBJECT = frozenset({"of", "like", "for", "by", "with", "about", "against", "than", "to", "from"})
