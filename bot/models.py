@@ -173,6 +173,9 @@ class Comparison:
     verdict: Verdict
     reasons: tuple[str, ...] = ()
     judge: float | None = None  # the pair judge's score, when it read the pair (bot.inference.judge)
+    # on a "different" verdict of a same-topic pair: the figures both statements give ("4.2
+    # percent"), which let the pair judge find the same statement reworded (matching.compare)
+    shared_figures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

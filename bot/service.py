@@ -256,9 +256,8 @@ class ClaimService:
         extracted: Sequence[ExtractedClaim],
         compared: Sequence[Sequence[tuple[Candidate, Comparison]]],
     ) -> dict[tuple[str, str], float] | None:
-        """The pair judge's scores, in one call per article, for the pairs it may veto: of each
-        statement's candidates that the combined similarity calls repeat or changed, the
-        ``JUDGE_TOP_K`` closest (None without a judge)."""
+        """The pair judge's scores, in one call per article, for the pairs it may veto or promote
+        (``_closest_found``; None without a judge)."""
         if self.judge is None:
             return None
         pairs = list(
@@ -281,13 +280,15 @@ class ClaimService:
         judge_blend: JudgeBlend | None = None,
     ) -> tuple[Status, Match | None]:
         """``compared``: the candidates the combined similarity calls repeat or changed, with its
-        verdict; ``judged``: the pair judge's scores (``_judge_article``), where a pair it did not
-        read is different."""
+        verdict, and those the judge may promote (``_compared``); ``judged``: the pair judge's
+        scores (``_judge_article``), where a pair it did not read is different."""
         best_repeat: Match | None = None
         best_changed: Match | None = None
         for candidate, plain in compared:
             stored = candidate.claim
             verdict = plain
+            if judged is None and plain.verdict is Verdict.DIFFERENT:
+                continue  # only the pair judge promotes a pair with the same figures
             if judged is not None:
                 score = judged.get((claim.text, stored.text))
                 if score is None:
@@ -533,17 +534,22 @@ def _batched(items: Iterable[KnownClaim], size: int) -> Iterator[list[KnownClaim
 def _compared(
     text: str, candidates: Sequence[Candidate], thresholds: MatchThresholds
 ) -> list[tuple[Candidate, Comparison]]:
-    """The candidates the combined similarity calls repeat or changed, with its verdict."""
+    """The candidates the combined similarity calls repeat or changed, with its verdict, and the
+    same-topic ones it calls different that give the same figures (the judge may promote those)."""
     found = []
     for candidate in candidates:
         if not may_match(text, candidate.claim.text, candidate.cosine, thresholds=thresholds):
             continue  # surely "different": skip the number/negation/stance/name analysis
         plain = judge_pair(text, candidate.claim.text, candidate.cosine, thresholds=thresholds)
-        if plain.verdict is not Verdict.DIFFERENT:
+        if plain.verdict is not Verdict.DIFFERENT or plain.shared_figures:
             found.append((candidate, plain))
     return found
 
 
 def _closest_found(found: Sequence[tuple[Candidate, Comparison]]) -> list[tuple[Candidate, Comparison]]:
-    """The ``JUDGE_TOP_K`` pairs the judge reads for one statement: the closest by cosine."""
-    return sorted(found, key=lambda pair: pair[0].cosine, reverse=True)[:JUDGE_TOP_K]
+    """The pairs the judge reads for one statement: the ``JUDGE_TOP_K`` closest by cosine of
+    those the combined similarity calls a match, and as many of those it may promote."""
+    by_cosine = sorted(found, key=lambda pair: pair[0].cosine, reverse=True)
+    matches = [pair for pair in by_cosine if pair[1].verdict is not Verdict.DIFFERENT]
+    promotable = [pair for pair in by_cosine if pair[1].verdict is Verdict.DIFFERENT]
+    return matches[:JUDGE_TOP_K] + promotable[:JUDGE_TOP_K]

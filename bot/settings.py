@@ -78,8 +78,8 @@ class Settings(BaseSettings):
     statement_confidence: float | None = Field(default=None, ge=0, le=1)
     # the pair judge (bot.inference.judge, a MiniLM cross-encoder) re-reads the few pairs the
     # combined similarity calls repeat/changed and vetoes those that are not the same statement
-    # (it never promotes a "different"); on news it took back mostly wrong "changed" verdicts for
-    # ~20 ms an article
+    # (it promotes a "different" only when both give the same figures); on news it took back
+    # mostly wrong "changed" verdicts for ~20 ms an article
     pair_judge: bool = True
     # int8 (ONNX Runtime, each pair run alone) or float32 (ONNX Runtime, the reference): int8 is
     # ~2.7x faster and moved 1 % of verdicts (see bot.inference.judge.load_judge)

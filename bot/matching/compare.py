@@ -9,10 +9,12 @@ wording ("supports"/"opposes") or different names turn a close pair into "change
 With the pair judge (``bot.inference.judge``; ``CLAIMBOT_PAIR_JUDGE``), a pair the combined
 similarity calls repeat or changed is read by the judge too (``with_judge``): when the blend of
 its score and the cosine (``JudgeBlend``, from the judge's ``meta.json``) stays below the repeat
-threshold, the pair is "different" after all. The judge never turns a "different" into a match:
-in news checked against a store of other news, nine in ten of the pairs it would have promoted
-were topical neighbours, not the same statement, while nearly all of the "changed" it vetoed
-were different statements too (docs/measurements.md, "The pair judge").
+threshold, the pair is "different" after all. The judge turns a "different" into a match only
+when both statements give the same figures and share a topic ("Unemployment fell to 4.2 percent
+in March." / "The jobless rate dropped to 4.2% in March."): in news checked against a store of
+other news, nine in ten of the pairs it would have promoted otherwise were topical neighbours,
+not the same statement, while nearly all of the "changed" it vetoed were different statements
+too (docs/measurements.md, "The pair judge").
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class PairEvidence:
     differences: tuple[str, ...]  # reasons that make a close pair "changed"
     notes: tuple[str, ...]  # softer observations, shown as reasons too
     same_wording: bool
+    shared_figures: tuple[str, ...]  # quantities both give that say which fact it is ("4.2%")
 
 
 def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) -> PairEvidence:
@@ -132,7 +135,8 @@ def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) ->
         "numbers_one_sided": 1.0 if numbers.one_sided else 0.0,
         "names_one_sided": 1.0 if bool(names_a) != bool(names_b) else 0.0,
     }
-    return PairEvidence(features, tuple(differences), tuple(notes), same_wording)
+    figures = tuple(q.display() for q in numbers.shared_figures)
+    return PairEvidence(features, tuple(differences), tuple(notes), same_wording, figures)
 
 
 def _overlap_features(a: str, b: str, cosine: float) -> dict[str, float]:
@@ -252,12 +256,25 @@ def with_judge(
     blend: JudgeBlend | None = None,
 ) -> Comparison:
     """The verdict once the pair judge has read the pair: it may veto a repeat or a change (the
-    blend of its score and the cosine below the repeat threshold: "different"), never promote a
-    pair the combined similarity calls different. In news checked against a store of other news
-    the judge's promotions were right about one time in ten; its vetoes of "changed" nearly
-    always (docs/measurements.md)."""
+    blend of its score and the cosine below the repeat threshold: "different"), and promote a
+    pair the combined similarity calls different only when the two share a topic and give the
+    same figures (``Comparison.shared_figures``). In news checked against a store of other news
+    the judge's promotions of any pair were right about one time in ten; its vetoes of "changed"
+    nearly always; a shared figure is evidence of the same fact that a topical neighbour seldom
+    has (docs/measurements.md)."""
     similarity = round((blend or JudgeBlend()).similarity(float(judge), cosine), 4)
     judge = round(float(judge), 4)
+    if plain.verdict is Verdict.DIFFERENT and plain.shared_figures and similarity >= thresholds.repeat:
+        figures = ", ".join(plain.shared_figures)
+        return Comparison(
+            similarity,
+            Verdict.REPEAT,
+            (
+                f"same meaning (similarity {similarity:.2f}, judge {judge:.2f})",
+                f"reworded, same figures: {figures}",
+            ),
+            judge=judge,
+        )
     if plain.verdict is Verdict.DIFFERENT or "same wording" in plain.reasons:
         return replace(plain, judge=judge)
     if similarity < thresholds.repeat:
@@ -283,6 +300,8 @@ def _plain_verdict(ev: PairEvidence, cosine: float, t: MatchThresholds) -> Compa
     reasons = [f"different statements (similarity {score:.2f})"]
     if cosine >= t.changed:
         reasons.append("same topic, different proposition")
+        # no explicit difference here (one would make it "changed"): the judge may promote it
+        return Comparison(score, Verdict.DIFFERENT, tuple(reasons), shared_figures=ev.shared_figures)
     return Comparison(score, Verdict.DIFFERENT, (*reasons, *ev.differences))
 
 

@@ -178,23 +178,44 @@ def _extract_numbers(text: str) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
-def _unmatched(left: list[Quantity], right: list[Quantity]) -> list[Quantity]:
+def _pair_up(left: list[Quantity], right: list[Quantity]) -> tuple[list[Quantity], list[Quantity]]:
+    """(``left``'s quantities that ``right`` states too, the rest of ``left``): each of
+    ``right``'s quantities answers one of ``left``'s at most."""
     pool = list(right)
+    matched: list[Quantity] = []
     rest: list[Quantity] = []
     for q in left:
         hit = next((i for i, r in enumerate(pool) if q.same_as(r)), None)
         if hit is None:
             rest.append(q)
         else:
+            matched.append(q)
             pool.pop(hit)
-    return rest
+    return matched, rest
 
 
 @dataclass(frozen=True, slots=True)
 class NumberCheck:
     only_a: tuple[Quantity, ...]
     only_b: tuple[Quantity, ...]
-    shared: int
+    both: tuple[Quantity, ...]  # a's quantities that b states too
+
+    @property
+    def shared(self) -> int:
+        return len(self.both)
+
+    @property
+    def shared_figures(self) -> tuple[Quantity, ...]:
+        """The shared quantities that pin down which fact two statements report ("4.2 percent",
+        "70,000", "$48 million"): not a year (it says when), not a count under ten ("the two
+        parties"), not a bare scale ("millions of dollars")."""
+        return tuple(
+            q
+            for q in self.both
+            if q.kind != "year"
+            and not (q.kind == "number" and q.value < 10)
+            and q.text.lower().rstrip("s") not in SCALES
+        )
 
     @property
     def conflict(self) -> bool:
@@ -251,6 +272,6 @@ def _other_digits(x: str, y: str) -> bool:
 
 def compare_numbers(a: str, b: str) -> NumberCheck:
     qa, qb = extract_numbers(a), extract_numbers(b)
-    only_a = _unmatched(qa, qb)
-    only_b = _unmatched(qb, qa)
-    return NumberCheck(tuple(only_a), tuple(only_b), len(qa) - len(only_a))
+    both, only_a = _pair_up(qa, qb)
+    _, only_b = _pair_up(qb, qa)
+    return NumberCheck(tuple(only_a), tuple(only_b), tuple(both))

@@ -108,14 +108,12 @@ def test_paraphrases_score_above_unrelated_statements(judge: PairJudge) -> None:
 @pytest.mark.parametrize(
     ("a", "b", "verdicts"),
     [
-        # a reworded statement the combined similarity misses: the judge scores it as the same
-        # (test_paraphrases_score_above_unrelated_statements) but does not promote a pair, as its
-        # promotions in news checked against other news were wrong nine times in ten
-        pytest.param(
-            "Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March.",
-            {Verdict.REPEAT, Verdict.CHANGED},
-            marks=pytest.mark.xfail(strict=True, reason="the judge vetoes, never promotes"),
-        ),
+        # a reworded statement the combined similarity misses: the judge promotes it, as both give
+        # the same figure (without one its promotions in news were wrong nine times in ten)
+        ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March.",
+         {Verdict.REPEAT}),
+        ("Russia has massed 70,000 troops at the border.",
+         "Russia has massed seventy thousand soldiers at the border.", {Verdict.REPEAT}),
         ("The Kremlin denied any preparations for aggression.",
          "The Kremlin again denied that it was preparing any aggression against its neighbour.",
          {Verdict.REPEAT, Verdict.CHANGED}),

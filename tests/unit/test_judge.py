@@ -125,14 +125,9 @@ def test_shift_moves_the_scores() -> None:
         # the judge says different: an explicit difference on the same topic does not make it "changed"
         ("Russia has 70,000 troops at the border.", "Russia has 100,000 troops at the border.",
          0.95, 0.3, Verdict.DIFFERENT),
-        # the judge never promotes: what the combined similarity calls different stays different
-        ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March.",
-         0.62, 0.9, Verdict.DIFFERENT),
     ],
 )  # fmt: skip
-def test_the_judge_may_veto_a_match_and_never_makes_one(
-    a: str, b: str, cosine: float, score: float, verdict: Verdict
-) -> None:
+def test_the_judge_may_veto_a_match(a: str, b: str, cosine: float, score: float, verdict: Verdict) -> None:
     result = judge_pair(a, b, cosine, judge=score)
     assert result.verdict is verdict
     assert result.judge == pytest.approx(score)
@@ -142,6 +137,46 @@ def test_the_judge_may_veto_a_match_and_never_makes_one(
     else:
         assert result.verdict is plain.verdict
         assert result.similarity == plain.similarity
+
+
+JOBLESS = ("Unemployment fell to 4.2 percent in March.", "The jobless rate dropped to 4.2% in March.")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "cosine", "score", "verdict"),
+    [
+        # reworded, the same figure, one topic, and the judge reads the same statement: repeat
+        (*JOBLESS, 0.62, 0.9, Verdict.REPEAT),
+        ("Russia has massed 70,000 troops at the border.",
+         "Some seventy thousand Russian soldiers now stand along the frontier.", 0.7, 0.8, Verdict.REPEAT),
+        # the judge unsure: it stays different
+        (*JOBLESS, 0.62, 0.3, Verdict.DIFFERENT),
+        # not one topic by the cosine: the judge is not asked to promote
+        (*JOBLESS, 0.55, 0.9, Verdict.DIFFERENT),
+        # no figure both give: a judge sure of the same proposition does not promote a pair
+        ("The bridge would stay open to pedestrians throughout the works.",
+         "The crossing would remain open to people on foot for the whole repair programme.",
+         0.62, 0.9, Verdict.DIFFERENT),
+        # a year says when, a count under ten or a bare scale says little of which fact it is
+        ("The city lost jobs in 2019.", "In 2019 the city saw people laid off.", 0.7, 0.9, Verdict.DIFFERENT),
+        ("Two parties signed the trade deal on Monday.",
+         "Both signatories to the agreement were the two parties.", 0.7, 0.9, Verdict.DIFFERENT),
+        ("Countries that stand to benefit from the deal donated millions of dollars to the foundation.",
+         "For years the foundation thrived largely on the generosity of foreign donors who gave millions.",
+         0.7, 0.9, Verdict.DIFFERENT),
+    ],
+)  # fmt: skip
+def test_the_judge_makes_a_match_only_of_a_pair_with_the_same_figures(
+    a: str, b: str, cosine: float, score: float, verdict: Verdict
+) -> None:
+    assert judge_pair(a, b, cosine).verdict is Verdict.DIFFERENT  # the combined similarity misses it
+    for first, second in ((a, b), (b, a)):
+        result = judge_pair(first, second, cosine, judge=score)
+        assert result.verdict is verdict
+        assert result.judge == pytest.approx(score)
+    if verdict is Verdict.REPEAT:
+        assert result.similarity == pytest.approx(score)  # the judge's blend (here its score alone)
+        assert any("same figures" in reason for reason in result.reasons), result.reasons
 
 
 def test_the_repeat_threshold_is_the_judges_threshold() -> None:
@@ -173,6 +208,14 @@ class RecordingJudge:
     def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
         self.calls.append(list(pairs))
         return np.array([0.9 if a.split()[-1] == b.split()[-1] else 0.1 for a, b in pairs], dtype=np.float32)
+
+
+class NoJudge(RecordingJudge):
+    """A fake judge sure that no pair is the same statement."""
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(pairs))
+        return np.zeros(len(pairs), dtype=np.float32)
 
 
 FIRST = (
@@ -254,11 +297,6 @@ def test_a_veto_weighs_the_judges_score_with_the_cosine() -> None:
 
 
 def test_the_service_shows_a_match_the_judge_vetoed_as_new() -> None:
-    class NoJudge(RecordingJudge):
-        def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-            self.calls.append(list(pairs))
-            return np.zeros(len(pairs), dtype=np.float32)
-
     judge = NoJudge()
     service = ClaimService(
         store=InMemoryStore(),
@@ -273,6 +311,53 @@ def test_the_service_shows_a_match_the_judge_vetoed_as_new() -> None:
     statuses = {c.claim.speaker: c.status for c in report.claims}
     # the changed number is vetoed; the same words are a repeat whatever the judge says
     assert statuses == {"Ben Wallace": Status.NEW, "Maria Lopez": Status.REPEAT, "Tom Reed": Status.REPEAT}
+
+
+class SameJudge(RecordingJudge):
+    """A fake judge sure that every pair is the same statement."""
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(pairs))
+        return np.full(len(pairs), 0.9, dtype=np.float32)
+
+
+LAID_OFF = (
+    "Ana Ruiz said that the city lost 12,000 jobs in 2019.\nTom Reed said that the city lost jobs in 2019.\n"
+)
+LAID_OFF_AGAIN = (
+    "Ana Ruiz said that in 2019 the city saw 12,000 people laid off.\n"
+    "Tom Reed said that in 2019 the city saw people laid off.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("judge", "status"), [(SameJudge(), Status.REPEAT), (NoJudge(), Status.NEW), (None, Status.NEW)]
+)
+def test_the_service_lets_the_judge_promote_only_a_pair_with_the_same_figures(
+    judge: RecordingJudge | None, status: Status
+) -> None:
+    """Both follow-up statements are reworded and the combined similarity misses them (for the
+    hashing encoder they are one topic): with a judge sure they are the same, the one that gives
+    the same figure is a repeat, the one that gives none stays new (the judge does not read it)."""
+    service = ClaimService(
+        store=InMemoryStore(),
+        extractor=SaidThatExtractor(),
+        encoder=HashingEncoder(),
+        fetcher=PagesFetcher({}),
+        judge=judge,
+    )
+    service.check(tenant="t", article=ArticleInput(text=LAID_OFF))
+    report = service.check(tenant="t", article=ArticleInput(text=LAID_OFF_AGAIN))
+    statuses = {c.claim.speaker: c.status for c in report.claims}
+    assert statuses == {"Ana Ruiz": status, "Tom Reed": Status.NEW}
+    if judge is not None:
+        read = [pair for call in judge.calls for pair in call]
+        assert ("in 2019 the city saw 12,000 people laid off", "the city lost 12,000 jobs in 2019") in read
+        assert all("12,000" in a for a, _ in read)
+    if status is Status.REPEAT:
+        match = next(c.match for c in report.claims if c.claim.speaker == "Ana Ruiz")
+        assert match is not None
+        assert "reworded, same figures: 12,000" in match.reasons
 
 
 def test_without_a_judge_the_combined_similarity_decides() -> None:

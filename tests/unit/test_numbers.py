@@ -75,6 +75,30 @@ def test_compare_numbers(a: str, b: str, conflict: bool, reason: str | None) -> 
 
 
 @pytest.mark.parametrize(
+    ("a", "b", "figures"),
+    [
+        (
+            "Unemployment fell to 4.2 percent in March.",
+            "The jobless rate dropped to 4.2% in March.",
+            ["4.2 percent"],
+        ),
+        ("about 70,000 troops", "seventy thousand soldiers", ["70,000"]),
+        ("It cost $48 million, 5% over budget, 5% more", "48 million dollars, up 5%", ["$48 million", "5%"]),
+        # which fact a pair reports is not told by a year, a small count or a bare scale
+        ("The city lost 12,000 jobs in 2019.", "In 2019 the city saw 12,000 people laid off.", ["12,000"]),
+        ("the two major parties", "both of the two parties", []),
+        ("donated millions of dollars", "gave millions", []),
+        ("about 70,000 troops", "about 100,000 troops", []),
+    ],
+)
+def test_shared_figures_are_the_quantities_both_give_that_say_which_fact(
+    a: str, b: str, figures: list[str]
+) -> None:
+    assert [q.display() for q in compare_numbers(a, b).shared_figures] == figures
+    assert len(compare_numbers(b, a).shared_figures) == len(figures)
+
+
+@pytest.mark.parametrize(
     ("a", "b", "changed"),
     [
         (
