@@ -270,6 +270,11 @@ CONSTRUCTIONS = [
         id="nested-phrases-then-pronoun-clause",
     ),
     pytest.param(
+        "Mayor Ana Lopez was blunt: “The bridge has been unsafe for years,” she said.",
+        [("direct", "Ana Lopez", "said", "The bridge has been unsafe for years")],
+        id="lead-in-colon-then-quote-and-trailing-cue",
+    ),
+    pytest.param(
         "Ana Lopez said in a statement: the bridge is safe.",
         [("indirect", "Ana Lopez", "said", "the bridge is safe")],
         id="adverbial-before-colon",

@@ -338,11 +338,28 @@ def _content_before_trailing_cue(
     frag = trimmed_char_span(doc, unit.start, left_end)
     if frag is None or left_end - unit.start < 3:
         return []
-    content = [extend_to_quotes(ctx, frag)]
+    content = [_quote_after_a_colon(ctx, extend_to_quotes(ctx, frag))]
     # split quote: “X,” he said, “Y.” / “X,” he told reporters on Monday, “Y.”
     reopened = reopened_quote(ctx, unit, max(source[1], cue_end))
     if reopened is not None:
         content.append(reopened)
+    return content
+
+
+def _quote_after_a_colon(ctx: ArticleContext, content: CharSpan) -> CharSpan:
+    """The quote alone when the content before a trailing cue is a lead-in, a colon, then the
+    quote the cue closes ("Sen. McCaskill scolded him: “X,” she said."): the words before the
+    colon introduce the quote (often as an attribution of their own), they are not said."""
+    start, end = content
+    text = ctx.text
+    closing = end
+    while closing > start and text[closing - 1] in " ,":
+        closing -= 1
+    quote = quote_covering(ctx, closing - 1)
+    if quote is None or quote.start <= start or quote.end != closing:
+        return content
+    if text[start : quote.start].rstrip().endswith(":"):
+        return CharSpan((quote.start, end))
     return content
 
 
