@@ -178,19 +178,20 @@ def _extract_numbers(text: str) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
-def _pair_up(left: list[Quantity], right: list[Quantity]) -> tuple[list[Quantity], list[Quantity]]:
-    """(``left``'s quantities that ``right`` states too, the rest of ``left``): each of
-    ``right``'s quantities answers one of ``left``'s at most."""
+def _pair_up(
+    left: list[Quantity], right: list[Quantity]
+) -> tuple[list[tuple[Quantity, Quantity]], list[Quantity]]:
+    """(each of ``left``'s quantities that ``right`` states too, with ``right``'s; the rest of
+    ``left``): each of ``right``'s quantities answers one of ``left``'s at most."""
     pool = list(right)
-    matched: list[Quantity] = []
+    matched: list[tuple[Quantity, Quantity]] = []
     rest: list[Quantity] = []
     for q in left:
         hit = next((i for i, r in enumerate(pool) if q.same_as(r)), None)
         if hit is None:
             rest.append(q)
         else:
-            matched.append(q)
-            pool.pop(hit)
+            matched.append((q, pool.pop(hit)))
     return matched, rest
 
 
@@ -198,7 +199,7 @@ def _pair_up(left: list[Quantity], right: list[Quantity]) -> tuple[list[Quantity
 class NumberCheck:
     only_a: tuple[Quantity, ...]
     only_b: tuple[Quantity, ...]
-    both: tuple[Quantity, ...]  # a's quantities that b states too
+    both: tuple[tuple[Quantity, Quantity], ...]  # (a's, b's) for each quantity both state
 
     @property
     def shared(self) -> int:
@@ -206,13 +207,16 @@ class NumberCheck:
 
     @property
     def shared_figures(self) -> tuple[Quantity, ...]:
-        """The shared quantities that pin down which fact two statements report ("4.2 percent",
-        "70,000", "$48 million"): not a year (it says when), not a count under ten ("the two
-        parties"), not a bare scale ("millions of dollars")."""
+        """The quantities both give exactly that pin down which fact two statements report ("4.2
+        percent" / "4.2%", "70,000" / "seventy thousand"): not rounded ("46 percent" / "46.2
+        percent" may be another poll's, or the same figures with the candidates swapped), not a
+        year (it says when), not a count under ten ("the two parties"), not a bare scale
+        ("millions of dollars")."""
         return tuple(
             q
-            for q in self.both
-            if q.kind != "year"
+            for q, r in self.both
+            if q.value == r.value
+            and q.kind != "year"
             and not (q.kind == "number" and q.value < 10)
             and q.text.lower().rstrip("s") not in SCALES
         )

@@ -89,6 +89,12 @@ def test_compare_numbers(a: str, b: str, conflict: bool, reason: str | None) -> 
         ("the two major parties", "both of the two parties", []),
         ("donated millions of dollars", "gave millions", []),
         ("about 70,000 troops", "about 100,000 troops", []),
+        # rounded figures may be another poll's, or these with the candidates swapped
+        (
+            "Clinton beats Trump by 46 percent to 42 percent",
+            "a four-point lead for Trump, with 46.2 percent to Clinton's 42.1 percent",
+            [],
+        ),
     ],
 )
 def test_shared_figures_are_the_quantities_both_give_that_say_which_fact(
