@@ -83,6 +83,11 @@ def sigmoid(z: npt.NDArray[np.float32] | float) -> Any:
 
 
 # ----------------------------------------------------------------------------- the model
+# Tensors per file: each committed file stays well under 10 MB (six tuned layers in float16 are
+# about 20 MB), so the judge is ``judge.npz`` and numbered shards beside it (``judge.1.npz``, ...).
+SHARD_BYTES = 8 * 2**20
+
+
 def save_judge(path: Path, layers: Sequence[Any], head: Any, *, frozen: int) -> None:
     """The tuned top ``layers`` and the ``head`` (float16), with the number of packaged layers below."""
     arrays: dict[str, npt.NDArray[Any]] = {"frozen": np.array(frozen)}
@@ -91,13 +96,50 @@ def save_judge(path: Path, layers: Sequence[Any], head: Any, *, frozen: int) -> 
             arrays[f"layer{k}.{name}"] = tensor.detach().float().numpy().astype(np.float16)
     for name, tensor in head.state_dict().items():
         arrays[f"head.{name}"] = tensor.detach().float().numpy().astype(np.float16)
+    write_judge_arrays(path, arrays)
+
+
+def _shard(path: Path, index: int) -> Path:
+    return path if index == 0 else path.with_name(f"{path.stem}.{index}{path.suffix}")
+
+
+def write_judge_arrays(
+    path: Path, arrays: dict[str, npt.NDArray[Any]], shard_bytes: int = SHARD_BYTES
+) -> None:
+    """``arrays`` in ``path`` and as many shards beside it as keep each under ``shard_bytes``
+    (uncompressed), in order; ``path`` records how many files there are. Shards of an earlier,
+    larger judge are removed."""
+    shards: list[dict[str, npt.NDArray[Any]]] = [{}]
+    size = 0
+    for name, array in arrays.items():
+        if shards[-1] and size + array.nbytes > shard_bytes:
+            shards.append({})
+            size = 0
+        shards[-1][name] = array
+        size += array.nbytes
+    shards[0]["shards"] = np.array(len(shards))
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+    written = [_shard(path, i) for i in range(len(shards))]
+    for target, shard in zip(written, shards, strict=True):
+        np.savez_compressed(target, **shard)  # type: ignore[arg-type]
+    for stale in path.parent.glob(f"{path.stem}.*{path.suffix}"):
+        if stale not in written:
+            stale.unlink()
+
+
+def judge_files(weights: Path) -> list[Path]:
+    """The files that hold a judge's tensors: ``weights`` and the shards it counts."""
+    with np.load(weights) as stored:
+        count = int(stored["shards"]) if "shards" in stored.files else 1
+    return [_shard(weights, i) for i in range(count)]
 
 
 def judge_arrays(weights: Path) -> dict[str, npt.NDArray[np.float32]]:
-    with np.load(weights) as stored:
-        return {name: stored[name].astype(np.float32) for name in stored.files}
+    arrays: dict[str, npt.NDArray[np.float32]] = {}
+    for file in judge_files(weights):
+        with np.load(file) as stored:
+            arrays |= {name: stored[name].astype(np.float32) for name in stored.files if name != "shards"}
+    return arrays
 
 
 def pooled_logits(hidden: Any, attention: Any, head: Any) -> Any:
@@ -170,7 +212,7 @@ def _export_judge(weights: Path, backbone: Path, out: Path) -> None:
 
 
 def _judge_key(weights: Path, backbone: Path) -> str:
-    return f"{file_digest(weights)}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
+    return f"{file_digest(*judge_files(weights))}-{weights_digest(backbone)}-r{INT8_RECIPE_VERSION}"
 
 
 def int8_judge_file(weights: Path, cache_dir: Path, model_path: Path | None = None) -> Path:

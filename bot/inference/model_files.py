@@ -100,10 +100,11 @@ def weights_digest(model_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def file_digest(file: Path) -> str:
-    """Short digest of one file's bytes."""
+def file_digest(*files: Path) -> str:
+    """Short digest of the files' bytes, one after the other (of one file: of its bytes)."""
     digest = hashlib.sha256()
-    _hash_file(digest, file)
+    for file in files:
+        _hash_file(digest, file)
     return digest.hexdigest()[:16]
 
 

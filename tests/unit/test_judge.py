@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from bot.inference.judge import canonical, score_pairs
+from bot.inference.judge import canonical, judge_arrays, judge_files, score_pairs, write_judge_arrays
 from bot.matching.compare import (
     JUDGE_TOP_K,
     JudgeBlend,
@@ -47,6 +47,27 @@ def order_sensitive_run(batch: dict[str, npt.NDArray[np.int64]]) -> npt.NDArray[
     ids = batch["input_ids"].astype(np.float32)
     weights = np.linspace(1.0, 0.1, ids.shape[1], dtype=np.float32)
     return np.asarray((ids * weights).sum(axis=1) / 100.0 - 1.0, dtype=np.float32)
+
+
+def test_judge_weights_are_split_into_shards_and_read_back_whole(tmp_path: Path) -> None:
+    """Six tuned layers are ~20 MB: the weights go into files of at most ``shard_bytes`` each and
+    come back whole, in float32; a smaller judge written later leaves no stale shard behind."""
+    rng = np.random.default_rng(0)
+    arrays = {"frozen": np.array(0)} | {
+        f"layer{k}.weight": rng.standard_normal((64, 64)).astype(np.float16) for k in range(5)
+    }
+    path = tmp_path / "judge.npz"
+    write_judge_arrays(path, arrays, shard_bytes=64 * 64 * 2 * 2)  # two layers a file
+    files = judge_files(path)
+    assert [f.name for f in files] == ["judge.npz", "judge.1.npz", "judge.2.npz"]
+    back = judge_arrays(path)
+    assert back.keys() == arrays.keys()
+    for name, array in arrays.items():
+        assert back[name].dtype == np.float32
+        np.testing.assert_array_equal(back[name], array.astype(np.float32))
+    write_judge_arrays(path, {"frozen": np.array(3), "layer0.weight": arrays["layer0.weight"]})
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["judge.npz"]
+    assert judge_arrays(path).keys() == {"frozen", "layer0.weight"}
 
 
 def test_canonical_order_is_the_same_for_both_orders() -> None:
