@@ -231,12 +231,16 @@ class RecordingJudge:
         return np.array([0.9 if a.split()[-1] == b.split()[-1] else 0.1 for a, b in pairs], dtype=np.float32)
 
 
-class NoJudge(RecordingJudge):
-    """A fake judge sure that no pair is the same statement."""
+class FixedJudge(RecordingJudge):
+    """A fake judge that gives every pair the same score."""
+
+    def __init__(self, score: float) -> None:
+        super().__init__()
+        self.fixed = score
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
         self.calls.append(list(pairs))
-        return np.zeros(len(pairs), dtype=np.float32)
+        return np.full(len(pairs), self.fixed, dtype=np.float32)
 
 
 FIRST = (
@@ -318,7 +322,7 @@ def test_a_veto_weighs_the_judges_score_with_the_cosine() -> None:
 
 
 def test_the_service_shows_a_match_the_judge_vetoed_as_new() -> None:
-    judge = NoJudge()
+    judge = FixedJudge(0.0)  # sure that no pair is the same statement
     service = ClaimService(
         store=InMemoryStore(),
         extractor=SaidThatExtractor(),
@@ -334,14 +338,6 @@ def test_the_service_shows_a_match_the_judge_vetoed_as_new() -> None:
     assert statuses == {"Ben Wallace": Status.NEW, "Maria Lopez": Status.REPEAT, "Tom Reed": Status.REPEAT}
 
 
-class SameJudge(RecordingJudge):
-    """A fake judge sure that every pair is the same statement."""
-
-    def score(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        self.calls.append(list(pairs))
-        return np.full(len(pairs), 0.9, dtype=np.float32)
-
-
 LAID_OFF = (
     "Ana Ruiz said that the city lost 12,000 jobs in 2019.\nTom Reed said that the city lost jobs in 2019.\n"
 )
@@ -352,7 +348,7 @@ LAID_OFF_AGAIN = (
 
 
 @pytest.mark.parametrize(
-    ("judge", "status"), [(SameJudge(), Status.REPEAT), (NoJudge(), Status.NEW), (None, Status.NEW)]
+    ("judge", "status"), [(FixedJudge(0.9), Status.REPEAT), (FixedJudge(0.0), Status.NEW), (None, Status.NEW)]
 )
 def test_the_service_lets_the_judge_promote_only_a_pair_with_the_same_figures(
     judge: RecordingJudge | None, status: Status
