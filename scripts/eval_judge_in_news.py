@@ -29,7 +29,7 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.bootstrap import _default_extractor, bootstrap
-from bot.inference.judge import PairJudge
+from bot.inference.judge import JUDGE_WEIGHTS, PairJudge
 from bot.matching.compare import JudgeBlend
 from bot.models import ArticleInput, ExtractedClaim
 from bot.settings import Settings
@@ -53,8 +53,8 @@ class MemoExtractor:
 class CountingJudge:
     """The shipped judge, counting the pairs it reads."""
 
-    def __init__(self) -> None:
-        self.judge = PairJudge()
+    def __init__(self, weights: Path = JUDGE_WEIGHTS) -> None:
+        self.judge = PairJudge(weights)
         self.pairs_per_call: list[int] = []
 
     @property
@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--train-articles", type=int, default=840)
     parser.add_argument("--tenant", default="news")
     parser.add_argument("--out", type=Path, default=Path("build/judge_news/changed_pairs.json"))
+    parser.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS, help="the judge's weights (.npz)")
     parser.add_argument(
         "--promotions",
         action="store_true",
@@ -141,13 +142,13 @@ def main() -> None:
         logger.info("stored %d train articles in %.0f s", args.train_articles, time.perf_counter() - t0)
 
     if args.promotions:
-        found = same_speaker_promotions(service, PairJudge(), root / "dev" / "text", args.tenant)
+        found = same_speaker_promotions(service, PairJudge(args.judge), root / "dev" / "text", args.tenant)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(found, indent=1) + "\n")
         print(json.dumps({k: v for k, v in found.items() if k != "list"}, indent=1))
         return
 
-    judge = CountingJudge()
+    judge = CountingJudge(args.judge)
     judge.judge.warm()
     off_ms: list[float] = []
     on_ms: list[float] = []

@@ -54,6 +54,7 @@ from matching_data import (
     load_mrpc,
     load_stsb,
     polnear_sentences,
+    swap_pairs,
 )
 
 from bot.inference.encoder import MiniLMEncoder
@@ -467,8 +468,14 @@ def eval_stsb(data: Path, cache: EmbeddingCache, judge: PairJudge | None) -> dic
 
 def eval_edits(data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_kind: int, seed: int) -> dict:
     """Verdict accuracy per kind of controlled edit of PolNeAR dev sentences (``edit_pairs``):
-    number / negation / stance -> changed, reworded -> repeat, another sentence -> different."""
-    edits = edit_pairs(polnear_sentences(data, "dev"), seed=seed, per_kind=per_kind)
+    number / negation / stance -> changed, reworded -> repeat, another sentence -> different,
+    and (``swap_pairs``) one verb or noun swapped for another: the same frame, another proposition
+    -> different."""
+    from bot.nlp.pipeline import load_pipeline
+
+    sentences = polnear_sentences(data, "dev")
+    edits = edit_pairs(sentences, seed=seed, per_kind=per_kind)
+    edits += swap_pairs(sentences, load_pipeline(None), seed=seed, count=per_kind)
     va = cache.encode([e.a for e in edits], "edits a")
     vb = cache.encode([e.b for e in edits], "edits b")
     cos = np.sum(va * vb, axis=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from bot.service import ClaimService
 from tests.fakes import HashingEncoder, InMemoryStore, PagesFetcher, SaidThatExtractor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from matching_data import EDIT_EXPECTED, edit_pairs
+from matching_data import EDIT_EXPECTED, edit_pairs, swap_pairs
 
 
 class FakeTokenizer:
@@ -425,3 +426,75 @@ def test_generated_edits_are_what_their_kind_says() -> None:
 
 def test_generated_edits_are_reproducible() -> None:
     assert edit_pairs(SENTENCES, seed=5, per_kind=3) == edit_pairs(SENTENCES, seed=5, per_kind=3)
+
+
+@dataclass(frozen=True)
+class FakeToken:
+    """What ``swap_pairs`` reads of a spaCy token."""
+
+    text: str
+    idx: int
+    tag_: str
+    pos_: str
+    dep_: str
+
+    @property
+    def lower_(self) -> str:
+        return self.text.lower()
+
+    @property
+    def lemma_(self) -> str:
+        return self.lower_
+
+    @property
+    def is_alpha(self) -> bool:
+        return self.text.isalpha()
+
+    @property
+    def is_stop(self) -> bool:
+        return self.lower_ in {"the", "had", "has", "a", "of"}
+
+
+# a tagger for the sentences below: past verbs at the root, plural nouns as objects
+_FAKE_TAGS = {
+    "delayed": ("VBD", "VERB", "ROOT"), "funded": ("VBD", "VERB", "ROOT"),
+    "cancelled": ("VBD", "VERB", "ROOT"), "repairs": ("NNS", "NOUN", "dobj"),
+    "salaries": ("NNS", "NOUN", "dobj"), "schools": ("NNS", "NOUN", "dobj"),
+}  # fmt: skip
+
+
+class FakeTagger:
+    def pipe(self, texts: list[str], batch_size: int = 64) -> list[list[FakeToken]]:
+        docs = []
+        for text in texts:
+            tokens, start = [], 0
+            for word in text.split(" "):
+                bare = word.strip(".")
+                tag, pos, dep = _FAKE_TAGS.get(bare.lower(), ("DT", "DET", "det"))
+                tokens.append(FakeToken(bare, text.index(bare, start), tag, pos, dep))
+                start += len(word) + 1
+            docs.append(tokens)
+        return docs
+
+
+# each word twice: a word joins the pool of its tag only when tagged so more than once
+SWAP_SENTENCES = [
+    ["The council delayed the repairs.", "The mayor funded the salaries.", "The board cancelled the schools."]
+] * 2
+
+
+def test_a_swap_keeps_the_frame_and_changes_one_verb_or_noun_of_the_same_tag() -> None:
+    pairs = swap_pairs(SWAP_SENTENCES, FakeTagger(), seed=3, count=4)
+    assert len(pairs) == 4
+    for p in pairs:
+        assert (p.kind, p.expected, p.same) == ("swapped", "different", 0)
+        changed = [(x, y) for x, y in zip(p.a.split(), p.b.split(), strict=True) if x != y]
+        assert len(changed) == 1, p
+        (x, y) = changed[0]
+        assert _FAKE_TAGS[x.strip(".").lower()][0] == _FAKE_TAGS[y.strip(".").lower()][0]
+
+
+def test_swaps_are_reproducible() -> None:
+    assert swap_pairs(SWAP_SENTENCES, FakeTagger(), seed=5, count=3) == swap_pairs(
+        SWAP_SENTENCES, FakeTagger(), seed=5, count=3
+    )
