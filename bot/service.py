@@ -23,12 +23,14 @@ from bot.matching.compare import (
     MatchThresholds,
     PairScorer,
     compare_statements,
+    encoder_word_similarity,
     judge_pair,
     may_match,
     with_judge,
 )
 from bot.matching.retrieval import normalise_query, rerank
 from bot.matching.stance import with_stances
+from bot.matching.substitution import WordSimilarity
 from bot.models import (
     ArticleInput,
     ArticleRecord,
@@ -93,6 +95,8 @@ class ClaimService:
         self.store = store
         self.extractor = extractor
         self.encoder = encoder
+        # a pair that differs in one verb or noun: are the two words a rewording? (the encoder)
+        self._word_similarity = encoder_word_similarity(encoder)
         self.fetcher = fetcher
         self.thresholds = thresholds or MatchThresholds()
         self.limits = limits or ServiceLimits()
@@ -182,7 +186,8 @@ class ClaimService:
             tenant=tenant, embeddings=list(vectors), k=self.limits.candidates_k
         )
         compared = [
-            _compared(c.text, found, thresholds) for c, found in zip(extracted, neighbours, strict=True)
+            _compared(c.text, found, thresholds, word_similarity=self._word_similarity)
+            for c, found in zip(extracted, neighbours, strict=True)
         ]
         judged = self._judge_article(extracted, compared)
         checked: list[CheckedClaim] = []
@@ -532,7 +537,11 @@ def _batched(items: Iterable[KnownClaim], size: int) -> Iterator[list[KnownClaim
 
 
 def _compared(
-    text: str, candidates: Sequence[Candidate], thresholds: MatchThresholds
+    text: str,
+    candidates: Sequence[Candidate],
+    thresholds: MatchThresholds,
+    *,
+    word_similarity: WordSimilarity | None = None,
 ) -> list[tuple[Candidate, Comparison]]:
     """The candidates the combined similarity calls repeat or changed, with its verdict, and the
     same-topic ones it calls different that give the same figures (the judge may promote those)."""
@@ -540,7 +549,10 @@ def _compared(
     for candidate in candidates:
         if not may_match(text, candidate.claim.text, candidate.cosine, thresholds=thresholds):
             continue  # surely "different": skip the number/negation/stance/name analysis
-        plain = judge_pair(text, candidate.claim.text, candidate.cosine, thresholds=thresholds)
+        stored = candidate.claim.text
+        plain = judge_pair(
+            text, stored, candidate.cosine, thresholds=thresholds, word_similarity=word_similarity
+        )
         if plain.verdict is not Verdict.DIFFERENT or plain.shared_figures:
             found.append((candidate, plain))
     return found

@@ -40,6 +40,7 @@ from bot.matching.features import (
 )
 from bot.matching.negation import compare_negation, compare_stance
 from bot.matching.numbers import compare_numbers, digits_changed_in_place
+from bot.matching.substitution import WordSimilarity, word_swap_difference
 from bot.models import Comparison, Verdict
 from bot.ports import Encoder
 
@@ -109,8 +110,16 @@ class PairEvidence:
     shared_figures: tuple[str, ...]  # quantities both give that say which fact it is ("4.2%")
 
 
-def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) -> PairEvidence:
-    """Features for the similarity model plus the explicit differences between ``a`` and ``b``."""
+def pair_evidence(
+    a: str,
+    b: str,
+    cosine: float,
+    *,
+    check_names: bool = True,
+    word_similarity: WordSimilarity | None = None,
+) -> PairEvidence:
+    """Features for the similarity model plus the explicit differences between ``a`` and ``b``;
+    with ``word_similarity``, one content word swapped for another of other meaning is one."""
     numbers = compare_numbers(a, b)
     negation = compare_negation(a, b)
     stance = compare_stance(a, b)
@@ -127,6 +136,8 @@ def pair_evidence(a: str, b: str, cosine: float, *, check_names: bool = True) ->
         differences.append(stance.reason or "opposite wording")
     if names_a and names_b and _same_but_names(a, b, names_a | names_b):
         differences.append(f"names differ: {', '.join(sorted(names_a))} vs {', '.join(sorted(names_b))}")
+    if not differences and (swap := word_swap_difference(a, b, word_similarity)):
+        differences.append(swap)
     if numbers.one_sided:
         notes.append(numbers.reason() or "only one mentions a number")
     same_wording = tokens(a) == tokens(b)
@@ -233,12 +244,14 @@ def judge_pair(
     thresholds: MatchThresholds | None = None,
     judge: float | None = None,
     judge_blend: JudgeBlend | None = None,
+    word_similarity: WordSimilarity | None = None,
 ) -> Comparison:
     """Verdict for two statements given the cosine of their embeddings (no encoder needed) and,
     when given, the pair judge's score for them (then the similarity is ``judge_blend`` of the
-    judge's score and the cosine; the judge's score alone without one)."""
+    judge's score and the cosine; the judge's score alone without one) and the similarity of two
+    single words (``bot.matching.substitution``: a swapped verb or noun is a change)."""
     t = thresholds or MatchThresholds()
-    ev = pair_evidence(a, b, cosine, check_names=t.check_names)
+    ev = pair_evidence(a, b, cosine, check_names=t.check_names, word_similarity=word_similarity)
     if ev.same_wording:
         return Comparison(1.0, Verdict.REPEAT, ("same wording",), judge=judge)
     plain = _plain_verdict(ev, cosine, t)
@@ -326,7 +339,27 @@ def compare_statements(
     """Encodes both statements and judges the pair (with the pair judge when given)."""
     vectors = encoder.encode([a, b])
     cosine = float(np.clip(np.dot(vectors[0], vectors[1]), -1.0, 1.0))
+    words = encoder_word_similarity(encoder)
     if judge is None:
-        return judge_pair(a, b, cosine, thresholds=thresholds)
+        return judge_pair(a, b, cosine, thresholds=thresholds, word_similarity=words)
     score = float(judge.score([(a, b)])[0])
-    return judge_pair(a, b, cosine, thresholds=thresholds, judge=score, judge_blend=judge.blend)
+    return judge_pair(
+        a, b, cosine, thresholds=thresholds, judge=score, judge_blend=judge.blend, word_similarity=words
+    )
+
+
+def encoder_word_similarity(encoder: Encoder, *, cache_size: int = 4096) -> WordSimilarity:
+    """The cosine of two single words by ``encoder``; asked only for a pair that differs in one
+    word (``bot.matching.substitution``), so a small cache of word pairs is plenty."""
+    cache: dict[tuple[str, str], float] = {}
+
+    def similarity(x: str, y: str) -> float:
+        key = (x, y) if x <= y else (y, x)
+        if key not in cache:
+            if len(cache) >= cache_size:
+                cache.clear()
+            vectors = encoder.encode(list(key))
+            cache[key] = float(np.clip(np.dot(vectors[0], vectors[1]), -1.0, 1.0))
+        return cache[key]
+
+    return similarity

@@ -58,6 +58,21 @@ def test_follow_up_reports_changed_repeat_and_new(service: ClaimService, store: 
     assert store.claims[repeat.id].mentions == 2
 
 
+def test_a_swapped_verb_is_reported_as_a_change_naming_both_words(service: ClaimService) -> None:
+    """One word apart, so cosine and overlap call it a repeat; the two words are unrelated (the
+    fake encoder hashes them into different buckets), so it is a change."""
+    service.check(
+        tenant="t1", article=ArticleInput(text="Anna Whitfield said the council delayed the repairs.\n")
+    )
+    report = service.check(
+        tenant="t1", article=ArticleInput(text="Anna Whitfield said the council funded the repairs.\n")
+    )
+    (checked,) = report.claims
+    assert checked.status is Status.CHANGED
+    assert checked.match is not None
+    assert "a different word: funded vs delayed" in checked.match.reasons
+
+
 def test_same_article_twice_is_not_counted_twice(service: ClaimService, store: InMemoryStore) -> None:
     first = service.check(tenant="t1", article=ArticleInput(text=FIRST))
     again = service.check(tenant="t1", article=ArticleInput(text="  " + FIRST.upper().lower() + "\n"))
