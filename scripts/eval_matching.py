@@ -72,6 +72,7 @@ from bot.matching.compare import (
 from bot.matching.features import content_stems
 from bot.matching.retrieval import RERANK_FEATURES, normalise_query, rerank, rerank_features
 from bot.models import Candidate, ClaimKind, StoredClaim, Verdict
+from bot.ports import Encoder
 from bot.settings import Settings
 
 logger = logging.getLogger("eval_matching")
@@ -466,11 +467,13 @@ def eval_stsb(data: Path, cache: EmbeddingCache, judge: PairJudge | None) -> dic
     return out
 
 
-def eval_edits(data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_kind: int, seed: int) -> dict:
+def eval_edits(
+    data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_kind: int, seed: int, encoder: Encoder
+) -> dict:
     """Verdict accuracy per kind of controlled edit of PolNeAR dev sentences (``edit_pairs``):
     number / negation / stance -> changed, reworded -> repeat, another sentence -> different,
     and (``swap_pairs``) one verb or noun swapped for another: the same frame, another proposition
-    -> different."""
+    -> changed (the single words compared by ``encoder``, as the product does)."""
     from bot.nlp.pipeline import load_pipeline
 
     sentences = polnear_sentences(data, "dev")
@@ -482,6 +485,14 @@ def eval_edits(data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_k
     scores = judge.score([(e.a, e.b) for e in edits]) if judge is not None else None
     kinds = sorted({e.kind for e in edits})
     out: dict = {"pairs": len(edits), "per_kind": {k: sum(e.kind == k for e in edits) for k in kinds}}
+    word_vectors: dict[str, np.ndarray] = {}
+
+    def word_similarity(x: str, y: str) -> float:
+        missing = [w for w in (x, y) if w not in word_vectors]
+        if missing:
+            word_vectors.update(zip(missing, encoder.encode(missing), strict=True))
+        return float(np.dot(word_vectors[x], word_vectors[y]))
+
     variants = {"combined_similarity": None} | ({"judge": scores} if scores is not None else {})
     examples: dict[str, list] = {}
     for name, sc in variants.items():
@@ -493,6 +504,7 @@ def eval_edits(data: Path, cache: EmbeddingCache, judge: PairJudge | None, per_k
                 float(cos[i]),
                 judge=None if sc is None else float(sc[i]),
                 judge_blend=judge.blend if judge is not None else None,
+                word_similarity=word_similarity,
             )
             right.append(v.verdict.value == e.expected)
             if not right[-1] and len(examples.setdefault(name, [])) < 12:
@@ -575,7 +587,9 @@ def main() -> None:
         report["stsb_dev"] = eval_stsb(args.data, cache, judge)
         print(json.dumps(report["stsb_dev"], indent=1))
     if "edits" in only:
-        report["edits_dev"] = eval_edits(args.data, cache, judge, args.edits_per_kind, seed=14)
+        report["edits_dev"] = eval_edits(
+            args.data, cache, judge, args.edits_per_kind, seed=14, encoder=encoder
+        )
         print(json.dumps({k: v for k, v in report["edits_dev"].items() if k != "wrong_examples"}, indent=1))
     if "checkthat" in only:
         report["checkthat"] = eval_checkthat(load_checkthat(args.data), cache, args.k_vec, args.k_text)

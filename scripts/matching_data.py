@@ -462,8 +462,10 @@ def swap_pairs(articles: list[list[str]], nlp: Any, *, seed: int, count: int) ->
     """Hard negatives: a sentence and its copy with one content word — a verb, or a noun the verb
     governs — swapped for another word of the same part of speech and inflection seen elsewhere in
     the corpus. The frame stays, the proposition goes ("the council had delayed the repairs" /
-    "the council had funded the repairs"): a judge trained on rewordings and on unrelated
-    sentences alone reads such pairs as the same statement. Label: different."""
+    "the council had funded the repairs"): cosine, word overlap and a judge trained on rewordings
+    and unrelated sentences all read such pairs as the same statement. The judge's label: not the
+    same proposition; the product's verdict: changed, naming the two words, as for a name put in
+    place of another (``bot.matching.substitution``)."""
     import random
 
     rng = random.Random(seed)
@@ -495,7 +497,7 @@ def swap_pairs(articles: list[list[str]], nlp: Any, *, seed: int, count: int) ->
         new = _match_case(rng.choice(choices), token.text)
         edited = sentence[: token.idx] + new + sentence[token.idx + len(token.text) :]
         a, b = (sentence, edited) if rng.random() < 0.5 else (edited, sentence)
-        out.append(EditPair(a, b, "swapped", "different", 0))
+        out.append(EditPair(a, b, "swapped", "changed", 0))
         if len(out) >= count:
             break
     return out

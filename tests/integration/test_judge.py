@@ -131,6 +131,24 @@ def test_paraphrases_score_above_unrelated_statements(judge: PairJudge) -> None:
          "Ofcom has not singled out RT for breaching impartiality rules.", {Verdict.CHANGED}),
         ("The senator supports the new pipeline.", "The senator opposes the new pipeline.",
          {Verdict.CHANGED}),
+        # the same frame, another proposition: never a repeat. The judge vetoes some; a noun or
+        # verb swapped for a word MiniLM reads as far apart is a change (bot.matching.substitution)
+        ("The council had delayed the repairs.", "The council had delayed the salaries.",
+         {Verdict.CHANGED}),
+        ("Smith leaked the memo to reporters.", "Smith wrote the memo.",
+         {Verdict.DIFFERENT, Verdict.CHANGED}),
+        ("The hospital turned patients away during the strike.",
+         "The hospital fired nurses during the strike.", {Verdict.DIFFERENT, Verdict.CHANGED}),
+        ("The bank laundered money for the cartel.", "The bank closed the cartel's accounts.",
+         {Verdict.DIFFERENT, Verdict.CHANGED}),
+        # known misses: two verbs MiniLM puts too close (0.34) for the swap check, and a verb
+        # phrase put for another; the judge reads both pairs as one statement
+        pytest.param("The council had delayed the repairs.", "The council had funded the repairs.",
+                     {Verdict.DIFFERENT, Verdict.CHANGED},
+                     marks=pytest.mark.xfail(strict=True, reason="read as a repeat")),
+        pytest.param("The governor knew about the contract.", "The governor signed the contract.",
+                     {Verdict.DIFFERENT, Verdict.CHANGED},
+                     marks=pytest.mark.xfail(strict=True, reason="read as a repeat")),
         # another statement of the same article -> different
         ("The mayor said the bridge will reopen in May.",
          "Residents complained about the noise of the construction work at night.", {Verdict.DIFFERENT}),
