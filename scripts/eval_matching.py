@@ -12,8 +12,9 @@
   out-of-fold scores of ``scripts/train_judge.py --cv`` (``--judge-oof``; each pair scored by a judge
   trained and thresholded without its fold; the product's verdicts, "found" = repeat or changed);
   STS-B dev Spearman of the judge's score against the cosine and the combined similarity; verdict
-  accuracy per kind of controlled edit of PolNeAR dev sentences (``matching_data.edit_pairs``), with
-  the judge and without it. ``--no-judge`` leaves the judge out of STS-B and edits.
+  accuracy per kind of controlled edit of PolNeAR dev sentences (``matching_data.edit_pairs``, and
+  ``swap_pairs``: one verb or noun swapped), with the judge and without it. ``--no-judge`` leaves
+  the judge out of STS-B and edits.
 * Whether the judge re-ranks search better (``--only judge-search``): the shipped search's top 10
   per CheckThat tweet re-ranked by a blend of its score and the judge's, the weight chosen on train.
 

@@ -243,7 +243,7 @@ def polnear_sentences(data: Path, split: str, *, min_words: int = 8, max_words: 
 class EditPair:
     a: str
     b: str
-    kind: str  # number, negation, stance, reworded, other
+    kind: str  # number, negation, stance, reworded, other; swapped (swap_pairs)
     expected: str  # the product's verdict: repeat, changed or different
     same: int  # the judge's label: 1 = same proposition (explicit checks decide repeat/changed)
 
