@@ -66,6 +66,7 @@ from bot.matching.compare import (
     PAIR_FEATURES,
     JudgeBlend,
     MatchThresholds,
+    encoder_word_similarity,
     judge_pair,
     pair_evidence,
     pair_score,
@@ -486,14 +487,7 @@ def eval_edits(
     scores = judge.score([(e.a, e.b) for e in edits]) if judge is not None else None
     kinds = sorted({e.kind for e in edits})
     out: dict = {"pairs": len(edits), "per_kind": {k: sum(e.kind == k for e in edits) for k in kinds}}
-    word_vectors: dict[str, np.ndarray] = {}
-
-    def word_similarity(x: str, y: str) -> float:
-        missing = [w for w in (x, y) if w not in word_vectors]
-        if missing:
-            word_vectors.update(zip(missing, encoder.encode(missing), strict=True))
-        return float(np.dot(word_vectors[x], word_vectors[y]))
-
+    word_similarity = encoder_word_similarity(encoder)
     variants = {"combined_similarity": None} | ({"judge": scores} if scores is not None else {})
     examples: dict[str, list] = {}
     for name, sc in variants.items():

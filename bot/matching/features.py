@@ -88,6 +88,11 @@ def tokens(text: str) -> list[str]:
     return list(_tokens(text))
 
 
+def cased_tokens(text: str) -> list[str]:
+    """The words of ``tokens`` as written (capitals kept: a name is told by them)."""
+    return _TOKEN_RE.findall(text)
+
+
 @lru_cache(maxsize=_TEXT_CACHE)
 def _content_stems(text: str) -> tuple[str, ...]:
     return tuple(

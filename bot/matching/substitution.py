@@ -18,11 +18,10 @@ words), so this module stays free of models.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.matching.features import STOPWORDS, stem
+from bot.matching.features import STOPWORDS, cased_tokens, stem
 from bot.matching.negation import NEGATION_WORDS
 
 # The MiniLM cosine of two single words below which they are not a rewording of each other.
@@ -31,8 +30,6 @@ from bot.matching.negation import NEGATION_WORDS
 SWAP_SIMILARITY = 0.30
 
 WordSimilarity = Callable[[str, str], float]
-
-_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +46,7 @@ def swapped_word(a: str, b: str) -> SwappedWord | None:
     same order and that word is an ordinary content word in both: not a stop word, a number, a
     negation, a name (capitalised past the first word: the names check reads those), nor another
     form of the same word ("said" / "says")."""
-    words_a, words_b = _WORD_RE.findall(a), _WORD_RE.findall(b)
+    words_a, words_b = cased_tokens(a), cased_tokens(b)
     if len(words_a) != len(words_b) or len(words_a) < 3:
         return None
     differ = [i for i, (x, y) in enumerate(zip(words_a, words_b, strict=True)) if x.lower() != y.lower()]
