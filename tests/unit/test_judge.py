@@ -18,6 +18,7 @@ from bot.matching.compare import (
     JUDGE_TOP_K,
     JudgeBlend,
     MatchThresholds,
+    PairScorer,
     judge_pair,
 )
 from bot.models import ArticleInput, Status, Verdict
@@ -256,15 +257,20 @@ FOLLOW_UP = (
 )
 
 
-def test_the_service_asks_the_judge_once_per_article_and_follows_it() -> None:
-    judge = RecordingJudge()
-    service = ClaimService(
-        store=InMemoryStore(),
+def said_that_service(judge: PairScorer | None, *, store: InMemoryStore | None = None) -> ClaimService:
+    """The service over "X said that ..." lines, bag-of-words vectors and ``judge``."""
+    return ClaimService(
+        store=store if store is not None else InMemoryStore(),
         extractor=SaidThatExtractor(),
         encoder=HashingEncoder(),
         fetcher=PagesFetcher({}),
         judge=judge,
     )
+
+
+def test_the_service_asks_the_judge_once_per_article_and_follows_it() -> None:
+    judge = RecordingJudge()
+    service = said_that_service(judge)
     service.check(tenant="t", article=ArticleInput(text=FIRST))
     assert judge.calls == []  # nothing stored yet: nothing to judge
     report = service.check(tenant="t", article=ArticleInput(text=FOLLOW_UP))
@@ -285,13 +291,7 @@ def test_the_judge_reads_only_the_closest_matches_of_each_statement() -> None:
     similarity: the judge still reads at most JUDGE_TOP_K of them per statement."""
     judge = RecordingJudge()
     store = InMemoryStore()
-    service = ClaimService(
-        store=store,
-        extractor=SaidThatExtractor(),
-        encoder=HashingEncoder(),
-        fetcher=PagesFetcher({}),
-        judge=judge,
-    )
+    service = said_that_service(judge, store=store)
     for n in range(8):
         text = f"Maria Lopez said that the new bridge will open to traffic in spring {2020 + n}.\n"
         service.check(tenant="t", article=ArticleInput(text=text))
@@ -324,13 +324,7 @@ def test_a_veto_weighs_the_judges_score_with_the_cosine() -> None:
 
 def test_the_service_shows_a_match_the_judge_vetoed_as_new() -> None:
     judge = FixedJudge(0.0)  # sure that no pair is the same statement
-    service = ClaimService(
-        store=InMemoryStore(),
-        extractor=SaidThatExtractor(),
-        encoder=HashingEncoder(),
-        fetcher=PagesFetcher({}),
-        judge=judge,
-    )
+    service = said_that_service(judge)
     service.check(tenant="t", article=ArticleInput(text=FIRST))
     report = service.check(tenant="t", article=ArticleInput(text=FIRST.replace("70,000", "90,000")))
     assert judge.calls  # the combined similarity found matches, the judge read them
@@ -357,13 +351,7 @@ def test_the_service_lets_the_judge_promote_only_a_pair_with_the_same_figures(
     """Both follow-up statements are reworded and the combined similarity misses them (for the
     hashing encoder they are one topic): with a judge sure they are the same, the one that gives
     the same figure is a repeat, the one that gives none stays new (the judge does not read it)."""
-    service = ClaimService(
-        store=InMemoryStore(),
-        extractor=SaidThatExtractor(),
-        encoder=HashingEncoder(),
-        fetcher=PagesFetcher({}),
-        judge=judge,
-    )
+    service = said_that_service(judge)
     service.check(tenant="t", article=ArticleInput(text=LAID_OFF))
     report = service.check(tenant="t", article=ArticleInput(text=LAID_OFF_AGAIN))
     statuses = {c.claim.speaker: c.status for c in report.claims}
@@ -379,12 +367,7 @@ def test_the_service_lets_the_judge_promote_only_a_pair_with_the_same_figures(
 
 
 def test_without_a_judge_the_combined_similarity_decides() -> None:
-    service = ClaimService(
-        store=InMemoryStore(),
-        extractor=SaidThatExtractor(),
-        encoder=HashingEncoder(),
-        fetcher=PagesFetcher({}),
-    )
+    service = said_that_service(None)
     service.check(tenant="t", article=ArticleInput(text=FIRST))
     report = service.check(tenant="t", article=ArticleInput(text=FOLLOW_UP))
     assert {c.claim.speaker: c.status for c in report.claims}["Ben Wallace"] is Status.CHANGED
